@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# sfc-cni build. `make` builds everything into build/; `make test` runs every
+# test tier; `make demo` runs the walking-skeleton demo; `make bench` measures.
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD    ?= build
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+SAN      ?=
+
+# Debian packages the build, the tests and the demo need. `make deps`
+# installs whichever are missing, so a fresh Debian 12 needs nothing else.
+DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
+	libnl-3-dev libnl-route-3-dev libcjson-dev libcriterion-dev \
+	libseccomp-dev libcap-dev containernetworking-plugins iproute2 \
+	iperf3 curl python3 libclang-rt-14-dev procps psmisc
+
+PKG_CFLAGS := $(shell pkg-config --cflags libnl-route-3.0 libcjson 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libnl-route-3.0 libcjson 2>/dev/null)
+
+OPT     ?= -O2 -g
+SFC_CFLAGS := $(OPT) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
+	-D_GNU_SOURCE -I$(BUILD)/include -Idataplane/include -Idataplane/lib \
+	-Idataplane/control -Iservice-containers/lib -Icni $(PKG_CFLAGS) $(SAN)
+LDFLAGS += $(SAN)
+LDLIBS  := -lbpf -lelf -lz $(PKG_LIBS) -lseccomp -lcap -lpthread
+
+BPF_CFLAGS := -g -O2 -target bpf -D__BPF__ -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I$(BUILD)/include -Idataplane/include -Idataplane/bpf
+
+# Sources, discovered by folder: adding a file needs no Makefile edit.
+BPF_SRCS   := $(wildcard dataplane/bpf/*.bpf.c)
+BPF_OBJS   := $(patsubst dataplane/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS      := $(patsubst dataplane/bpf/%.bpf.c,$(BUILD)/include/%.skel.h,$(BPF_SRCS))
+BPF_HDRS   := $(wildcard dataplane/bpf/lib/*.h) dataplane/include/sfc_common.h
+
+DP_SRCS    := $(wildcard dataplane/lib/*.c)
+CTL_SRCS   := $(wildcard dataplane/control/*.c)
+SFL_SRCS   := $(wildcard service-containers/lib/*.c)
+CNI_SRCS   := $(wildcard cni/*.c)
+SFCCTL_SRCS:= $(wildcard dataplane/sfcctl/*.c)
+AGENT_SRCS := $(wildcard dataplane/agent/*.c)
+SF_DIRS    := $(patsubst service-containers/%/,%,$(dir $(wildcard service-containers/sf-*/main.c)))
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+BPFT_SRCS  := $(wildcard tests/bpf/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBSFCDP := $(BUILD)/lib/libsfcdp.a
+LIBSFCCTL:= $(BUILD)/lib/libsfcctl.a
+LIBSF    := $(BUILD)/lib/libsf.a
+ALL_LIBS := $(LIBSFCCTL) $(LIBSFCDP) $(LIBSF)
+
+BINS := $(BUILD)/bin/sfc-cni $(BUILD)/bin/sfcctl $(BUILD)/bin/sfc-agent \
+	$(addprefix $(BUILD)/bin/,$(SF_DIRS))
+
+.PHONY: all deps test test-unit test-bpf test-e2e test-asan demo bench clean fuzz
+all: $(BINS) $(BPF_OBJS)
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): Makefile
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/include/vmlinux.h: | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/bpf/%.bpf.o: dataplane/bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/include/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(BPFTOOL) gen object $@ $@.tmp.o
+	@rm -f $@.tmp.o
+
+$(BUILD)/include/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+# Every user object depends on the skeletons and the contract header.
+$(BUILD)/obj/%.o: %.c $(SKELS) dataplane/include/sfc_common.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(SFC_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBSFCDP): $(call obj,$(DP_SRCS))
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(LIBSFCCTL): $(call obj,$(CTL_SRCS))
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(LIBSF): $(call obj,$(SFL_SRCS))
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+
+$(BUILD)/bin/sfc-cni: $(call obj,$(CNI_SRCS)) $(ALL_LIBS)
+	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(CNI_SRCS)) $(ALL_LIBS) $(LDLIBS)
+$(BUILD)/bin/sfcctl: $(call obj,$(SFCCTL_SRCS)) $(ALL_LIBS)
+	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(SFCCTL_SRCS)) $(ALL_LIBS) $(LDLIBS)
+$(BUILD)/bin/sfc-agent: $(call obj,$(AGENT_SRCS)) $(ALL_LIBS)
+	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(AGENT_SRCS)) $(ALL_LIBS) $(LDLIBS)
+
+define SF_RULE
+$(BUILD)/bin/$(1): $(call obj,$(wildcard service-containers/$(1)/*.c)) $(LIBSF)
+	@mkdir -p $$(@D); $$(CC) $$(LDFLAGS) -o $$@ $$(call obj,$(wildcard service-containers/$(1)/*.c)) $(LIBSF) $$(LDLIBS)
+endef
+$(foreach d,$(SF_DIRS),$(eval $(call SF_RULE,$(d))))
+
+# Tests: Criterion binaries for units and BPF program tests, scripts for e2e.
+$(BUILD)/tests/unit: $(call obj,$(UNIT_SRCS)) $(ALL_LIBS)
+	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(UNIT_SRCS)) $(ALL_LIBS) $(LDLIBS) -lcriterion
+$(BUILD)/tests/bpf: $(call obj,$(BPFT_SRCS)) $(ALL_LIBS)
+	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(BPFT_SRCS)) $(ALL_LIBS) $(LDLIBS) -lcriterion
+
+test: test-unit test-asan test-bpf test-e2e
+
+test-unit: $(BUILD)/tests/unit
+	$(BUILD)/tests/unit --jobs 1
+
+# The same unit tests built with ASan + UBSan in a separate tree.
+test-asan: | $(DEPS_STAMP)
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+		OPT="-O1 -g" $(BUILD)/asan/tests/unit
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(BUILD)/asan/tests/unit --jobs 1
+
+test-bpf: $(BUILD)/tests/bpf $(BPF_OBJS)
+	$(BUILD)/tests/bpf --jobs 1
+
+test-e2e: all
+	BUILD=$(BUILD) tests/e2e/run.sh
+
+demo: all
+	BUILD=$(BUILD) tests/e2e/demo.sh
+
+bench: all
+	BUILD=$(BUILD) tests/e2e/bench.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

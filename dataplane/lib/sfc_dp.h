@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * sfc_dp.h - user-space access to the sfc-cni dataplane (libsfcdp).
+ *
+ * Loads and pins the BPF programs and maps under a bpffs directory, attaches
+ * the programs to endpoints' host-side veths (tcx ingress, pinned links), and
+ * edits the pinned maps. Used by sfc-cni, sfc-agent, sfcctl and the tests.
+ * All functions return 0 or a negative errno and never exit(); they log
+ * nothing except through libbpf's print callback, so the caller decides.
+ */
+#ifndef SFC_DP_H
+#define SFC_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sfc_common.h"
+
+/* Open file descriptors of every pinned map. Fill with sfc_dp_open(),
+ * release with sfc_dp_close(). */
+struct sfc_dp {
+	char pin_dir[256];
+	int meta_fd;
+	int endpoints_fd;
+	int ifindex_fd;
+	int ep_by_ip_fd;
+	int policy_fd;
+	int paths_fd;
+	int hop_stats_fd;
+	int drops_fd;
+	int sf_health_fd;
+};
+
+/**
+ * sfc_dp_init() - make the node ready: bpffs at @pin_dir, maps and programs
+ * loaded and pinned. Idempotent and safe against concurrent callers (takes an
+ * flock on <pin_dir>/.lock); existing pins are reused, so state survives.
+ * @pin_dir: bpffs directory, e.g. SFC_PIN_DIR_DEFAULT; created if missing.
+ *
+ * Return: 0, -ENOTSUP if @pin_dir is not on bpffs and cannot be mounted,
+ * -EPROTO if pinned maps carry another SFC_LAYOUT_VERSION, or another -errno.
+ */
+int sfc_dp_init(const char *pin_dir);
+
+/**
+ * sfc_dp_open() - open every pinned map under @pin_dir into @dp.
+ * Return: 0, -ENOENT if the node is not initialised (no pins), -errno else.
+ */
+int sfc_dp_open(const char *pin_dir, struct sfc_dp *dp);
+
+/** sfc_dp_close() - close the map fds of @dp (safe on a zeroed/failed @dp). */
+void sfc_dp_close(struct sfc_dp *dp);
+
+/**
+ * sfc_dp_attach() - attach the program for @role to tcx ingress of host
+ * interface @ifindex and pin the link as <pin_dir>/links/<ifname>.
+ * Other tcx programs on the hook keep running (ours returns TCX_NEXT for
+ * traffic that is not its business). Repeating it is a no-op.
+ * Return: 0 or -errno.
+ */
+int sfc_dp_attach(const char *pin_dir, int ifindex, const char *ifname,
+		  enum sfc_role role);
+
+/**
+ * sfc_dp_detach() - unpin (and so detach) the link of @ifname.
+ * Return: 0, also when nothing was attached; -errno on other failures.
+ */
+int sfc_dp_detach(const char *pin_dir, const char *ifname);
+
+/**
+ * sfc_dp_attached() - is our program attached to @ifindex's tcx ingress?
+ * Return: 1 yes, 0 no, -errno on failure to query.
+ */
+int sfc_dp_attached(const char *pin_dir, int ifindex);
+
+/**
+ * sfc_dp_vpid_alloc() - reserve a free VPID (1..SFC_MAX_ENDPOINTS-1) by
+ * writing @ep into sfc_endpoints. Caller holds the node lock.
+ * Return: 0 with *@vpid set, -ENOSPC when every VPID is used, -errno else.
+ */
+int sfc_dp_vpid_alloc(struct sfc_dp *dp, const struct sfc_endpoint *ep,
+		      uint32_t *vpid);
+
+/**
+ * sfc_dp_endpoint_put() - record endpoint @vpid: sfc_endpoints[vpid] = @ep,
+ * sfc_ifindex_vpid[ep->ifindex] = vpid, and sfc_ep_by_ip[ip] = vpid for each
+ * of the @n_ips addresses in @ips.
+ * Return: 0 or -errno (nothing half-written is left on failure).
+ */
+int sfc_dp_endpoint_put(struct sfc_dp *dp, uint32_t vpid,
+			const struct sfc_endpoint *ep,
+			const struct sfc_ip_key *ips, int n_ips);
+
+/**
+ * sfc_dp_endpoint_del() - remove every map entry of endpoint @vpid
+ * (endpoint, ifindex, its addresses, its policies, its health slot).
+ * Return: 0, also when already gone; -errno on failure.
+ */
+int sfc_dp_endpoint_del(struct sfc_dp *dp, uint32_t vpid);
+
+/**
+ * sfc_dp_lock() - take the node-wide lock (flock on <pin_dir>/.lock, which
+ * is created if missing). Return: a lock fd (>= 0) or -errno.
+ */
+int sfc_dp_lock(const char *pin_dir);
+
+/** sfc_dp_unlock() - release a lock fd from sfc_dp_lock(). */
+void sfc_dp_unlock(int lock_fd);
+
+/**
+ * sfc_dp_hop_stats_sum() - read sfc_hop_stats[@sp] summed over CPUs.
+ * Return: 0, -ENOENT if the hop never saw traffic, -errno else.
+ */
+int sfc_dp_hop_stats_sum(struct sfc_dp *dp, uint32_t sp,
+			 struct sfc_hop_stats *out);
+
+/**
+ * sfc_dp_drops_sum() - read every drop-reason counter summed over CPUs into
+ * @out[0..SFC_DROP_REASON_MAX-1] (index = -reason). Return: 0 or -errno.
+ */
+int sfc_dp_drops_sum(struct sfc_dp *dp, uint64_t out[SFC_DROP_REASON_MAX]);
+
+/**
+ * sfc_dp_ip_key() - fill @key from a textual IPv4/IPv6 address.
+ * Return: 0 or -EINVAL.
+ */
+int sfc_dp_ip_key(const char *addr, struct sfc_ip_key *key);
+
+/** sfc_dp_drop_reason_name() - short name for drop reason index 1.. */
+const char *sfc_dp_drop_reason_name(int idx);
+
+#endif /* SFC_DP_H */
