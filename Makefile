@@ -17,8 +17,10 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	libseccomp-dev libcap-dev containernetworking-plugins iproute2 \
 	iperf3 curl python3 libclang-rt-14-dev procps psmisc
 
-PKG_CFLAGS := $(shell pkg-config --cflags libnl-route-3.0 libcjson 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libnl-route-3.0 libcjson 2>/dev/null)
+# Fixed Debian paths rather than pkg-config: the Makefile is parsed before
+# `deps` has installed anything on a fresh machine.
+PKG_CFLAGS := -I/usr/include/libnl3
+PKG_LIBS   := -lnl-route-3 -lnl-3 -lcjson
 
 OPT     ?= -O2 -g
 SFC_CFLAGS := $(OPT) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
