@@ -1,0 +1,247 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# lib.sh - sourced library for sfc-cni end-to-end tests in network namespaces.
+#
+#   . "$(dirname "$0")/lib.sh"      # sets PFX, paths, the EXIT trap
+#
+# Everything a test creates is named with the per-run prefix $PFX (5 chars,
+# so "$PFX" + 10 hex digits fits a 15-char interface name) and is removed by
+# the EXIT trap, on success and on failure alike:
+#   - every pod added through cni_run ADD is DELed (same conf, same args),
+#   - every netns named "$PFX-*" is deleted,
+#   - every host link whose name starts with $PFX is deleted,
+#   - every PID recorded with track_pid is killed (only those),
+#   - the per-run pin dir $PIN_DIR and the per-run $TMP_DIR are removed,
+#   - commands registered with on_cleanup run first, last registered first.
+# Bookkeeping lives in files under $TMP_DIR, so the functions also work when
+# called inside $(...) subshells.
+#
+# Variables (override before sourcing where noted):
+#   BUILD      build dir (default "build"), made absolute; CNI_BIN = $BUILD/bin/sfc-cni
+#   PFX        per-run prefix, default "s" + 4 hex digits of $$ (override: SFC_PFX)
+#   PIN_DIR    /sys/fs/bpf/$PFX       bpffsDir of the generated conf
+#   TMP_DIR    /tmp/$PFX              scratch; STATE_DIR, CONF_DIR, IPAM_DIR below it
+#   STATE_DIR  $TMP_DIR/state         stateDir
+#   CONF_DIR   $TMP_DIR/conf          confDir (pods.d/, chains.d/ created)
+#   IPAM_DIR   $TMP_DIR/ipam          host-local dataDir
+#   NET_NAME   "$PFX-net"             network name (IPAM files: $IPAM_DIR/$NET_NAME/)
+#   SUBNET     10.X.Y.0/24 per run    host-local subnet (override: SFC_SUBNET)
+#   CNI_VERSION 1.0.0                 cniVersion written by cni_conf
+#
+# Functions:
+#   pod_netns_add NAME            create netns "$PFX-NAME" (lo up); prints its path
+#   ns_path NAME                  prints /var/run/netns/$PFX-NAME
+#   ns_exec NAME CMD...           run CMD inside netns "$PFX-NAME"
+#   cni_conf [MEMBERS] [IPAM]     print the network config JSON; MEMBERS is extra
+#                                 top-level JSON members ('"mtu": 9000'), IPAM
+#                                 replaces the whole ipam object
+#   cni_run CMD NS_PATH IFNAME CONTAINERID [K8S_NS K8S_NAME] < conf
+#                                 run $CNI_BIN like a runtime; stdout = its stdout,
+#                                 status = its exit status; ADD is recorded for cleanup
+#   pod_annotate K8S_NS K8S_NAME ANNOT_JSON
+#                                 write a Pod object to $CONF_DIR/pods.d/ (standalone
+#                                 mode), e.g. '{"sfc.io/function": "firewall"}'
+#   json_get JSON EXPR            print a field: EXPR is a python subscript chain,
+#                                 e.g. '["ips"][0]["address"]'; empty if missing
+#   track_pid PID                 kill PID at cleanup
+#   on_cleanup CMD                eval CMD at cleanup (before the built-in steps)
+#   assert_eq EXPECTED ACTUAL DESC
+#   assert_ok DESC CMD...         CMD must exit 0
+#   assert_fail DESC CMD...       CMD must exit non-zero
+#   ok DESC / not_ok DESC         record a result directly
+#   skip_all REASON               print "# SKIP REASON" and exit 0 (STYLE #9)
+#   summary                       print "N passed, N failed"; non-zero on failure
+# Results are printed as "ok - DESC" / "not ok - DESC" lines (tests/e2e/run.sh
+# counts them).
+
+BUILD=${BUILD:-build}
+BUILD=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
+CNI_BIN=${CNI_BIN:-$BUILD/bin/sfc-cni}
+PFX=${SFC_PFX:-$(printf 's%04x' $(($$ & 0xffff)))}
+PIN_DIR=/sys/fs/bpf/$PFX
+TMP_DIR=/tmp/$PFX
+STATE_DIR=$TMP_DIR/state
+CONF_DIR=$TMP_DIR/conf
+IPAM_DIR=$TMP_DIR/ipam
+NET_NAME=$PFX-net
+SUBNET=${SFC_SUBNET:-10.$((100 + ($$ >> 8) % 100)).$(($$ & 0xff)).0/24}
+CNI_VERSION=${CNI_VERSION:-1.0.0}
+_SFC_PASS=0
+_SFC_FAIL=0
+
+_sfc_log() { echo "# $*" >&2; }
+
+skip_all() {
+	echo "# SKIP $*"
+	exit 0
+}
+
+ok() {
+	_SFC_PASS=$((_SFC_PASS + 1))
+	echo "ok - $*"
+}
+
+not_ok() {
+	_SFC_FAIL=$((_SFC_FAIL + 1))
+	echo "not ok - $*"
+}
+
+assert_eq() {
+	if [ "$1" == "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3 (expected '$1', got '$2')"
+	fi
+}
+
+assert_ok() {
+	local desc=$1
+	shift
+	if "$@" >/dev/null 2>"$TMP_DIR/assert.err"; then
+		ok "$desc"
+	else
+		not_ok "$desc (command failed: $*: $(tail -n 3 "$TMP_DIR/assert.err" | tr '\n' ' '))"
+	fi
+}
+
+assert_fail() {
+	local desc=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		not_ok "$desc (command unexpectedly succeeded: $*)"
+	else
+		ok "$desc"
+	fi
+}
+
+summary() {
+	echo "$_SFC_PASS passed, $_SFC_FAIL failed"
+	[ "$_SFC_FAIL" -eq 0 ]
+}
+
+ns_path() { echo "/var/run/netns/$PFX-$1"; }
+
+ns_exec() {
+	local n=$1
+	shift
+	ip netns exec "$PFX-$n" "$@"
+}
+
+pod_netns_add() {
+	ip netns add "$PFX-$1" || return 1
+	ip -n "$PFX-$1" link set lo up
+	ns_path "$1"
+}
+
+track_pid() { echo "$1" >>"$TMP_DIR/pids"; }
+
+on_cleanup() { echo "$*" >>"$TMP_DIR/cleanup"; }
+
+cni_conf() {
+	local members=${1:-} ipam=${2:-}
+	[ -n "$ipam" ] || ipam="{\"type\": \"host-local\", \"dataDir\": \"$IPAM_DIR\", \"ranges\": [[{\"subnet\": \"$SUBNET\"}]]}"
+	[ -z "$members" ] || members=",
+  $members"
+	cat <<EOF
+{
+  "cniVersion": "$CNI_VERSION",
+  "name": "$NET_NAME",
+  "type": "sfc-cni",
+  "bpffsDir": "$PIN_DIR",
+  "stateDir": "$STATE_DIR",
+  "confDir": "$CONF_DIR",
+  "hostIfPrefix": "$PFX",
+  "ipam": $ipam$members
+}
+EOF
+}
+
+# One record per ADD: a directory holding the conf and the runtime args, so
+# cleanup can DEL exactly as the runtime would.
+_sfc_pod_rec() { echo "$TMP_DIR/pods/$1_$2"; }
+
+cni_run() {
+	local cmd=$1 netns=$2 ifname=$3 cid=$4 kns=${5:-default} kname=${6:-${4}}
+	local conf rc rec
+	conf=$(cat)
+	printf '%s' "$conf" | env CNI_COMMAND="$cmd" CNI_CONTAINERID="$cid" \
+		CNI_NETNS="$netns" CNI_IFNAME="$ifname" \
+		CNI_PATH="$BUILD/bin:/usr/lib/cni" \
+		CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=$kns;K8S_POD_NAME=$kname;K8S_POD_INFRA_CONTAINER_ID=$cid" \
+		"$CNI_BIN"
+	rc=$?
+	rec=$(_sfc_pod_rec "$cid" "$ifname")
+	if [ "$cmd" = ADD ]; then
+		# Record even on failure: DEL must clean whatever ADD left behind.
+		mkdir -p "$rec"
+		printf '%s' "$conf" >"$rec/conf"
+		printf '%s\n' "$netns" "$ifname" "$cid" "$kns" "$kname" >"$rec/args"
+	elif [ "$cmd" = DEL ] && [ $rc -eq 0 ]; then
+		rm -rf "$rec"
+	fi
+	return $rc
+}
+
+pod_annotate() {
+	mkdir -p "$CONF_DIR/pods.d"
+	cat >"$CONF_DIR/pods.d/$1_$2.json" <<EOF
+{"apiVersion": "v1", "kind": "Pod",
+ "metadata": {"namespace": "$1", "name": "$2", "annotations": $3}}
+EOF
+}
+
+json_get() {
+	python3 -c '
+import json, sys
+try:
+    v = eval("json.loads(sys.argv[1])" + sys.argv[2])
+except Exception:
+    sys.exit(1)
+print(json.dumps(v) if isinstance(v, (dict, list)) else v)
+' "$1" "$2"
+}
+
+_sfc_cleanup() {
+	local rc=$? rec a pid n l
+	trap - EXIT INT TERM
+	if [ -f "$TMP_DIR/cleanup" ]; then
+		tac "$TMP_DIR/cleanup" | while IFS= read -r l; do eval "$l" >/dev/null 2>&1; done
+	fi
+	if [ -f "$TMP_DIR/pids" ]; then
+		while read -r pid; do
+			kill "$pid" 2>/dev/null && _sfc_log "killed $pid"
+		done <"$TMP_DIR/pids"
+		sleep 0.2
+		while read -r pid; do kill -9 "$pid" 2>/dev/null; done <"$TMP_DIR/pids"
+	fi
+	for rec in "$TMP_DIR"/pods/*; do
+		[ -f "$rec/args" ] || continue
+		mapfile -t a <"$rec/args"
+		cni_run DEL "${a[0]}" "${a[1]}" "${a[2]}" "${a[3]}" "${a[4]}" \
+			<"$rec/conf" >/dev/null 2>&1 || _sfc_log "cleanup: DEL ${a[2]} failed"
+	done
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PFX-"); do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$n" 2>/dev/null
+	done
+	for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$PFX"); do
+		ip link del "$l" 2>/dev/null
+	done
+	if [ -d "$PIN_DIR" ]; then
+		mountpoint -q "$PIN_DIR" && umount "$PIN_DIR"
+		rm -rf "$PIN_DIR" 2>/dev/null
+	fi
+	rm -rf "$TMP_DIR"
+	exit $rc
+}
+
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (netns, veth, bpffs)"
+command -v ip >/dev/null || skip_all "iproute2 missing"
+command -v python3 >/dev/null || skip_all "python3 missing"
+[ -x "$CNI_BIN" ] || { echo "not ok - $CNI_BIN not built"; exit 1; }
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf ||
+	skip_all "cannot mount bpffs on /sys/fs/bpf"
+mkdir -p "$TMP_DIR/pods" "$STATE_DIR" "$CONF_DIR/pods.d" "$CONF_DIR/chains.d" "$IPAM_DIR"
+trap _sfc_cleanup EXIT
+trap 'exit 130' INT TERM
