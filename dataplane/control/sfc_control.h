@@ -54,7 +54,7 @@ int sfc_state_remove(const char *state_dir, const char *container_id,
  *  be NULL when *@n is 0. Corrupt files are skipped. */
 int sfc_state_list(const char *state_dir, struct sfc_ep_record **out, int *n);
 
-/* Pod annotations relevant to sfc, from <conf_dir>/pods.d/*.json
+/* Pod annotations relevant to sfc, from <conf_dir>/pods.d/<file>.json
  * (objects of kind Pod: metadata.namespace, .name, .annotations). */
 struct sfc_pod_info {
 	char chain[SFC_NAME_MAX];    /* sfc.io/chain, "" if none */
@@ -67,7 +67,7 @@ struct sfc_pod_info {
 int sfc_pod_lookup(const char *conf_dir, const char *ns, const char *name,
 		   struct sfc_pod_info *out, char *err, size_t errlen);
 
-/* A ServiceChain (<conf_dir>/chains.d/*.json). */
+/* A ServiceChain (<conf_dir>/chains.d/<file>.json). */
 struct sfc_match {
 	uint32_t dir;                /* enum sfc_dir */
 	struct sfc_rule rule;        /* spi filled in by the compiler */
@@ -103,5 +103,212 @@ uint32_t sfc_chain_spi(const char *name);
  */
 int sfc_reconcile(const char *conf_dir, const char *state_dir,
 		  const char *pin_dir, char *err, size_t errlen);
+
+/* ---- Additions for sfcctl / sfc-agent (libsfcctl) ---- */
+
+/** sfc_role_name() - "app", "sf" or "none" for an enum sfc_role value. */
+const char *sfc_role_name(uint32_t role);
+/** sfc_fail_policy_name() - "fail-closed" or "fail-open". */
+const char *sfc_fail_policy_name(uint32_t policy);
+
+/* One standalone Pod object (<conf_dir>/pods.d/<file>). */
+struct sfc_pod {
+	char ns[SFC_NAME_MAX];       /* metadata.namespace, "default" if absent */
+	char name[254];              /* metadata.name */
+	struct sfc_pod_info info;    /* sfc.io annotations */
+	char file[256];              /* base name of the file it came from */
+};
+
+/** sfc_pod_parse() - parse one Pod JSON text (kind Pod).
+ *  Return: 0 or -EINVAL with @err naming the field. */
+int sfc_pod_parse(const char *json, struct sfc_pod *out, char *err,
+		  size_t errlen);
+
+/**
+ * sfc_pods_load() - every valid Pod in <@conf_dir>/pods.d, sorted by file.
+ * *@out is malloc'd (caller frees; may be NULL when *@n is 0).
+ * Return: 0; -EINVAL when some files were malformed (they are skipped, the
+ * others are still returned, @err lists "<path>: <field>: <reason>");
+ * -errno on I/O failure.
+ */
+int sfc_pods_load(const char *conf_dir, struct sfc_pod **out, int *n,
+		  char *err, size_t errlen);
+
+/** sfc_pod_find() - the pod @ns/@name in @pods, or NULL. */
+const struct sfc_pod *sfc_pod_find(const struct sfc_pod *pods, int n,
+				   const char *ns, const char *name);
+
+/* One file of <conf_dir>/chains.d and what became of it. */
+struct sfc_chain_entry {
+	struct sfc_chain chain;      /* name (and spi) set when name_known */
+	char file[256];              /* base name in chains.d */
+	int name_known;              /* metadata.name could be read */
+	int status;                  /* 0 ok, or -errno (parse, compile, SPI) */
+	char error[512];             /* why, when status != 0 */
+};
+
+/**
+ * sfc_chains_load() - parse every <@conf_dir>/chains.d/<*>.json, sorted by
+ * file name; duplicate chain names are flagged on the later file (-EEXIST).
+ * *@out is malloc'd (caller frees). Parse failures are per entry (status,
+ * error "<path>: <field>: <reason>"), not a failure of the call.
+ * Return: 0 or -errno when the directory cannot be read.
+ */
+int sfc_chains_load(const char *conf_dir, struct sfc_chain_entry **out,
+		    int *n);
+
+/**
+ * sfc_rule_format() - text forms of a compiled/parsed rule, for display:
+ * @proto ("tcp", "any", ...), @cidr ("" = any), @ports ("" = any, "80",
+ * "5000-5100"). Buffers: proto >= 8, cidr >= 64, ports >= 16 bytes.
+ */
+void sfc_rule_format(const struct sfc_rule *r, char *proto, char *cidr,
+		     char *ports);
+
+/* ---- Compilers: pure functions, no BPF (dataplane/control/compile_*.c) ---- */
+
+/* Classifier rules of one chain, per direction (enum sfc_dir). */
+struct sfc_rule_set {
+	int n[SFC_DIR_MAX];
+	struct sfc_rule rules[SFC_DIR_MAX][SFC_MAX_RULES];
+};
+
+/**
+ * sfc_compile_rules() - the match list of @c as classifier rules: egress
+ * matches get @c->spi, ingress matches @c->spi + 1; a chain with no match
+ * list gets one egress rule matching everything. First match wins, in file
+ * order.
+ */
+void sfc_compile_rules(const struct sfc_chain *c, struct sfc_rule_set *out);
+
+/** sfc_chain_has_ingress() - does @c have any ingress match? */
+int sfc_chain_has_ingress(const struct sfc_chain *c);
+
+/* One sfc_paths entry: key SFC_SP(spi, si) -> hop. */
+struct sfc_path_entry {
+	uint32_t sp;
+	struct sfc_hop hop;
+};
+/* Most entries one chain compiles to: two SFPs of n SF hops + END. */
+#define SFC_CHAIN_MAX_ENTRIES (2 * (SFC_MAX_CHAIN_SFS + 1))
+
+/**
+ * sfc_compile_paths() - the SFPs of chain @c (RFC 8300 section 2.3: SI
+ * starts at 255 and counts down one per SF): hop i at SI 255 - i of SPI
+ * @c->spi points at the instance of SF type @c->sfs[i] (SF endpoint in
+ * @eps with that function; the lowest VPID when several), SI 255 - n is
+ * SFC_HOP_END. The ingress SFP (@c->spi + 1) gets the same hops when the
+ * chain has ingress matches. The chain's failure policy is copied into
+ * every hop. @out holds SFC_CHAIN_MAX_ENTRIES entries; *@n is set.
+ * Return: 0; -ENOENT with @err "chain X: SF type Y has no instance" when a
+ * type has no instance -- @out is still filled, with such hops at vpid 0
+ * and SFC_HOP_F_DOWN, so the dataplane applies the failure policy.
+ */
+int sfc_compile_paths(const struct sfc_chain *c,
+		      const struct sfc_ep_record *eps, int n_eps,
+		      struct sfc_path_entry *out, int *n, char *err,
+		      size_t errlen);
+
+/**
+ * sfc_policy_build() - an sfc_policy value from @n rules.
+ * Return: 0, -E2BIG when @n > SFC_MAX_RULES, -EINVAL when @n < 0.
+ */
+int sfc_policy_build(const struct sfc_rule *rules, int n,
+		     struct sfc_policy *out);
+
+/* One sfc_policy entry. */
+struct sfc_policy_entry {
+	struct sfc_policy_key key;
+	struct sfc_policy pol;
+};
+
+/**
+ * sfc_compile_policy() - classifier policies of every app endpoint in @eps
+ * whose pod (from @pods) is annotated sfc.io/chain with a chain of
+ * @chains whose status is 0: one entry per direction that has rules.
+ * Pods naming an unknown or failed chain are reported in @err and get no
+ * entry; their VPIDs go to @keep (when the chain's file exists but is
+ * broken, so the last good policy stays) -- @keep holds n_eps entries, may
+ * be NULL. *@out is malloc'd (caller frees).
+ * Return: 0, -EINVAL when some pod failed (others still compiled),
+ * -ENOMEM.
+ */
+int sfc_compile_policy(const struct sfc_chain_entry *chains, int n_chains,
+		       const struct sfc_ep_record *eps, int n_eps,
+		       const struct sfc_pod *pods, int n_pods,
+		       struct sfc_policy_entry **out, int *n,
+		       uint32_t *keep, int *n_keep, char *err, size_t errlen);
+
+/* ---- Plan and apply (dataplane/control/plan.c, apply.c) ---- */
+
+/* Everything read from disk, and the map contents it compiles to. */
+struct sfc_plan {
+	struct sfc_chain_entry *chains;
+	int n_chains;
+	struct sfc_ep_record *eps;
+	int n_eps;
+	struct sfc_pod *pods;
+	int n_pods;
+	struct sfc_path_entry *paths;
+	int n_paths;
+	struct sfc_policy_entry *pols;
+	int n_pols;
+	uint32_t *keep_spi;      /* egress SPIs of broken chain files: untouched */
+	int n_keep_spi;
+	uint32_t *keep_vpid;     /* app VPIDs whose policy stays untouched */
+	int n_keep_vpid;
+	int n_errors;
+};
+
+/**
+ * sfc_plan_build() - read chains, pods and endpoint records and compile
+ * them (no BPF). Every problem is appended to @err ("; "-separated) and
+ * counted in @p->n_errors; per-chain status is in @p->chains[].
+ * Return: 0 (also with errors) or -errno when the state cannot be read.
+ * Free with sfc_plan_free() in both cases.
+ */
+int sfc_plan_build(const char *conf_dir, const char *state_dir,
+		   struct sfc_plan *p, char *err, size_t errlen);
+void sfc_plan_free(struct sfc_plan *p);
+
+/** sfc_plan_chain_by_spi() - the ok-or-failed chain entry owning SPI @spi
+ *  (egress or ingress), or NULL. */
+const struct sfc_chain_entry *sfc_plan_chain_by_spi(const struct sfc_plan *p,
+						    uint32_t spi);
+
+/** sfc_plan_endpoint() - the record of VPID @vpid in @p, or NULL. */
+const struct sfc_ep_record *sfc_plan_endpoint(const struct sfc_plan *p,
+					      uint32_t vpid);
+
+struct sfc_dp;
+/**
+ * sfc_plan_apply() - make sfc_paths and sfc_policy equal to @p: write
+ * desired entries, delete the rest (except @p->keep_*). SFC_HOP_F_DOWN of
+ * an existing hop pointing at the same VPID is preserved (sfc-agent owns
+ * it). Caller holds sfc_dp_lock(). Return: 0 or the first -errno.
+ */
+int sfc_plan_apply(const struct sfc_plan *p, struct sfc_dp *dp);
+
+/* ---- Standalone object store (dataplane/control/store.c) ---- */
+
+/**
+ * sfc_store_apply() - validate the ServiceChain or Pod JSON @json and
+ * write it atomically to <@conf_dir>/chains.d/<name>.json or
+ * pods.d/<ns>_<name>.json, removing other files that hold the same object.
+ * @kind_out (may be NULL) receives "ServiceChain" or "Pod"; @id_out (>= 320
+ * bytes, may be NULL) the object name ("ns/name" for pods).
+ * Return: 0, -EINVAL with @err naming the field, -errno.
+ */
+int sfc_store_apply(const char *conf_dir, const char *json, char *kind_out,
+		    char *id_out, char *err, size_t errlen);
+
+/** sfc_store_delete_chain() - remove every chains.d file of chain @name.
+ *  Return: 0, -ENOENT when there was none, -errno. */
+int sfc_store_delete_chain(const char *conf_dir, const char *name);
+
+/** sfc_store_delete_pod() - remove every pods.d file of pod @ns/@name.
+ *  Return: 0, -ENOENT when there was none, -errno. */
+int sfc_store_delete_pod(const char *conf_dir, const char *ns,
+			 const char *name);
 
 #endif /* SFC_CONTROL_H */

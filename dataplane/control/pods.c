@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * pods.c - standalone Pod objects (<conf_dir>/pods.d/<file>.json): the sfc.io
+ * annotations of each pod, keyed by namespace/name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sfc_control.h"
+#include "ctl_internal.h"
+
+static int pod_annotations(const cJSON *meta, struct sfc_pod *p, char *err,
+			   size_t errlen)
+{
+	const cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
+	const char *c = "metadata.annotations";
+	int rc;
+
+	if (!ann || cJSON_IsNull(ann))
+		return 0;
+	if (!cJSON_IsObject(ann))
+		return sfc_errf(err, errlen, "%s: not an object", c);
+	rc = sfc_json_str(ann, SFC_ANNOT_CHAIN, p->info.chain,
+			  sizeof(p->info.chain), false, c, err, errlen);
+	if (!rc)
+		rc = sfc_json_str(ann, SFC_ANNOT_FUNCTION, p->info.function,
+				  sizeof(p->info.function), false, c, err,
+				  errlen);
+	if (rc)
+		return rc;
+	if (p->info.chain[0] && !sfc_name_ok(p->info.chain, SFC_NAME_MAX))
+		return sfc_errf(err, errlen, "%s: %s: invalid name \"%s\"", c,
+				SFC_ANNOT_CHAIN, p->info.chain);
+	if (p->info.function[0] && !sfc_name_ok(p->info.function, SFC_NAME_MAX))
+		return sfc_errf(err, errlen, "%s: %s: invalid name \"%s\"", c,
+				SFC_ANNOT_FUNCTION, p->info.function);
+	return 0;
+}
+
+int sfc_pod_parse(const char *json, struct sfc_pod *out, char *err,
+		  size_t errlen)
+{
+	const cJSON *kind, *meta;
+	cJSON *o;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	o = cJSON_Parse(json);
+	if (!cJSON_IsObject(o)) {
+		rc = sfc_errf(err, errlen, "not a JSON object");
+		goto cleanup;
+	}
+	kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
+	if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Pod")) {
+		rc = sfc_errf(err, errlen, "kind: expected \"Pod\"");
+		goto cleanup;
+	}
+	meta = cJSON_GetObjectItemCaseSensitive(o, "metadata");
+	if (!cJSON_IsObject(meta)) {
+		rc = sfc_errf(err, errlen, "metadata: missing or not an object");
+		goto cleanup;
+	}
+	rc = sfc_json_str(meta, "name", out->name, sizeof(out->name), true,
+			  "metadata", err, errlen);
+	if (!rc)
+		rc = sfc_json_str(meta, "namespace", out->ns, sizeof(out->ns),
+				  false, "metadata", err, errlen);
+	if (rc)
+		goto cleanup;
+	if (!out->ns[0])
+		strcpy(out->ns, "default");
+	if (!sfc_name_ok(out->name, sizeof(out->name)) ||
+	    !sfc_name_ok(out->ns, sizeof(out->ns))) {
+		rc = sfc_errf(err, errlen, "metadata: invalid namespace/name");
+		goto cleanup;
+	}
+	rc = pod_annotations(meta, out, err, errlen);
+cleanup:
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* Parse <dir>/<file>; on failure @err is "<path>: <reason>". */
+static int pod_parse_file(const char *dir, const char *file,
+			  struct sfc_pod *p, char *err, size_t errlen)
+{
+	char path[4096], why[256] = "";
+	char *txt = NULL;
+	int rc;
+
+	rc = sfc_path(path, sizeof(path), "%s/%s", dir, file);
+	if (!rc)
+		rc = sfc_read_file(path, &txt);
+	if (rc)
+		return sfc_errf(err, errlen, "%s: %s", path, strerror(-rc));
+	rc = sfc_pod_parse(txt, p, why, sizeof(why));
+	free(txt);
+	if (rc)
+		return sfc_errf(err, errlen, "%s: %s", path, why);
+	snprintf(p->file, sizeof(p->file), "%s", file);
+	return 0;
+}
+
+int sfc_pods_load(const char *conf_dir, struct sfc_pod **out, int *n,
+		  char *err, size_t errlen)
+{
+	char dir[4096], why[512];
+	struct sfc_pod *v = NULL;
+	char **names = NULL;
+	int n_names = 0, cnt = 0, bad = 0, i, rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = sfc_path(dir, sizeof(dir), "%s/pods.d", conf_dir);
+	if (!rc)
+		rc = sfc_list_json(dir, &names, &n_names);
+	if (rc)
+		return rc;
+	if (n_names && !(v = calloc((size_t)n_names, sizeof(*v)))) {
+		sfc_names_free(names, n_names);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n_names; i++) {
+		if (pod_parse_file(dir, names[i], &v[cnt], why, sizeof(why))) {
+			sfc_err_append(err, errlen, "%s", why);
+			bad++;
+			continue;
+		}
+		cnt++;
+	}
+	sfc_names_free(names, n_names);
+	*out = v;
+	*n = cnt;
+	return bad ? -EINVAL : 0;
+}
+
+const struct sfc_pod *sfc_pod_find(const struct sfc_pod *pods, int n,
+				   const char *ns, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(pods[i].ns, ns) && !strcmp(pods[i].name, name))
+			return &pods[i];
+	return NULL;
+}
+
+int sfc_pod_lookup(const char *conf_dir, const char *ns, const char *name,
+		   struct sfc_pod_info *out, char *err, size_t errlen)
+{
+	const struct sfc_pod *p;
+	struct sfc_pod *pods = NULL;
+	char why[1024] = "";
+	int n = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (err && errlen)
+		err[0] = '\0';
+	rc = sfc_pods_load(conf_dir, &pods, &n, why, sizeof(why));
+	if (rc && rc != -EINVAL) {
+		free(pods);
+		return rc;
+	}
+	p = sfc_pod_find(pods, n, ns && ns[0] ? ns : "default", name ? name : "");
+	if (p) {
+		*out = p->info;
+		rc = 0;
+	} else if (rc == -EINVAL) {
+		sfc_errf(err, errlen, "%s", why);
+	}
+	free(pods);
+	return rc;
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * state.c - endpoint state records: one JSON file per wired pod interface,
+ * <state_dir>/endpoints/<container_id>_<ifname>.json, replaced atomically.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sfc_control.h"
+#include "ctl_internal.h"
+
+#define ENDPOINTS_SUBDIR "endpoints"
+
+const char *sfc_role_name(uint32_t role)
+{
+	switch (role) {
+	case SFC_ROLE_APP:
+		return "app";
+	case SFC_ROLE_SF:
+		return "sf";
+	default:
+		return "none";
+	}
+}
+
+static int record_names_ok(const char *container_id, const char *ifname)
+{
+	if (!sfc_name_ok(container_id, sizeof(((struct sfc_ep_record *)0)->container_id)) ||
+	    !sfc_name_ok(ifname, sizeof(((struct sfc_ep_record *)0)->ifname)))
+		return -EINVAL;
+	return 0;
+}
+
+static int record_path(char *buf, size_t len, const char *state_dir,
+		       const char *container_id, const char *ifname)
+{
+	int err = record_names_ok(container_id, ifname);
+
+	if (err)
+		return err;
+	return sfc_path(buf, len, "%s/" ENDPOINTS_SUBDIR "/%s_%s.json",
+			state_dir, container_id, ifname);
+}
+
+static cJSON *record_to_json(const struct sfc_ep_record *r)
+{
+	cJSON *o = cJSON_CreateObject(), *ips;
+	int i;
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "containerId", r->container_id);
+	cJSON_AddStringToObject(o, "ifname", r->ifname);
+	cJSON_AddStringToObject(o, "hostIfname", r->host_ifname);
+	cJSON_AddStringToObject(o, "netns", r->netns);
+	cJSON_AddStringToObject(o, "podNamespace", r->pod_namespace);
+	cJSON_AddStringToObject(o, "podName", r->pod_name);
+	cJSON_AddNumberToObject(o, "vpid", r->vpid);
+	cJSON_AddStringToObject(o, "role", sfc_role_name(r->role));
+	cJSON_AddStringToObject(o, "function", r->function);
+	cJSON_AddStringToObject(o, "mac", r->mac);
+	cJSON_AddStringToObject(o, "hostMac", r->host_mac);
+	ips = cJSON_AddArrayToObject(o, "ips");
+	for (i = 0; ips && i < r->n_ips && i < SFC_MAX_IPS; i++)
+		cJSON_AddItemToArray(ips, cJSON_CreateString(r->ips[i]));
+	cJSON_AddStringToObject(o, "ipamType", r->ipam_type);
+	return o;
+}
+
+int sfc_state_write(const char *state_dir, const struct sfc_ep_record *r)
+{
+	char dir[4096], name[256];
+	cJSON *o;
+	char *txt;
+	int err;
+
+	err = record_names_ok(r->container_id, r->ifname);
+	if (err)
+		return err;
+	if (r->n_ips < 0 || r->n_ips > SFC_MAX_IPS)
+		return -EINVAL;
+	err = sfc_path(dir, sizeof(dir), "%s/" ENDPOINTS_SUBDIR, state_dir);
+	if (!err)
+		err = sfc_path(name, sizeof(name), "%s_%s.json",
+			       r->container_id, r->ifname);
+	if (!err)
+		err = sfc_mkdir_p(dir);
+	if (err)
+		return err;
+	o = record_to_json(r);
+	txt = o ? cJSON_Print(o) : NULL;
+	cJSON_Delete(o);
+	if (!txt)
+		return -ENOMEM;
+	err = sfc_write_atomic(dir, name, txt, strlen(txt));
+	free(txt);
+	return err;
+}
+
+static int role_from_json(const cJSON *it, uint32_t *role)
+{
+	if (cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble <= 2) {
+		*role = (uint32_t)it->valuedouble;
+		return 0;
+	}
+	if (!cJSON_IsString(it))
+		return -EINVAL;
+	if (!strcmp(it->valuestring, "app"))
+		*role = SFC_ROLE_APP;
+	else if (!strcmp(it->valuestring, "sf"))
+		*role = SFC_ROLE_SF;
+	else if (!strcmp(it->valuestring, "none"))
+		*role = SFC_ROLE_NONE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int record_ips_from_json(const cJSON *o, struct sfc_ep_record *r)
+{
+	const cJSON *ips = cJSON_GetObjectItemCaseSensitive(o, "ips"), *it;
+
+	r->n_ips = 0;
+	if (!ips)
+		return 0;
+	if (!cJSON_IsArray(ips))
+		return -EINVAL;
+	cJSON_ArrayForEach(it, ips) {
+		if (!cJSON_IsString(it) || r->n_ips >= SFC_MAX_IPS ||
+		    strlen(it->valuestring) >= sizeof(r->ips[0]))
+			return -EINVAL;
+		strcpy(r->ips[r->n_ips++], it->valuestring);
+	}
+	return 0;
+}
+
+/* Parse one record; -EINVAL on anything missing or malformed. */
+static int record_from_json(const char *txt, struct sfc_ep_record *r)
+{
+	const char *c = "record";
+	const cJSON *v;
+	cJSON *o;
+	int err = -EINVAL;
+
+	memset(r, 0, sizeof(*r));
+	o = cJSON_Parse(txt);
+	if (!cJSON_IsObject(o))
+		goto cleanup;
+	if (sfc_json_str(o, "containerId", r->container_id, sizeof(r->container_id), true, c, NULL, 0) ||
+	    sfc_json_str(o, "ifname", r->ifname, sizeof(r->ifname), true, c, NULL, 0) ||
+	    sfc_json_str(o, "hostIfname", r->host_ifname, sizeof(r->host_ifname), false, c, NULL, 0) ||
+	    sfc_json_str(o, "netns", r->netns, sizeof(r->netns), false, c, NULL, 0) ||
+	    sfc_json_str(o, "podNamespace", r->pod_namespace, sizeof(r->pod_namespace), false, c, NULL, 0) ||
+	    sfc_json_str(o, "podName", r->pod_name, sizeof(r->pod_name), false, c, NULL, 0) ||
+	    sfc_json_str(o, "function", r->function, sizeof(r->function), false, c, NULL, 0) ||
+	    sfc_json_str(o, "mac", r->mac, sizeof(r->mac), false, c, NULL, 0) ||
+	    sfc_json_str(o, "hostMac", r->host_mac, sizeof(r->host_mac), false, c, NULL, 0) ||
+	    sfc_json_str(o, "ipamType", r->ipam_type, sizeof(r->ipam_type), false, c, NULL, 0))
+		goto cleanup;
+	v = cJSON_GetObjectItemCaseSensitive(o, "vpid");
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
+	    v->valuedouble >= SFC_MAX_ENDPOINTS)
+		goto cleanup;
+	r->vpid = (uint32_t)v->valuedouble;
+	v = cJSON_GetObjectItemCaseSensitive(o, "role");
+	if (v && role_from_json(v, &r->role))
+		goto cleanup;
+	if (record_ips_from_json(o, r))
+		goto cleanup;
+	err = 0;
+cleanup:
+	cJSON_Delete(o);
+	return err;
+}
+
+static int record_read_path(const char *path, struct sfc_ep_record *r)
+{
+	char *txt = NULL;
+	int err;
+
+	err = sfc_read_file(path, &txt);
+	if (err)
+		return err == -EFBIG ? -EINVAL : err;
+	err = record_from_json(txt, r);
+	free(txt);
+	return err;
+}
+
+int sfc_state_read(const char *state_dir, const char *container_id,
+		   const char *ifname, struct sfc_ep_record *r)
+{
+	char path[4096];
+	int err;
+
+	err = record_path(path, sizeof(path), state_dir, container_id, ifname);
+	if (err)
+		return err;
+	return record_read_path(path, r);
+}
+
+int sfc_state_remove(const char *state_dir, const char *container_id,
+		     const char *ifname)
+{
+	char path[4096];
+	int err;
+
+	err = record_path(path, sizeof(path), state_dir, container_id, ifname);
+	if (err)
+		return err;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int sfc_state_list(const char *state_dir, struct sfc_ep_record **out, int *n)
+{
+	char dir[4096], path[8192];
+	struct sfc_ep_record *v = NULL;
+	char **names = NULL;
+	int cnt = 0, n_names = 0, i, err;
+
+	*out = NULL;
+	*n = 0;
+	err = sfc_path(dir, sizeof(dir), "%s/" ENDPOINTS_SUBDIR, state_dir);
+	if (!err)
+		err = sfc_list_json(dir, &names, &n_names);
+	if (err)
+		return err;
+	if (n_names) {
+		v = calloc((size_t)n_names, sizeof(*v));
+		if (!v) {
+			sfc_names_free(names, n_names);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < n_names; i++) {
+		if (sfc_path(path, sizeof(path), "%s/%s", dir, names[i]))
+			continue;
+		if (record_read_path(path, &v[cnt]) == 0)
+			cnt++;
+	}
+	sfc_names_free(names, n_names);
+	if (!cnt) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
