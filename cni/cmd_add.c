@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cmd_add.c - CNI ADD (spec section "ADD: Add container to network").
+ *
+ * Order: validate -> node init -> veth pair (peer created in the pod netns
+ * as CNI_IFNAME) -> pod annotations -> IPAM ADD -> pod side (lo, iface up,
+ * addresses without prefix routes, scope-link route to the gateway, default
+ * route via it, permanent neighbour gateway -> host veth MAC) -> host side
+ * (veth up, /32 or /128 route and neighbour to the pod) -> under the node
+ * lock: VPID, endpoint maps, program attach, state record.
+ * Every step that creates something sets a flag in struct add_undo; a
+ * failure unwinds them in reverse, so nothing half-created is left behind.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cni_cmd.h"
+#include "cni_net.h"
+#include "sfc_dp.h"
+
+struct add_undo {
+	struct nl_sock *host;
+	struct nl_sock *pod;
+	int netns_fd;
+	bool link;          /* veth pair created */
+	bool ipam;          /* IPAM ADD succeeded */
+	int lock_fd;
+	struct sfc_dp dp;
+	bool dp_open;
+	bool vpid;          /* VPID allocated (endpoint slot written) */
+	bool attached;
+	bool state;
+};
+
+/* What the handler learns on the way, shared by the steps. */
+struct add_info {
+	char host_if[CNI_IFNAMSIZ];
+	char host_mac[18];
+	char pod_mac[18];
+	int host_idx;
+	int pod_idx;
+	int mtu;
+	struct sfc_pod_info pod;
+	enum sfc_role role;
+	struct cni_ipam_result ipam;
+	uint32_t vpid;
+};
+
+static int parse_mac(const char *s, __u8 out[6])
+{
+	unsigned int b[6];
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4],
+		   &b[5]) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		out[i] = (__u8)b[i];
+	return 0;
+}
+
+static int add_open(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
+{
+	struct cni_err *e = &x->err;
+	char why[512] = "";
+	int err;
+
+	u->netns_fd = cni_netns_open(x->env.netns);
+	if (u->netns_fd < 0)
+		return cni_err_set(e, u->netns_fd == -ENOENT || u->netns_fd == -EINVAL
+					      ? CNI_ERR_INVALID_ENV : CNI_ERR_INTERNAL,
+				   u->netns_fd, "CNI_NETNS %s is not a usable network namespace",
+				   x->env.netns);
+	if (x->args.pod_name[0]) {
+		err = sfc_pod_lookup(x->conf.conf_dir, x->args.pod_namespace,
+				     x->args.pod_name, &in->pod, why, sizeof(why));
+		if (err)
+			return cni_err_set(e, CNI_ERR_INTERNAL, err,
+					   "pod %s/%s annotations in %s: %s",
+					   x->args.pod_namespace, x->args.pod_name,
+					   x->conf.conf_dir, why);
+	}
+	in->role = in->pod.function[0] ? SFC_ROLE_SF : SFC_ROLE_APP;
+	in->mtu = x->conf.mtu + (in->role == SFC_ROLE_SF ? SFC_SF_MTU_HEADROOM : 0);
+	err = sfc_dp_init(x->conf.bpffs_dir);
+	if (err)
+		return cni_err_set(e, cni_code_from_errno(err), err,
+				   "dataplane init at %s", x->conf.bpffs_dir);
+	err = cni_nl_open(-1, &u->host);
+	if (!err)
+		err = cni_nl_open(u->netns_fd, &u->pod);
+	if (err)
+		return cni_err_set(e, CNI_ERR_INTERNAL, err, "netlink socket");
+	return 0;
+}
+
+static int add_veth(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
+{
+	struct cni_err *e = &x->err;
+	int err;
+
+	cni_host_ifname(x->conf.host_prefix, x->env.container_id, x->env.ifname,
+			in->host_if);
+	err = cni_veth_create(u->host, in->host_if, x->env.ifname, u->netns_fd,
+			      in->mtu);
+	if (err == -EEXIST)
+		return cni_err_set(e, CNI_ERR_INTERNAL, err,
+				   "veth %s (host) or %s (in %s) already exists",
+				   in->host_if, x->env.ifname, x->env.netns);
+	if (err)
+		return cni_err_set(e, cni_code_from_errno(err), err,
+				   "creating veth %s <-> %s in %s", in->host_if,
+				   x->env.ifname, x->env.netns);
+	u->link = true;
+	err = cni_link_get(u->host, in->host_if, &in->host_idx, in->host_mac);
+	if (err)
+		return cni_err_set(e, CNI_ERR_INTERNAL, err, "reading host veth %s",
+				   in->host_if);
+	err = cni_link_get(u->pod, x->env.ifname, &in->pod_idx, in->pod_mac);
+	if (err)
+		return cni_err_set(e, CNI_ERR_INTERNAL, err, "reading %s in %s",
+				   x->env.ifname, x->env.netns);
+	return 0;
+}
+
+static int add_ipam(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
+{
+	char *out = NULL;
+	int err;
+
+	err = cni_ipam_exec(&x->env, &x->conf, "ADD", x->stdin_data,
+			    x->stdin_len, &out, &x->err);
+	if (err)
+		return err;
+	u->ipam = true;
+	err = cni_ipam_result_parse(out ? out : "", &in->ipam, &x->err);
+	free(out);
+	return err;
+}
+
+/* Pod side: lo and iface up, addresses, routes, gateway neighbour. */
+static int add_pod_net(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
+{
+	const char *ifn = x->env.ifname;
+	struct cni_err *e = &x->err;
+	int err, fams[2] = { 4, 6 };
+
+	if ((err = cni_link_up(u->pod, "lo")) || (err = cni_link_up(u->pod, ifn)))
+		return cni_err_set(e, CNI_ERR_INTERNAL, err, "bringing up lo/%s in %s",
+				   ifn, x->env.netns);
+	for (int i = 0; i < in->ipam.n_ips; i++) {
+		err = cni_addr_add(u->pod, in->pod_idx, &in->ipam.ips[i]);
+		if (err)
+			return cni_err_set(e, CNI_ERR_INTERNAL, err, "adding %s/%d to %s",
+					   in->ipam.ips[i].addr, in->ipam.ips[i].prefix, ifn);
+	}
+	for (int f = 0; f < 2; f++) {
+		const char *gw = cni_ip_gateway(&in->ipam, fams[f]);
+		char host[80];
+		bool have = false;
+
+		for (int i = 0; i < in->ipam.n_ips; i++)
+			have |= in->ipam.ips[i].family == fams[f];
+		if (!have)
+			continue;
+		snprintf(host, sizeof(host), "%s/%d", gw, fams[f] == 4 ? 32 : 128);
+		if ((err = cni_route_add(u->pod, in->pod_idx, host, NULL)) ||
+		    (err = cni_route_add(u->pod, in->pod_idx,
+					 fams[f] == 4 ? "0.0.0.0/0" : "::/0", gw)) ||
+		    (err = cni_neigh_add(u->pod, in->pod_idx, gw, in->host_mac)))
+			return cni_err_set(e, CNI_ERR_INTERNAL, err,
+					   "gateway %s routes/neighbour on %s", gw, ifn);
+	}
+	for (int i = 0; i < in->ipam.n_routes; i++) {
+		const struct cni_route *rt = &in->ipam.routes[i];
+		const char *gw = rt->gw[0] ? rt->gw
+				 : cni_ip_gateway(&in->ipam, strchr(rt->dst, ':') ? 6 : 4);
+
+		err = cni_route_add(u->pod, in->pod_idx, rt->dst, gw);
+		if (err)
+			return cni_err_set(e, CNI_ERR_INTERNAL, err,
+					   "route %s via %s on %s", rt->dst, gw, ifn);
+	}
+	return 0;
+}
+
+/* Host side: veth up, host route and neighbour to each pod address. */
+static int add_host_net(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
+{
+	struct cni_err *e = &x->err;
+	int err;
+
+	err = cni_link_up(u->host, in->host_if);
+	if (err)
+		return cni_err_set(e, CNI_ERR_INTERNAL, err, "bringing up %s",
+				   in->host_if);
+	for (int i = 0; i < in->ipam.n_ips; i++) {
+		const struct cni_ip *ip = &in->ipam.ips[i];
+		char dst[80];
+
+		snprintf(dst, sizeof(dst), "%s/%d", ip->addr, ip->family == 4 ? 32 : 128);
+		if ((err = cni_route_add(u->host, in->host_idx, dst, NULL)) ||
+		    (err = cni_neigh_add(u->host, in->host_idx, ip->addr, in->pod_mac)))
+			return cni_err_set(e, CNI_ERR_INTERNAL, err,
+					   "host route/neighbour %s dev %s", dst,
+					   in->host_if);
+	}
+	return 0;
+}
+
+static void fill_record(const struct cni_ctx *x, const struct add_info *in,
+			struct sfc_ep_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->container_id, sizeof(r->container_id), "%s", x->env.container_id);
+	snprintf(r->ifname, sizeof(r->ifname), "%s", x->env.ifname);
+	snprintf(r->host_ifname, sizeof(r->host_ifname), "%s", in->host_if);
+	snprintf(r->netns, sizeof(r->netns), "%s", x->env.netns);
+	snprintf(r->pod_namespace, sizeof(r->pod_namespace), "%s",
+		 x->args.pod_namespace[0] ? x->args.pod_namespace : "default");
+	snprintf(r->pod_name, sizeof(r->pod_name), "%s", x->args.pod_name);
+	snprintf(r->function, sizeof(r->function), "%s", in->pod.function);
+	snprintf(r->mac, sizeof(r->mac), "%s", in->pod_mac);
+	snprintf(r->host_mac, sizeof(r->host_mac), "%s", in->host_mac);
+	snprintf(r->ipam_type, sizeof(r->ipam_type), "%s", x->conf.ipam_type);
+	r->vpid = in->vpid;
+	r->role = in->role;
+	r->n_ips = in->ipam.n_ips;
+	for (int i = 0; i < in->ipam.n_ips; i++)
+		snprintf(r->ips[i], sizeof(r->ips[i]), "%s/%d", in->ipam.ips[i].addr,
+			 in->ipam.ips[i].prefix);
+}
+
+static int add_endpoint(struct cni_ctx *x, struct add_undo *u,
+			struct add_info *in)
+{
+	struct sfc_ip_key keys[SFC_MAX_IPS];
+	struct sfc_endpoint ep = { 0 };
+	struct cni_err *e = &x->err;
+	int err;
+
+	ep.ifindex = in->host_idx;
+	ep.role = in->role;
+	if (parse_mac(in->pod_mac, ep.mac) || parse_mac(in->host_mac, ep.host_mac))
+		return cni_err_set(e, CNI_ERR_INTERNAL, -EINVAL, "interface MACs");
+	for (int i = 0; i < in->ipam.n_ips; i++)
+		if ((err = sfc_dp_ip_key(in->ipam.ips[i].addr, &keys[i])))
+			return cni_err_set(e, CNI_ERR_INTERNAL, err, "address %s",
+					   in->ipam.ips[i].addr);
+	err = sfc_dp_vpid_alloc(&u->dp, &ep, &in->vpid);
+	if (err)
+		return cni_err_set(e, cni_code_from_errno(err), err,
+				   "allocating a VPID in %s", x->conf.bpffs_dir);
+	u->vpid = true;
+	err = sfc_dp_endpoint_put(&u->dp, in->vpid, &ep, keys, in->ipam.n_ips);
+	if (err)
+		return cni_err_set(e, CNI_ERR_INTERNAL, err,
+				   "writing endpoint %u maps", in->vpid);
+	return 0;
+}
+
+static int add_dataplane(struct cni_ctx *x, struct add_undo *u,
+			 struct add_info *in)
+{
+	struct sfc_ep_record rec;
+	struct cni_err *e = &x->err;
+	int err;
+
+	u->lock_fd = sfc_dp_lock(x->conf.bpffs_dir);
+	if (u->lock_fd < 0)
+		return cni_err_set(e, cni_code_from_errno(u->lock_fd), u->lock_fd,
+				   "node lock in %s", x->conf.bpffs_dir);
+	err = sfc_dp_open(x->conf.bpffs_dir, &u->dp);
+	if (err)
+		return cni_err_set(e, CNI_ERR_INTERNAL, err,
+				   "opening dataplane maps in %s", x->conf.bpffs_dir);
+	u->dp_open = true;
+	err = add_endpoint(x, u, in);
+	if (err)
+		return err;
+	err = sfc_dp_attach(x->conf.bpffs_dir, in->host_idx, in->host_if, in->role);
+	if (err)
+		return cni_err_set(e, CNI_ERR_INTERNAL, err,
+				   "attaching the %s program to %s",
+				   in->role == SFC_ROLE_SF ? SFC_PROG_FROM_SF
+							   : SFC_PROG_FROM_POD,
+				   in->host_if);
+	u->attached = true;
+	fill_record(x, in, &rec);
+	err = sfc_state_write(x->conf.state_dir, &rec);
+	if (err)
+		return cni_err_set(e, CNI_ERR_IO, err, "writing state record in %s",
+				   x->conf.state_dir);
+	u->state = true;
+	return 0;
+}
+
+/* Undo in reverse; on success only the handles are released. */
+static void add_finish(struct cni_ctx *x, struct add_undo *u,
+		       struct add_info *in, bool failed)
+{
+	char *out = NULL;
+
+	if (failed && u->state)
+		sfc_state_remove(x->conf.state_dir, x->env.container_id, x->env.ifname);
+	if (failed && u->attached)
+		sfc_dp_detach(x->conf.bpffs_dir, in->host_if);
+	if (failed && u->vpid)
+		sfc_dp_endpoint_del(&u->dp, in->vpid);
+	if (u->dp_open)
+		sfc_dp_close(&u->dp);
+	if (u->lock_fd >= 0)
+		sfc_dp_unlock(u->lock_fd);
+	if (failed && u->link && u->host)
+		cni_link_del(u->host, in->host_if);
+	if (failed && u->ipam &&
+	    cni_ipam_exec(&x->env, &x->conf, "DEL", x->stdin_data, x->stdin_len,
+			  &out, NULL))
+		fprintf(stderr, "sfc-cni: rollback: ipam %s DEL failed\n",
+			x->conf.ipam_type);
+	free(out);
+	cni_nl_close(u->pod);
+	cni_nl_close(u->host);
+	if (u->netns_fd >= 0)
+		close(u->netns_fd);
+	cni_ipam_result_free(&in->ipam);
+}
+
+int cmd_add(struct cni_ctx *x)
+{
+	struct add_undo u = { .netns_fd = -1, .lock_fd = -1 };
+	struct add_info in = { 0 };
+	struct cni_iface ifs[2] = { 0 };
+	int err;
+
+	err = add_open(x, &u, &in);
+	if (!err)
+		err = add_veth(x, &u, &in);
+	if (!err)
+		err = add_ipam(x, &u, &in);
+	if (!err)
+		err = add_pod_net(x, &u, &in);
+	if (!err)
+		err = add_host_net(x, &u, &in);
+	if (!err)
+		err = add_dataplane(x, &u, &in);
+	if (!err) {
+		snprintf(ifs[0].name, sizeof(ifs[0].name), "%s", in.host_if);
+		snprintf(ifs[0].mac, sizeof(ifs[0].mac), "%s", in.host_mac);
+		snprintf(ifs[1].name, sizeof(ifs[1].name), "%s", x->env.ifname);
+		snprintf(ifs[1].mac, sizeof(ifs[1].mac), "%s", in.pod_mac);
+		ifs[1].sandbox = x->env.netns;
+		x->result = cni_result_json(x->conf.cni_version, ifs, &in.ipam);
+		if (!x->result)
+			err = cni_err_set(&x->err, CNI_ERR_INTERNAL, -ENOMEM, "result");
+	}
+	add_finish(x, &u, &in, err != 0);
+	return err;
+}

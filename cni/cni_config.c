@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cni_config.c - runtime environment, CNI_ARGS and network configuration
+ * parsing and validation. Pure functions: no syscalls beyond memory.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cni.h"
+
+static const char *const supported_versions[] = {
+	"0.3.0", "0.3.1", "0.4.0", "1.0.0", NULL,
+};
+
+int cni_err_set(struct cni_err *e, int code, int err, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (e && !e->code) {
+		e->code = code;
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+		n = strlen(e->msg);
+		if (err < 0 && n < sizeof(e->msg))
+			snprintf(e->msg + n, sizeof(e->msg) - n, ": %s",
+				 strerror(-err));
+	}
+	return err < 0 ? err : -EINVAL;
+}
+
+int cni_code_from_errno(int err)
+{
+	switch (err) {
+	case -EAGAIN:
+	case -EBUSY:
+	case -EINTR:
+		return CNI_ERR_TRY_AGAIN;
+	default:
+		return CNI_ERR_INTERNAL;
+	}
+}
+
+const char *const *cni_supported_versions(void)
+{
+	return supported_versions;
+}
+
+bool cni_version_supported(const char *v)
+{
+	for (int i = 0; v && supported_versions[i]; i++)
+		if (!strcmp(v, supported_versions[i]))
+			return true;
+	return false;
+}
+
+int cni_version_cmp(const char *a, const char *b)
+{
+	for (int i = 0; i < 3; i++) {
+		long x = strtol(a, (char **)&a, 10);
+		long y = strtol(b, (char **)&b, 10);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (*a == '.')
+			a++;
+		if (*b == '.')
+			b++;
+	}
+	return 0;
+}
+
+bool cni_ifname_valid(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0 || n >= CNI_IFNAMSIZ)
+		return false;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (name[i] == '/' || name[i] == ':' ||
+		    isspace((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
+bool cni_container_id_valid(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (n == 0 || n >= sizeof(((struct sfc_ep_record *)0)->container_id))
+		return false;
+	if (!isalnum((unsigned char)id[0]))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)id[i]) && !strchr("_.-", id[i]))
+			return false;
+	return true;
+}
+
+void cni_host_ifname(const char *prefix, const char *container_id,
+		     const char *ifname, char out[CNI_IFNAMSIZ])
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 */
+	const char *parts[2] = { container_id, ifname };
+	char hex[17];
+	size_t plen = strlen(prefix);
+
+	for (int p = 0; p < 2; p++) {
+		for (const char *s = parts[p]; *s; s++) {
+			h ^= (unsigned char)*s;
+			h *= 0x100000001b3ULL;
+		}
+		h ^= 0xff; /* separator: ("ab","c") != ("a","bc") */
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+	if (plen > CNI_HOST_PREFIX_MAX)
+		plen = CNI_HOST_PREFIX_MAX;
+	snprintf(out, CNI_IFNAMSIZ, "%.*s%.*s", (int)plen, prefix,
+		 (int)(CNI_IFNAMSIZ - 1 - plen), hex);
+}
+
+static const char *env_or_null(const char *(*get)(const char *),
+			       const char *key)
+{
+	const char *v = get(key);
+
+	return v && *v ? v : NULL;
+}
+
+static enum cni_cmd cmd_from_name(const char *s)
+{
+	if (!s)
+		return CNI_CMD_NONE;
+	if (!strcmp(s, "ADD"))
+		return CNI_CMD_ADD;
+	if (!strcmp(s, "DEL"))
+		return CNI_CMD_DEL;
+	if (!strcmp(s, "CHECK"))
+		return CNI_CMD_CHECK;
+	if (!strcmp(s, "VERSION"))
+		return CNI_CMD_VERSION;
+	return CNI_CMD_NONE;
+}
+
+int cni_env_parse(const char *(*get)(const char *), struct cni_env *env,
+		  struct cni_err *e)
+{
+	memset(env, 0, sizeof(*env));
+	env->command = env_or_null(get, "CNI_COMMAND");
+	if (!env->command)
+		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+				   "required env variable CNI_COMMAND is missing");
+	env->cmd = cmd_from_name(env->command);
+	if (env->cmd == CNI_CMD_NONE)
+		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+				   "unknown CNI_COMMAND: %s", env->command);
+	if (env->cmd == CNI_CMD_VERSION)
+		return 0;
+
+	env->container_id = env_or_null(get, "CNI_CONTAINERID");
+	env->netns = env_or_null(get, "CNI_NETNS");
+	env->ifname = env_or_null(get, "CNI_IFNAME");
+	env->args = get("CNI_ARGS");
+	env->path = env_or_null(get, "CNI_PATH");
+	if (!env->container_id)
+		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+				   "required env variable CNI_CONTAINERID is missing");
+	if (!cni_container_id_valid(env->container_id))
+		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+				   "invalid CNI_CONTAINERID '%s': must match [a-zA-Z0-9][a-zA-Z0-9_.-]* and be < 128 chars",
+				   env->container_id);
+	if (!env->netns && env->cmd != CNI_CMD_DEL)
+		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+				   "required env variable CNI_NETNS is missing");
+	if (!env->ifname)
+		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+				   "required env variable CNI_IFNAME is missing");
+	if (!cni_ifname_valid(env->ifname))
+		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+				   "invalid CNI_IFNAME '%s': must be 1-15 chars, not '.' or '..', without '/', ':' or spaces",
+				   env->ifname);
+	if (!env->path)
+		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+				   "required env variable CNI_PATH is missing");
+	return 0;
+}
+
+static int copy_value(char *dst, size_t size, const char *v, size_t n)
+{
+	if (n >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static int args_pair(const char *k, size_t kn, const char *v, size_t vn,
+		     struct cni_args *a, struct cni_err *e)
+{
+	int err = 0;
+
+#define KEY_IS(s) (kn == strlen(s) && !strncmp(k, s, kn))
+	if (KEY_IS("K8S_POD_NAMESPACE"))
+		err = copy_value(a->pod_namespace, sizeof(a->pod_namespace), v, vn);
+	else if (KEY_IS("K8S_POD_NAME"))
+		err = copy_value(a->pod_name, sizeof(a->pod_name), v, vn);
+	else if (KEY_IS("K8S_POD_INFRA_CONTAINER_ID"))
+		err = copy_value(a->infra_id, sizeof(a->infra_id), v, vn);
+	else if (KEY_IS("IgnoreUnknown"))
+		a->ignore_unknown = (vn == 1 && (*v == '1' || *v == 't')) ||
+				    (vn == 4 && !strncasecmp(v, "true", 4));
+#undef KEY_IS
+	if (err)
+		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+				   "CNI_ARGS: value of %.*s too long", (int)kn, k);
+	return 0;
+}
+
+int cni_args_parse(const char *s, struct cni_args *a, struct cni_err *e)
+{
+	memset(a, 0, sizeof(*a));
+	while (s && *s) {
+		const char *end = strchr(s, ';');
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+		const char *eq = memchr(s, '=', n);
+		int err;
+
+		if (n > 0) {
+			if (!eq || eq == s)
+				return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+						   "CNI_ARGS: invalid pair '%.*s' (want KEY=VALUE)",
+						   (int)n, s);
+			err = args_pair(s, eq - s, eq + 1, n - (eq - s) - 1, a, e);
+			if (err)
+				return err;
+		}
+		s = end ? end + 1 : s + n;
+	}
+	return 0;
+}
+
+/* Optional string member: absent -> default kept; wrong type -> code 7. */
+static int conf_str(const cJSON *root, const char *key, char *dst, size_t size,
+		    struct cni_err *e)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, key);
+
+	if (!it || cJSON_IsNull(it))
+		return 0;
+	if (!cJSON_IsString(it))
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				   "network config: \"%s\" must be a string", key);
+	if (strlen(it->valuestring) >= size)
+		return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
+				   "network config: \"%s\": \"%.64s...\" is too long (max %zu)",
+				   key, it->valuestring, size - 1);
+	strcpy(dst, it->valuestring);
+	return 0;
+}
+
+static bool name_valid(const char *s)
+{
+	if (!isalnum((unsigned char)s[0]))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return false;
+	return true;
+}
+
+/* Checks on values once the JSON shape is known good. */
+static int conf_validate(struct cni_conf *c, struct cni_err *e)
+{
+	const char *dirs[3][2] = { { "bpffsDir", c->bpffs_dir },
+				   { "stateDir", c->state_dir },
+				   { "confDir", c->conf_dir } };
+
+	if (!c->name[0] || !name_valid(c->name))
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				   "network config: \"name\" '%s' is missing or invalid (want [a-zA-Z0-9][a-zA-Z0-9_.-]*)",
+				   c->name);
+	if (strcmp(c->type, "sfc-cni"))
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				   "network config: \"type\" is '%s', want 'sfc-cni'",
+				   c->type);
+	if (!c->ipam_type[0] || strchr(c->ipam_type, '/') ||
+	    strstr(c->ipam_type, ".."))
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				   "network config: \"ipam\".\"type\" '%s' must name a plugin in CNI_PATH (no '/' or '..')",
+				   c->ipam_type);
+	for (int i = 0; i < 3; i++)
+		if (dirs[i][1][0] != '/')
+			return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
+					   "network config: \"%s\": '%s' must be an absolute path",
+					   dirs[i][0], dirs[i][1]);
+	if (c->mtu < 68 || c->mtu > 65535 - SFC_SF_MTU_HEADROOM)
+		return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
+				   "network config: \"mtu\": %d out of range 68..%d",
+				   c->mtu, 65535 - SFC_SF_MTU_HEADROOM);
+	if (!c->host_prefix[0])
+		return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
+				   "network config: \"hostIfPrefix\" must not be empty");
+	for (const char *p = c->host_prefix; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
+					   "network config: \"hostIfPrefix\": '%s' may hold only [a-zA-Z0-9_-]",
+					   c->host_prefix);
+	return 0;
+}
+
+static int conf_fields(const cJSON *root, struct cni_conf *c, struct cni_err *e)
+{
+	const cJSON *ipam, *mtu, *prev;
+	int err;
+
+	if ((err = conf_str(root, "name", c->name, sizeof(c->name), e)) ||
+	    (err = conf_str(root, "type", c->type, sizeof(c->type), e)) ||
+	    (err = conf_str(root, "bpffsDir", c->bpffs_dir, sizeof(c->bpffs_dir), e)) ||
+	    (err = conf_str(root, "stateDir", c->state_dir, sizeof(c->state_dir), e)) ||
+	    (err = conf_str(root, "confDir", c->conf_dir, sizeof(c->conf_dir), e)) ||
+	    (err = conf_str(root, "hostIfPrefix", c->host_prefix,
+			    sizeof(c->host_prefix), e)))
+		return err;
+	if (!c->name[0])
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				   "network config: missing \"name\"");
+	if (!c->type[0])
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				   "network config: missing \"type\"");
+	ipam = cJSON_GetObjectItemCaseSensitive(root, "ipam");
+	if (!cJSON_IsObject(ipam))
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				   "network config: missing \"ipam\" object (IPAM is delegated, e.g. {\"type\": \"host-local\", ...})");
+	if ((err = conf_str(ipam, "type", c->ipam_type, sizeof(c->ipam_type), e)))
+		return err;
+	mtu = cJSON_GetObjectItemCaseSensitive(root, "mtu");
+	if (mtu && !cJSON_IsNull(mtu)) {
+		if (!cJSON_IsNumber(mtu) || mtu->valuedouble != (int)mtu->valuedouble)
+			return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+					   "network config: \"mtu\" must be an integer");
+		c->mtu = (int)mtu->valuedouble;
+	}
+	prev = cJSON_GetObjectItemCaseSensitive(root, "prevResult");
+	if (prev && !cJSON_IsNull(prev)) {
+		if (!cJSON_IsObject(prev))
+			return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+					   "network config: \"prevResult\" must be an object");
+		c->prev_result = cJSON_Duplicate(prev, 1);
+		if (!c->prev_result)
+			return cni_err_set(e, CNI_ERR_INTERNAL, -ENOMEM, "prevResult");
+		c->has_prev_result = true;
+	}
+	return conf_validate(c, e);
+}
+
+int cni_conf_parse(const char *json, size_t len, struct cni_conf *c,
+		   struct cni_err *e)
+{
+	const cJSON *ver;
+	cJSON *root;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->bpffs_dir, sizeof(c->bpffs_dir), "%s", SFC_PIN_DIR_DEFAULT);
+	snprintf(c->state_dir, sizeof(c->state_dir), "%s", SFC_STATE_DIR_DEFAULT);
+	snprintf(c->conf_dir, sizeof(c->conf_dir), "%s", SFC_CONF_DIR_DEFAULT);
+	snprintf(c->host_prefix, sizeof(c->host_prefix), "sfc");
+	c->mtu = CNI_MTU_DEFAULT;
+
+	root = cJSON_ParseWithLengthOpts(json, len, NULL, 0);
+	if (!root || !cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return cni_err_set(e, CNI_ERR_DECODE, 0,
+				   "failed to decode network config: %s",
+				   len ? "malformed JSON or not an object"
+				       : "empty input");
+	}
+	ver = cJSON_GetObjectItemCaseSensitive(root, "cniVersion");
+	if (ver && !cJSON_IsString(ver)) {
+		err = cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				  "network config: \"cniVersion\" must be a string");
+		goto out;
+	}
+	/* A config without cniVersion is 0.1.0 per libcni, which we refuse. */
+	snprintf(c->cni_version, sizeof(c->cni_version), "%.15s",
+		 ver ? ver->valuestring : "0.1.0");
+	if (!cni_version_supported(c->cni_version)) {
+		err = cni_err_set(e, CNI_ERR_INCOMPATIBLE, 0,
+				  "incompatible CNI versions: config is \"%s\", plugin supports [\"0.3.0\", \"0.3.1\", \"0.4.0\", \"1.0.0\"]",
+				  ver ? ver->valuestring : "0.1.0 (no cniVersion)");
+		goto out;
+	}
+	err = conf_fields(root, c, e);
+out:
+	cJSON_Delete(root);
+	if (err)
+		cni_conf_free(c);
+	return err;
+}
+
+void cni_conf_free(struct cni_conf *c)
+{
+	cJSON_Delete(c->prev_result);
+	c->prev_result = NULL;
+	c->has_prev_result = false;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cni_ipam.c - delegation to the IPAM plugin named by ipam.type: found in
+ * CNI_PATH, run with our environment (CNI_COMMAND replaced) and our stdin,
+ * its stdout parsed as a result or a CNI error (spec section "Delegated
+ * Plugins (IPAM)").
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "cni_net.h"
+
+/* Find @name in the ':'-separated @path. Return: 0 with @out set, -ENOENT. */
+static int find_plugin(const char *path, const char *name, char *out,
+		       size_t size)
+{
+	const char *p = path;
+
+	while (p && *p) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n > 0 && (size_t)snprintf(out, size, "%.*s/%s", (int)n, p,
+					      name) < size &&
+		    access(out, X_OK) == 0)
+			return 0;
+		p = end ? end + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Read @fd to EOF into a malloc'd, NUL-terminated buffer (bounded). */
+static int read_all(int fd, char **out)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (len + 1 >= cap) {
+			char *nb = cap >= CNI_STDIN_MAX ? NULL : realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				return cap >= CNI_STDIN_MAX ? -EFBIG : -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static void child(const char *bin, const char *cmd, int in, int out)
+{
+	char *argv[2] = { (char *)bin, NULL };
+
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
+		_exit(127);
+	setenv("CNI_COMMAND", cmd, 1);
+	signal(SIGPIPE, SIG_DFL);
+	execv(bin, argv);
+	_exit(127);
+}
+
+/* Turn a failed plugin's stdout into @e (its own code and msg if JSON). */
+static int plugin_error(const char *type, const char *cmd, int status,
+			const char *out, struct cni_err *e)
+{
+	cJSON *root = out ? cJSON_Parse(out) : NULL;
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "msg");
+	const cJSON *det = cJSON_GetObjectItemCaseSensitive(root, "details");
+	int err;
+
+	if (cJSON_IsNumber(code) && cJSON_IsString(msg)) {
+		err = cni_err_set(e, (int)code->valuedouble, 0, "ipam %s %s: %s",
+				  type, cmd, msg->valuestring);
+		if (cJSON_IsString(det) && e && !e->details[0])
+			snprintf(e->details, sizeof(e->details), "%s",
+				 det->valuestring);
+	} else {
+		err = cni_err_set(e, CNI_ERR_INTERNAL, 0,
+				  "ipam %s %s failed (exit status %d)", type, cmd,
+				  status);
+	}
+	cJSON_Delete(root);
+	return err == -EINVAL ? -EIO : err;
+}
+
+int cni_ipam_exec(const struct cni_env *env, const struct cni_conf *conf,
+		  const char *cmd, const char *stdin_data, size_t stdin_len,
+		  char **out, struct cni_err *e)
+{
+	int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 };
+	char bin[4096], *buf = NULL;
+	int err, status = 0;
+	pid_t pid;
+
+	*out = NULL;
+	if (find_plugin(env->path, conf->ipam_type, bin, sizeof(bin)))
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, -ENOENT,
+				   "ipam plugin '%s' not found in CNI_PATH %s",
+				   conf->ipam_type, env->path);
+	if (pipe2(to_child, O_CLOEXEC) || pipe2(from_child, O_CLOEXEC)) {
+		err = cni_err_set(e, CNI_ERR_INTERNAL, -errno, "ipam: pipe");
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err = cni_err_set(e, CNI_ERR_INTERNAL, -errno, "ipam: fork");
+		goto out;
+	}
+	if (pid == 0)
+		child(bin, cmd, to_child[0], from_child[1]);
+	close(to_child[0]);
+	close(from_child[1]);
+	to_child[0] = from_child[1] = -1;
+	/* The config is small; plugins read stdin fully before writing. */
+	signal(SIGPIPE, SIG_IGN);
+	write_all(to_child[1], stdin_data, stdin_len);
+	close(to_child[1]);
+	to_child[1] = -1;
+	err = read_all(from_child[0], &buf);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (err) {
+		err = cni_err_set(e, CNI_ERR_INTERNAL, err,
+				  "ipam %s %s: reading its output", conf->ipam_type, cmd);
+		goto out;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		err = plugin_error(conf->ipam_type, cmd,
+				   WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+				   buf, e);
+		goto out;
+	}
+	*out = buf;
+	buf = NULL;
+out:
+	free(buf);
+	for (int i = 0; i < 2; i++) {
+		if (to_child[i] >= 0)
+			close(to_child[i]);
+		if (from_child[i] >= 0)
+			close(from_child[i]);
+	}
+	return err;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * cni_net.h - network namespaces and rtnetlink (libnl-route-3) operations
+ * sfc-cni needs: veth pair, link state, addresses, routes, neighbours.
+ * Every function returns 0 (or a documented positive value) or -errno;
+ * libnl errors are translated to errno. Nothing here logs.
+ */
+#ifndef SFC_CNI_NET_H
+#define SFC_CNI_NET_H
+
+#include <netlink/netlink.h>
+#include "cni.h"
+
+/* --- cni_netns.c --- */
+
+/**
+ * cni_netns_open() - open the network namespace file @path (CNI_NETNS).
+ * Return: fd (caller closes), -ENOENT if missing, -EINVAL if @path is not
+ * a network namespace, other -errno.
+ */
+int cni_netns_open(const char *path);
+
+/**
+ * cni_nl_open() - a connected NETLINK_ROUTE socket bound to the netns of
+ * @netns_fd (-1: the current one). The socket keeps talking to that netns
+ * after we switch back, so no code runs inside the pod's netns.
+ * Return: 0 with *@sk set (free with cni_nl_close()), or -errno.
+ */
+int cni_nl_open(int netns_fd, struct nl_sock **sk);
+
+/** cni_nl_close() - free a socket from cni_nl_open() (NULL is fine). */
+void cni_nl_close(struct nl_sock *sk);
+
+/* --- cni_link.c --- */
+
+/** cni_nl_errno() - negative errno for a negative libnl error code. */
+int cni_nl_errno(int nlerr);
+
+/**
+ * cni_veth_create() - create veth @host_name (in @host's netns) whose peer
+ * @peer_name is created directly in the netns @peer_netns_fd, both with
+ * @mtu. Return: 0, -EEXIST if either name is taken, -errno.
+ */
+int cni_veth_create(struct nl_sock *host, const char *host_name,
+		    const char *peer_name, int peer_netns_fd, int mtu);
+
+/**
+ * cni_link_get() - ifindex and MAC ("aa:bb:cc:dd:ee:ff", @mac may be NULL)
+ * of link @name. Return: 0, -ENODEV if there is none, -errno.
+ */
+int cni_link_get(struct nl_sock *sk, const char *name, int *ifindex,
+		 char mac[18]);
+
+/** cni_link_up() - set IFF_UP on link @name. Return: 0 or -errno. */
+int cni_link_up(struct nl_sock *sk, const char *name);
+
+/** cni_link_del() - delete link @name. Return: 0, also if it is gone. */
+int cni_link_del(struct nl_sock *sk, const char *name);
+
+/**
+ * cni_addr_add() - add @ip/prefix to @ifindex with IFA_F_NOPREFIXROUTE (and
+ * IFA_F_NODAD for IPv6), so no subnet route appears: same-subnet peers are
+ * reached through the gateway. Return: 0 (also if present) or -errno.
+ */
+int cni_addr_add(struct nl_sock *sk, int ifindex, const struct cni_ip *ip);
+
+/**
+ * cni_route_add() - route @dst (CIDR) out of @ifindex, via @gw when non-NULL
+ * (else scope link). Replaces an existing identical route.
+ * Return: 0 or -errno.
+ */
+int cni_route_add(struct nl_sock *sk, int ifindex, const char *dst,
+		  const char *gw);
+
+/**
+ * cni_neigh_add() - permanent neighbour entry @ip -> @mac on @ifindex.
+ * Return: 0 or -errno.
+ */
+int cni_neigh_add(struct nl_sock *sk, int ifindex, const char *ip,
+		  const char *mac);
+
+/**
+ * cni_addr_present() - does @ifindex carry @ip (address and prefix)?
+ * Return: 1, 0, or -errno.
+ */
+int cni_addr_present(struct nl_sock *sk, int ifindex, const struct cni_ip *ip);
+
+/**
+ * cni_route_present() - is there a main-table route to @dst (CIDR) out of
+ * @ifindex? Return: 1, 0, or -errno.
+ */
+int cni_route_present(struct nl_sock *sk, int ifindex, const char *dst);
+
+/* --- cni_ipam.c --- */
+
+/**
+ * cni_ipam_exec() - run IPAM plugin @conf->ipam_type (found in @env->path)
+ * with CNI_COMMAND=@cmd, the rest of the environment unchanged, and
+ * @stdin_data (the network config) on its stdin (CNI spec section
+ * "Delegated Plugins"). On success *@out is its stdout (malloc'd, caller
+ * frees; may be NULL for DEL/CHECK). On failure @e carries the plugin's
+ * own error code and message when it printed one.
+ * Return: 0 or -errno.
+ */
+int cni_ipam_exec(const struct cni_env *env, const struct cni_conf *conf,
+		  const char *cmd, const char *stdin_data, size_t stdin_len,
+		  char **out, struct cni_err *e);
+
+#endif /* SFC_CNI_NET_H */
