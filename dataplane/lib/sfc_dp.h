@@ -33,7 +33,7 @@ struct sfc_dp {
 /**
  * sfc_dp_init() - make the node ready: bpffs at @pin_dir, maps and programs
  * loaded and pinned. Idempotent and safe against concurrent callers (takes an
- * flock on <pin_dir>/.lock); existing pins are reused, so state survives.
+ * flock on <pin_dir>/lock); existing pins are reused, so state survives.
  * @pin_dir: bpffs directory, e.g. SFC_PIN_DIR_DEFAULT; created if missing.
  *
  * Return: 0, -ENOTSUP if @pin_dir is not on bpffs and cannot be mounted,
@@ -98,8 +98,11 @@ int sfc_dp_endpoint_put(struct sfc_dp *dp, uint32_t vpid,
 int sfc_dp_endpoint_del(struct sfc_dp *dp, uint32_t vpid);
 
 /**
- * sfc_dp_lock() - take the node-wide lock (flock on <pin_dir>/.lock, which
- * is created if missing). Return: a lock fd (>= 0) or -errno.
+ * sfc_dp_lock() - take the node-wide lock (flock on the directory
+ * <pin_dir>/lock, created if missing: bpffs allows neither regular files
+ * nor dots in names). Blocks until free. flock is per open file, so a
+ * process holding it must not call sfc_dp_init() or sfc_dp_lock() again.
+ * Return: a lock fd (>= 0) or -errno.
  */
 int sfc_dp_lock(const char *pin_dir);
 
@@ -127,5 +130,13 @@ int sfc_dp_ip_key(const char *addr, struct sfc_ip_key *key);
 
 /** sfc_dp_drop_reason_name() - short name for drop reason index 1.. */
 const char *sfc_dp_drop_reason_name(int idx);
+
+/**
+ * sfc_dp_remove_all() - delete @pin_dir and everything pinned under it:
+ * links (which detaches the programs), programs, maps, the lock directory.
+ * For tests and node teardown; the caller must not hold the node lock.
+ * Return: 0, also when @pin_dir does not exist; -errno else.
+ */
+int sfc_dp_remove_all(const char *pin_dir);
 
 #endif /* SFC_DP_H */

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * maps.h - every map of the sfc dataplane, defined once and included by both
+ * programs. LIBBPF_PIN_BY_NAME plus the pin_root_path given by libsfcdp
+ * makes the two objects (and every later load) share one instance of each
+ * map under the pin dir. Layouts are in sfc_common.h (SFC_LAYOUT_VERSION).
+ */
+#ifndef SFC_BPF_MAPS_H
+#define SFC_BPF_MAPS_H
+
+#include "lib/defs.h"
+
+/* [0]: layout version, written by user space only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sfc_meta);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_meta SEC(".maps");
+
+/* [vpid]: endpoint; role SFC_ROLE_NONE marks a free slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_ENDPOINTS);
+	__type(key, __u32);
+	__type(value, struct sfc_endpoint);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_endpoints SEC(".maps");
+
+/* host-side ifindex -> vpid: which endpoint a packet entered from. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SFC_MAX_ENDPOINTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_ifindex_vpid SEC(".maps");
+
+/* pod address -> vpid: is a destination local, and which endpoint. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * SFC_MAX_ENDPOINTS);
+	__type(key, struct sfc_ip_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_ep_by_ip SEC(".maps");
+
+/* {vpid, dir} -> ordered classifier rules. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * SFC_MAX_ENDPOINTS);
+	__type(key, struct sfc_policy_key);
+	__type(value, struct sfc_policy);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_policy SEC(".maps");
+
+/* SFC_SP(spi, si) -> hop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SFC_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, struct sfc_hop);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_paths SEC(".maps");
+
+/* SFC_SP(spi, si) -> per-CPU counters of that hop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SFC_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, struct sfc_hop_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_hop_stats SEC(".maps");
+
+/* [-reason]: per-CPU drop counters (enum sfc_drop_reason). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SFC_DROP_REASON_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_drops SEC(".maps");
+
+/* [vpid]: bpf_ktime_get_ns() of the SF's last OAM echo. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_ENDPOINTS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_sf_health SEC(".maps");
+
+/* Per-CPU counters of the hop at @sp, created on first use. NULL only if
+ * the map is full, in which case the packet still flows uncounted. */
+static __always_inline struct sfc_hop_stats *sfc_hop_stats_get(__u32 sp)
+{
+	struct sfc_hop_stats *st, zero = {};
+
+	st = bpf_map_lookup_elem(&sfc_hop_stats, &sp);
+	if (st)
+		return st;
+	bpf_map_update_elem(&sfc_hop_stats, &sp, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&sfc_hop_stats, &sp);
+}
+
+static __always_inline struct sfc_endpoint *sfc_endpoint_get(__u32 vpid)
+{
+	struct sfc_endpoint *ep = bpf_map_lookup_elem(&sfc_endpoints, &vpid);
+
+	if (!ep || ep->role == SFC_ROLE_NONE)
+		return 0;
+	return ep;
+}
+
+/* vpid of the endpoint whose host veth is @ifindex, 0 if none. */
+static __always_inline __u32 sfc_vpid_of_ifindex(__u32 ifindex)
+{
+	__u32 *vpid = bpf_map_lookup_elem(&sfc_ifindex_vpid, &ifindex);
+
+	return vpid ? *vpid : 0;
+}
+
+#endif /* SFC_BPF_MAPS_H */

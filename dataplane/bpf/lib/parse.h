@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * parse.h - bounds-checked header parsing. Every helper returns a value
+ * >= 0 on success or a negative SFC_DROP_* reason on truncation/garbage.
+ * Only untagged Ethernet, IPv4 (with options) and IPv6 without extension
+ * headers are understood; the classifier matches on the first header.
+ */
+#ifndef SFC_BPF_PARSE_H
+#define SFC_BPF_PARSE_H
+
+#include "lib/defs.h"
+
+/* What the classifier matches on. Addresses in network order, IPv4 in
+ * [0]; ports in host order, 0 when the packet carries none (not TCP/UDP,
+ * or a non-first fragment). */
+struct sfc_pkt {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__u16 sport;
+	__u16 dport;
+	__u8 family; /* 4 or 6 */
+	__u8 proto;
+};
+
+/* Make the first SFC_PULL_LEN bytes (or the whole packet if shorter)
+ * linear so direct packet access sees them. Invalidates packet pointers. */
+static __always_inline void sfc_pull_headers(struct __sk_buff *skb)
+{
+	void *data = sfc_data(skb);
+	void *data_end = sfc_data_end(skb);
+	__u32 want = skb->len < SFC_PULL_LEN ? skb->len : SFC_PULL_LEN;
+
+	if (data + SFC_PULL_LEN > data_end)
+		bpf_skb_pull_data(skb, want);
+}
+
+/* Return: host-order EtherType or SFC_DROP_MALFORMED. */
+static __always_inline int sfc_parse_eth(void *data, void *data_end)
+{
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return SFC_DROP_MALFORMED;
+	return bpf_ntohs(eth->h_proto);
+}
+
+static __always_inline int sfc_parse_ports(void *l4, void *data_end,
+					   struct sfc_pkt *pkt)
+{
+	if (pkt->proto == IPPROTO_TCP_) {
+		struct tcphdr *th = l4;
+
+		if ((void *)(th + 1) > data_end)
+			return SFC_DROP_MALFORMED;
+		pkt->sport = bpf_ntohs(th->source);
+		pkt->dport = bpf_ntohs(th->dest);
+	} else if (pkt->proto == IPPROTO_UDP_) {
+		struct udphdr *uh = l4;
+
+		if ((void *)(uh + 1) > data_end)
+			return SFC_DROP_MALFORMED;
+		pkt->sport = bpf_ntohs(uh->source);
+		pkt->dport = bpf_ntohs(uh->dest);
+	}
+	return 0;
+}
+
+static __always_inline int sfc_parse_ipv4(void *l3, void *data_end,
+					  struct sfc_pkt *pkt)
+{
+	struct iphdr *ip = l3;
+	__u32 hlen;
+
+	if ((void *)(ip + 1) > data_end)
+		return SFC_DROP_MALFORMED;
+	if (ip->version != 4 || ip->ihl < 5)
+		return SFC_DROP_MALFORMED;
+	hlen = ip->ihl * 4;
+	if (l3 + hlen > data_end)
+		return SFC_DROP_MALFORMED;
+	pkt->family = 4;
+	pkt->proto = ip->protocol;
+	pkt->saddr[0] = ip->saddr;
+	pkt->daddr[0] = ip->daddr;
+	/* Only the first fragment carries the L4 header. */
+	if (ip->frag_off & bpf_htons(IP_OFFSET_MASK))
+		return 0;
+	return sfc_parse_ports(l3 + hlen, data_end, pkt);
+}
+
+static __always_inline int sfc_parse_ipv6(void *l3, void *data_end,
+					  struct sfc_pkt *pkt)
+{
+	struct ipv6hdr *ip6 = l3;
+	int i;
+
+	if ((void *)(ip6 + 1) > data_end)
+		return SFC_DROP_MALFORMED;
+	if (ip6->version != 6)
+		return SFC_DROP_MALFORMED;
+	pkt->family = 6;
+	pkt->proto = ip6->nexthdr;
+	for (i = 0; i < 4; i++) {
+		pkt->saddr[i] = ip6->saddr.in6_u.u6_addr32[i];
+		pkt->daddr[i] = ip6->daddr.in6_u.u6_addr32[i];
+	}
+	return sfc_parse_ports(ip6 + 1, data_end, pkt);
+}
+
+/*
+ * sfc_parse_ip() - parse the IP packet right after the Ethernet header.
+ * @eth_proto: host-order EtherType from sfc_parse_eth().
+ * Return: 0 with @pkt filled, SFC_V_NEXT if not IPv4/IPv6,
+ * SFC_DROP_MALFORMED if truncated or invalid.
+ */
+static __always_inline int sfc_parse_ip(void *data, void *data_end,
+					int eth_proto, struct sfc_pkt *pkt)
+{
+	if (eth_proto == ETH_P_IP)
+		return sfc_parse_ipv4(data + ETH_HLEN, data_end, pkt);
+	if (eth_proto == ETH_P_IPV6)
+		return sfc_parse_ipv6(data + ETH_HLEN, data_end, pkt);
+	return SFC_V_NEXT;
+}
+
+/* Key of sfc_ep_by_ip for @addr of @family. */
+static __always_inline void sfc_ip_key_set(struct sfc_ip_key *key, __u8 family,
+					   const __be32 *addr)
+{
+	key->family = family;
+	key->addr[0] = addr[0];
+	if (family == 6) {
+		key->addr[1] = addr[1];
+		key->addr[2] = addr[2];
+		key->addr[3] = addr[3];
+	}
+}
+
+#endif /* SFC_BPF_PARSE_H */

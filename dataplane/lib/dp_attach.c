@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * dp_attach.c - tcx ingress attachment through pinned links.
+ *
+ * A tcx link pinned at <pin_dir>/links/<ifname> keeps our program on the
+ * interface after the attaching process exits, coexists with other tcx
+ * programs on the hook, and goes away with the interface or the unpin.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "sfc_dp.h"
+#include "dp_internal.h"
+
+#define SFC_LINK_TYPE_TCX 11 /* BPF_LINK_TYPE_TCX, not in the 6.1 UAPI */
+
+/*
+ * Interface a tcx link is attached to, 0 once the interface is gone.
+ * The 6.1 UAPI struct bpf_link_info lacks the tcx member; the kernel puts
+ * { __u32 ifindex; __u32 attach_type; } at the start of the union, where
+ * the 6.1 header has xdp.ifindex.
+ */
+static int sfc_link_ifindex(int link_fd, __u32 *prog_id)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
+		return -errno;
+	if (info.type != SFC_LINK_TYPE_TCX)
+		return 0;
+	*prog_id = info.prog_id;
+	return (int)info.xdp.ifindex;
+}
+
+static int sfc_prog_id(int prog_fd, __u32 *id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	*id = info.id;
+	return 0;
+}
+
+/* Existing pin: keep it if attached to @ifindex (moving it to @prog_fd if
+ * it runs another program), else drop the stale pin.
+ * Return: 1 kept, 0 none/dropped, -errno. */
+static int sfc_link_reuse(const char *path, int ifindex, int prog_fd)
+{
+	__u32 link_prog = 0, want = 0;
+	int fd, cur, err = 0;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	cur = sfc_link_ifindex(fd, &link_prog);
+	if (cur < 0) {
+		err = cur;
+		goto cleanup;
+	}
+	if (cur != ifindex) {
+		err = unlink(path) ? -errno : 0;
+		goto cleanup;
+	}
+	err = sfc_prog_id(prog_fd, &want);
+	if (!err && link_prog != want && bpf_link_update(fd, prog_fd, NULL))
+		err = -errno;
+	if (!err)
+		err = 1;
+cleanup:
+	close(fd);
+	return err;
+}
+
+int sfc_dp_attach(const char *pin_dir, int ifindex, const char *ifname,
+		  enum sfc_role role)
+{
+	const char *prog = sfc_dp_prog_name(role);
+	char link_path[PATH_MAX], prog_path[PATH_MAX], dir[PATH_MAX];
+	int prog_fd = -1, link_fd = -1, err;
+
+	if (!prog || ifindex <= 0 || !ifname || !*ifname || strchr(ifname, '/'))
+		return -EINVAL;
+	sfc_dp_log_init();
+	err = sfc_dp_path(link_path, sizeof(link_path), pin_dir, "links", ifname);
+	if (!err)
+		err = sfc_dp_path(prog_path, sizeof(prog_path), pin_dir, "progs", prog);
+	if (!err)
+		err = sfc_dp_path(dir, sizeof(dir), pin_dir, NULL, "links");
+	if (err)
+		return err;
+
+	prog_fd = bpf_obj_get(prog_path);
+	if (prog_fd < 0)
+		return -errno;
+	err = sfc_link_reuse(link_path, ifindex, prog_fd);
+	if (err) {
+		err = err > 0 ? 0 : err;
+		goto cleanup;
+	}
+	err = sfc_dp_mkdir(dir);
+	if (err)
+		goto cleanup;
+	link_fd = bpf_link_create(prog_fd, ifindex, SFC_BPF_TCX_INGRESS, NULL);
+	if (link_fd < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (bpf_obj_pin(link_fd, link_path))
+		err = -errno;
+cleanup:
+	if (link_fd >= 0)
+		close(link_fd);
+	close(prog_fd);
+	return err;
+}
+
+int sfc_dp_detach(const char *pin_dir, const char *ifname)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (!ifname || !*ifname || strchr(ifname, '/'))
+		return -EINVAL;
+	err = sfc_dp_path(path, sizeof(path), pin_dir, "links", ifname);
+	if (err)
+		return err;
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* Ids of our pinned programs; a missing pin leaves 0. */
+static void sfc_our_prog_ids(const char *pin_dir, __u32 ids[2])
+{
+	const char *names[2] = { SFC_PROG_FROM_POD, SFC_PROG_FROM_SF };
+	char path[PATH_MAX];
+	int i, fd;
+
+	for (i = 0; i < 2; i++) {
+		ids[i] = 0;
+		if (sfc_dp_path(path, sizeof(path), pin_dir, "progs", names[i]))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		sfc_prog_id(fd, &ids[i]);
+		close(fd);
+	}
+}
+
+int sfc_dp_attached(const char *pin_dir, int ifindex)
+{
+	__u32 ids[64], ours[2], cnt = 64, flags = 0, i;
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	/* tcx reads the ifindex from the slot that holds target_fd. */
+	if (bpf_prog_query(ifindex, SFC_BPF_TCX_INGRESS, 0, &flags, ids, &cnt))
+		return -errno;
+	sfc_our_prog_ids(pin_dir, ours);
+	for (i = 0; i < cnt && i < 64; i++)
+		if (ids[i] && (ids[i] == ours[0] || ids[i] == ours[1]))
+			return 1;
+	return 0;
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * dp_endpoint.c - endpoint records: VPID allocation, put, delete.
+ */
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "sfc_dp.h"
+
+int sfc_dp_vpid_alloc(struct sfc_dp *dp, const struct sfc_endpoint *ep,
+		      uint32_t *vpid)
+{
+	struct sfc_endpoint cur;
+	__u32 v;
+
+	if (!ep || ep->role == SFC_ROLE_NONE)
+		return -EINVAL;
+	for (v = 1; v < SFC_MAX_ENDPOINTS; v++) {
+		if (bpf_map_lookup_elem(dp->endpoints_fd, &v, &cur))
+			return -errno;
+		if (cur.role != SFC_ROLE_NONE)
+			continue;
+		if (bpf_map_update_elem(dp->endpoints_fd, &v, ep, BPF_ANY))
+			return -errno;
+		*vpid = v;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+int sfc_dp_endpoint_put(struct sfc_dp *dp, uint32_t vpid,
+			const struct sfc_endpoint *ep,
+			const struct sfc_ip_key *ips, int n_ips)
+{
+	struct sfc_endpoint old;
+	__u32 v = vpid, ifx, old_vpid = 0;
+	bool had_ifx;
+	int i = 0, err;
+
+	if (!vpid || vpid >= SFC_MAX_ENDPOINTS || !ep ||
+	    ep->role == SFC_ROLE_NONE || n_ips < 0 || (n_ips && !ips))
+		return -EINVAL;
+	ifx = ep->ifindex;
+	if (bpf_map_lookup_elem(dp->endpoints_fd, &v, &old))
+		return -errno;
+	had_ifx = !bpf_map_lookup_elem(dp->ifindex_fd, &ifx, &old_vpid);
+
+	if (bpf_map_update_elem(dp->endpoints_fd, &v, ep, BPF_ANY))
+		return -errno;
+	if (bpf_map_update_elem(dp->ifindex_fd, &ifx, &v, BPF_ANY)) {
+		err = -errno;
+		goto undo_ep;
+	}
+	for (i = 0; i < n_ips; i++) {
+		if (bpf_map_update_elem(dp->ep_by_ip_fd, &ips[i], &v, BPF_ANY)) {
+			err = -errno;
+			goto undo_ips;
+		}
+	}
+	return 0;
+
+	/* Roll back so no half-written endpoint steers traffic. Addresses
+	 * that belonged to someone else before are gone; that someone was
+	 * being replaced anyway. */
+undo_ips:
+	while (i-- > 0)
+		bpf_map_delete_elem(dp->ep_by_ip_fd, &ips[i]);
+	if (had_ifx)
+		bpf_map_update_elem(dp->ifindex_fd, &ifx, &old_vpid, BPF_ANY);
+	else
+		bpf_map_delete_elem(dp->ifindex_fd, &ifx);
+undo_ep:
+	bpf_map_update_elem(dp->endpoints_fd, &v, &old, BPF_ANY);
+	return err;
+}
+
+/* Delete every sfc_ep_by_ip entry pointing at @vpid. Keys are collected
+ * first: deleting while walking a hash map can restart the walk. */
+static int sfc_dp_del_ips(struct sfc_dp *dp, __u32 vpid)
+{
+	struct sfc_ip_key keys[64], cur, next;
+	int n = 0, i, err = 0;
+	void *prev = NULL;
+	__u32 val;
+
+	while (!bpf_map_get_next_key(dp->ep_by_ip_fd, prev, &next)) {
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(dp->ep_by_ip_fd, &cur, &val) ||
+		    val != vpid)
+			continue;
+		if (n < (int)(sizeof(keys) / sizeof(keys[0])))
+			keys[n++] = cur;
+	}
+	if (errno != ENOENT)
+		err = -errno;
+	for (i = 0; i < n; i++)
+		if (bpf_map_delete_elem(dp->ep_by_ip_fd, &keys[i]) &&
+		    errno != ENOENT && !err)
+			err = -errno;
+	return err;
+}
+
+int sfc_dp_endpoint_del(struct sfc_dp *dp, uint32_t vpid)
+{
+	struct sfc_endpoint ep, zero = {};
+	struct sfc_policy_key pk = { .vpid = vpid };
+	__u32 v = vpid, owner;
+	__u64 health = 0;
+	int err;
+
+	if (!vpid || vpid >= SFC_MAX_ENDPOINTS)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(dp->endpoints_fd, &v, &ep))
+		return -errno;
+	/* The ifindex may already be reused by a newer endpoint: only drop
+	 * the mapping if it still points at us. */
+	if (ep.role != SFC_ROLE_NONE &&
+	    !bpf_map_lookup_elem(dp->ifindex_fd, &ep.ifindex, &owner) &&
+	    owner == vpid && bpf_map_delete_elem(dp->ifindex_fd, &ep.ifindex) &&
+	    errno != ENOENT)
+		return -errno;
+	err = sfc_dp_del_ips(dp, vpid);
+	if (err)
+		return err;
+	for (pk.dir = 0; pk.dir < SFC_DIR_MAX; pk.dir++)
+		if (bpf_map_delete_elem(dp->policy_fd, &pk) && errno != ENOENT)
+			return -errno;
+	if (bpf_map_update_elem(dp->sf_health_fd, &v, &health, BPF_ANY))
+		return -errno;
+	if (bpf_map_update_elem(dp->endpoints_fd, &v, &zero, BPF_ANY))
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * dp_init.c - sfc_dp_init(): bpffs, load both objects with shared pinned
+ * maps, pin (or upgrade) the programs, stamp the layout version.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sfc_dp.h"
+#include "dp_internal.h"
+#include "sfc_classifier.skel.h"
+#include "sfc_sff.skel.h"
+
+static bool sfc_is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
+}
+
+/* Mounting over a directory that has content would hide it: only mount on
+ * /sys/fs/bpf or an empty directory. */
+static bool sfc_mountable(const char *dir)
+{
+	struct dirent *de;
+	bool empty = true;
+	DIR *d;
+
+	if (!strcmp(dir, "/sys/fs/bpf"))
+		return true;
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+/* Make @pin_dir a directory on bpffs, mounting bpffs on its parent if
+ * that is not bpffs yet. Return: 0, -ENOTSUP, -errno. */
+static int sfc_dp_ensure_bpffs(const char *pin_dir)
+{
+	char parent[PATH_MAX];
+	int err;
+
+	if (sfc_is_bpffs(pin_dir))
+		return 0;
+	if (snprintf(parent, sizeof(parent), "%s", pin_dir) >= (int)sizeof(parent))
+		return -ENAMETOOLONG;
+	dirname(parent);
+	if (!sfc_is_bpffs(parent)) {
+		err = sfc_dp_mkdir(parent);
+		if (err)
+			return err;
+		if (!sfc_mountable(parent) ||
+		    mount("bpf", parent, "bpf", 0, "mode=0700"))
+			return -ENOTSUP;
+	}
+	err = sfc_dp_mkdir(pin_dir);
+	if (err)
+		return err;
+	return sfc_is_bpffs(pin_dir) ? 0 : -ENOTSUP;
+}
+
+/* Refuse pins of another layout before libbpf reuses them. A meta of
+ * another size is another layout too (and would overrun our buffer). */
+static int sfc_dp_check_layout(const char *pin_dir)
+{
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info), key = 0;
+	struct sfc_meta meta = {};
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = sfc_dp_path(path, sizeof(path), pin_dir, NULL, SFC_MAP_META);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len)) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (info.value_size != sizeof(meta)) {
+		err = -EPROTO;
+		goto cleanup;
+	}
+	if (bpf_map_lookup_elem(fd, &key, &meta)) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (meta.layout_version && meta.layout_version != SFC_LAYOUT_VERSION)
+		err = -EPROTO;
+cleanup:
+	close(fd);
+	return err;
+}
+
+static int sfc_dp_write_meta(int meta_fd)
+{
+	struct sfc_meta meta = {};
+	struct timespec ts;
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(meta_fd, &key, &meta))
+		return -errno;
+	if (meta.layout_version == SFC_LAYOUT_VERSION)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	meta.layout_version = SFC_LAYOUT_VERSION;
+	meta.created_ns = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	if (bpf_map_update_elem(meta_fd, &key, &meta, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int sfc_prog_info(int fd, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
+/* Move every pinned link still running @old_id onto @new_fd, so an
+ * upgrade reaches endpoints attached before it. Best effort. */
+static void sfc_dp_relink(const char *pin_dir, __u32 old_id, int new_fd)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct bpf_link_info li;
+	struct dirent *de;
+	__u32 len;
+	DIR *d;
+	int fd;
+
+	if (sfc_dp_path(dir, sizeof(dir), pin_dir, NULL, "links"))
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' ||
+		    sfc_dp_path(path, sizeof(path), dir, NULL, de->d_name))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		memset(&li, 0, sizeof(li));
+		len = sizeof(li);
+		if (!bpf_obj_get_info_by_fd(fd, &li, &len) && li.prog_id == old_id)
+			bpf_link_update(fd, new_fd, NULL);
+		close(fd);
+	}
+	closedir(d);
+}
+
+/*
+ * Pin @prog at <pin_dir>/progs/<name>. An existing pin of the same program
+ * (same tag) is kept; a different one is replaced atomically (pin beside,
+ * rename over) and the links using it are moved to the new program.
+ */
+static int sfc_dp_pin_prog(const char *pin_dir, struct bpf_program *prog)
+{
+	struct bpf_prog_info cur, old;
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int fd = bpf_program__fd(prog), old_fd, err;
+
+	err = sfc_dp_path(path, sizeof(path), pin_dir, "progs",
+			  bpf_program__name(prog));
+	if (!err)
+		err = sfc_dp_path(tmp, sizeof(tmp), pin_dir, "progs", "upgrade_tmp");
+	if (err)
+		return err;
+	old_fd = bpf_obj_get(path);
+	if (old_fd < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		return bpf_obj_pin(fd, path) ? -errno : 0;
+	}
+	err = sfc_prog_info(fd, &cur);
+	if (!err)
+		err = sfc_prog_info(old_fd, &old);
+	if (err || !memcmp(cur.tag, old.tag, sizeof(cur.tag)))
+		goto cleanup;
+	unlink(tmp);
+	if (bpf_obj_pin(fd, tmp) || rename(tmp, path)) {
+		err = -errno;
+		unlink(tmp);
+		goto cleanup;
+	}
+	sfc_dp_relink(pin_dir, old.id, fd);
+cleanup:
+	close(old_fd);
+	return err;
+}
+
+int sfc_dp_init(const char *pin_dir)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct sfc_classifier *cls = NULL;
+	struct sfc_sff *sff = NULL;
+	char path[PATH_MAX];
+	int lock_fd, err;
+
+	sfc_dp_log_init();
+	err = sfc_dp_ensure_bpffs(pin_dir);
+	if (err)
+		return err;
+	lock_fd = sfc_dp_lock(pin_dir);
+	if (lock_fd < 0)
+		return lock_fd;
+
+	err = sfc_dp_check_layout(pin_dir);
+	if (err)
+		goto cleanup;
+	cls = sfc_classifier__open_opts(&opts);
+	if (!cls) {
+		err = -errno;
+		goto cleanup;
+	}
+	err = sfc_classifier__load(cls);
+	if (err)
+		goto cleanup;
+	sff = sfc_sff__open_opts(&opts);
+	if (!sff) {
+		err = -errno;
+		goto cleanup;
+	}
+	err = sfc_sff__load(sff);
+	if (err)
+		goto cleanup;
+
+	err = sfc_dp_path(path, sizeof(path), pin_dir, NULL, "progs");
+	if (!err)
+		err = sfc_dp_mkdir(path);
+	if (!err)
+		err = sfc_dp_pin_prog(pin_dir, cls->progs.sfc_from_pod);
+	if (!err)
+		err = sfc_dp_pin_prog(pin_dir, sff->progs.sfc_from_sf);
+	if (!err)
+		err = sfc_dp_write_meta(bpf_map__fd(cls->maps.sfc_meta));
+cleanup:
+	/* Closing the objects leaves every pin (maps, programs) in place. */
+	sfc_sff__destroy(sff);
+	sfc_classifier__destroy(cls);
+	sfc_dp_unlock(lock_fd);
+	return err;
+}

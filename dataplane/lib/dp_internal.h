@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * dp_internal.h - helpers shared by the libsfcdp source files only.
+ */
+#ifndef SFC_DP_INTERNAL_H
+#define SFC_DP_INTERNAL_H
+
+#include <stddef.h>
+
+/* tcx attach types; the Debian 6.1 UAPI headers predate them. */
+#define SFC_BPF_TCX_INGRESS 46
+#define SFC_BPF_TCX_EGRESS 47
+
+/* Route libbpf's log through our callback (idempotent). */
+void sfc_dp_log_init(void);
+
+/* Format "<pin_dir>/<sub>/<name>" (or "<pin_dir>/<name>" when @sub is NULL)
+ * into @buf of @len bytes. Return: 0 or -ENAMETOOLONG. */
+int sfc_dp_path(char *buf, size_t len, const char *pin_dir, const char *sub,
+		const char *name);
+
+/* mkdir that treats an existing directory as success. Return: 0 or -errno. */
+int sfc_dp_mkdir(const char *path);
+
+/* Pinned program name for an endpoint role, NULL for SFC_ROLE_NONE. */
+const char *sfc_dp_prog_name(int role);
+
+#endif /* SFC_DP_INTERNAL_H */

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * dp_open.c - open / close the pinned maps of an initialised node.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "sfc_dp.h"
+#include "dp_internal.h"
+
+static int sfc_dp_open_map(const char *pin_dir, const char *name, int *fd)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = sfc_dp_path(path, sizeof(path), pin_dir, NULL, name);
+	if (err)
+		return err;
+	*fd = bpf_obj_get(path);
+	return *fd < 0 ? -errno : 0;
+}
+
+int sfc_dp_open(const char *pin_dir, struct sfc_dp *dp)
+{
+	const struct {
+		const char *name;
+		int *fd;
+	} maps[] = {
+		{ SFC_MAP_META, &dp->meta_fd },
+		{ SFC_MAP_ENDPOINTS, &dp->endpoints_fd },
+		{ SFC_MAP_IFINDEX, &dp->ifindex_fd },
+		{ SFC_MAP_EP_BY_IP, &dp->ep_by_ip_fd },
+		{ SFC_MAP_POLICY, &dp->policy_fd },
+		{ SFC_MAP_PATHS, &dp->paths_fd },
+		{ SFC_MAP_HOP_STATS, &dp->hop_stats_fd },
+		{ SFC_MAP_DROPS, &dp->drops_fd },
+		{ SFC_MAP_SF_HEALTH, &dp->sf_health_fd },
+	};
+	struct sfc_meta meta = {};
+	__u32 key = 0;
+	size_t i;
+	int err;
+
+	sfc_dp_log_init();
+	memset(dp, 0, sizeof(*dp));
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		*maps[i].fd = -1;
+	if (snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir) >=
+	    (int)sizeof(dp->pin_dir))
+		return -ENAMETOOLONG;
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		err = sfc_dp_open_map(pin_dir, maps[i].name, maps[i].fd);
+		if (err)
+			goto cleanup;
+	}
+	if (bpf_map_lookup_elem(dp->meta_fd, &key, &meta)) {
+		err = -errno;
+		goto cleanup;
+	}
+	err = meta.layout_version == SFC_LAYOUT_VERSION ? 0 : -EPROTO;
+cleanup:
+	if (err)
+		sfc_dp_close(dp);
+	return err;
+}
+
+void sfc_dp_close(struct sfc_dp *dp)
+{
+	int *fds[] = {
+		&dp->meta_fd,	  &dp->endpoints_fd, &dp->ifindex_fd,
+		&dp->ep_by_ip_fd, &dp->policy_fd,    &dp->paths_fd,
+		&dp->hop_stats_fd, &dp->drops_fd,    &dp->sf_health_fd,
+	};
+	size_t i;
+
+	if (!dp)
+		return;
+	/* fd 0 is what a zeroed struct holds: never ours to close. */
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] > 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * dp_util.c - small helpers: paths, libbpf logging, address keys, names.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <bpf/libbpf.h>
+
+#include "sfc_dp.h"
+#include "dp_internal.h"
+
+/*
+ * libbpf logs nothing unless SFC_DEBUG is set: sfc-cni's stdout is its
+ * result, and even stderr noise confuses runtimes. SFC_DEBUG=1 shows
+ * warnings and info, SFC_DEBUG=2 also libbpf's debug (verifier) output.
+ */
+static int sfc_dp_libbpf_print(enum libbpf_print_level level, const char *fmt,
+			       va_list ap)
+{
+	const char *dbg = getenv("SFC_DEBUG");
+
+	if (!dbg || !*dbg || !strcmp(dbg, "0"))
+		return 0;
+	if (level == LIBBPF_DEBUG && atoi(dbg) < 2)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void sfc_dp_log_init(void)
+{
+	libbpf_set_print(sfc_dp_libbpf_print);
+}
+
+int sfc_dp_path(char *buf, size_t len, const char *pin_dir, const char *sub,
+		const char *name)
+{
+	int n;
+
+	if (sub)
+		n = snprintf(buf, len, "%s/%s/%s", pin_dir, sub, name);
+	else
+		n = snprintf(buf, len, "%s/%s", pin_dir, name);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int sfc_dp_mkdir(const char *path)
+{
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+const char *sfc_dp_prog_name(int role)
+{
+	if (role == SFC_ROLE_APP)
+		return SFC_PROG_FROM_POD;
+	if (role == SFC_ROLE_SF)
+		return SFC_PROG_FROM_SF;
+	return NULL;
+}
+
+int sfc_dp_ip_key(const char *addr, struct sfc_ip_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (!addr)
+		return -EINVAL;
+	if (inet_pton(AF_INET, addr, &key->addr[0]) == 1) {
+		key->family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, key->addr) == 1) {
+		key->family = 6;
+		return 0;
+	}
+	memset(key, 0, sizeof(*key));
+	return -EINVAL;
+}
+
+const char *sfc_dp_drop_reason_name(int idx)
+{
+	static const char *const names[SFC_DROP_REASON_MAX] = {
+		[-SFC_DROP_MALFORMED] = "malformed",
+		[-SFC_DROP_NO_PATH] = "no-path",
+		[-SFC_DROP_SF_DOWN] = "sf-down",
+		[-SFC_DROP_NSH_TTL] = "nsh-ttl",
+		[-SFC_DROP_NO_ENDPOINT] = "no-endpoint",
+		[-SFC_DROP_ENCAP] = "encap",
+		[-SFC_DROP_BAD_NSH] = "bad-nsh",
+		[-SFC_DROP_LOOP] = "loop",
+	};
+
+	if (idx <= 0 || idx >= SFC_DROP_REASON_MAX || !names[idx])
+		return "unknown";
+	return names[idx];
+}
