@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * config.c - JSON config loading with precise errors. See config.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+int sf_config_err(char *err, size_t errlen, const char *path,
+		  const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(err, errlen, "%s: %s%s", path ? path : "config",
+		     field ? field : "", field && *field ? ": " : "");
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+int sf_config_parse(const char *text, const char *what, cJSON **out,
+		    char *err, size_t errlen)
+{
+	const char *end = NULL;
+	cJSON *root;
+	int line = 1;
+	const char *p;
+
+	root = cJSON_ParseWithOpts(text, &end, 1);
+	if (!root) {
+		if (!end)
+			end = text;
+		for (p = text; p < end; p++)
+			line += *p == '\n';
+		return sf_config_err(err, errlen, what, NULL,
+				     "line %d: JSON syntax error near '%.20s'",
+				     line, end);
+	}
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return sf_config_err(err, errlen, what, NULL,
+				     "top level must be a JSON object");
+	}
+	*out = root;
+	return 0;
+}
+
+static int read_all(int fd, char *buf, size_t cap, size_t *len)
+{
+	ssize_t n;
+
+	*len = 0;
+	while ((n = read(fd, buf + *len, cap - *len)) > 0) {
+		*len += (size_t)n;
+		if (*len == cap)
+			return -EFBIG;
+	}
+	return n < 0 ? -errno : 0;
+}
+
+int sf_config_load(const char *path, cJSON **out, char *err, size_t errlen)
+{
+	size_t len;
+	char *buf;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	buf = malloc(SF_CONFIG_MAX_BYTES + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	ret = read_all(fd, buf, SF_CONFIG_MAX_BYTES + 1, &len);
+	close(fd);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", path,
+			 ret == -EFBIG ? "file too large" : strerror(-ret));
+	} else {
+		buf[len] = '\0';
+		ret = sf_config_parse(buf, path, out, err, errlen);
+	}
+	free(buf);
+	return ret;
+}
+
+int sf_config_check_keys(const cJSON *obj, const char *const *known,
+			 const char *path, const char *prefix, char *err,
+			 size_t errlen)
+{
+	const cJSON *it;
+	char field[128];
+	int i;
+
+	cJSON_ArrayForEach(it, obj) {
+		for (i = 0; known[i]; i++)
+			if (it->string && !strcmp(it->string, known[i]))
+				break;
+		if (known[i])
+			continue;
+		snprintf(field, sizeof(field), "%s%s%s", prefix,
+			 *prefix ? "." : "", it->string ? it->string : "?");
+		return sf_config_err(err, errlen, path, field,
+				     "unknown field");
+	}
+	return 0;
+}

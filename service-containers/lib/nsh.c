@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nsh.c - NSH (RFC 8300) parsing and building. See nsh.h.
+ *
+ * Every read goes through memcpy-based loads: frames sit at arbitrary
+ * offsets in the RX ring, so the header may not be 4-byte aligned.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "nsh.h"
+
+static uint32_t load_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return ntohl(v);
+}
+
+static void store_be32(uint8_t *p, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static size_t tlv_padded(uint8_t len)
+{
+	return SF_NSH_TLV_HDR_LEN + (((size_t)len + 3) & ~(size_t)3);
+}
+
+/* Walk the MD type 2 context headers: they must tile ctx exactly. */
+static int check_tlvs(const struct sf_nsh *n)
+{
+	struct sf_nsh_tlv_iter it;
+	struct sf_nsh_tlv tlv;
+	int ret;
+
+	sf_nsh_tlv_iter_init(&it, n);
+	while ((ret = sf_nsh_tlv_next(&it, &tlv)) > 0)
+		;
+	return ret;
+}
+
+int sf_nsh_parse(const void *buf, size_t len, struct sf_nsh *out)
+{
+	const uint8_t *p = buf;
+	unsigned int words, md;
+
+	if (!buf || !out)
+		return -EINVAL;
+	if (len < SF_NSH_BASE_LEN)
+		return -EMSGSIZE;
+	out->word = load_be32(p);
+	out->sp = load_be32(p + 4);
+	if (sf_nsh_version(out) != SFC_NSH_VERSION)
+		return -EPROTO;
+	md = sf_nsh_md_type(out);
+	words = (out->word >> SFC_NSH_LEN_SHIFT) & SFC_NSH_LEN_MASK;
+	if (md == SF_NSH_MD_TYPE_1) {
+		if (words != SF_NSH_MD1_LEN_WORDS)
+			return -EBADMSG;
+	} else if (md == SFC_NSH_MD_TYPE_2) {
+		if (words < SF_NSH_BASE_LEN / 4)
+			return -EBADMSG;
+	} else {
+		return -EPROTONOSUPPORT;
+	}
+	if ((size_t)words * 4 > len)
+		return -EMSGSIZE;
+	out->hdr_len = words * 4;
+	out->ctx_len = out->hdr_len - SF_NSH_BASE_LEN;
+	out->ctx = p + SF_NSH_BASE_LEN;
+	return md == SFC_NSH_MD_TYPE_2 ? check_tlvs(out) : 0;
+}
+
+void sf_nsh_tlv_iter_init(struct sf_nsh_tlv_iter *it, const struct sf_nsh *n)
+{
+	it->p = n->ctx;
+	it->end = n->ctx;
+	if (sf_nsh_md_type(n) == SFC_NSH_MD_TYPE_2)
+		it->end = n->ctx + n->ctx_len;
+}
+
+int sf_nsh_tlv_next(struct sf_nsh_tlv_iter *it, struct sf_nsh_tlv *out)
+{
+	size_t left = (size_t)(it->end - it->p);
+	uint8_t len;
+
+	if (left == 0)
+		return 0;
+	if (left < SF_NSH_TLV_HDR_LEN)
+		return -EBADMSG;
+	len = it->p[3] & SF_NSH_TLV_MAX_VALUE;
+	if (tlv_padded(len) > left)
+		return -EBADMSG;
+	out->md_class = (uint16_t)(it->p[0] << 8 | it->p[1]);
+	out->type = it->p[2] & ~SF_NSH_TLV_C_BIT;
+	out->critical = it->p[2] & SF_NSH_TLV_C_BIT;
+	out->len = len;
+	out->value = len ? it->p + SF_NSH_TLV_HDR_LEN : NULL;
+	it->p += tlv_padded(len);
+	return 1;
+}
+
+int sf_nsh_tlv_find(const struct sf_nsh *n, uint16_t md_class, uint8_t type,
+		    struct sf_nsh_tlv *out)
+{
+	struct sf_nsh_tlv_iter it;
+	struct sf_nsh_tlv tlv;
+
+	sf_nsh_tlv_iter_init(&it, n);
+	while (sf_nsh_tlv_next(&it, &tlv) > 0) {
+		if (tlv.md_class == md_class &&
+		    tlv.type == (type & ~SF_NSH_TLV_C_BIT)) {
+			*out = tlv;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int sf_nsh_dec_si(void *hdr)
+{
+	uint8_t *p = hdr;
+	uint32_t sp = load_be32(p + 4);
+	unsigned int si = SFC_SP_SI(sp);
+
+	if (si == 0)
+		return -ERANGE;
+	store_be32(p + 4, SFC_SP(SFC_SP_SPI(sp), si - 1));
+	return (int)(si - 1);
+}
+
+static int check_params(const struct sf_nsh_params *p,
+			const struct sf_nsh_tlv *tlvs, unsigned int n_tlvs,
+			size_t *total)
+{
+	size_t len = SF_NSH_BASE_LEN;
+	unsigned int i;
+
+	if (p->spi > SFC_SPI_MAX || p->ttl > SFC_NSH_TTL_MASK)
+		return -EINVAL;
+	if (n_tlvs && !tlvs)
+		return -EINVAL;
+	for (i = 0; i < n_tlvs; i++) {
+		if (tlvs[i].len > SF_NSH_TLV_MAX_VALUE ||
+		    (tlvs[i].len && !tlvs[i].value))
+			return -EINVAL;
+		len += tlv_padded(tlvs[i].len);
+	}
+	*total = len;
+	return len > SF_NSH_MAX_LEN ? -EMSGSIZE : 0;
+}
+
+int sf_nsh_build(void *buf, size_t cap, const struct sf_nsh_params *p,
+		 const struct sf_nsh_tlv *tlvs, unsigned int n_tlvs)
+{
+	uint8_t *out = buf;
+	unsigned int i, ttl;
+	size_t total;
+	uint32_t word;
+	int err;
+
+	if (!buf || !p)
+		return -EINVAL;
+	err = check_params(p, tlvs, n_tlvs, &total);
+	if (err)
+		return err;
+	if (total > cap)
+		return -EMSGSIZE;
+	ttl = p->ttl ? p->ttl : SFC_NSH_TTL_DEFAULT;
+	word = (uint32_t)SFC_NSH_VERSION << SFC_NSH_VER_SHIFT |
+	       (p->oam ? SFC_NSH_O_BIT : 0) | ttl << SFC_NSH_TTL_SHIFT |
+	       (uint32_t)(total / 4) << SFC_NSH_LEN_SHIFT |
+	       (uint32_t)SFC_NSH_MD_TYPE_2 << SFC_NSH_MDTYPE_SHIFT |
+	       p->next_proto;
+	store_be32(out, word);
+	store_be32(out + 4, SFC_SP(p->spi, p->si));
+	out += SF_NSH_BASE_LEN;
+	for (i = 0; i < n_tlvs; i++) {
+		size_t padded = tlv_padded(tlvs[i].len);
+
+		memset(out, 0, padded);
+		out[0] = tlvs[i].md_class >> 8;
+		out[1] = tlvs[i].md_class & 0xFF;
+		out[2] = tlvs[i].type | (tlvs[i].critical ? SF_NSH_TLV_C_BIT : 0);
+		out[3] = tlvs[i].len;
+		if (tlvs[i].len)
+			memcpy(out + SF_NSH_TLV_HDR_LEN, tlvs[i].value, tlvs[i].len);
+		out += padded;
+	}
+	return (int)total;
+}
+
+int sf_nsh_build_sfc(struct sfc_nsh_hdr *h, const struct sf_nsh_params *p,
+		     uint16_t src_vpid, uint8_t dir)
+{
+	struct sfc_tlv_endpoint ep = {
+		.src_vpid = htons(src_vpid),
+		.dir = dir,
+	};
+	struct sf_nsh_tlv tlv = {
+		.md_class = SFC_NSH_MD_CLASS,
+		.type = SFC_TLV_ENDPOINT,
+		.len = sizeof(ep),
+		.value = (const uint8_t *)&ep,
+	};
+
+	return sf_nsh_build(h, sizeof(*h), p, &tlv, 1);
+}
+
+const char *sf_nsh_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "ok";
+	case -EMSGSIZE:
+		return "truncated";
+	case -EPROTO:
+		return "bad version";
+	case -EPROTONOSUPPORT:
+		return "unsupported MD type";
+	case -EBADMSG:
+		return "bad length";
+	case -EINVAL:
+		return "invalid argument";
+	default:
+		return "error";
+	}
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * nsh.h - parse, inspect, edit and build NSH headers (RFC 8300).
+ *
+ * Pure functions over byte buffers: no I/O, no allocation, no global state,
+ * so they can be unit tested and fuzzed directly. Wire constants and the
+ * 16-byte header the SFF pushes come from the contract header sfc_common.h.
+ */
+#ifndef SF_NSH_H
+#define SF_NSH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sfc_common.h"
+
+#define SF_NSH_MD_TYPE_1 0x1
+#define SF_NSH_BASE_LEN 8           /* base header + service path header */
+#define SF_NSH_MD1_LEN_WORDS 6      /* RFC 8300 section 2.4: fixed length */
+#define SF_NSH_MAX_LEN (SFC_NSH_LEN_MASK * 4) /* 6-bit Length field: 252 B */
+#define SF_NSH_TLV_HDR_LEN 4
+#define SF_NSH_TLV_MAX_VALUE 0x7F   /* 7-bit TLV Length, in bytes */
+#define SF_NSH_TLV_C_BIT 0x80       /* critical bit in the TLV Type */
+
+/*
+ * A validated NSH header. Filled by sf_nsh_parse(); points into the caller's
+ * buffer (borrowed, valid as long as the buffer is).
+ */
+struct sf_nsh {
+	uint32_t word;       /* base header word, host order */
+	uint32_t sp;         /* service path word, host order */
+	uint16_t hdr_len;    /* whole NSH header in bytes (Length * 4) */
+	uint16_t ctx_len;    /* context headers in bytes (hdr_len - 8) */
+	const uint8_t *ctx;  /* first context header (MD type 1 or 2) */
+};
+
+/* One MD type 2 context header (RFC 8300 section 2.5.1). */
+struct sf_nsh_tlv {
+	uint16_t md_class;     /* Metadata Class, host order */
+	uint8_t type;          /* Type without the critical bit */
+	bool critical;         /* C bit: top bit of the Type field */
+	uint8_t len;           /* value length in bytes, 0..127, unpadded */
+	const uint8_t *value;  /* borrowed; NULL when len is 0 */
+};
+
+struct sf_nsh_tlv_iter {
+	const uint8_t *p;
+	const uint8_t *end;
+};
+
+/* Fields for sf_nsh_build(): values in host order. */
+struct sf_nsh_params {
+	uint32_t spi;        /* 24 bits */
+	uint8_t si;
+	uint8_t ttl;         /* 6 bits; 0 means SFC_NSH_TTL_DEFAULT */
+	uint8_t next_proto;  /* SFC_NSH_NP_* */
+	bool oam;            /* O bit */
+};
+
+/**
+ * sf_nsh_parse() - validate the NSH header at the start of @buf.
+ * @buf: bytes starting at the NSH base header (after the EtherType).
+ * @len: bytes available in @buf; may include the inner packet.
+ * @out: filled on success; pointers borrow @buf.
+ *
+ * Checks, in order (RFC 8300 sections 2.2-2.5): 8 bytes present, Version 0,
+ * MD type 1 or 2, Length consistent with the MD type (MD 1: exactly 6
+ * words; MD 2: at least 2 words and the context headers tile it exactly),
+ * and the declared Length fits in @len. The Next Protocol is not checked:
+ * what an SF accepts is its own policy.
+ *
+ * Return: 0; -EINVAL on NULL arguments; -EMSGSIZE if truncated (shorter
+ * than 8 bytes or than the declared Length); -EPROTO on a Version other
+ * than 0; -EPROTONOSUPPORT on an MD type other than 1 or 2; -EBADMSG on an
+ * inconsistent Length or context headers overrunning it.
+ */
+int sf_nsh_parse(const void *buf, size_t len, struct sf_nsh *out);
+
+static inline unsigned sf_nsh_version(const struct sf_nsh *n)
+{
+	return n->word >> SFC_NSH_VER_SHIFT;
+}
+
+static inline bool sf_nsh_is_oam(const struct sf_nsh *n)
+{
+	return n->word & SFC_NSH_O_BIT;
+}
+
+static inline unsigned sf_nsh_ttl(const struct sf_nsh *n)
+{
+	return (n->word >> SFC_NSH_TTL_SHIFT) & SFC_NSH_TTL_MASK;
+}
+
+static inline unsigned sf_nsh_md_type(const struct sf_nsh *n)
+{
+	return (n->word >> SFC_NSH_MDTYPE_SHIFT) & SFC_NSH_MDTYPE_MASK;
+}
+
+static inline unsigned sf_nsh_next_proto(const struct sf_nsh *n)
+{
+	return n->word & SFC_NSH_NP_MASK;
+}
+
+static inline uint32_t sf_nsh_spi(const struct sf_nsh *n)
+{
+	return SFC_SP_SPI(n->sp);
+}
+
+static inline unsigned sf_nsh_si(const struct sf_nsh *n)
+{
+	return SFC_SP_SI(n->sp);
+}
+
+/**
+ * sf_nsh_tlv_iter_init() - start iterating the MD type 2 context headers
+ * of a header validated by sf_nsh_parse(). For MD type 1 the iteration is
+ * empty (its context is a fixed 16-byte block, not TLVs).
+ */
+void sf_nsh_tlv_iter_init(struct sf_nsh_tlv_iter *it, const struct sf_nsh *n);
+
+/**
+ * sf_nsh_tlv_next() - fetch the next context header.
+ * Return: 1 and @out filled; 0 at the end; -EBADMSG if a TLV overruns the
+ * header (cannot happen after a successful sf_nsh_parse(), kept so the
+ * iterator is safe on its own).
+ */
+int sf_nsh_tlv_next(struct sf_nsh_tlv_iter *it, struct sf_nsh_tlv *out);
+
+/**
+ * sf_nsh_tlv_find() - first context header with @md_class and @type (C bit
+ * ignored). Return: 0 and @out filled, or -ENOENT.
+ */
+int sf_nsh_tlv_find(const struct sf_nsh *n, uint16_t md_class, uint8_t type,
+		    struct sf_nsh_tlv *out);
+
+/**
+ * sf_nsh_dec_si() - decrement the Service Index in place (RFC 8300 section
+ * 2.3: every SF decrements SI by one). @hdr: start of an NSH header already
+ * validated (at least 8 writable bytes). The TTL is left alone: SFFs own it.
+ * Return: the new SI (0..254), or -ERANGE if SI was already 0 (header left
+ * unchanged; RFC 8300 says such a packet must be dropped).
+ */
+int sf_nsh_dec_si(void *hdr);
+
+/**
+ * sf_nsh_build() - write an MD type 2 NSH header into @buf.
+ * @cap: bytes available in @buf.
+ * @tlvs: @n_tlvs context headers to append, each value zero-padded to a
+ *        4-byte multiple; may be NULL when @n_tlvs is 0.
+ * Return: header length in bytes; -EINVAL on NULL/out-of-range fields
+ * (SPI > 24 bits, TTL > 63, TLV value > 127 bytes or NULL with len > 0);
+ * -EMSGSIZE if it does not fit in @cap or in the 6-bit Length field.
+ */
+int sf_nsh_build(void *buf, size_t cap, const struct sf_nsh_params *p,
+		 const struct sf_nsh_tlv *tlvs, unsigned int n_tlvs);
+
+/**
+ * sf_nsh_build_sfc() - write the 16-byte header the SFF uses: @p plus one
+ * SFC_TLV_ENDPOINT context header carrying @src_vpid and @dir.
+ * Return: SFC_NSH_LEN, or the negative errno of sf_nsh_build().
+ */
+int sf_nsh_build_sfc(struct sfc_nsh_hdr *h, const struct sf_nsh_params *p,
+		     uint16_t src_vpid, uint8_t dir);
+
+/** sf_nsh_strerror() - short static name of an sf_nsh_parse() error. */
+const char *sf_nsh_strerror(int err);
+
+#endif /* SF_NSH_H */

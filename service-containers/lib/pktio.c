@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pktio.c - packet socket setup, TX batching, teardown. The receive loops
+ * are in pktio_rx.c. See pktio.h.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <sys/mman.h>
+
+#include "pktio.h"
+#include "pktio_internal.h"
+
+#define SOCKBUF_BYTES (8 * 1024 * 1024)
+
+void sf_pktio_opts_default(struct sf_pktio_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = SF_PKTIO_RING;
+	o->block_size = 256 * 1024;
+	o->block_nr = 32;
+	o->retire_ms = 1;
+	o->batch = 64;
+	o->poll_ms = 200;
+}
+
+static int setopt(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val)) < 0 ? -errno : 0;
+}
+
+/* Bigger socket buffers absorb bursts of GSO frames; FORCE needs
+ * CAP_NET_ADMIN, which a pod may lack: fall back to the capped call. */
+static void grow_buffers(int fd)
+{
+	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, SOCKBUF_BYTES))
+		setopt(fd, SOL_SOCKET, SO_SNDBUF, SOCKBUF_BYTES);
+	if (setopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, SOCKBUF_BYTES))
+		setopt(fd, SOL_SOCKET, SO_RCVBUF, SOCKBUF_BYTES);
+}
+
+static int setup_ring(struct sf_pktio *io, const struct sf_pktio_opts *o)
+{
+	struct tpacket_req3 req = {
+		.tp_block_size = o->block_size,
+		.tp_block_nr = o->block_nr,
+		/* V3 packs variable-size frames; frame_size only has to
+		 * divide the block for the kernel's sanity checks. */
+		.tp_frame_size = o->block_size,
+		.tp_frame_nr = o->block_nr,
+		.tp_retire_blk_tov = o->retire_ms,
+	};
+	int err;
+
+	err = setopt(io->fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3);
+	if (err)
+		return err;
+	if (setsockopt(io->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)))
+		return -errno;
+	io->ring_len = (size_t)o->block_size * o->block_nr;
+	io->ring = mmap(NULL, io->ring_len, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_LOCKED, io->fd, 0);
+	if (io->ring == MAP_FAILED) /* MAP_LOCKED may exceed RLIMIT_MEMLOCK */
+		io->ring = mmap(NULL, io->ring_len, PROT_READ | PROT_WRITE,
+				MAP_SHARED, io->fd, 0);
+	if (io->ring == MAP_FAILED) {
+		io->ring = NULL;
+		return -errno;
+	}
+	io->block_size = o->block_size;
+	io->block_nr = o->block_nr;
+	return 0;
+}
+
+static int alloc_batches(struct sf_pktio *io)
+{
+	unsigned int i, n = io->batch;
+
+	io->tx_msgs = calloc(n, sizeof(*io->tx_msgs));
+	io->tx_iov = calloc(2 * n, sizeof(*io->tx_iov));
+	if (!io->tx_msgs || !io->tx_iov)
+		return -ENOMEM;
+	if (io->mode != SF_PKTIO_MMSG)
+		return 0;
+	io->rxbuf = malloc((size_t)n * PKTIO_RXSLOT);
+	io->rx_msgs = calloc(n, sizeof(*io->rx_msgs));
+	io->rx_iov = calloc(n, sizeof(*io->rx_iov));
+	if (!io->rxbuf || !io->rx_msgs || !io->rx_iov)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		io->rx_iov[i].iov_base = io->rxbuf + (size_t)i * PKTIO_RXSLOT;
+		io->rx_iov[i].iov_len = PKTIO_RXSLOT;
+		io->rx_msgs[i].msg_hdr.msg_iov = &io->rx_iov[i];
+		io->rx_msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	return 0;
+}
+
+static int bind_iface(struct sf_pktio *io)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = io->ifindex,
+	};
+
+	return bind(io->fd, (struct sockaddr *)&sll, sizeof(sll)) ? -errno : 0;
+}
+
+int sf_pktio_open(struct sf_pktio *io, const char *ifname,
+		  const struct sf_pktio_opts *o)
+{
+	struct sf_pktio_opts def;
+	int err;
+
+	if (!o) {
+		sf_pktio_opts_default(&def);
+		o = &def;
+	}
+	memset(io, 0, sizeof(*io));
+	io->fd = -1;
+	io->mode = o->mode;
+	io->batch = o->batch ? o->batch : 64;
+	io->poll_ms = o->poll_ms > 0 ? o->poll_ms : 200;
+	io->ifindex = (int)if_nametoindex(ifname);
+	if (!io->ifindex)
+		return -ENODEV;
+	/* Protocol 0: receive nothing until bind(), after the ring exists. */
+	io->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (io->fd < 0)
+		return -errno;
+	/* Must precede the ring: the kernel refuses it with a ring set. */
+	err = setopt(io->fd, SOL_PACKET, PACKET_VNET_HDR, 1);
+	if (!err)
+		err = setopt(io->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
+	if (!err && io->mode == SF_PKTIO_RING)
+		err = setup_ring(io, o);
+	if (!err)
+		err = alloc_batches(io);
+	if (!err) {
+		grow_buffers(io->fd);
+		err = bind_iface(io);
+	}
+	if (err)
+		sf_pktio_close(io);
+	return err;
+}
+
+void pktio_tx_queue(struct sf_pktio *io, struct virtio_net_hdr *vnet,
+		    uint8_t *data, size_t len)
+{
+	struct iovec *iov = &io->tx_iov[2 * io->tx_n];
+	struct msghdr *mh = &io->tx_msgs[io->tx_n].msg_hdr;
+
+	iov[0].iov_base = vnet;
+	iov[0].iov_len = sizeof(*vnet);
+	iov[1].iov_base = data;
+	iov[1].iov_len = len;
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 2;
+	if (++io->tx_n == io->batch)
+		pktio_tx_flush(io);
+}
+
+void pktio_tx_flush(struct sf_pktio *io)
+{
+	unsigned int i = 0;
+	int n;
+
+	while (i < io->tx_n) {
+		n = sendmmsg(io->fd, io->tx_msgs + i, io->tx_n - i, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* The message at i failed: count it, go on. */
+			io->last_tx_err = errno;
+			io->tx_errors++;
+			i++;
+			continue;
+		}
+		i += (unsigned int)n;
+	}
+	io->tx_n = 0;
+}
+
+int sf_pktio_send(struct sf_pktio *io, const void *frame, size_t len,
+		  const struct virtio_net_hdr *vnet)
+{
+	struct virtio_net_hdr none = { .gso_type = VIRTIO_NET_HDR_GSO_NONE };
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)(vnet ? vnet : &none),
+		  .iov_len = sizeof(none) },
+		{ .iov_base = (void *)frame, .iov_len = len },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	return sendmsg(io->fd, &mh, 0) < 0 ? -errno : 0;
+}
+
+uint64_t sf_pktio_kernel_drops(struct sf_pktio *io)
+{
+	struct tpacket_stats_v3 st;
+	socklen_t len = sizeof(st);
+
+	memset(&st, 0, sizeof(st));
+	if (getsockopt(io->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
+		return 0;
+	return st.tp_drops;
+}
+
+void sf_pktio_close(struct sf_pktio *io)
+{
+	if (io->ring)
+		munmap(io->ring, io->ring_len);
+	io->ring = NULL;
+	if (io->fd >= 0)
+		close(io->fd);
+	io->fd = -1;
+	free(io->tx_msgs);
+	free(io->tx_iov);
+	free(io->rxbuf);
+	free(io->rx_msgs);
+	free(io->rx_iov);
+	io->tx_msgs = NULL;
+	io->tx_iov = NULL;
+	io->rxbuf = NULL;
+	io->rx_msgs = NULL;
+	io->rx_iov = NULL;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sandbox.h - confine an SF once its sockets and files are open.
+ *
+ * Order (each step needs the privileges the next one removes):
+ *   1. drop every capability from the bounding set (needs CAP_SETPCAP),
+ *      clear the ambient set;
+ *   2. setgroups(0) + setresgid + setresuid to the unprivileged ids
+ *      (only when running as root);
+ *   3. clear the effective, permitted and inheritable sets: the packet
+ *      socket only needs CAP_NET_RAW at socket(2) time, later sendmsg and
+ *      the mmap'ed RX ring are not capability checked;
+ *   4. PR_SET_NO_NEW_PRIVS;
+ *   5. load a seccomp allowlist (default SCMP_ACT_KILL_PROCESS).
+ */
+#ifndef SF_SANDBOX_H
+#define SF_SANDBOX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define SF_SANDBOX_UID_DEFAULT 65534 /* nobody */
+#define SF_SANDBOX_GID_DEFAULT 65534 /* nogroup */
+
+struct sf_sandbox_opts {
+	uid_t uid;
+	gid_t gid;
+	bool no_seccomp;  /* tests/debug only: steps 1-4, skip 5 */
+};
+
+/** sf_sandbox_opts_default() - nobody:nogroup, seccomp on. */
+void sf_sandbox_opts_default(struct sf_sandbox_opts *o);
+
+/**
+ * sf_sandbox_enter() - run steps 1-5 above. Irreversible.
+ * Return: 0, or the -errno of the step that failed (it logs which on
+ * stderr); the caller must then exit, the process is half-confined.
+ */
+int sf_sandbox_enter(const struct sf_sandbox_opts *o);
+
+/**
+ * sf_sandbox_syscalls() - the syscall names allowed with any arguments,
+ * NULL-terminated (static storage). Two more are argument-filtered:
+ * mmap without PROT_EXEC, getsockopt(SOL_PACKET, PACKET_STATISTICS).
+ */
+const char *const *sf_sandbox_syscalls(void);
+
+#endif /* SF_SANDBOX_H */

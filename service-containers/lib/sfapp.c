@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sfapp.c - shared SF main(). See sfapp.h.
+ *
+ * Everything that needs a path or a privilege (config, stats file, pidfile,
+ * packet socket, user lookup) happens before sf_sandbox_enter(); after it
+ * the process can only move packets, write to the fds it holds and exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "config.h"
+#include "sandbox.h"
+#include "sfapp.h"
+
+struct sf_app {
+	const struct sf_app_ops *ops;
+	void *ctx;
+	struct sf_args args;
+	struct sf_stats stats;
+	struct sf_pktio io;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* No SA_RESTART: a signal interrupts ppoll at once. When it lands just
+ * before ppoll, the loop notices within one poll interval (200 ms). */
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static int configure(struct sf_app *app)
+{
+	const struct sf_app_ops *ops = app->ops;
+	cJSON *cfg = NULL;
+	char err[512] = "";
+	int ret;
+
+	if (!app->args.config && ops->config_required) {
+		fprintf(stderr, "%s: --config FILE is required\n", ops->name);
+		return -EINVAL;
+	}
+	if (app->args.config) {
+		ret = sf_config_load(app->args.config, &cfg, err, sizeof(err));
+		if (ret)
+			goto out;
+	}
+	ret = ops->configure ? ops->configure(app->ctx, cfg, app->args.config,
+					      err, sizeof(err)) : 0;
+	cJSON_Delete(cfg);
+out:
+	if (ret)
+		fprintf(stderr, "%s: config: %s\n", ops->name,
+			err[0] ? err : strerror(-ret));
+	return ret;
+}
+
+static int write_pidfile(const char *name, const char *path)
+{
+	char buf[32];
+	int fd, n, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		fprintf(stderr, "%s: pidfile %s: %s\n", name, path,
+			strerror(-ret));
+		return ret;
+	}
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, (size_t)n) != n)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+static int open_io(struct sf_app *app)
+{
+	struct sf_pktio_opts o;
+	int ret;
+
+	sf_pktio_opts_default(&o);
+	o.mode = app->args.rx_mode;
+	ret = sf_pktio_open(&app->io, app->args.iface, &o);
+	if (ret)
+		fprintf(stderr, "%s: packet socket on %s: %s\n", app->ops->name,
+			app->args.iface, strerror(-ret));
+	return ret;
+}
+
+static void on_tick(void *arg)
+{
+	struct sf_app *app = arg;
+	uint64_t now = sf_now_ms();
+
+	if (now - app->stats.last_pub_ms < SF_STATS_INTERVAL_MS)
+		return;
+	app->stats.c.tx_errors = app->io.tx_errors;
+	app->stats.c.ring_drops += sf_pktio_kernel_drops(&app->io);
+	sf_stats_publish(&app->stats, now, false);
+}
+
+static enum sf_verdict on_frame(void *arg, struct sf_frame *f)
+{
+	struct sf_app *app = arg;
+
+	return sf_frame_process(&app->stats.c, f, app->ops->on_packet,
+				app->ctx);
+}
+
+static int setup(struct sf_app *app)
+{
+	struct sf_sandbox_opts sb;
+	int ret;
+
+	ret = configure(app);
+	if (!ret)
+		ret = sf_stats_init(&app->stats, app->ops->name,
+				    app->args.iface, app->args.stats);
+	if (ret)
+		return ret;
+	if (app->ops->stats_json)
+		sf_stats_set_extra(&app->stats, app->ops->stats_json, app->ctx);
+	ret = open_io(app);
+	if (!ret && app->args.pidfile)
+		ret = write_pidfile(app->ops->name, app->args.pidfile);
+	if (!ret)
+		ret = install_signals();
+	if (ret)
+		return ret;
+	fprintf(stderr, "%s: started on %s (ifindex %d, rx %s), config %s, "
+		"stats %s, sandbox %s (uid %u gid %u)\n", app->ops->name,
+		app->args.iface, app->io.ifindex,
+		app->io.mode == SF_PKTIO_RING ? "ring" : "mmsg",
+		app->args.config ? app->args.config : "(none)",
+		app->args.stats ? app->args.stats : "(none)",
+		app->args.no_sandbox ? "OFF" : "on", app->args.uid,
+		app->args.gid);
+	if (app->args.no_sandbox)
+		return 0;
+	sf_sandbox_opts_default(&sb);
+	sb.uid = app->args.uid;
+	sb.gid = app->args.gid;
+	return sf_sandbox_enter(&sb);
+}
+
+static void teardown(struct sf_app *app, int ret)
+{
+	struct sf_counters *c = &app->stats.c;
+
+	c->tx_errors = app->io.tx_errors;
+	if (app->io.fd >= 0)
+		c->ring_drops += sf_pktio_kernel_drops(&app->io);
+	sf_stats_publish(&app->stats, sf_now_ms(), true);
+	/* strerrorname_np, not strerror: no locale files under seccomp. */
+	fprintf(stderr, "%s: exiting (%s): rx %llu tx %llu dropped %llu "
+		"malformed %llu oam %llu tx_errors %llu\n", app->ops->name,
+		ret ? strerrorname_np(-ret) : "ok",
+		(unsigned long long)c->rx_packets,
+		(unsigned long long)c->tx_packets,
+		(unsigned long long)c->dropped,
+		(unsigned long long)c->malformed, (unsigned long long)c->oam,
+		(unsigned long long)c->tx_errors);
+	sf_pktio_close(&app->io);
+	sf_stats_fini(&app->stats);
+	if (app->ops->fini)
+		app->ops->fini(app->ctx);
+}
+
+int sf_app_main(int argc, char **argv, const struct sf_app_ops *ops,
+		void *ctx)
+{
+	struct sf_app app = { .ops = ops, .ctx = ctx };
+	char err[256] = "";
+	int ret;
+
+	app.io.fd = -1;
+	app.stats.fd = -1;
+	ret = sf_args_parse(&app.args, argc, argv, err, sizeof(err));
+	if (ret) {
+		if (ret < 0)
+			fprintf(stderr, "%s: %s\n", ops->name, err);
+		return ret < 0 ? 2 : 0;
+	}
+	ret = setup(&app);
+	if (ret) {
+		sf_pktio_close(&app.io);
+		sf_stats_fini(&app.stats);
+		if (ops->fini)
+			ops->fini(ctx);
+		return 1;
+	}
+	app.io.stop = &stop_flag;
+	app.io.tick = on_tick;
+	app.io.tick_ctx = &app;
+	ret = sf_pktio_run(&app.io, on_frame, &app);
+	teardown(&app, ret);
+	return ret ? 1 : 0;
+}

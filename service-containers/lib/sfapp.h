@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sfapp.h - the main() every SF shares: parse the command line, load the
+ * config, open the stats file, packet socket and pidfile, enter the
+ * sandbox, run the packet loop until SIGTERM/SIGINT, flush stats, exit 0.
+ * An SF supplies only its hooks.
+ */
+#ifndef SF_SFAPP_H
+#define SF_SFAPP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "frame.h"
+#include "jbuf.h"
+
+struct sf_app_ops {
+	const char *name;        /* "sf-firewall": logs and stats */
+	bool config_required;    /* refuse to start without --config */
+	/* Apply @cfg (NULL without --config; the tree is freed after the
+	 * call). Return 0 or -errno with a message in @err naming @path and
+	 * the field. Runs before the sandbox. */
+	int (*configure)(void *ctx, const cJSON *cfg, const char *path,
+			 char *err, size_t errlen);
+	sf_pkt_fn on_packet;     /* per valid traffic frame */
+	/* Append SF-specific members to the stats object (may be NULL). */
+	void (*stats_json)(void *ctx, struct sf_jbuf *jb);
+	void (*fini)(void *ctx); /* at exit, may be NULL */
+};
+
+/**
+ * sf_app_main() - run an SF. @ctx is the SF's state, passed to every hook.
+ * Return: the process exit status: 0 after SIGTERM/SIGINT, 1 on a setup
+ * error (logged on stderr), 2 on a bad command line.
+ */
+int sf_app_main(int argc, char **argv, const struct sf_app_ops *ops,
+		void *ctx);
+
+#endif /* SF_SFAPP_H */
