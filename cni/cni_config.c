@@ -363,6 +363,7 @@ static int conf_fields(const cJSON *root, struct cni_conf *c, struct cni_err *e)
 int cni_conf_parse(const char *json, size_t len, struct cni_conf *c,
 		   struct cni_err *e)
 {
+	const char *end = NULL;
 	const cJSON *ver;
 	cJSON *root;
 	int err;
@@ -374,8 +375,11 @@ int cni_conf_parse(const char *json, size_t len, struct cni_conf *c,
 	snprintf(c->host_prefix, sizeof(c->host_prefix), "sfc");
 	c->mtu = CNI_MTU_DEFAULT;
 
-	root = cJSON_ParseWithLengthOpts(json, len, NULL, 0);
-	if (!root || !cJSON_IsObject(root)) {
+	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	/* Only whitespace may follow the object. */
+	while (root && end && end < json + len && isspace((unsigned char)*end))
+		end++;
+	if (!root || !cJSON_IsObject(root) || (end && end < json + len)) {
 		cJSON_Delete(root);
 		return cni_err_set(e, CNI_ERR_DECODE, 0,
 				   "failed to decode network config: %s",
