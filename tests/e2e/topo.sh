@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# topo.sh - the walking-skeleton topology, shared by demo.sh, test_chain.sh
+# and bench.sh. Source after lib.sh.
+#
+#   topo_pods                 ADD pods client, server, other (no chain) and
+#                             the SF pods fw (sfc.io/function: firewall) and
+#                             cnt (sfc.io/function: counter) through sfc-cni
+#   topo_start_sfs            start sf-firewall in fw and sf-counter in cnt
+#   topo_start_agent          start sfc-agent (health checks, reconcile)
+#   topo_chain POLICY [MATCH] apply chain "fw-count" (firewall -> counter)
+#                             with failurePolicy POLICY to the client's egress
+#   topo_servers              HTTP servers on 8080 and 8081 and iperf3 -s in server
+#   sfcctl ARGS...            $BUILD/bin/sfcctl with the per-run dirs
+# Sets CLIENT_IP, SERVER_IP, OTHER_IP, FW_PID, CNT_PID, AGENT_PID, and the
+# SF stats files FW_STATS, CNT_STATS.
+
+DENY_PORT=8081
+
+sfcctl() {
+	"$BUILD/bin/sfcctl" --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" \
+		--pin-dir "$PIN_DIR" "$@"
+}
+
+# _topo_add NAME [ANNOTATIONS]: netns + CNI ADD; prints the pod's IPv4.
+_topo_add() {
+	local name=$1 annot=${2:-'{}'} res
+	pod_annotate default "$name" "$annot"
+	pod_netns_add "$name" >/dev/null || return 1
+	res=$(cni_conf | cni_run ADD "$(ns_path "$name")" eth0 "$PFX-$name" default "$name") || {
+		echo "# ADD $name failed: $res" >&2
+		return 1
+	}
+	json_get "$res" '["ips"][0]["address"]' | cut -d/ -f1
+}
+
+topo_pods() {
+	CLIENT_IP=$(_topo_add client '{"sfc.io/chain": "fw-count"}') || return 1
+	SERVER_IP=$(_topo_add server) || return 1
+	OTHER_IP=$(_topo_add other) || return 1
+	_topo_add fw '{"sfc.io/function": "firewall"}' >/dev/null || return 1
+	_topo_add cnt '{"sfc.io/function": "counter"}' >/dev/null || return 1
+}
+
+# _topo_wait_file FILE: wait up to 5 s for FILE to exist.
+_topo_wait_file() {
+	local i
+	for i in $(seq 50); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+topo_start_sfs() {
+	cat >"$TMP_DIR/firewall.json" <<EOF
+{"default": "allow",
+ "rules": [{"action": "deny", "protocol": "tcp", "dport": "$DENY_PORT"}]}
+EOF
+	FW_STATS=$TMP_DIR/fw.stats
+	CNT_STATS=$TMP_DIR/cnt.stats
+	ns_exec fw "$BUILD/bin/sf-firewall" --iface eth0 --config "$TMP_DIR/firewall.json" \
+		--stats "$FW_STATS" --pidfile "$TMP_DIR/fw.pid" 2>"$TMP_DIR/fw.log" &
+	FW_PID=$!
+	track_pid "$FW_PID"
+	ns_exec cnt "$BUILD/bin/sf-counter" --iface eth0 \
+		--stats "$CNT_STATS" --pidfile "$TMP_DIR/cnt.pid" 2>"$TMP_DIR/cnt.log" &
+	CNT_PID=$!
+	track_pid "$CNT_PID"
+	_topo_wait_file "$TMP_DIR/fw.pid" && _topo_wait_file "$TMP_DIR/cnt.pid"
+}
+
+topo_start_agent() {
+	"$BUILD/bin/sfc-agent" --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" \
+		--pin-dir "$PIN_DIR" --interval-ms 100 --dead-after-ms 500 \
+		2>"$TMP_DIR/agent.log" &
+	AGENT_PID=$!
+	track_pid "$AGENT_PID"
+}
+
+topo_chain() {
+	local policy=$1 match=${2:-}
+	[ -z "$match" ] || match=", \"match\": $match"
+	cat >"$TMP_DIR/chain.json" <<EOF
+{"apiVersion": "sfc.io/v1alpha1", "kind": "ServiceChain",
+ "metadata": {"name": "fw-count"},
+ "spec": {"functions": ["firewall", "counter"], "failurePolicy": "$policy"$match}}
+EOF
+	sfcctl apply -f "$TMP_DIR/chain.json"
+}
+
+topo_servers() {
+	ns_exec server python3 -m http.server 8080 --bind 0.0.0.0 >/dev/null 2>&1 &
+	track_pid $!
+	ns_exec server python3 -m http.server "$DENY_PORT" --bind 0.0.0.0 >/dev/null 2>&1 &
+	track_pid $!
+	ns_exec server iperf3 -s >/dev/null 2>&1 &
+	track_pid $!
+	local i
+	for i in $(seq 50); do
+		ns_exec server ss -ltn | grep -q ':5201 ' &&
+			ns_exec server ss -ltn | grep -q ":$DENY_PORT " && return 0
+		sleep 0.1
+	done
+	return 1
+}
