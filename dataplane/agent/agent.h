@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * agent.h - sfc-agent internals: change detection, OAM probes, health.
+ */
+#ifndef SFC_AGENT_H
+#define SFC_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sfc_control.h"
+
+struct sfc_dp;
+
+struct agent_cfg {
+	const char *conf_dir;
+	const char *state_dir;
+	const char *pin_dir;
+	unsigned interval_ms;      /* loop period */
+	unsigned dead_after_ms;    /* no echo for this long -> instance down */
+	bool once;
+	bool verbose;
+};
+
+/* Last logged state per VPID: 0 unknown, 1 up, 2 down. */
+struct agent_health {
+	uint8_t state[SFC_MAX_ENDPOINTS];
+	uint64_t since_ns[SFC_MAX_ENDPOINTS]; /* first probe; 0 = judge now */
+};
+
+/* Fingerprint of chains.d, pods.d and endpoints/ (names, sizes, mtimes).
+ * Return: the fingerprint; changes whenever a file is added, removed,
+ * replaced or edited. */
+uint64_t agent_scan(const struct agent_cfg *cfg);
+
+/* Monotonic clock in ns (the clock of bpf_ktime_get_ns()). */
+uint64_t agent_now_ns(void);
+
+/**
+ * agent_probe_send() - send one NSH OAM liveness probe (RFC 8300 section
+ * 2.2, O bit) to SF endpoint @r out of its host-side veth through an
+ * AF_PACKET socket. Return: 0 or -errno.
+ */
+int agent_probe_send(const struct sfc_ep_record *r);
+
+/**
+ * agent_health_update() - judge every SF endpoint in @eps alive or dead
+ * from sfc_sf_health (last echo within @cfg->dead_after_ms of @now_ns) and
+ * set / clear SFC_HOP_F_DOWN on every sfc_paths hop pointing at it; hops
+ * with no instance (vpid 0) stay down. An instance with no echo yet that
+ * has been probed (@h->since_ns) for less than dead_after is left as it
+ * is. Logs state changes to stderr.
+ * Caller holds the node lock. Return: 0 or -errno.
+ */
+int agent_health_update(const struct agent_cfg *cfg, struct sfc_dp *dp,
+			const struct sfc_ep_record *eps, int n_eps,
+			uint64_t now_ns, struct agent_health *h);
+
+/* Log to stderr with a timestamp. */
+void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* SFC_AGENT_H */

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * sfc-agent - node agent for standalone mode: keeps sfc_paths/sfc_policy
+ * in line with <conf_dir>/chains.d, pods.d and the endpoint records, and
+ * health-checks every SF instance with NSH OAM probes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+
+#include "sfc_dp.h"
+#include "agent.h"
+
+#define FULL_RECONCILE_NS (30ull * 1000000000ull) /* heal drift anyway */
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static const char usage[] =
+	"usage: sfc-agent [--conf-dir DIR] [--state-dir DIR] [--pin-dir DIR]\n"
+	"                 [--interval-ms N] [--dead-after-ms N] [--once] [-v]\n";
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] ? v : def;
+}
+
+static int parse_args(int argc, char **argv, struct agent_cfg *cfg)
+{
+	static const struct option opts[] = {
+		{ "conf-dir", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "interval-ms", required_argument, NULL, 'i' },
+		{ "dead-after-ms", required_argument, NULL, 'd' },
+		{ "once", no_argument, NULL, '1' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char *end;
+	long v;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': cfg->conf_dir = optarg; break;
+		case 's': cfg->state_dir = optarg; break;
+		case 'p': cfg->pin_dir = optarg; break;
+		case '1': cfg->once = true; break;
+		case 'v': cfg->verbose = true; break;
+		case 'i':
+		case 'd':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 3600000) {
+				fprintf(stderr, "sfc-agent: bad value %s\n", optarg);
+				return -1;
+			}
+			*(o == 'i' ? &cfg->interval_ms : &cfg->dead_after_ms) = (unsigned)v;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return optind == argc ? 0 : -1;
+}
+
+static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+{
+	return lvl == LIBBPF_DEBUG ? 0 : vfprintf(stderr, fmt, ap);
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int agent_round(const struct agent_cfg *cfg, struct agent_health *h,
+		uint64_t *last_sig, uint64_t *last_full, char *last_err,
+		size_t errlen);
+
+int main(int argc, char **argv)
+{
+	struct agent_cfg cfg = { .interval_ms = 200, .dead_after_ms = 600 };
+	struct agent_health *h;
+	uint64_t sig = 0, full = 0;
+	struct sigaction sa;
+	char last_err[4096] = "";
+	int rc = 0;
+
+	cfg.conf_dir = env_or("SFC_CONF_DIR", SFC_CONF_DIR_DEFAULT);
+	cfg.state_dir = env_or("SFC_STATE_DIR", SFC_STATE_DIR_DEFAULT);
+	cfg.pin_dir = env_or("SFC_PIN_DIR", SFC_PIN_DIR_DEFAULT);
+	if (parse_args(argc, argv, &cfg)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	libbpf_set_print(libbpf_print);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return 1;
+	if (!cfg.once)
+		agent_log("started: conf %s, state %s, pins %s, every %u ms, dead after %u ms",
+			  cfg.conf_dir, cfg.state_dir, cfg.pin_dir, cfg.interval_ms,
+			  cfg.dead_after_ms);
+	do {
+		rc = agent_round(&cfg, h, &sig, &full, last_err, sizeof(last_err));
+		if (!cfg.once)
+			sleep_ms(cfg.interval_ms);
+	} while (!cfg.once && !stop);
+	if (!cfg.once)
+		agent_log("stopping");
+	free(h);
+	return cfg.once && rc ? 1 : 0;
+}

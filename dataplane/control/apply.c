@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * apply.c - make the pinned sfc_paths and sfc_policy maps equal to a plan,
+ * and sfc_reconcile(), which builds the plan and applies it under the node
+ * lock.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "sfc_control.h"
+#include "sfc_dp.h"
+#include "ctl_internal.h"
+
+/* Every key of map @fd (key size @ksz) into a malloc'd array. */
+static int map_keys(int fd, size_t ksz, void **out, int *n)
+{
+	char *v = NULL, *nv, *prev = NULL;
+	int cnt = 0, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (;;) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 256;
+			nv = realloc(v, (size_t)cap * ksz);
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			prev = cnt ? v + (size_t)(cnt - 1) * ksz : NULL;
+		}
+		if (bpf_map_get_next_key(fd, prev, v + (size_t)cnt * ksz)) {
+			if (errno == ENOENT)
+				break;
+			free(v);
+			return -errno;
+		}
+		prev = v + (size_t)cnt * ksz;
+		cnt++;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static bool u32_in(const uint32_t *v, int n, uint32_t x)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+static const struct sfc_path_entry *path_find(const struct sfc_plan *p,
+					      uint32_t sp)
+{
+	int i;
+
+	for (i = 0; i < p->n_paths; i++)
+		if (p->paths[i].sp == sp)
+			return &p->paths[i];
+	return NULL;
+}
+
+static const struct sfc_policy_entry *pol_find(const struct sfc_plan *p,
+					       const struct sfc_policy_key *k)
+{
+	int i;
+
+	for (i = 0; i < p->n_pols; i++)
+		if (p->pols[i].key.vpid == k->vpid && p->pols[i].key.dir == k->dir)
+			return &p->pols[i];
+	return NULL;
+}
+
+static int apply_paths(const struct sfc_plan *p, struct sfc_dp *dp)
+{
+	struct sfc_hop cur, want;
+	uint32_t *keys = NULL, sp;
+	int i, n, rc, first = 0;
+
+	rc = map_keys(dp->paths_fd, sizeof(uint32_t), (void **)&keys, &n);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		sp = keys[i];
+		if (path_find(p, sp) ||
+		    u32_in(p->keep_spi, p->n_keep_spi, SFC_SP_SPI(sp) & ~1u))
+			continue;
+		if (bpf_map_delete_elem(dp->paths_fd, &sp) && errno != ENOENT && !first)
+			first = -errno;
+		bpf_map_delete_elem(dp->hop_stats_fd, &sp); /* fresh counters */
+	}
+	free(keys);
+	for (i = 0; i < p->n_paths; i++) {
+		want = p->paths[i].hop;
+		sp = p->paths[i].sp;
+		if (!bpf_map_lookup_elem(dp->paths_fd, &sp, &cur) &&
+		    cur.kind == want.kind && cur.vpid == want.vpid && want.vpid)
+			want.flags = (want.flags & ~SFC_HOP_F_DOWN) |
+				     (cur.flags & SFC_HOP_F_DOWN);
+		if (bpf_map_update_elem(dp->paths_fd, &sp, &want, BPF_ANY) && !first)
+			first = -errno;
+	}
+	return first;
+}
+
+static int apply_policy(const struct sfc_plan *p, struct sfc_dp *dp)
+{
+	struct sfc_policy_key *keys = NULL;
+	int i, n, rc, first = 0;
+
+	rc = map_keys(dp->policy_fd, sizeof(*keys), (void **)&keys, &n);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (pol_find(p, &keys[i]) ||
+		    u32_in(p->keep_vpid, p->n_keep_vpid, keys[i].vpid))
+			continue;
+		if (bpf_map_delete_elem(dp->policy_fd, &keys[i]) &&
+		    errno != ENOENT && !first)
+			first = -errno;
+	}
+	free(keys);
+	for (i = 0; i < p->n_pols; i++) {
+		if (bpf_map_update_elem(dp->policy_fd, &p->pols[i].key,
+					&p->pols[i].pol, BPF_ANY) && !first)
+			first = -errno;
+	}
+	return first;
+}
+
+int sfc_plan_apply(const struct sfc_plan *p, struct sfc_dp *dp)
+{
+	int rc, rc2;
+
+	/* Paths first: a policy never points at an SPI without hops. */
+	rc = apply_paths(p, dp);
+	rc2 = apply_policy(p, dp);
+	return rc ? rc : rc2;
+}
+
+int sfc_reconcile(const char *conf_dir, const char *state_dir,
+		  const char *pin_dir, char *err, size_t errlen)
+{
+	struct sfc_dp dp;
+	struct sfc_plan plan;
+	int lock, rc;
+
+	memset(&dp, 0, sizeof(dp));
+	/* Read under the lock, so that an endpoint sfc-cni adds meanwhile is
+	 * either fully in the plan or not at all. */
+	lock = sfc_dp_lock(pin_dir);
+	rc = sfc_plan_build(conf_dir, state_dir, &plan, err, errlen);
+	if (rc || lock < 0) {
+		rc = rc ? rc : lock;
+		goto out;
+	}
+	rc = sfc_dp_open(pin_dir, &dp);
+	if (!rc) {
+		rc = sfc_plan_apply(&plan, &dp);
+		sfc_dp_close(&dp);
+	}
+	if (!rc && plan.n_errors)
+		rc = -EINVAL;
+out:
+	if (rc && rc != -EINVAL)
+		sfc_err_append(err, errlen, "reconcile (pin dir %s): %s",
+			       pin_dir, strerror(-rc));
+	if (lock >= 0)
+		sfc_dp_unlock(lock);
+	sfc_plan_free(&plan);
+	return rc;
+}

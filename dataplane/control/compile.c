@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * compile.c - the chain compilers: match list -> classifier rules, chain +
+ * SF endpoints -> service function paths, pods -> per-endpoint policies.
+ * Pure functions over in-memory objects; applying them is apply.c's job.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sfc_control.h"
+#include "ctl_internal.h"
+
+int sfc_chain_has_ingress(const struct sfc_chain *c)
+{
+	int i;
+
+	for (i = 0; i < c->n_match; i++)
+		if (c->match[i].dir == SFC_DIR_INGRESS)
+			return 1;
+	return 0;
+}
+
+void sfc_compile_rules(const struct sfc_chain *c, struct sfc_rule_set *out)
+{
+	struct sfc_rule *r;
+	uint32_t dir;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	if (c->n_match == 0) {
+		r = &out->rules[SFC_DIR_EGRESS][out->n[SFC_DIR_EGRESS]++];
+		r->spi = c->spi;
+		r->port_lo = 0;
+		r->port_hi = 65535;
+		return;
+	}
+	for (i = 0; i < c->n_match && i < SFC_MAX_RULES; i++) {
+		dir = c->match[i].dir == SFC_DIR_INGRESS ? SFC_DIR_INGRESS
+							 : SFC_DIR_EGRESS;
+		r = &out->rules[dir][out->n[dir]++];
+		*r = c->match[i].rule;
+		r->pad = 0;
+		r->spi = dir == SFC_DIR_INGRESS ? c->spi + 1 : c->spi;
+	}
+}
+
+/* The instance serving SF type @fn: lowest VPID among SF endpoints with
+ * that function (SF groups with load balancing come later). 0 if none. */
+static uint32_t pick_instance(const char *fn, const struct sfc_ep_record *eps,
+			      int n_eps)
+{
+	uint32_t best = 0;
+	int i;
+
+	for (i = 0; i < n_eps; i++) {
+		if (eps[i].role != SFC_ROLE_SF || eps[i].vpid == 0 ||
+		    strcmp(eps[i].function, fn))
+			continue;
+		if (!best || eps[i].vpid < best)
+			best = eps[i].vpid;
+	}
+	return best;
+}
+
+int sfc_compile_paths(const struct sfc_chain *c,
+		      const struct sfc_ep_record *eps, int n_eps,
+		      struct sfc_path_entry *out, int *n, char *err,
+		      size_t errlen)
+{
+	int i, k, cnt = 0, n_spi, rc = 0, n_sfs = c->n_sfs;
+	struct sfc_hop hops[SFC_MAX_CHAIN_SFS + 1];
+
+	if (n_sfs > SFC_MAX_CHAIN_SFS)
+		n_sfs = SFC_MAX_CHAIN_SFS;
+	memset(hops, 0, sizeof(hops));
+	for (i = 0; i < n_sfs; i++) {
+		hops[i].kind = SFC_HOP_SF;
+		hops[i].policy = (uint8_t)c->policy;
+		hops[i].vpid = pick_instance(c->sfs[i], eps, n_eps);
+		if (hops[i].vpid)
+			continue;
+		hops[i].flags = SFC_HOP_F_DOWN;
+		if (!rc)
+			rc = sfc_errf(err, errlen, "chain %s: SF type %s has no instance",
+				      c->name, c->sfs[i]);
+		rc = -ENOENT;
+	}
+	hops[n_sfs].kind = SFC_HOP_END;
+	hops[n_sfs].policy = (uint8_t)c->policy;
+	n_spi = sfc_chain_has_ingress(c) ? 2 : 1;
+	for (k = 0; k < n_spi; k++) {
+		for (i = 0; i <= n_sfs; i++) {
+			out[cnt].sp = SFC_SP(c->spi + (uint32_t)k, SFC_NSH_SI_START - i);
+			out[cnt].hop = hops[i];
+			cnt++;
+		}
+	}
+	*n = cnt;
+	return rc;
+}
+
+int sfc_policy_build(const struct sfc_rule *rules, int n,
+		     struct sfc_policy *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (n < 0)
+		return -EINVAL;
+	if (n > SFC_MAX_RULES)
+		return -E2BIG;
+	out->n_rules = (uint32_t)n;
+	if (n)
+		memcpy(out->rules, rules, (size_t)n * sizeof(*rules));
+	return 0;
+}
+
+static const struct sfc_chain_entry *chain_find(
+	const struct sfc_chain_entry *chains, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (chains[i].name_known && !strcmp(chains[i].chain.name, name))
+			return &chains[i];
+	return NULL;
+}
+
+/* Append the entries of one app endpoint @ep on chain @c to @out. */
+static int policy_for_endpoint(const struct sfc_ep_record *ep,
+			       const struct sfc_chain *c,
+			       struct sfc_policy_entry *out, int *cnt,
+			       char *err, size_t errlen)
+{
+	struct sfc_rule_set rs;
+	uint32_t d;
+	int rc;
+
+	sfc_compile_rules(c, &rs);
+	for (d = 0; d < SFC_DIR_MAX; d++) {
+		if (!rs.n[d])
+			continue;
+		rc = sfc_policy_build(rs.rules[d], rs.n[d], &out[*cnt].pol);
+		if (rc) {
+			sfc_err_append(err, errlen, "pod %s/%s: chain %s: more than %d rules",
+				       ep->pod_namespace, ep->pod_name, c->name,
+				       SFC_MAX_RULES);
+			return rc;
+		}
+		out[*cnt].key.vpid = ep->vpid;
+		out[*cnt].key.dir = d;
+		(*cnt)++;
+	}
+	return 0;
+}
+
+/* Resolve the chain of app endpoint @ep: 1 with *@c set, 0 when the pod
+ * has no chain, -EINVAL (reported) when the chain is unknown or broken. */
+static int endpoint_chain(const struct sfc_ep_record *ep,
+			  const struct sfc_chain_entry *chains, int n_chains,
+			  const struct sfc_pod *pods, int n_pods,
+			  const struct sfc_chain **c, int *keep, char *err,
+			  size_t errlen)
+{
+	const struct sfc_chain_entry *ce;
+	const struct sfc_pod *pod;
+
+	*keep = 0;
+	pod = sfc_pod_find(pods, n_pods, ep->pod_namespace, ep->pod_name);
+	if (!pod || !pod->info.chain[0])
+		return 0;
+	ce = chain_find(chains, n_chains, pod->info.chain);
+	if (!ce) {
+		sfc_err_append(err, errlen, "pod %s/%s: unknown chain %s",
+			       pod->ns, pod->name, pod->info.chain);
+		return -EINVAL;
+	}
+	if (ce->status && ce->status != -ENOENT) {
+		*keep = ce->status != -EEXIST && ce->status != -EADDRINUSE;
+		sfc_err_append(err, errlen, "pod %s/%s: chain %s is not valid",
+			       pod->ns, pod->name, pod->info.chain);
+		return -EINVAL;
+	}
+	*c = &ce->chain;
+	return 1;
+}
+
+int sfc_compile_policy(const struct sfc_chain_entry *chains, int n_chains,
+		       const struct sfc_ep_record *eps, int n_eps,
+		       const struct sfc_pod *pods, int n_pods,
+		       struct sfc_policy_entry **out, int *n,
+		       uint32_t *keep, int *n_keep, char *err, size_t errlen)
+{
+	struct sfc_policy_entry *v = NULL;
+	const struct sfc_chain *c;
+	int i, cnt = 0, rc = 0, r, k;
+
+	*out = NULL;
+	*n = 0;
+	if (n_keep)
+		*n_keep = 0;
+	if (n_eps && !(v = calloc((size_t)n_eps * SFC_DIR_MAX, sizeof(*v))))
+		return -ENOMEM;
+	for (i = 0; i < n_eps; i++) {
+		if (eps[i].role != SFC_ROLE_APP || !eps[i].vpid)
+			continue;
+		r = endpoint_chain(&eps[i], chains, n_chains, pods, n_pods, &c,
+				   &k, err, errlen);
+		if (r > 0)
+			r = policy_for_endpoint(&eps[i], c, v, &cnt, err, errlen);
+		if (r < 0)
+			rc = -EINVAL;
+		if (r < 0 && k && keep && n_keep)
+			keep[(*n_keep)++] = eps[i].vpid;
+	}
+	*out = v;
+	*n = cnt;
+	return rc;
+}

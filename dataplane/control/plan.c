@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * plan.c - read every object from disk and compile it into the desired
+ * contents of sfc_paths and sfc_policy (a "plan"); no BPF here.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sfc_control.h"
+#include "ctl_internal.h"
+
+/* Two chains whose names hash to the same SPI: the later (by file order)
+ * one is refused, the earlier keeps the SPI. */
+static void flag_spi_collisions(struct sfc_plan *p)
+{
+	struct sfc_chain_entry *a, *b;
+	int i, j;
+
+	for (i = 0; i < p->n_chains; i++) {
+		b = &p->chains[i];
+		for (j = 0; j < i && b->name_known; j++) {
+			a = &p->chains[j];
+			if (!a->name_known || a->chain.spi != b->chain.spi)
+				continue;
+			b->status = -EADDRINUSE;
+			b->name_known = 0;
+			sfc_errf(b->error, sizeof(b->error),
+				 "chain %s: SPI %u collides with chain %s (rename one)",
+				 b->chain.name, b->chain.spi, a->chain.name);
+			break;
+		}
+	}
+}
+
+static int plan_paths(struct sfc_plan *p, char *err, size_t errlen)
+{
+	struct sfc_chain_entry *e;
+	char why[256];
+	int i, n, rc;
+
+	p->paths = calloc((size_t)(p->n_chains ? p->n_chains : 1),
+			  SFC_CHAIN_MAX_ENTRIES * sizeof(*p->paths));
+	p->keep_spi = calloc((size_t)(p->n_chains ? p->n_chains : 1),
+			     sizeof(*p->keep_spi));
+	if (!p->paths || !p->keep_spi)
+		return -ENOMEM;
+	for (i = 0; i < p->n_chains; i++) {
+		e = &p->chains[i];
+		if (e->status) {
+			/* broken file of a known chain: keep its last good maps */
+			if (e->name_known)
+				p->keep_spi[p->n_keep_spi++] = e->chain.spi;
+			continue;
+		}
+		why[0] = '\0';
+		rc = sfc_compile_paths(&e->chain, p->eps, p->n_eps,
+				       p->paths + p->n_paths, &n, why, sizeof(why));
+		p->n_paths += n;
+		if (rc) {
+			e->status = rc;
+			sfc_errf(e->error, sizeof(e->error), "%s", why);
+		}
+	}
+	for (i = 0; i < p->n_chains; i++) {
+		if (p->chains[i].status) {
+			sfc_err_append(err, errlen, "%s", p->chains[i].error);
+			p->n_errors++;
+		}
+	}
+	return 0;
+}
+
+static int plan_policy(struct sfc_plan *p, char *err, size_t errlen)
+{
+	char why[2048] = "";
+	int rc;
+
+	if (p->n_eps &&
+	    !(p->keep_vpid = calloc((size_t)p->n_eps, sizeof(*p->keep_vpid))))
+		return -ENOMEM;
+	rc = sfc_compile_policy(p->chains, p->n_chains, p->eps, p->n_eps,
+				p->pods, p->n_pods, &p->pols, &p->n_pols,
+				p->keep_vpid, &p->n_keep_vpid, why, sizeof(why));
+	if (rc == -EINVAL) {
+		sfc_err_append(err, errlen, "%s", why);
+		p->n_errors++;
+		return 0;
+	}
+	return rc;
+}
+
+int sfc_plan_build(const char *conf_dir, const char *state_dir,
+		   struct sfc_plan *p, char *err, size_t errlen)
+{
+	char why[2048] = "";
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (err && errlen)
+		err[0] = '\0';
+	rc = sfc_state_list(state_dir, &p->eps, &p->n_eps);
+	if (!rc)
+		rc = sfc_chains_load(conf_dir, &p->chains, &p->n_chains);
+	if (rc)
+		return rc;
+	rc = sfc_pods_load(conf_dir, &p->pods, &p->n_pods, why, sizeof(why));
+	if (rc == -EINVAL) {
+		sfc_err_append(err, errlen, "%s", why);
+		p->n_errors++;
+	} else if (rc) {
+		return rc;
+	}
+	flag_spi_collisions(p);
+	rc = plan_paths(p, err, errlen);
+	if (!rc)
+		rc = plan_policy(p, err, errlen);
+	return rc;
+}
+
+void sfc_plan_free(struct sfc_plan *p)
+{
+	free(p->chains);
+	free(p->eps);
+	free(p->pods);
+	free(p->paths);
+	free(p->pols);
+	free(p->keep_spi);
+	free(p->keep_vpid);
+	memset(p, 0, sizeof(*p));
+}
+
+const struct sfc_chain_entry *sfc_plan_chain_by_spi(const struct sfc_plan *p,
+						    uint32_t spi)
+{
+	int i;
+
+	for (i = 0; i < p->n_chains; i++) {
+		if (!p->chains[i].name_known)
+			continue;
+		if (p->chains[i].chain.spi == (spi & ~1u))
+			return &p->chains[i];
+	}
+	return NULL;
+}
+
+const struct sfc_ep_record *sfc_plan_endpoint(const struct sfc_plan *p,
+					      uint32_t vpid)
+{
+	int i;
+
+	for (i = 0; i < p->n_eps; i++)
+		if (p->eps[i].vpid == vpid)
+			return &p->eps[i];
+	return NULL;
+}

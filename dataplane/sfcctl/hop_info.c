@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * hop_info.c - sfc_paths entries joined with chain and endpoint names,
+ * shared by `get paths` and `get counters`.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "sfc_control.h"
+#include "sfc_dp.h"
+#include "sfcctl.h"
+
+const char *hop_kind_name(uint8_t kind)
+{
+	return kind == SFC_HOP_SF ? "sf" : kind == SFC_HOP_END ? "end" : "?";
+}
+
+int sfcctl_open_dp(struct sfcctl *c, struct sfc_dp *dp, const char *cmd)
+{
+	int rc = sfc_dp_open(c->pin_dir, dp);
+
+	if (rc == -ENOENT)
+		return sfcctl_fail("%s: dataplane not initialised under %s",
+				   cmd, c->pin_dir);
+	if (rc)
+		return sfcctl_fail("%s: opening maps under %s: %s", cmd,
+				   c->pin_dir, strerror(-rc));
+	return 0;
+}
+
+static void hop_names(const struct sfc_plan *p, struct hop_info *h)
+{
+	const struct sfc_chain_entry *ce = sfc_plan_chain_by_spi(p, h->spi);
+	const struct sfc_ep_record *r;
+	uint32_t idx = SFC_NSH_SI_START - h->si;
+
+	h->dir = (h->spi & 1) ? "ingress" : "egress";
+	if (ce) {
+		snprintf(h->chain, sizeof(h->chain), "%s", ce->chain.name);
+		if (h->kind == SFC_HOP_SF && idx < (uint32_t)ce->chain.n_sfs)
+			snprintf(h->function, sizeof(h->function), "%s",
+				 ce->chain.sfs[idx]);
+	}
+	r = h->vpid ? sfc_plan_endpoint(p, h->vpid) : NULL;
+	if (r) {
+		snprintf(h->pod, sizeof(h->pod), "%s/%s", r->pod_namespace, r->pod_name);
+		if (!h->function[0] && h->kind == SFC_HOP_SF)
+			snprintf(h->function, sizeof(h->function), "%s", r->function);
+	}
+}
+
+static int cmp_hop(const void *a, const void *b)
+{
+	const struct hop_info *x = a, *y = b;
+
+	if (x->spi != y->spi)
+		return x->spi < y->spi ? -1 : 1;
+	return (x->si < y->si) - (x->si > y->si);
+}
+
+int hops_load(struct sfc_dp *dp, const struct sfc_plan *p,
+	      struct hop_info **out, int *n)
+{
+	struct hop_info *v = NULL, *nv;
+	uint32_t key, *prev = NULL;
+	struct sfc_hop hop;
+	int cnt = 0, cap = 0;
+
+	while (!bpf_map_get_next_key(dp->paths_fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(dp->paths_fd, &key, &hop))
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, (size_t)cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		memset(&v[cnt], 0, sizeof(v[cnt]));
+		v[cnt].spi = SFC_SP_SPI(key);
+		v[cnt].si = SFC_SP_SI(key);
+		v[cnt].kind = hop.kind;
+		v[cnt].flags = hop.flags;
+		v[cnt].policy = hop.policy;
+		v[cnt].vpid = hop.vpid;
+		hop_names(p, &v[cnt]);
+		cnt++;
+	}
+	if (cnt)
+		qsort(v, (size_t)cnt, sizeof(*v), cmp_hop);
+	*out = v;
+	*n = cnt;
+	return 0;
+}

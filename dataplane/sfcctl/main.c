@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * sfcctl - operator CLI of sfc-cni: apply/delete standalone objects,
+ * reconcile, and show endpoints, chains, paths, counters and drops.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "sfc_control.h"
+#include "sfcctl.h"
+
+static const char usage[] =
+	"usage: sfcctl [--conf-dir DIR] [--state-dir DIR] [--pin-dir DIR] COMMAND\n"
+	"  apply -f FILE|-          validate a ServiceChain or Pod and store it, then reconcile\n"
+	"  delete chain NAME        remove a chain, then reconcile\n"
+	"  delete pod NS/NAME       remove a pod object, then reconcile\n"
+	"  reconcile                program sfc_paths/sfc_policy from the objects\n"
+	"  get endpoints|chains|paths|counters|drops [-o json]\n"
+	"defaults: --conf-dir $SFC_CONF_DIR or " SFC_CONF_DIR_DEFAULT
+	", --state-dir $SFC_STATE_DIR or " SFC_STATE_DIR_DEFAULT
+	", --pin-dir $SFC_PIN_DIR or " SFC_PIN_DIR_DEFAULT "\n";
+
+int sfcctl_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sfcctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] ? v : def;
+}
+
+/* Value of option @name at argv[*i] ("--x V" or "--x=V"); NULL if not it. */
+static const char *opt_val(int argc, char **argv, int *i, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len))
+		return NULL;
+	if (argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (argv[*i][len] || *i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static int parse_args(int argc, char **argv, struct sfcctl *c)
+{
+	const char *v, *out = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if ((v = opt_val(argc, argv, &i, "--conf-dir")))
+			c->conf_dir = v;
+		else if ((v = opt_val(argc, argv, &i, "--state-dir")))
+			c->state_dir = v;
+		else if ((v = opt_val(argc, argv, &i, "--pin-dir")))
+			c->pin_dir = v;
+		else if ((v = opt_val(argc, argv, &i, "-f")) ||
+			 (v = opt_val(argc, argv, &i, "--filename")))
+			c->file = v;
+		else if ((v = opt_val(argc, argv, &i, "-o")) ||
+			 (v = opt_val(argc, argv, &i, "--output")))
+			out = v;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return -1;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return sfcctl_fail("unknown option %s", argv[i]) ? -1 : -1;
+		else if (c->argc < SFCCTL_MAX_ARGS)
+			c->argv[c->argc++] = argv[i];
+	}
+	if (out && strcmp(out, "json") && strcmp(out, "table") && strcmp(out, "wide"))
+		return sfcctl_fail("-o: expected json or table") ? -1 : -1;
+	c->json = out && !strcmp(out, "json");
+	return 0;
+}
+
+static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
+			va_list ap)
+{
+	if (lvl == LIBBPF_DEBUG || !getenv("SFCCTL_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static const struct {
+	const char *w1, *w2;
+	int (*fn)(struct sfcctl *c);
+} cmds[] = {
+	{ "apply", NULL, cmd_apply },
+	{ "delete", NULL, cmd_delete },
+	{ "reconcile", NULL, cmd_reconcile },
+	{ "get", "endpoints", cmd_get_endpoints },
+	{ "get", "chains", cmd_get_chains },
+	{ "get", "paths", cmd_get_paths },
+	{ "get", "counters", cmd_get_counters },
+	{ "get", "drops", cmd_get_drops },
+};
+
+int main(int argc, char **argv)
+{
+	struct sfcctl c = { 0 };
+	size_t i;
+	int skip;
+
+	c.conf_dir = env_or("SFC_CONF_DIR", SFC_CONF_DIR_DEFAULT);
+	c.state_dir = env_or("SFC_STATE_DIR", SFC_STATE_DIR_DEFAULT);
+	c.pin_dir = env_or("SFC_PIN_DIR", SFC_PIN_DIR_DEFAULT);
+	if (parse_args(argc, argv, &c) || c.argc == 0) {
+		fputs(usage, stderr);
+		return c.argc == 0 ? 2 : 1;
+	}
+	libbpf_set_print(libbpf_quiet);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(c.argv[0], cmds[i].w1))
+			continue;
+		if (cmds[i].w2 && (c.argc < 2 || (strcmp(c.argv[1], cmds[i].w2) &&
+				   strncmp(c.argv[1], cmds[i].w2,
+					   strlen(cmds[i].w2) - 1))))
+			continue;
+		skip = cmds[i].w2 ? 2 : 1;
+		c.argc -= skip;
+		memmove(c.argv, c.argv + skip, (size_t)c.argc * sizeof(c.argv[0]));
+		return cmds[i].fn(&c);
+	}
+	fputs(usage, stderr);
+	return 2;
+}

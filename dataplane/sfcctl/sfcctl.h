@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * sfcctl.h - shared bits of the sfcctl subcommands.
+ */
+#ifndef SFCCTL_H
+#define SFCCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#define SFCCTL_MAX_ARGS 16
+
+struct sfcctl {
+	const char *conf_dir;
+	const char *state_dir;
+	const char *pin_dir;
+	const char *file;      /* -f */
+	bool json;             /* -o json */
+	int argc;              /* positional arguments after the command words */
+	const char *argv[SFCCTL_MAX_ARGS];
+};
+
+/* Subcommands: return the process exit code (0 ok, 1 error). Errors are
+ * printed to stderr here, at the boundary, and nowhere else. */
+int cmd_apply(struct sfcctl *c);
+int cmd_delete(struct sfcctl *c);
+int cmd_reconcile(struct sfcctl *c);
+int cmd_get_endpoints(struct sfcctl *c);
+int cmd_get_chains(struct sfcctl *c);
+int cmd_get_paths(struct sfcctl *c);
+int cmd_get_counters(struct sfcctl *c);
+int cmd_get_drops(struct sfcctl *c);
+
+/* Print "sfcctl: <msg>" to stderr; returns 1 (the exit code). */
+int sfcctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print @root as JSON to stdout and free it; returns 0 or 1. */
+int sfcctl_print_json(cJSON *root);
+
+/* Aligned text table: add a header then rows of @ncols strings. */
+struct table;
+struct table *table_new(int ncols, const char *const *headers);
+void table_row(struct table *t, ...); /* ncols const char * */
+void table_print(struct table *t);    /* prints and frees */
+
+/* "aa:bb:cc:dd:ee:ff" of 6 bytes @mac into @buf (18 bytes). */
+void sfcctl_fmt_mac(const uint8_t *mac, char *buf);
+
+/* One sfc_paths entry as found in the map, with names resolved from the
+ * objects on disk (hop_info.c). */
+struct sfc_dp;
+struct sfc_plan;
+struct hop_info {
+	uint32_t spi, si;
+	uint8_t kind, flags, policy;
+	uint32_t vpid;
+	char chain[64];     /* "" if no chain owns the SPI */
+	const char *dir;    /* "egress" / "ingress" */
+	char function[64];  /* SF type of the hop, "" for END */
+	char pod[320];      /* ns/name of the instance, "" if unknown */
+};
+
+/* Read every sfc_paths entry of @dp, sorted by (SPI, SI descending).
+ * *@out malloc'd. Return: 0 or -errno. */
+int hops_load(struct sfc_dp *dp, const struct sfc_plan *p,
+	      struct hop_info **out, int *n);
+const char *hop_kind_name(uint8_t kind);
+
+/* Open the maps or print why not; returns 0 or the exit code 1. */
+int sfcctl_open_dp(struct sfcctl *c, struct sfc_dp *dp, const char *cmd);
+
+#endif /* SFCCTL_H */

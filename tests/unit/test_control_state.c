@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * test_control_state.c - endpoint state records, pod lookup and the
+ * standalone object store, in a temp directory.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sfc_control.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/sfc-ctl-test.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static void write_file(const char *sub, const char *name, const char *txt)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(txt, f);
+	fclose(f);
+}
+
+static struct sfc_ep_record rec(const char *cid, uint32_t vpid)
+{
+	struct sfc_ep_record r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.container_id, sizeof(r.container_id), "%s", cid);
+	strcpy(r.ifname, "eth0");
+	strcpy(r.host_ifname, "sfc1234abcd");
+	strcpy(r.netns, "/var/run/netns/x");
+	strcpy(r.pod_namespace, "default");
+	strcpy(r.pod_name, "client");
+	r.vpid = vpid;
+	r.role = SFC_ROLE_SF;
+	strcpy(r.function, "firewall");
+	strcpy(r.mac, "02:00:00:00:00:01");
+	strcpy(r.host_mac, "02:00:00:00:00:02");
+	r.n_ips = 2;
+	strcpy(r.ips[0], "10.22.0.5/24");
+	strcpy(r.ips[1], "fd00::5/64");
+	strcpy(r.ipam_type, "host-local");
+	return r;
+}
+
+TestSuite(control_state, .init = setup, .fini = teardown);
+
+Test(control_state, round_trip)
+{
+	struct sfc_ep_record r = rec("abc123", 7), got;
+
+	cr_assert_eq(sfc_state_write(dir, &r), 0);
+	cr_assert_eq(sfc_state_read(dir, "abc123", "eth0", &got), 0);
+	cr_assert_eq(memcmp(&r, &got, sizeof(r)), 0);
+	r.vpid = 8;
+	cr_assert_eq(sfc_state_write(dir, &r), 0, "overwrite");
+	cr_assert_eq(sfc_state_read(dir, "abc123", "eth0", &got), 0);
+	cr_assert_eq(got.vpid, 8);
+	cr_assert_eq(sfc_state_remove(dir, "abc123", "eth0"), 0);
+	cr_assert_eq(sfc_state_read(dir, "abc123", "eth0", &got), -ENOENT);
+	cr_assert_eq(sfc_state_remove(dir, "abc123", "eth0"), 0, "idempotent");
+}
+
+Test(control_state, atomic_write_leaves_no_temp)
+{
+	struct sfc_ep_record r = rec("c1", 1);
+	char path[128];
+	struct dirent *de;
+	int files = 0;
+	DIR *d;
+
+	cr_assert_eq(sfc_state_write(dir, &r), 0);
+	cr_assert_eq(sfc_state_write(dir, &r), 0);
+	snprintf(path, sizeof(path), "%s/endpoints", dir);
+	d = opendir(path);
+	cr_assert_not_null(d);
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		cr_assert_str_eq(de->d_name, "c1_eth0.json");
+		files++;
+	}
+	closedir(d);
+	cr_assert_eq(files, 1);
+}
+
+Test(control_state, list_skips_corrupt)
+{
+	struct sfc_ep_record a = rec("a", 1), b = rec("b", 2), *v = NULL;
+	struct sfc_ep_record got;
+	int n = -1;
+
+	cr_assert_eq(sfc_state_write(dir, &a), 0);
+	cr_assert_eq(sfc_state_write(dir, &b), 0);
+	write_file("endpoints", "bad_eth0.json", "{\"containerId\":");
+	write_file("endpoints", "novpid_eth0.json", "{\"containerId\":\"novpid\",\"ifname\":\"eth0\"}");
+	write_file("endpoints", "notes.txt", "ignored");
+	cr_assert_eq(sfc_state_list(dir, &v, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(v[0].vpid + v[1].vpid, 3);
+	free(v);
+	cr_assert_eq(sfc_state_read(dir, "bad", "eth0", &got), -EINVAL);
+}
+
+Test(control_state, list_empty)
+{
+	struct sfc_ep_record *v = (void *)1;
+	int n = -1;
+
+	cr_assert_eq(sfc_state_list(dir, &v, &n), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_null(v);
+}
+
+Test(control_state, bad_ids_rejected)
+{
+	struct sfc_ep_record r = rec("../x", 1), got;
+
+	cr_assert_eq(sfc_state_write(dir, &r), -EINVAL);
+	strcpy(r.container_id, "a/b");
+	cr_assert_eq(sfc_state_write(dir, &r), -EINVAL);
+	strcpy(r.container_id, "ok");
+	strcpy(r.ifname, "..");
+	cr_assert_eq(sfc_state_write(dir, &r), -EINVAL);
+	strcpy(r.ifname, "");
+	cr_assert_eq(sfc_state_write(dir, &r), -EINVAL);
+	cr_assert_eq(sfc_state_read(dir, "..", "eth0", &got), -EINVAL);
+	cr_assert_eq(sfc_state_read(dir, "x", "e/0", &got), -EINVAL);
+	cr_assert_eq(sfc_state_remove(dir, "a/../b", "eth0"), -EINVAL);
+}
+
+Test(control_state, pod_lookup)
+{
+	struct sfc_pod_info pi;
+	char err[256] = "";
+
+	write_file("pods.d", "client.json",
+		   "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"namespace\":\"prod\","
+		   "\"name\":\"client\",\"annotations\":{\"sfc.io/chain\":\"fw-count\"}}}");
+	write_file("pods.d", "fw.json",
+		   "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"fw\","
+		   "\"annotations\":{\"sfc.io/function\":\"firewall\",\"other\":\"x\"}}}");
+	cr_assert_eq(sfc_pod_lookup(dir, "prod", "client", &pi, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(pi.chain, "fw-count");
+	cr_assert_str_eq(pi.function, "");
+	cr_assert_eq(sfc_pod_lookup(dir, "default", "fw", &pi, err, sizeof(err)), 0);
+	cr_assert_str_eq(pi.function, "firewall");
+	cr_assert_eq(sfc_pod_lookup(dir, "default", "nobody", &pi, err, sizeof(err)), 0);
+	cr_assert_str_eq(pi.chain, "");
+	cr_assert_str_eq(pi.function, "");
+}
+
+Test(control_state, pod_lookup_malformed)
+{
+	struct sfc_pod_info pi;
+	char err[256] = "";
+
+	write_file("pods.d", "ok.json", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"ok\","
+		   "\"annotations\":{\"sfc.io/chain\":\"c\"}}}");
+	write_file("pods.d", "broken.json", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"b\","
+		   "\"annotations\":{\"sfc.io/chain\":42}}}");
+	cr_assert_eq(sfc_pod_lookup(dir, "default", "ok", &pi, err, sizeof(err)), 0,
+		     "a valid pod is found despite another broken file");
+	cr_assert_str_eq(pi.chain, "c");
+	cr_assert_eq(sfc_pod_lookup(dir, "default", "b", &pi, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "broken.json"), "%s", err);
+	cr_assert(strstr(err, "sfc.io/chain"), "%s", err);
+}
+
+Test(control_state, store_apply_and_delete)
+{
+	const char *chain = "{\"apiVersion\":\"sfc.io/v1alpha1\",\"kind\":\"ServiceChain\","
+		"\"metadata\":{\"name\":\"fw\"},\"spec\":{\"functions\":[\"firewall\"]}}";
+	const char *pod = "{\"kind\":\"Pod\",\"metadata\":{\"namespace\":\"ns1\",\"name\":\"p\","
+		"\"annotations\":{\"sfc.io/chain\":\"fw\"}}}";
+	struct sfc_chain_entry *ch = NULL;
+	char err[256] = "", kind[32], id[320], path[256];
+	int n = 0;
+
+	write_file("chains.d", "old-name.json", chain);
+	cr_assert_eq(sfc_store_apply(dir, chain, kind, id, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(kind, "ServiceChain");
+	cr_assert_str_eq(id, "fw");
+	snprintf(path, sizeof(path), "%s/chains.d/old-name.json", dir);
+	cr_assert_neq(access(path, F_OK), 0, "the same chain in another file is replaced");
+	cr_assert_eq(sfc_chains_load(dir, &ch, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(ch[0].status, 0);
+	free(ch);
+	cr_assert_eq(sfc_store_apply(dir, pod, kind, id, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(id, "ns1/p");
+	cr_assert_eq(sfc_store_apply(dir, "{\"kind\":\"Service\"}", kind, id, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "kind"), "%s", err);
+	cr_assert_eq(sfc_store_delete_pod(dir, "ns1", "p"), 0);
+	cr_assert_eq(sfc_store_delete_pod(dir, "ns1", "p"), -ENOENT);
+	cr_assert_eq(sfc_store_delete_chain(dir, "fw"), 0);
+	cr_assert_eq(sfc_store_delete_chain(dir, "fw"), -ENOENT);
+}
+
+Test(control_state, plan_reports_per_chain)
+{
+	struct sfc_ep_record fw = rec("fw", 4), cl = rec("cl", 2);
+	struct sfc_plan p;
+	char err[1024] = "";
+
+	strcpy(cl.function, "");
+	cl.role = SFC_ROLE_APP;
+	strcpy(fw.pod_name, "fw");
+	cr_assert_eq(sfc_state_write(dir, &fw), 0);
+	cr_assert_eq(sfc_state_write(dir, &cl), 0);
+	write_file("chains.d", "a.json", "{\"apiVersion\":\"sfc.io/v1alpha1\",\"kind\":\"ServiceChain\","
+		   "\"metadata\":{\"name\":\"a\"},\"spec\":{\"functions\":[\"firewall\"]}}");
+	write_file("chains.d", "b.json", "{\"apiVersion\":\"sfc.io/v1alpha1\",\"kind\":\"ServiceChain\","
+		   "\"metadata\":{\"name\":\"b\"},\"spec\":{\"functions\":[\"nat\"]}}");
+	write_file("chains.d", "c.json", "{\"apiVersion\":\"sfc.io/v1alpha1\",\"kind\":\"ServiceChain\","
+		   "\"metadata\":{\"name\":\"c\"},\"spec\":{\"functions\":\"oops\"}}");
+	write_file("pods.d", "cl.json", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"client\","
+		   "\"annotations\":{\"sfc.io/chain\":\"a\"}}}");
+	cr_assert_eq(sfc_plan_build(dir, dir, &p, err, sizeof(err)), 0);
+	cr_assert_eq(p.n_chains, 3);
+	cr_assert_eq(p.chains[0].status, 0);
+	cr_assert_eq(p.chains[1].status, -ENOENT);
+	cr_assert(strstr(p.chains[1].error, "chain b: SF type nat has no instance"));
+	cr_assert_eq(p.chains[2].status, -EINVAL);
+	cr_assert(strstr(p.chains[2].error, "c.json: spec.functions"), "%s", p.chains[2].error);
+	cr_assert_eq(p.n_keep_spi, 1, "broken file of a known chain keeps its maps");
+	cr_assert_eq(p.n_paths, 2 + 2);
+	cr_assert_eq(p.n_pols, 1);
+	cr_assert_eq(p.pols[0].key.vpid, 2);
+	cr_assert_eq(p.n_errors, 2);
+	cr_assert(strstr(err, "nat"), "%s", err);
+	sfc_plan_free(&p);
+}
