@@ -44,6 +44,10 @@
 #                                 mode), e.g. '{"sfc.io/function": "firewall"}'
 #   json_get JSON EXPR            print a field: EXPR is a python subscript chain,
 #                                 e.g. '["ips"][0]["address"]'; empty if missing
+#   ns_ping NAME DST [COUNT]      ICMP echo from netns "$PFX-NAME" to IPv4/IPv6 DST;
+#                                 ping(8) when installed, else a python3 raw socket;
+#                                 succeeds if every one of COUNT (default 3) echoes
+#                                 is answered within 1 s
 #   track_pid PID                 kill PID at cleanup
 #   on_cleanup CMD                eval CMD at cleanup (before the built-in steps)
 #   assert_eq EXPECTED ACTUAL DESC
@@ -132,6 +136,45 @@ pod_netns_add() {
 	ip netns add "$PFX-$1" || return 1
 	ip -n "$PFX-$1" link set lo up
 	ns_path "$1"
+}
+
+ns_ping() {
+	local n=$1 dst=$2 count=${3:-3}
+	if command -v ping >/dev/null; then
+		ns_exec "$n" ping -q -c "$count" -W 1 -i 0.2 "$dst" >/dev/null
+		return
+	fi
+	ns_exec "$n" python3 - "$dst" "$count" <<'PY'
+import os, select, socket, struct, sys, time
+dst, count = sys.argv[1], int(sys.argv[2])
+v6 = ":" in dst
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_RAW,
+                  socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP)
+ident = os.getpid() & 0xFFFF
+def csum(b):
+    b += b"\0" * (len(b) & 1)
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    t = (t >> 16) + (t & 0xFFFF); t += t >> 16
+    return ~t & 0xFFFF
+for seq in range(1, count + 1):
+    typ = 128 if v6 else 8
+    payload = b"sfc-e2e-ping" * 4
+    hdr = struct.pack("!BBHHH", typ, 0, 0, ident, seq)
+    pkt = struct.pack("!BBHHH", typ, 0, 0 if v6 else csum(hdr + payload), ident, seq) + payload
+    s.sendto(pkt, (dst, 0))
+    end = time.time() + 1.0
+    got = False
+    while not got and time.time() < end:
+        r, _, _ = select.select([s], [], [], max(0, end - time.time()))
+        if not r:
+            break
+        data = s.recv(65535)
+        icmp = data if v6 else data[(data[0] & 0xF) * 4:]
+        t, _, _, i, q = struct.unpack("!BBHHH", icmp[:8])
+        got = t == (129 if v6 else 0) and i == ident and q == seq
+    if not got:
+        sys.exit(1)
+PY
 }
 
 track_pid() { echo "$1" >>"$TMP_DIR/pids"; }
