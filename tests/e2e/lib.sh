@@ -34,11 +34,13 @@
 #   ns_path NAME                  prints /var/run/netns/$PFX-NAME
 #   ns_exec NAME CMD...           run CMD inside netns "$PFX-NAME"
 #   cni_conf [MEMBERS] [IPAM]     print the network config JSON; MEMBERS is extra
-#                                 top-level JSON members ('"mtu": 9000'), IPAM
-#                                 replaces the whole ipam object
+#                                 top-level JSON members ('"mtu": 9000'; not keys
+#                                 cni_conf already writes), IPAM replaces the whole
+#                                 ipam object
 #   cni_run CMD NS_PATH IFNAME CONTAINERID [K8S_NS K8S_NAME] < conf
 #                                 run $CNI_BIN like a runtime; stdout = its stdout,
-#                                 status = its exit status; ADD is recorded for cleanup
+#                                 status = its exit status; a successful ADD is
+#                                 recorded and DELed at cleanup (same conf, args)
 #   pod_annotate K8S_NS K8S_NAME ANNOT_JSON
 #                                 write a Pod object to $CONF_DIR/pods.d/ (standalone
 #                                 mode), e.g. '{"sfc.io/function": "firewall"}'
@@ -215,8 +217,8 @@ cni_run() {
 		"$CNI_BIN"
 	rc=$?
 	rec=$(_sfc_pod_rec "$cid" "$ifname")
-	if [ "$cmd" = ADD ]; then
-		# Record even on failure: DEL must clean whatever ADD left behind.
+	if [ "$cmd" = ADD ] && [ $rc -eq 0 ]; then
+		# What a failed ADD left behind is caught by the prefix sweep.
 		mkdir -p "$rec"
 		printf '%s' "$conf" >"$rec/conf"
 		printf '%s\n' "$netns" "$ifname" "$cid" "$kns" "$kname" >"$rec/args"

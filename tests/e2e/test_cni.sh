@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# test_cni.sh - sfc-cni end to end: ADD two pods in their own netns and ping
+# between them through the dataplane hooks, check the result JSON, CHECK,
+# DEL (and what it removes), idempotent DEL, DEL without netns, and bad
+# inputs, including an IPAM failure that must leave nothing behind.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+le32() { printf '%02x %02x %02x %02x' $(($1 & 255)) $((($1 >> 8) & 255)) \
+	$((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+# sfc_ip_key for an IPv4 address: family 4, addr[0] in network order, zeros.
+ip4_key() { echo "04 00 00 00 $(printf '%02x ' ${1//./ }) $(printf '00 %.0s' {1..12})"; }
+map_has() { bpftool map lookup pinned "$PIN_DIR/$1" key hex $2 >/dev/null 2>&1; }
+# entries whose value is not all zero (array maps have every key)
+map_count() { bpftool -j map dump pinned "$PIN_DIR/$1" 2>/dev/null | python3 -c \
+	'import json,sys; print(sum(1 for e in json.load(sys.stdin) if any(int(b, 16) for b in e["value"])))' \
+	2>/dev/null || echo 0; }
+host_links() { ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -c "^$PFX" || true; }
+# code of an error JSON on stdout, "" if not exactly one JSON object
+err_code() { json_get "$1" '["code"]'; }
+ifindex() { cat "/sys/class/net/$1/ifindex" 2>/dev/null || echo 0; }
+
+CONF=$(cni_conf)
+
+# --- VERSION ---
+out=$(echo '{"cniVersion":"0.4.0"}' | CNI_COMMAND=VERSION "$CNI_BIN")
+assert_eq "0.4.0" "$(json_get "$out" '["cniVersion"]')" "VERSION echoes the input cniVersion"
+assert_eq '["0.3.0", "0.3.1", "0.4.0", "1.0.0"]' "$(json_get "$out" '["supportedVersions"]')" \
+	"VERSION lists supported versions"
+
+# --- ADD two pods ---
+NSA=$(pod_netns_add a)
+NSB=$(pod_netns_add b)
+ra=$(cni_run ADD "$NSA" eth0 ctr-a default pod-a <<<"$CONF")
+assert_eq 0 $? "ADD pod a"
+rb=$(cni_run ADD "$NSB" eth0 ctr-b default pod-b <<<"$CONF")
+assert_eq 0 $? "ADD pod b"
+
+assert_eq 1.0.0 "$(json_get "$ra" '["cniVersion"]')" "result cniVersion"
+assert_eq eth0 "$(json_get "$ra" '["interfaces"][1]["name"]')" "result pod interface name"
+assert_eq "$NSA" "$(json_get "$ra" '["interfaces"][1]["sandbox"]')" "result sandbox is the netns path"
+HA=$(json_get "$ra" '["interfaces"][0]["name"]')
+HB=$(json_get "$rb" '["interfaces"][0]["name"]')
+assert_eq "$PFX" "${HA:0:${#PFX}}" "host veth carries hostIfPrefix ($HA)"
+assert_eq 15 "${#HA}" "host veth name is 15 chars"
+assert_eq "" "$(json_get "$ra" '["interfaces"][0]["sandbox"]')" "host interface has no sandbox"
+assert_eq 1 "$(json_get "$ra" '["ips"][0]["interface"]')" "ips[0].interface points at the pod iface"
+assert_eq "" "$(json_get "$ra" '["ips"][0]["version"]')" "1.0.0 ips have no version"
+IPA=$(json_get "$ra" '["ips"][0]["address"]')
+IPB=$(json_get "$rb" '["ips"][0]["address"]')
+GW=$(json_get "$ra" '["ips"][0]["gateway"]')
+assert_eq "${SUBNET%.0/24}" "${IPA%.*}" "pod a address $IPA from the subnet"
+assert_eq "0.0.0.0/0" "$(json_get "$ra" '["routes"][0]["dst"]')" "result default route"
+assert_eq "$GW" "$(json_get "$ra" '["routes"][0]["gw"]')" "default route via the gateway"
+assert_eq "{}" "$(json_get "$ra" '["dns"]')" "result dns object"
+IPA=${IPA%/*} IPB=${IPB%/*}
+
+# --- what ADD set up ---
+MACA=$(json_get "$ra" '["interfaces"][0]["mac"]')
+assert_ok "pod address has noprefixroute" sh -c "ip -n $PFX-a addr show eth0 | grep -q 'inet $IPA/24 .*noprefixroute'"
+assert_ok "pod default route via $GW" sh -c "ip -n $PFX-a route show default | grep -q 'via $GW dev eth0'"
+assert_ok "pod scope-link route to the gateway" sh -c "ip -n $PFX-a route show $GW | grep -q 'scope link'"
+assert_ok "permanent neighbour gateway -> host veth MAC" \
+	sh -c "ip -n $PFX-a neigh show $GW | grep -qi '$MACA PERMANENT'"
+assert_ok "host /32 route to pod a" sh -c "ip route show $IPA | grep -q 'dev $HA scope link'"
+assert_ok "program link pinned for $HA" test -e "$PIN_DIR/links/$HA"
+IDXA=$(ifindex "$HA")
+assert_ok "sfc_ifindex_vpid has pod a's veth" map_has sfc_ifindex_vpid "$(le32 "$IDXA")"
+assert_ok "sfc_ep_by_ip has pod a's address" map_has sfc_ep_by_ip "$(ip4_key "$IPA")"
+assert_ok "state record of pod a" test -f "$STATE_DIR/endpoints/ctr-a_eth0.json"
+assert_ok "IPAM allocated $IPA" test -f "$IPAM_DIR/$NET_NAME/$IPA"
+
+# --- traffic through the hooks ---
+assert_ok "ping a -> b ($IPB)" ns_ping a "$IPB"
+assert_ok "ping b -> a ($IPA)" ns_ping b "$IPA"
+
+# --- CHECK ---
+assert_ok "CHECK pod a" cni_run CHECK "$NSA" eth0 ctr-a default pod-a <<<"$CONF"
+assert_ok "CHECK pod b" cni_run CHECK "$NSB" eth0 ctr-b default pod-b <<<"$CONF"
+ip -n "$PFX-b" addr flush dev eth0
+out=$(cni_run CHECK "$NSB" eth0 ctr-b default pod-b <<<"$CONF" 2>/dev/null)
+assert_eq 999 "$(err_code "$out")" "CHECK fails when the pod address is gone"
+assert_ok "CHECK error names the address" sh -c "echo '$out' | grep -q 'address $IPB/24 missing'"
+
+# --- older result versions ---
+NSC=$(pod_netns_add c)
+rc_=$(CNI_VERSION=0.3.1 cni_conf | cni_run ADD "$NSC" net1 ctr-c default pod-c)
+assert_eq 0 $? "ADD with cniVersion 0.3.1"
+assert_eq "0.3.1" "$(json_get "$rc_" '["cniVersion"]')" "0.3.1 result version"
+assert_eq "4" "$(json_get "$rc_" '["ips"][0]["version"]')" "0.3.1 ips carry version"
+out=$(CNI_VERSION=0.3.1 cni_conf | cni_run CHECK "$NSC" net1 ctr-c default pod-c 2>/dev/null)
+assert_eq 1 "$(err_code "$out")" "CHECK refused for 0.3.1 (code 1)"
+CNI_VERSION=0.3.1 cni_conf | cni_run DEL "$NSC" net1 ctr-c default pod-c
+assert_eq 0 $? "DEL 0.3.1 pod"
+
+# --- DEL ---
+n_ep=$(map_count sfc_endpoints)
+assert_ok "DEL pod a" cni_run DEL "$NSA" eth0 ctr-a default pod-a <<<"$CONF"
+assert_fail "host veth $HA removed" ip link show "$HA"
+assert_fail "pod iface removed" ip -n "$PFX-a" link show eth0
+assert_eq "" "$(ip route show "$IPA")" "host route removed"
+assert_fail "IPAM allocation released" test -e "$IPAM_DIR/$NET_NAME/$IPA"
+assert_fail "state record removed" test -e "$STATE_DIR/endpoints/ctr-a_eth0.json"
+assert_fail "link pin removed" test -e "$PIN_DIR/links/$HA"
+assert_fail "sfc_ifindex_vpid entry removed" map_has sfc_ifindex_vpid "$(le32 "$IDXA")"
+assert_fail "sfc_ep_by_ip entry removed" map_has sfc_ep_by_ip "$(ip4_key "$IPA")"
+assert_eq $((n_ep - 1)) "$(map_count sfc_endpoints)" "sfc_endpoints entry removed"
+assert_ok "DEL pod a again" cni_run DEL "$NSA" eth0 ctr-a default pod-a <<<"$CONF"
+
+# DEL after the runtime already deleted the netns, then with CNI_NETNS="".
+ip netns del "$PFX-b"
+assert_ok "DEL with a missing netns" cni_run DEL "$NSB" eth0 ctr-b default pod-b <<<"$CONF"
+assert_fail "pod b state removed" test -e "$STATE_DIR/endpoints/ctr-b_eth0.json"
+assert_fail "pod b IPAM released" test -e "$IPAM_DIR/$NET_NAME/$IPB"
+assert_fail "pod b veth gone" ip link show "$HB"
+assert_ok "DEL with empty CNI_NETNS" cni_run DEL "" eth0 ctr-b default pod-b <<<"$CONF"
+assert_ok "DEL of a never-added container" cni_run DEL "" eth0 ctr-zz <<<"$CONF"
+
+# --- bad inputs: exactly one error object on stdout, exit 1 ---
+NSD=$(pod_netns_add d)
+out=$(echo '{"cniVersion": "1.0.0", "name":' | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
+assert_eq "1 6" "$? $(err_code "$out")" "malformed JSON: exit 1, code 6"
+out=$(cni_run ADD "" eth0 ctr-d <<<"$CONF" 2>/dev/null)
+assert_eq "1 4" "$? $(err_code "$out")" "missing CNI_NETNS: code 4"
+out=$(cni_run ADD /var/run/netns/$PFX-nope eth0 ctr-d <<<"$CONF" 2>/dev/null)
+assert_eq 4 "$(err_code "$out")" "nonexistent netns: code 4"
+assert_ok "nonexistent netns: msg names the path" sh -c "echo '$out' | grep -q '$PFX-nope'"
+out=$(cni_run ADD /etc/hostname eth0 ctr-d <<<"$CONF" 2>/dev/null)
+assert_eq 4 "$(err_code "$out")" "CNI_NETNS not a netns: code 4"
+out=$(CNI_VERSION=0.2.0 cni_conf | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
+assert_eq 1 "$(err_code "$out")" "unsupported cniVersion: code 1"
+out=$(cni_run ADD "$NSD" "a/b" ctr-d <<<"$CONF" 2>/dev/null)
+assert_eq 4 "$(err_code "$out")" "ifname with '/': code 4"
+out=$(cni_run ADD "$NSD" "eth0123456789012" ctr-d <<<"$CONF" 2>/dev/null)
+assert_eq 4 "$(err_code "$out")" "ifname of 16 chars: code 4"
+out=$(cni_conf "" '{"type": "../../bin/sh"}' | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
+assert_eq 7 "$(err_code "$out")" "ipam type with '/': rejected (code 7)"
+out=$(cni_conf | sed "s/\"hostIfPrefix\": \"$PFX\"/\"hostIfPrefix\": \"toolong\"/" | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
+assert_eq 2 "$(err_code "$out")" "hostIfPrefix over 5 chars: code 2"
+assert_eq 1 "$(printf '%s' "$out" | python3 -c 'import json,sys; json.loads(sys.stdin.read()); print(1)')" \
+	"error output is exactly one JSON object"
+
+# --- failures after something was created leave nothing behind ---
+links0=$(host_links) n_ep=$(map_count sfc_endpoints)
+out=$(cni_conf "" '{"type": "nonexistent-ipam"}' | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
+assert_eq 7 "$(err_code "$out")" "unknown ipam plugin: error"
+assert_eq "$links0" "$(host_links)" "unknown ipam plugin: no host veth left"
+assert_fail "unknown ipam plugin: no pod iface left" ip -n "$PFX-d" link show eth0
+
+LAST="${SUBNET%.0/24}.250"
+XCONF=$(cni_conf "" "{\"type\": \"host-local\", \"dataDir\": \"$IPAM_DIR\", \"ranges\": [[{\"subnet\": \"$SUBNET\", \"rangeStart\": \"$LAST\", \"rangeEnd\": \"$LAST\"}]]}")
+NSE=$(pod_netns_add e)
+assert_ok "ADD takes the last address of a 1-address range" cni_run ADD "$NSE" eth0 ctr-e <<<"$XCONF"
+links0=$(host_links) n_ep=$(map_count sfc_endpoints)
+out=$(cni_run ADD "$NSD" eth0 ctr-d <<<"$XCONF" 2>/dev/null)
+rc=$?
+assert_eq 1 "$rc" "exhausted IPAM range: ADD fails"
+assert_ok "exhausted IPAM range: error names IPAM" sh -c "echo '$out' | grep -q 'ipam host-local ADD'"
+assert_eq "$links0" "$(host_links)" "exhausted range: no host veth left"
+assert_fail "exhausted range: no pod iface left" ip -n "$PFX-d" link show eth0
+assert_fail "exhausted range: no state record" test -e "$STATE_DIR/endpoints/ctr-d_eth0.json"
+assert_eq "$n_ep" "$(map_count sfc_endpoints)" "exhausted range: no map entry left"
+assert_ok "DEL pod e" cni_run DEL "$NSE" eth0 ctr-e <<<"$XCONF"
+assert_eq 0 "$(map_count sfc_endpoints)" "every endpoint gone after the DELs"
+
+summary
