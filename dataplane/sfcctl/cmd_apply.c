@@ -47,9 +47,12 @@ int sfcctl_reconcile_after(struct sfcctl *c, const char *what)
 	if (rc == -ENOENT)
 		fprintf(stderr, "sfcctl: %s stored; not programmed, dataplane not "
 			"initialised under %s\n", what, c->pin_dir);
+	else if (rc == -EINVAL) /* per-chain/pod problems: warn, sfc-agent heals */
+		fprintf(stderr, "sfcctl: warning: %s stored; reconcile reported: %s\n",
+			what, err);
 	else if (rc)
-		return sfcctl_fail("%s stored, but reconcile reported: %s", what,
-				   err[0] ? err : strerror(-rc));
+		return sfcctl_fail("%s stored, but programming the maps failed: %s",
+				   what, err[0] ? err : strerror(-rc));
 	return 0;
 }
 
