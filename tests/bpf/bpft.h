@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * bpft.h - fixtures for the BPF program tests: a private pin dir per test
+ * process, a small topology of endpoints, packet builders, and a
+ * BPF_PROG_TEST_RUN wrapper. Packets enter on ifindex 1 (lo), which the
+ * test maps to the endpoint it plays; redirects are not executed by
+ * test_run, so tests assert the verdict and the rewritten bytes.
+ */
+#ifndef SFC_BPFT_H
+#define SFC_BPFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sfc_dp.h"
+
+/* uapi verdicts as the tc hook sees them (tcx: -1 = TCX_NEXT). */
+#define V_NEXT (-1)
+#define V_SHOT 2
+#define V_REDIRECT 7
+
+/* Topology: two app pods and two SF instances. */
+#define VPID_A 10
+#define VPID_B 11
+#define VPID_SF1 20
+#define VPID_SF2 21
+#define SPI 0x123
+
+struct bpft {
+	char pin_dir[64];
+	struct sfc_dp dp;
+	int from_pod_fd;
+	int from_sf_fd;
+};
+extern struct bpft T;
+
+/* Criterion .init / .fini: pin dir /sys/fs/bpf/sfct-<pid>, loaded with
+ * sfc_dp_init(), topology written; removed whole at the end. */
+void bpft_setup(void);
+void bpft_teardown(void);
+
+/* Endpoint fixtures. */
+const struct sfc_endpoint *bpft_ep(uint32_t vpid);
+void bpft_map_lo(uint32_t vpid); /* packets on ifindex 1 come from @vpid */
+void bpft_hop(uint32_t spi, uint32_t si, uint8_t kind, uint32_t vpid,
+	      uint8_t flags, uint8_t policy);
+void bpft_policy(uint32_t vpid, uint32_t dir, const struct sfc_rule *rules,
+		 int n);
+uint64_t bpft_drops(int reason); /* drop counter, reason < 0 */
+uint64_t bpft_drops_total(void);
+struct sfc_hop_stats bpft_stats(uint32_t spi, uint32_t si);
+
+/* Packet builder: append headers to pkt.b. */
+struct pkt {
+	uint8_t b[512];
+	uint32_t len;
+};
+void pkt_eth(struct pkt *p, const uint8_t *dst, const uint8_t *src,
+	     uint16_t type);
+void pkt_nsh(struct pkt *p, uint32_t word, uint32_t sp, uint32_t tlv,
+	     uint32_t ep);
+/* IPv4 header (no options) with valid checksum; total length covers
+ * @l4_len more bytes the caller appends. */
+void pkt_ipv4(struct pkt *p, const char *src, const char *dst, uint8_t proto,
+	      uint8_t ttl, uint16_t l4_len);
+void pkt_ipv6(struct pkt *p, const char *src, const char *dst, uint8_t proto,
+	      uint8_t hlim, uint16_t l4_len);
+void pkt_tcp(struct pkt *p, uint16_t sport, uint16_t dport);
+void pkt_udp(struct pkt *p, uint16_t sport, uint16_t dport, uint16_t plen);
+void pkt_bytes(struct pkt *p, const void *b, uint32_t n);
+/* Standard test packets: A (10.0.0.10) -> @dst, TCP 40000 -> @dport. */
+void pkt_tcp4(struct pkt *p, const char *dst, uint16_t dport, uint8_t ttl);
+void pkt_udp6(struct pkt *p, const char *dst, uint16_t dport, uint8_t hlim);
+uint16_t ip_csum(const void *hdr, size_t len);
+
+/* NSH words as sfc writes them. */
+uint32_t nsh_word(uint32_t ttl, uint32_t np);
+#define NSH_TLV ((0xFFF6u << 16) | (0x01u << 8) | 4u)
+#define NSH_EP(vpid, dir) (((uint32_t)(vpid) << 16) | ((uint32_t)(dir) << 8))
+
+struct run_out {
+	uint8_t data[600];
+	uint32_t len;
+	int retval;
+	uint32_t mark;
+};
+/* Run @prog_fd on @p as if received on ifindex 1 with @mark. */
+void bpft_run(int prog_fd, const struct pkt *p, uint32_t mark,
+	      struct run_out *out);
+/* Same, returning test_run's -errno instead of failing the test. */
+int bpft_try_run(int prog_fd, const struct pkt *p, uint32_t mark,
+		 struct run_out *out);
+
+extern const uint8_t MAC_GW[6];  /* sender's dst MAC: the gateway */
+
+#endif /* SFC_BPFT_H */
