@@ -94,6 +94,33 @@ assert_eq 1 "$(err_code "$out")" "CHECK refused for 0.3.1 (code 1)"
 CNI_VERSION=0.3.1 cni_conf | cni_run DEL "$NSC" net1 ctr-c default pod-c
 assert_eq 0 $? "DEL 0.3.1 pod"
 
+# --- SF endpoint: sfc.io/function annotation -> role SF, MTU + headroom ---
+pod_annotate default sf-1 '{"sfc.io/function": "firewall"}'
+NSF=$(pod_netns_add f)
+rf=$(cni_conf '"mtu": 1400' | cni_run ADD "$NSF" eth0 ctr-f default sf-1)
+assert_eq 0 $? "ADD SF pod"
+HF=$(json_get "$rf" '["interfaces"][0]["name"]')
+assert_eq $((1400 + 64)) "$(cat /sys/class/net/$HF/mtu)" "SF host veth MTU = mtu + headroom"
+assert_eq $((1400 + 64)) "$(ns_exec f cat /sys/class/net/eth0/mtu)" "SF pod iface MTU = mtu + headroom"
+assert_eq 1500 "$(ns_exec a cat /sys/class/net/eth0/mtu)" "app pod MTU = mtu"
+assert_eq '"function": "firewall"' "$(grep -o '"function":[^,]*' "$STATE_DIR/endpoints/ctr-f_eth0.json" | tr -s ' \t' ' ')" \
+	"state record carries the function"
+role=$(bpftool -j map dump pinned "$PIN_DIR/sfc_endpoints" | python3 -c "
+import json,sys
+print([e['formatted']['value']['role'] for e in json.load(sys.stdin) if e['formatted']['value']['ifindex'] == $(ifindex "$HF")])")
+assert_eq "[2]" "$role" "SF endpoint has role SF in sfc_endpoints"
+assert_ok "CHECK SF pod" cni_run CHECK "$NSF" eth0 ctr-f default sf-1 < <(cni_conf '"mtu": 1400')
+assert_ok "DEL SF pod" cni_run DEL "$NSF" eth0 ctr-f default sf-1 < <(cni_conf '"mtu": 1400')
+
+# --- parallel ADDs get distinct VPIDs ---
+for i in 1 2 3 4; do pod_netns_add "p$i" >/dev/null; done
+for i in 1 2 3 4; do cni_run ADD "$(ns_path "p$i")" eth0 "ctr-p$i" <<<"$CONF" >/dev/null 2>&1 & done
+wait
+vpids=$(python3 -c 'import json,sys; print(len({json.load(open(f))["vpid"] for f in sys.argv[1:]}))' \
+	"$STATE_DIR"/endpoints/ctr-p*_eth0.json)
+assert_eq 4 "$vpids" "4 parallel ADDs: 4 records with distinct VPIDs"
+for i in 1 2 3 4; do cni_run DEL "$(ns_path "p$i")" eth0 "ctr-p$i" <<<"$CONF" >/dev/null 2>&1; done
+
 # --- DEL ---
 n_ep=$(map_count sfc_endpoints)
 assert_ok "DEL pod a" cni_run DEL "$NSA" eth0 ctr-a default pod-a <<<"$CONF"
@@ -116,6 +143,10 @@ assert_fail "pod b IPAM released" test -e "$IPAM_DIR/$NET_NAME/$IPB"
 assert_fail "pod b veth gone" ip link show "$HB"
 assert_ok "DEL with empty CNI_NETNS" cni_run DEL "" eth0 ctr-b default pod-b <<<"$CONF"
 assert_ok "DEL of a never-added container" cni_run DEL "" eth0 ctr-zz <<<"$CONF"
+
+# DEL when the dataplane pins are missing (node never initialised).
+assert_ok "DEL with missing pins" cni_run DEL "" eth0 ctr-zz < <(cni_conf | sed "s|\"bpffsDir\": \"$PIN_DIR\"|\"bpffsDir\": \"$PIN_DIR-none\"|")
+assert_fail "DEL did not create the missing pin dir" test -e "$PIN_DIR-none"
 
 # --- bad inputs: exactly one error object on stdout, exit 1 ---
 NSD=$(pod_netns_add d)
