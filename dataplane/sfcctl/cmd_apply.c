@@ -47,9 +47,9 @@ int sfcctl_reconcile_after(struct sfcctl *c, const char *what)
 	if (rc == -ENOENT)
 		fprintf(stderr, "sfcctl: %s stored; not programmed, dataplane not "
 			"initialised under %s\n", what, c->pin_dir);
-	else if (rc == -EINVAL) /* per-chain/pod problems: warn, sfc-agent heals */
-		fprintf(stderr, "sfcctl: warning: %s stored; reconcile reported: %s\n",
-			what, err);
+	else if (rc == -EINVAL) /* stored (sfc-agent heals it once fixed), but say it failed */
+		return sfcctl_fail("%s stored, but not every chain could be "
+				   "programmed: %s", what, err);
 	else if (rc)
 		return sfcctl_fail("%s stored, but programming the maps failed: %s",
 				   what, err[0] ? err : strerror(-rc));

@@ -16,7 +16,7 @@ hop_field() {
 import json, sys
 si, field = int(sys.argv[1]), sys.argv[2]
 for h in json.load(sys.stdin):
-    if h["chain"] == "fw-count" and h["si"] == si:
+    if h["chain"] == "fw-count" and h["direction"] == "egress" and h["si"] == si:
         print(h[field]); break
 else:
     print(0)
@@ -26,7 +26,7 @@ else:
 drop_count() {
 	sfcctl get drops -o json | python3 -c '
 import json, sys
-print(json.load(sys.stdin).get(sys.argv[1], 0))' "$1"
+print(sum(d["packets"] for d in json.load(sys.stdin) if d["reason"] == sys.argv[1]))' "$1"
 }
 
 # stats_field FILE KEY: a top-level number of an SF stats file.
@@ -35,8 +35,8 @@ stats_field() {
 }
 
 snapshot() {
-	echo "$(hop_field 255 to_sf_packets) $(hop_field 255 from_sf_packets)" \
-		"$(hop_field 254 to_sf_packets) $(hop_field 254 from_sf_packets)"
+	echo "$(hop_field 255 toSfPackets) $(hop_field 255 fromSfPackets)" \
+		"$(hop_field 254 toSfPackets) $(hop_field 254 fromSfPackets)"
 }
 
 wait_agent() { sleep 0.8; } # dead-after 500 ms + one 100 ms round, with margin
@@ -94,22 +94,22 @@ assert_ok "tcp/$DENY_PORT is open to a pod without the chain" \
 kill "$FW_PID"
 wait "$FW_PID" 2>/dev/null
 wait_agent
-down0=$(drop_count sf_down)
+down0=$(drop_count sf-down)
 assert_fail "fail-closed: ping fails while the firewall is dead" \
 	ns_exec client ping -c 3 -i 0.2 -W 1 "$SERVER_IP"
-down1=$(drop_count sf_down)
+down1=$(drop_count sf-down)
 [ "$down1" -gt "$down0" ] && ok "fail-closed drops counted as sf_down ($down0 -> $down1)" ||
 	not_ok "fail-closed drops counted as sf_down ($down0 -> $down1)"
 
 # Dead SF, fail-open: the dead hop is skipped, the counter still sees traffic.
 assert_ok "chain switched to fail-open" topo_chain fail-open
 wait_agent
-c0=$(hop_field 254 to_sf_packets)
-s0=$(hop_field 255 skipped_packets)
+c0=$(hop_field 254 toSfPackets)
+s0=$(hop_field 255 skippedPackets)
 assert_ok "fail-open: ping succeeds with the firewall dead" \
 	ns_exec client ping -c 3 -i 0.2 -W 1 "$SERVER_IP"
-c1=$(hop_field 254 to_sf_packets)
-s1=$(hop_field 255 skipped_packets)
+c1=$(hop_field 254 toSfPackets)
+s1=$(hop_field 255 skippedPackets)
 [ $((s1 - s0)) -ge 3 ] && ok "dead firewall hop skipped ($((s1 - s0)))" || not_ok "dead firewall hop skipped ($((s1 - s0)))"
 [ $((c1 - c0)) -ge 3 ] && ok "counter hop still traversed ($((c1 - c0)))" || not_ok "counter hop still traversed ($((c1 - c0)))"
 
