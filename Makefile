@@ -15,7 +15,7 @@ SAN      ?=
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	libnl-3-dev libnl-route-3-dev libcjson-dev libcriterion-dev \
 	libseccomp-dev libcap-dev containernetworking-plugins iproute2 \
-	iperf3 curl python3 libclang-rt-14-dev procps psmisc
+	iperf3 curl python3 iputils-ping libclang-rt-14-dev procps psmisc
 
 # Fixed Debian paths rather than pkg-config: the Makefile is parsed before
 # `deps` has installed anything on a fresh machine.
