@@ -121,6 +121,21 @@ vpids=$(python3 -c 'import json,sys; print(len({json.load(open(f))["vpid"] for f
 assert_eq 4 "$vpids" "4 parallel ADDs: 4 records with distinct VPIDs"
 for i in 1 2 3 4; do cni_run DEL "$(ns_path "p$i")" eth0 "ctr-p$i" <<<"$CONF" >/dev/null 2>&1; done
 
+# --- dual stack ---
+SUBNET6="fd00:${PFX#s}::/64"
+DCONF=$(cni_conf "" "{\"type\": \"host-local\", \"dataDir\": \"$IPAM_DIR\", \"ranges\": [[{\"subnet\": \"$SUBNET\"}], [{\"subnet\": \"$SUBNET6\"}]]}")
+NS6A=$(pod_netns_add v6a)
+NS6B=$(pod_netns_add v6b)
+r6a=$(cni_run ADD "$NS6A" eth0 ctr-6a <<<"$DCONF")
+assert_eq 0 $? "ADD dual-stack pod"
+r6b=$(cni_run ADD "$NS6B" eth0 ctr-6b <<<"$DCONF")
+IP6B=$(json_get "$r6b" '["ips"][1]["address"]')
+assert_eq "::/0" "$(json_get "$r6a" '["routes"][1]["dst"]')" "dual-stack result has the IPv6 default route"
+assert_ok "ping6 v6a -> v6b (${IP6B%/*})" ns_ping v6a "${IP6B%/*}"
+assert_ok "CHECK dual-stack pod" cni_run CHECK "$NS6A" eth0 ctr-6a <<<"$DCONF"
+assert_ok "DEL dual-stack pod a" cni_run DEL "$NS6A" eth0 ctr-6a <<<"$DCONF"
+assert_ok "DEL dual-stack pod b" cni_run DEL "$NS6B" eth0 ctr-6b <<<"$DCONF"
+
 # --- DEL ---
 n_ep=$(map_count sfc_endpoints)
 assert_ok "DEL pod a" cni_run DEL "$NSA" eth0 ctr-a default pod-a <<<"$CONF"
