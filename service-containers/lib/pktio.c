@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include "pktio.h"
+#include "gso.h"
 #include "pktio_internal.h"
 
 #define SOCKBUF_BYTES (8 * 1024 * 1024)
@@ -151,11 +152,57 @@ int sf_pktio_open(struct sf_pktio *io, const char *ifname,
 	return err;
 }
 
+static int emit_segment(void *ctx, const struct virtio_net_hdr *vnet,
+			const uint8_t *hdr, size_t hdr_len, const uint8_t *pay,
+			size_t pay_len)
+{
+	struct sf_pktio *io = ctx;
+	struct iovec iov[3] = {
+		{ .iov_base = (void *)vnet, .iov_len = sizeof(*vnet) },
+		{ .iov_base = (void *)hdr, .iov_len = hdr_len },
+		{ .iov_base = (void *)pay, .iov_len = pay_len },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 3 };
+
+	while (sendmsg(io->fd, &mh, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Send a GSO frame as MTU-sized segments (see gso.h for why). */
+static void send_segmented(struct sf_pktio *io, struct virtio_net_hdr *vnet,
+			   uint8_t *data, size_t len)
+{
+	int n = sf_gso_segment(data, len, vnet, emit_segment, io);
+
+	if (n < 0) {
+		io->last_tx_err = -n;
+		io->tx_errors++;
+		return;
+	}
+	io->tx_segmented++;
+}
+
+static bool is_gso(const struct virtio_net_hdr *vnet)
+{
+	return vnet->gso_type != VIRTIO_NET_HDR_GSO_NONE;
+}
+
 void pktio_tx_queue(struct sf_pktio *io, struct virtio_net_hdr *vnet,
 		    uint8_t *data, size_t len)
 {
-	struct iovec *iov = &io->tx_iov[2 * io->tx_n];
-	struct msghdr *mh = &io->tx_msgs[io->tx_n].msg_hdr;
+	struct iovec *iov;
+	struct msghdr *mh;
+
+	if (io->sw_gso && is_gso(vnet)) {
+		pktio_tx_flush(io); /* keep frame order */
+		send_segmented(io, vnet, data, len);
+		return;
+	}
+	iov = &io->tx_iov[2 * io->tx_n];
+	mh = &io->tx_msgs[io->tx_n].msg_hdr;
 
 	iov[0].iov_base = vnet;
 	iov[0].iov_len = sizeof(*vnet);
@@ -178,9 +225,18 @@ void pktio_tx_flush(struct sf_pktio *io)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			/* The message at i failed: count it, go on. */
-			io->last_tx_err = errno;
-			io->tx_errors++;
+			/* The message at i failed. A GSO frame the kernel
+			 * cannot take whole: segment it, and all later
+			 * ones. Anything else: count it, go on. */
+			if (is_gso(io->tx_iov[2 * i].iov_base)) {
+				io->sw_gso = true;
+				send_segmented(io, io->tx_iov[2 * i].iov_base,
+					       io->tx_iov[2 * i + 1].iov_base,
+					       io->tx_iov[2 * i + 1].iov_len);
+			} else {
+				io->last_tx_err = errno;
+				io->tx_errors++;
+			}
 			i++;
 			continue;
 		}

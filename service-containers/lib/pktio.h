@@ -80,6 +80,8 @@ struct sf_pktio {
 	unsigned int tx_n;
 	uint64_t tx_errors;
 	int last_tx_err;
+	bool sw_gso;            /* kernel refused a GSO send: segment here */
+	uint64_t tx_segmented;  /* GSO frames sent as software segments */
 	/* loop control, set by the caller before sf_pktio_run() */
 	volatile sig_atomic_t *stop;   /* loop ends when *stop != 0 */
 	const sigset_t *poll_sigmask;  /* mask while waiting (ppoll) */
