@@ -29,9 +29,14 @@ import json, sys
 print(sum(d["packets"] for d in json.load(sys.stdin) if d["reason"] == sys.argv[1]))' "$1"
 }
 
-# stats_field FILE KEY: a top-level number of an SF stats file.
-stats_field() {
-	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2" 2>/dev/null || echo -1
+# sf_seen FILE: NSH packets an SF handled (passed + dropped), or the counter
+# SF's flow total, from its stats file.
+sf_seen() {
+	python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(s["flows"]["total_packets"] if "flows" in s else s["counters"]["tx_packets"] + s["counters"]["dropped"])
+' "$1" 2>/dev/null || echo -1
 }
 
 snapshot() {
@@ -74,8 +79,8 @@ da=$((a1 - a0)) db=$((b1 - b0)) dc=$((c1 - c0)) dd=$((d1 - d0))
 [ "$da" -ge 10 ] && ok "firewall hop saw the 10 requests ($da)" || not_ok "firewall hop saw the 10 requests ($da)"
 assert_eq "$da $da $da" "$db $dc $dd" "each packet: to firewall, back, to counter, back (to/from per hop equal)"
 sleep 0.6 # SF stats files are rewritten every 500 ms
-cnt_rx=$(stats_field "$CNT_STATS" rx_packets)
-fw_rx=$(stats_field "$FW_STATS" rx_packets)
+cnt_rx=$(sf_seen "$CNT_STATS")
+fw_rx=$(sf_seen "$FW_STATS")
 assert_eq "$a1" "$fw_rx" "sf-firewall's own count equals the SFF's firewall hop count"
 assert_eq "$c1" "$cnt_rx" "sf-counter's own count equals the SFF's counter hop count"
 

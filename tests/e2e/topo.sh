@@ -62,13 +62,17 @@ EOF
 	CNT_STATS=$TMP_DIR/cnt.stats
 	ns_exec fw "$BUILD/bin/sf-firewall" --iface eth0 --config "$TMP_DIR/firewall.json" \
 		--stats "$FW_STATS" --pidfile "$TMP_DIR/fw.pid" 2>"$TMP_DIR/fw.log" &
-	FW_PID=$!
-	track_pid "$FW_PID"
+	track_pid $!
 	ns_exec cnt "$BUILD/bin/sf-counter" --iface eth0 \
 		--stats "$CNT_STATS" --pidfile "$TMP_DIR/cnt.pid" 2>"$TMP_DIR/cnt.log" &
-	CNT_PID=$!
+	track_pid $!
+	# ns_exec is a shell function, so $! is a subshell: the SFs' own PIDs
+	# come from their pidfiles.
+	_topo_wait_file "$TMP_DIR/fw.pid" && _topo_wait_file "$TMP_DIR/cnt.pid" || return 1
+	FW_PID=$(cat "$TMP_DIR/fw.pid")
+	CNT_PID=$(cat "$TMP_DIR/cnt.pid")
+	track_pid "$FW_PID"
 	track_pid "$CNT_PID"
-	_topo_wait_file "$TMP_DIR/fw.pid" && _topo_wait_file "$TMP_DIR/cnt.pid"
 }
 
 topo_start_agent() {
