@@ -123,16 +123,28 @@ cleanup:
 int sfc_dp_detach(const char *pin_dir, const char *ifname)
 {
 	char path[PATH_MAX];
-	int err;
+	int fd, err;
 
 	if (!ifname || !*ifname || strchr(ifname, '/'))
 		return -EINVAL;
 	err = sfc_dp_path(path, sizeof(path), pin_dir, "links", ifname);
 	if (err)
 		return err;
-	if (unlink(path) && errno != ENOENT)
-		return -errno;
-	return 0;
+	/*
+	 * Unpinning alone detaches only once the bpffs inode is freed after
+	 * an RCU grace period and a deferred link put: callers (and CHECK
+	 * right after DEL) would still see the program. BPF_LINK_DETACH
+	 * detaches now; the link object dies with the pin and our fd.
+	 */
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_link_detach(fd) && errno != ENOENT && errno != EINVAL)
+		err = -errno;
+	if (unlink(path) && errno != ENOENT && !err)
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 /* Ids of our pinned programs; a missing pin leaves 0. */

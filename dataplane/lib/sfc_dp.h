@@ -61,7 +61,8 @@ int sfc_dp_attach(const char *pin_dir, int ifindex, const char *ifname,
 		  enum sfc_role role);
 
 /**
- * sfc_dp_detach() - unpin (and so detach) the link of @ifname.
+ * sfc_dp_detach() - detach the link of @ifname now (BPF_LINK_DETACH: a bare
+ * unpin only takes effect after an RCU grace period) and unpin it.
  * Return: 0, also when nothing was attached; -errno on other failures.
  */
 int sfc_dp_detach(const char *pin_dir, const char *ifname);
