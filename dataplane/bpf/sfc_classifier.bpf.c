@@ -6,7 +6,8 @@
  * Classifies the packet against the pod's egress rules, then the
  * destination pod's ingress rules; on a match pushes NSH (RFC 8300) and
  * runs the SFF forward step. Unmatched traffic to a local pod is delivered
- * directly; everything else goes on to the kernel (TCX_NEXT).
+ * directly; everything else, and link-scope traffic (ND, multicast,
+ * broadcast) always, goes on to the kernel (TCX_NEXT).
  */
 #include "lib/defs.h"
 #include "lib/maps.h"
@@ -64,6 +65,8 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 	ret = sfc_parse_ip(data, data_end, ret, &pkt);
 	if (ret)
 		return ret;
+	if (sfc_is_link_scope(&pkt))
+		return SFC_V_NEXT;
 
 	dst_vpid = sfc_local_vpid(pkt.family, pkt.daddr);
 	if (!sfc_classify(src_vpid, dst_vpid, &pkt, &cls))

@@ -58,6 +58,11 @@ int sfc_dp_endpoint_put(struct sfc_dp *dp, uint32_t vpid,
 			goto undo_ips;
 		}
 	}
+	/* Re-wired endpoint: its old veth must no longer map to it. */
+	if (old.role != SFC_ROLE_NONE && old.ifindex != ifx &&
+	    !bpf_map_lookup_elem(dp->ifindex_fd, &old.ifindex, &old_vpid) &&
+	    old_vpid == v)
+		bpf_map_delete_elem(dp->ifindex_fd, &old.ifindex);
 	return 0;
 
 	/* Roll back so no half-written endpoint steers traffic. Addresses

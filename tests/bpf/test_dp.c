@@ -83,12 +83,23 @@ static void pin_path(char *buf, const char *sub, const char *name)
 Test(dp, init_is_idempotent_and_keeps_state)
 {
 	struct sfc_hop hop = { .vpid = VPID_SF1, .kind = SFC_HOP_SF }, got;
+	struct bpf_prog_info before, after;
 	struct sfc_meta meta;
 	__u32 sp = SFC_SP(SPI, 255), zero = 0;
+	char path[PATH_MAX];
+	int fd;
 
 	cr_assert_eq(bpf_map_update_elem(T.dp.paths_fd, &sp, &hop, BPF_ANY), 0);
 	cr_assert_eq(sfc_dp_init(T.pin_dir), 0);
 	cr_assert_eq(sfc_dp_init(T.pin_dir), 0);
+	/* Same build, same tag: the pinned program is kept, not replaced. */
+	prog_info(T.from_pod_fd, &before);
+	pin_path(path, "progs", SFC_PROG_FROM_POD);
+	fd = bpf_obj_get(path);
+	cr_assert_geq(fd, 0);
+	prog_info(fd, &after);
+	close(fd);
+	cr_assert_eq(after.id, before.id);
 	cr_assert_eq(bpf_map_lookup_elem(T.dp.paths_fd, &sp, &got), 0);
 	cr_assert_eq(got.vpid, VPID_SF1);
 	cr_assert_eq(bpf_map_lookup_elem(T.dp.meta_fd, &zero, &meta), 0);
@@ -213,6 +224,12 @@ Test(dp, endpoint_lifecycle)
 	cr_assert_eq(bpf_map_update_elem(T.dp.policy_fd, &pk, &pol, BPF_ANY), 0);
 	cr_assert_eq(bpf_map_update_elem(T.dp.sf_health_fd, &vpid, &health,
 					 BPF_ANY), 0);
+
+	/* Re-wired to another veth: the old ifindex stops mapping to it. */
+	ep.ifindex = 4343;
+	cr_assert_eq(sfc_dp_endpoint_put(&T.dp, vpid, &ep, ips, 2), 0);
+	cr_assert_neq(bpf_map_lookup_elem(T.dp.ifindex_fd, &ifx, &v), 0);
+	ifx = 4343;
 
 	cr_assert_eq(sfc_dp_endpoint_del(&T.dp, vpid), 0);
 	cr_assert_eq(bpf_map_lookup_elem(T.dp.endpoints_fd, &vpid, &got), 0);

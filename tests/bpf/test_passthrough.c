@@ -58,14 +58,20 @@ Test(passthrough, next_table)
 		const char *name;
 		bool map_lo;
 		struct pkt p;
-	} cases[6] = {
+	} cases[10] = {
 		{ .name = "non-local IPv4", .map_lo = true },
 		{ .name = "non-local IPv6", .map_lo = true },
 		{ .name = "ARP", .map_lo = true },
 		{ .name = "unknown ifindex", .map_lo = false },
 		{ .name = "TTL 1 to local", .map_lo = true },
 		{ .name = "hop limit 1 to local", .map_lo = true },
+		{ .name = "IPv6 ND to solicited-node multicast", .map_lo = true },
+		{ .name = "IPv6 to link-local gateway", .map_lo = true },
+		{ .name = "IPv4 multicast", .map_lo = true },
+		{ .name = "IPv4 broadcast", .map_lo = true },
 	};
+	/* A rule that matches everything: link-scope traffic still bypasses. */
+	static const struct sfc_rule any = { .spi = SPI };
 	struct run_out out;
 
 	pkt_tcp4(&cases[0].p, "192.0.2.1", 80, 64);
@@ -75,9 +81,16 @@ Test(passthrough, next_table)
 	pkt_tcp4(&cases[3].p, "10.0.0.11", 80, 64);
 	pkt_tcp4(&cases[4].p, "10.0.0.11", 80, 1);
 	pkt_udp6(&cases[5].p, "fd00::11", 53, 1);
-	for (size_t i = 0; i < 6; i++) {
+	pkt_udp6(&cases[6].p, "ff02::1:ff00:1", 53, 255);
+	pkt_udp6(&cases[7].p, "fe80::1", 53, 255);
+	pkt_tcp4(&cases[8].p, "224.0.0.251", 5353, 1);
+	pkt_tcp4(&cases[9].p, "255.255.255.255", 67, 64);
+	bpft_hop(SPI, 255, SFC_HOP_SF, VPID_SF1, 0, SFC_FAIL_CLOSED);
+	for (size_t i = 0; i < 10; i++) {
 		uint32_t lo = 1;
 
+		if (i == 6)
+			bpft_policy(VPID_A, SFC_DIR_EGRESS, &any, 1);
 		if (cases[i].map_lo)
 			bpft_map_lo(VPID_A);
 		else

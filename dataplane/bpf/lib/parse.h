@@ -123,6 +123,21 @@ static __always_inline int sfc_parse_ip(void *data, void *data_end,
 	return SFC_V_NEXT;
 }
 
+/*
+ * Link-scope traffic: IPv6 link-local / multicast destinations (neighbour
+ * discovery, router solicitations) and IPv4 multicast / broadcast. It
+ * belongs to the pod's link, not to a flow, and must keep working even
+ * when a chain's SF is down, so it never enters a chain.
+ */
+static __always_inline bool sfc_is_link_scope(const struct sfc_pkt *pkt)
+{
+	__u32 d0 = bpf_ntohl(pkt->daddr[0]);
+
+	if (pkt->family == 6)
+		return (d0 >> 24) == 0xFF || (d0 >> 22) == (0xFE80 >> 6);
+	return (d0 >> 28) == 0xE || d0 == 0xFFFFFFFFu;
+}
+
 /* Key of sfc_ep_by_ip for @addr of @family. */
 static __always_inline void sfc_ip_key_set(struct sfc_ip_key *key, __u8 family,
 					   const __be32 *addr)
