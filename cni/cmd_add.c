@@ -82,7 +82,7 @@ static int add_open(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 					   x->conf.conf_dir, why);
 	}
 	in->role = in->pod.function[0] ? SFC_ROLE_SF : SFC_ROLE_APP;
-	in->mtu = x->conf.mtu + (in->role == SFC_ROLE_SF ? SFC_SF_MTU_HEADROOM : 0);
+	in->mtu = in->role == SFC_ROLE_SF ? SFC_SF_MTU : x->conf.mtu;
 	err = sfc_dp_init(x->conf.bpffs_dir);
 	if (err)
 		return cni_err_set(e, cni_code_from_errno(err), err,

@@ -105,12 +105,17 @@ struct sfc_nsh_hdr {
 #define SFC_SP_SI(sp) ((__u32)(sp) & 0xFFu)
 #define SFC_SPI_MAX 0xFFFFFFu
 
-/* Extra MTU on SF interfaces (both veth ends) so NSH fits without
- * lowering the pods' MTU. */
+/* Room that a pod MTU must leave under SFC_SF_MTU for the NSH header. */
 #define SFC_SF_MTU_HEADROOM 64
+/* MTU of SF interfaces (both veth ends): the largest a veth takes. A GSO
+ * super-frame with NSH cannot be sent back by an SF as GSO on kernels
+ * without CONFIG_NET_NSH (no GSO handler for 0x894F), so the SF sends it
+ * whole as one plain frame; this MTU lets such a frame (<= 64 KiB + NSH)
+ * pass, and keeps the pods' MTU at the standard value. */
+#define SFC_SF_MTU 65535
 
 /* skb->mark value set on a packet the SFF re-injects into ingress for the
- * decap pass (see sff.bpf.c: the kernel refuses bpf_skb_adjust_room on a
+ * decap pass (see sfc_sff.bpf.c: the kernel refuses bpf_skb_adjust_room on a
  * non-IP skb->protocol, and re-injection re-derives the protocol). Marks
  * are scrubbed when a packet crosses a netns, so no pod can forge it. */
 #define SFC_MARK_DECAP 0x5FC0DECA

@@ -11,7 +11,10 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include "pktio.h"
 #include "gso.h"
@@ -102,6 +105,22 @@ static int alloc_batches(struct sf_pktio *io)
 	return 0;
 }
 
+/* The interface MTU, or 1500 if it cannot be read. */
+static unsigned int iface_mtu(const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned int mtu = 1500;
+
+	if (fd < 0)
+		return mtu;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (!ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
+		mtu = (unsigned int)ifr.ifr_mtu;
+	close(fd);
+	return mtu;
+}
+
 static int bind_iface(struct sf_pktio *io)
 {
 	struct sockaddr_ll sll = {
@@ -131,6 +150,7 @@ int sf_pktio_open(struct sf_pktio *io, const char *ifname,
 	io->ifindex = (int)if_nametoindex(ifname);
 	if (!io->ifindex)
 		return -ENODEV;
+	io->mtu = iface_mtu(ifname);
 	/* Protocol 0: receive nothing until bind(), after the ring exists. */
 	io->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (io->fd < 0)
@@ -190,13 +210,33 @@ static bool is_gso(const struct virtio_net_hdr *vnet)
 	return vnet->gso_type != VIRTIO_NET_HDR_GSO_NONE;
 }
 
+/*
+ * Where the kernel cannot take a GSO NSH frame (see gso.h), the next best
+ * is to send the super-frame whole as one plain frame: SF interfaces get
+ * the largest veth MTU (SFC_SF_MTU), the checksum stays offloaded
+ * (NEEDS_CSUM is kept), and the frame crosses the SFF and reaches the
+ * destination pod in one piece, so TCP keeps its throughput. Only a frame
+ * larger than the MTU is cut into segments. Return true if @vnet now
+ * describes a plain frame.
+ */
+static bool degso_whole(struct sf_pktio *io, struct virtio_net_hdr *vnet,
+			size_t len)
+{
+	if (len > (size_t)io->mtu + ETH_HLEN)
+		return false;
+	vnet->gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	vnet->gso_size = 0;
+	io->tx_whole++;
+	return true;
+}
+
 void pktio_tx_queue(struct sf_pktio *io, struct virtio_net_hdr *vnet,
 		    uint8_t *data, size_t len)
 {
 	struct iovec *iov;
 	struct msghdr *mh;
 
-	if (io->sw_gso && is_gso(vnet)) {
+	if (io->sw_gso && is_gso(vnet) && !degso_whole(io, vnet, len)) {
 		pktio_tx_flush(io); /* keep frame order */
 		send_segmented(io, vnet, data, len);
 		return;
@@ -230,6 +270,9 @@ void pktio_tx_flush(struct sf_pktio *io)
 			 * ones. Anything else: count it, go on. */
 			if (is_gso(io->tx_iov[2 * i].iov_base)) {
 				io->sw_gso = true;
+				if (degso_whole(io, io->tx_iov[2 * i].iov_base,
+						io->tx_iov[2 * i + 1].iov_len))
+					continue; /* resend message i whole */
 				send_segmented(io, io->tx_iov[2 * i].iov_base,
 					       io->tx_iov[2 * i + 1].iov_base,
 					       io->tx_iov[2 * i + 1].iov_len);

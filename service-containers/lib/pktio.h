@@ -80,7 +80,9 @@ struct sf_pktio {
 	unsigned int tx_n;
 	uint64_t tx_errors;
 	int last_tx_err;
-	bool sw_gso;            /* kernel refused a GSO send: segment here */
+	bool sw_gso;            /* kernel refused a GSO send: de-GSO here */
+	unsigned int mtu;       /* interface MTU, bytes (frame = mtu + 14) */
+	uint64_t tx_whole;      /* GSO frames sent whole as one jumbo frame */
 	uint64_t tx_segmented;  /* GSO frames sent as software segments */
 	/* loop control, set by the caller before sf_pktio_run() */
 	volatile sig_atomic_t *stop;   /* loop ends when *stop != 0 */

@@ -75,7 +75,7 @@ static void wire(int i, uint32_t vpid, const char *ip, enum sfc_role role)
 {
 	struct sfc_endpoint ep = { .role = role };
 	struct sfc_ip_key key;
-	int mtu = role == SFC_ROLE_SF ? 1500 + SFC_SF_MTU_HEADROOM : 1500;
+	int mtu = role == SFC_ROLE_SF ? SFC_SF_MTU : 1500;
 
 	cr_assert_eq(sh("ip link add %s mtu %d type veth peer name eth0 mtu %d "
 			"netns %s && ip link set %s up && ip -n %s link set eth0 up",

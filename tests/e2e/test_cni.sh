@@ -94,14 +94,14 @@ assert_eq 1 "$(err_code "$out")" "CHECK refused for 0.3.1 (code 1)"
 CNI_VERSION=0.3.1 cni_conf | cni_run DEL "$NSC" net1 ctr-c default pod-c
 assert_eq 0 $? "DEL 0.3.1 pod"
 
-# --- SF endpoint: sfc.io/function annotation -> role SF, MTU + headroom ---
+# --- SF endpoint: sfc.io/function annotation -> role SF, MTU SFC_SF_MTU (65535) ---
 pod_annotate default sf-1 '{"sfc.io/function": "firewall"}'
 NSF=$(pod_netns_add f)
 rf=$(cni_conf '"mtu": 1400' | cni_run ADD "$NSF" eth0 ctr-f default sf-1)
 assert_eq 0 $? "ADD SF pod"
 HF=$(json_get "$rf" '["interfaces"][0]["name"]')
-assert_eq $((1400 + 64)) "$(cat /sys/class/net/$HF/mtu)" "SF host veth MTU = mtu + headroom"
-assert_eq $((1400 + 64)) "$(ns_exec f cat /sys/class/net/eth0/mtu)" "SF pod iface MTU = mtu + headroom"
+assert_eq 65535 "$(cat /sys/class/net/$HF/mtu)" "SF host veth MTU = 65535 (SFC_SF_MTU)"
+assert_eq 65535 "$(ns_exec f cat /sys/class/net/eth0/mtu)" "SF pod iface MTU = 65535 (SFC_SF_MTU)"
 assert_eq 1500 "$(ns_exec a cat /sys/class/net/eth0/mtu)" "app pod MTU = mtu"
 assert_eq '"function": "firewall"' "$(grep -o '"function":[^,]*' "$STATE_DIR/endpoints/ctr-f_eth0.json" | tr -s ' \t' ' ')" \
 	"state record carries the function"
