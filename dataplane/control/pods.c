@@ -11,6 +11,27 @@
 #include "sfc_control.h"
 #include "ctl_internal.h"
 
+/* sfc.io/sfc-aware: "true" (the default: the SF speaks NSH) or "false"
+ * (an SFC-unaware SF, reached through the SFF's SFC proxy). */
+static int pod_sfc_aware(const cJSON *ann, struct sfc_pod *p, const char *c,
+			 char *err, size_t errlen)
+{
+	char v[16] = "";
+	int rc;
+
+	rc = sfc_json_str(ann, SFC_ANNOT_SFC_AWARE, v, sizeof(v), false, c,
+			  err, errlen);
+	if (rc)
+		return rc;
+	if (!v[0] || !strcmp(v, "true"))
+		return 0;
+	if (strcmp(v, "false"))
+		return sfc_errf(err, errlen, "%s: %s: expected \"true\" or \"false\", got \"%s\"",
+				c, SFC_ANNOT_SFC_AWARE, v);
+	p->info.unaware = 1;
+	return 0;
+}
+
 static int pod_annotations(const cJSON *meta, struct sfc_pod *p, char *err,
 			   size_t errlen)
 {
@@ -28,6 +49,8 @@ static int pod_annotations(const cJSON *meta, struct sfc_pod *p, char *err,
 		rc = sfc_json_str(ann, SFC_ANNOT_FUNCTION, p->info.function,
 				  sizeof(p->info.function), false, c, err,
 				  errlen);
+	if (!rc)
+		rc = pod_sfc_aware(ann, p, c, err, errlen);
 	if (rc)
 		return rc;
 	if (p->info.chain[0] && !sfc_name_ok(p->info.chain, SFC_NAME_MAX))

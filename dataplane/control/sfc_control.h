@@ -18,6 +18,7 @@
 #define SFC_STATE_DIR_DEFAULT "/var/lib/sfc"   /* endpoints/ */
 #define SFC_ANNOT_CHAIN "sfc.io/chain"
 #define SFC_ANNOT_FUNCTION "sfc.io/function"
+#define SFC_ANNOT_SFC_AWARE "sfc.io/sfc-aware" /* "true" (default) | "false" */
 #define SFC_NAME_MAX 64
 #define SFC_MAX_IPS 4
 #define SFC_MAX_CHAIN_SFS 16
@@ -59,6 +60,7 @@ int sfc_state_list(const char *state_dir, struct sfc_ep_record **out, int *n);
 struct sfc_pod_info {
 	char chain[SFC_NAME_MAX];    /* sfc.io/chain, "" if none */
 	char function[SFC_NAME_MAX]; /* sfc.io/function, "" if none */
+	int unaware;                 /* sfc.io/sfc-aware: "false" -> 1 */
 };
 
 /** sfc_pod_lookup() - annotations of pod @ns/@name.

@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# topo_sf.sh - small helpers for the SF group / symmetric / proxy e2e tests
+# (test_sf_groups.sh, test_symmetric.sh, test_proxy.sh). Source after lib.sh.
+# Independent of topo.sh (which demo.sh and test_chain.sh keep using).
+#
+#   sfcctl ARGS...                 $BUILD/bin/sfcctl with the per-run dirs
+#   tsf_pod NAME [ANNOT_JSON]      Pod object + netns + CNI ADD through sfc-cni;
+#                                  prints the pod's IPv4
+#   tsf_sf NAME BIN [ARGS...]      start $BUILD/bin/BIN in pod NAME on eth0 with
+#                                  --stats $TMP_DIR/NAME.stats and a pidfile;
+#                                  sets SF_PID[NAME]; 1 if it did not come up
+#   tsf_sf_kill NAME               SIGKILL the SF of pod NAME (no final stats)
+#   tsf_agent                      start sfc-agent (100 ms rounds, dead after 500 ms)
+#   tsf_chain NAME POLICY FUNCS [MATCH]
+#                                  apply ServiceChain NAME: FUNCS is a JSON list
+#                                  of SF types, MATCH an optional JSON match list
+#   tsf_wait_state POD STATE [SECS]
+#                                  wait until every instance row of POD in
+#                                  `sfcctl get instances` is STATE (up/down)
+#   tsf_inst POD FIELD [SPI]       sum of FIELD over POD's instance rows (of SPI)
+#   tsf_hop SPI SI FIELD           one per-hop counter from `sfcctl get counters`
+#   tsf_drops REASON               drop-reason counter (e.g. sf-down)
+#   tsf_sf_stat NAME EXPR          a field of the SF's stats file (python subscript
+#                                  chain on the parsed JSON), -1 if unreadable
+#   tsf_iperf_server NAME          iperf3 -s in pod NAME (port 5201)
+#   tsf_http_server NAME PORT      python3 http.server in pod NAME, log in
+#                                  $TMP_DIR/http-NAME-PORT.log
+#   tsf_wait_port NAME PORT        wait up to 5 s for a TCP listener
+#   tsf_ms                         monotonic-ish wall clock in ms
+# SF_PID is an associative array: SF_PID[pod] = pid of its SF process.
+
+declare -gA SF_PID
+
+sfcctl() {
+	"$BUILD/bin/sfcctl" --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" \
+		--pin-dir "$PIN_DIR" "$@"
+}
+
+tsf_ms() { date +%s%3N; }
+
+tsf_pod() {
+	local name=$1 annot=${2:-'{}'} res
+	pod_annotate default "$name" "$annot"
+	pod_netns_add "$name" >/dev/null || return 1
+	res=$(cni_conf | cni_run ADD "$(ns_path "$name")" eth0 "$PFX-$name" default "$name") || {
+		echo "# ADD $name failed: $res" >&2
+		return 1
+	}
+	json_get "$res" '["ips"][0]["address"]' | cut -d/ -f1
+}
+
+_tsf_wait_file() {
+	local i
+	for i in $(seq 50); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+tsf_sf() {
+	local name=$1 bin=$2
+	shift 2
+	rm -f "$TMP_DIR/$name.pid"
+	ns_exec "$name" "$BUILD/bin/$bin" --iface eth0 --stats "$TMP_DIR/$name.stats" \
+		--pidfile "$TMP_DIR/$name.pid" "$@" 2>>"$TMP_DIR/$name.log" &
+	track_pid $!
+	_tsf_wait_file "$TMP_DIR/$name.pid" || return 1
+	SF_PID[$name]=$(cat "$TMP_DIR/$name.pid")
+	track_pid "${SF_PID[$name]}"
+}
+
+tsf_sf_kill() {
+	kill -9 "${SF_PID[$1]}" 2>/dev/null
+	wait "${SF_PID[$1]}" 2>/dev/null
+	return 0
+}
+
+tsf_agent() {
+	"$BUILD/bin/sfc-agent" --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" \
+		--pin-dir "$PIN_DIR" --interval-ms 100 --dead-after-ms 500 \
+		2>>"$TMP_DIR/agent.log" &
+	AGENT_PID=$!
+	track_pid "$AGENT_PID"
+}
+
+tsf_chain() {
+	local name=$1 policy=$2 funcs=$3 match=${4:-}
+	[ -z "$match" ] || match=", \"match\": $match"
+	cat >"$TMP_DIR/chain-$name.json" <<EOF
+{"apiVersion": "sfc.io/v1alpha1", "kind": "ServiceChain",
+ "metadata": {"name": "$name"},
+ "spec": {"functions": $funcs, "failurePolicy": "$policy"$match}}
+EOF
+	sfcctl apply -f "$TMP_DIR/chain-$name.json"
+}
+
+tsf_wait_state() {
+	local pod=$1 want=$2 secs=${3:-3} i
+	for i in $(seq $((secs * 20))); do
+		sfcctl get instances -o json 2>/dev/null | python3 -c '
+import json, sys
+pod, want = sys.argv[1], sys.argv[2]
+rows = [r for r in json.load(sys.stdin) if r["pod"] == "default/" + pod]
+sys.exit(0 if rows and all(r["state"] == want for r in rows) else 1)
+' "$pod" "$want" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+tsf_inst() {
+	sfcctl get instances -o json 2>/dev/null | python3 -c '
+import json, sys
+pod, field = sys.argv[1], sys.argv[2]
+spi = int(sys.argv[3]) if len(sys.argv) > 3 else None
+print(sum(r[field] for r in json.load(sys.stdin)
+          if r["pod"] == "default/" + pod and (spi is None or r["spi"] == spi)))
+' "$@" 2>/dev/null || echo 0
+}
+
+tsf_hop() {
+	sfcctl get counters -o json 2>/dev/null | python3 -c '
+import json, sys
+spi, si, field = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+print(sum(h[field] for h in json.load(sys.stdin) if h["spi"] == spi and h["si"] == si))
+' "$1" "$2" "$3" 2>/dev/null || echo 0
+}
+
+tsf_drops() {
+	sfcctl get drops -o json 2>/dev/null | python3 -c '
+import json, sys
+print(sum(d["packets"] for d in json.load(sys.stdin) if d["reason"] == sys.argv[1]))' "$1" \
+		2>/dev/null || echo 0
+}
+
+tsf_sf_stat() {
+	local i v
+	for i in 1 2 3 4 5; do # the file is rewritten in place: retry a torn read
+		v=$(python3 -c '
+import json, sys
+print(eval("json.load(open(sys.argv[1]))" + sys.argv[2]))' "$TMP_DIR/$1.stats" "$2" 2>/dev/null) &&
+			{ echo "$v"; return 0; }
+		sleep 0.05
+	done
+	echo -1
+}
+
+tsf_wait_port() {
+	local i
+	for i in $(seq 50); do
+		ns_exec "$1" ss -ltn | grep -q ":$2 " && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+tsf_iperf_server() {
+	ns_exec "$1" iperf3 -s >/dev/null 2>&1 &
+	track_pid $!
+	tsf_wait_port "$1" 5201
+}
+
+tsf_http_server() {
+	ns_exec "$1" python3 -m http.server "$2" --bind 0.0.0.0 \
+		>"$TMP_DIR/http-$1-$2.log" 2>&1 &
+	track_pid $!
+	tsf_wait_port "$1" "$2"
+}
