@@ -133,7 +133,7 @@ static int add_rules(scmp_filter_ctx ctx)
 }
 
 /* Step 5. */
-static int load_seccomp(void)
+static int load_seccomp(const struct sf_sandbox_opts *o)
 {
 	scmp_filter_ctx ctx;
 	int err;
@@ -145,6 +145,8 @@ static int load_seccomp(void)
 			       SCMP_ACT_KILL_PROCESS);
 	if (!err)
 		err = add_rules(ctx);
+	if (!err && o->hook)
+		err = o->hook(o->hook_arg, ctx);
 	if (!err)
 		err = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -166,5 +168,5 @@ int sf_sandbox_enter(const struct sf_sandbox_opts *o)
 		return fail("PR_SET_NO_NEW_PRIVS", -errno);
 	if (o->no_seccomp)
 		return 0;
-	return load_seccomp();
+	return load_seccomp(o);
 }

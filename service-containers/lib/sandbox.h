@@ -22,10 +22,19 @@
 #define SF_SANDBOX_UID_DEFAULT 65534 /* nobody */
 #define SF_SANDBOX_GID_DEFAULT 65534 /* nogroup */
 
+/*
+ * An SF's own additions, run after step 4 and before the filter is loaded:
+ * add argument-filtered rules to @seccomp_ctx (a scmp_filter_ctx) or
+ * apply Landlock (no_new_privs is already set). Return 0 or -errno.
+ */
+typedef int (*sf_sandbox_hook_fn)(void *arg, void *seccomp_ctx);
+
 struct sf_sandbox_opts {
 	uid_t uid;
 	gid_t gid;
 	bool no_seccomp;  /* tests/debug only: steps 1-4, skip 5 */
+	sf_sandbox_hook_fn hook; /* may be NULL; not called without seccomp */
+	void *hook_arg;
 };
 
 /** sf_sandbox_opts_default() - nobody:nogroup, seccomp on. */

@@ -113,6 +113,8 @@ static void on_tick(void *arg)
 	struct sf_app *app = arg;
 	uint64_t now = sf_now_ms();
 
+	if (app->ops->tick)
+		app->ops->tick(app->ctx, now);
 	if (now - app->stats.last_pub_ms < SF_STATS_INTERVAL_MS)
 		return;
 	app->stats.c.tx_errors = app->io.tx_errors;
@@ -161,6 +163,8 @@ static int setup(struct sf_app *app)
 	sf_sandbox_opts_default(&sb);
 	sb.uid = app->args.uid;
 	sb.gid = app->args.gid;
+	sb.hook = app->ops->sandbox_hook;
+	sb.hook_arg = app->ctx;
 	return sf_sandbox_enter(&sb);
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 
 #include "frame.h"
@@ -27,6 +28,11 @@ struct sf_app_ops {
 	/* Append SF-specific members to the stats object (may be NULL). */
 	void (*stats_json)(void *ctx, struct sf_jbuf *jb);
 	void (*fini)(void *ctx); /* at exit, may be NULL */
+	/* Every loop tick (at least every 200 ms and after each batch),
+	 * with sf_now_ms(); after the sandbox. May be NULL. */
+	void (*tick)(void *ctx, uint64_t now_ms);
+	/* The SF's sandbox additions (sf_sandbox_opts.hook). May be NULL. */
+	int (*sandbox_hook)(void *ctx, void *seccomp_ctx);
 };
 
 /**
