@@ -8,6 +8,8 @@
 #                             the SF pods fw (sfc.io/function: firewall) and
 #                             cnt (sfc.io/function: counter) through sfc-cni
 #   topo_start_sfs            start sf-firewall in fw and sf-counter in cnt
+#                             (SF_RX_MODE=ring|mmsg picks their receive mode)
+#   topo_stop_sfs             stop them (SIGTERM) and wait until they are gone
 #   topo_start_agent          start sfc-agent (health checks, reconcile)
 #   topo_chain POLICY [MATCH] apply chain "fw-count" (firewall -> counter)
 #                             with failurePolicy POLICY to the client's egress
@@ -61,10 +63,10 @@ EOF
 	FW_STATS=$TMP_DIR/fw.stats
 	CNT_STATS=$TMP_DIR/cnt.stats
 	ns_exec fw "$BUILD/bin/sf-firewall" --iface eth0 --config "$TMP_DIR/firewall.json" \
-		--stats "$FW_STATS" --pidfile "$TMP_DIR/fw.pid" 2>"$TMP_DIR/fw.log" &
+		${SF_RX_MODE:+--rx-mode $SF_RX_MODE} --stats "$FW_STATS" --pidfile "$TMP_DIR/fw.pid" 2>"$TMP_DIR/fw.log" &
 	track_pid $!
 	ns_exec cnt "$BUILD/bin/sf-counter" --iface eth0 \
-		--stats "$CNT_STATS" --pidfile "$TMP_DIR/cnt.pid" 2>"$TMP_DIR/cnt.log" &
+		${SF_RX_MODE:+--rx-mode $SF_RX_MODE} --stats "$CNT_STATS" --pidfile "$TMP_DIR/cnt.pid" 2>"$TMP_DIR/cnt.log" &
 	track_pid $!
 	# ns_exec is a shell function, so $! is a subshell: the SFs' own PIDs
 	# come from their pidfiles.
@@ -73,6 +75,16 @@ EOF
 	CNT_PID=$(cat "$TMP_DIR/cnt.pid")
 	track_pid "$FW_PID"
 	track_pid "$CNT_PID"
+}
+
+topo_stop_sfs() {
+	local i
+	kill "$FW_PID" "$CNT_PID" 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 "$FW_PID" 2>/dev/null || kill -0 "$CNT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	rm -f "$TMP_DIR/fw.pid" "$TMP_DIR/cnt.pid"
 }
 
 topo_start_agent() {
