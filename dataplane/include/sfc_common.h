@@ -17,7 +17,8 @@
 #include <linux/types.h>
 #endif
 
-#define SFC_LAYOUT_VERSION 1
+/* 2: SF groups, flow table, reverse SFPs, SFC proxy, 20-byte NSH. */
+#define SFC_LAYOUT_VERSION 2
 
 /* Default bpffs directory holding every pinned map, program and link. */
 #define SFC_PIN_DIR_DEFAULT "/sys/fs/bpf/sfc"
@@ -32,6 +33,13 @@
 #define SFC_MAP_HOP_STATS "sfc_hop_stats"
 #define SFC_MAP_DROPS "sfc_drops"
 #define SFC_MAP_SF_HEALTH "sfc_sf_health"
+#define SFC_MAP_GROUPS "sfc_groups"
+#define SFC_MAP_SF_STATE "sfc_sf_state"
+#define SFC_MAP_SF_STATS "sfc_sf_stats"
+#define SFC_MAP_REV_SPI "sfc_rev_spi"
+#define SFC_MAP_FLOWS "sfc_flows"
+#define SFC_MAP_FLOW_TUPLES "sfc_flow_tuples"
+#define SFC_MAP_PROXY "sfc_proxy"
 
 /* Program names (also the names they are pinned under in <pin dir>/progs). */
 #define SFC_PROG_FROM_POD "sfc_from_pod" /* classifier: app endpoint ingress */
@@ -42,7 +50,16 @@
 #define SFC_MAX_RULES 16
 #define SFC_MAX_PATH_HOPS 32 /* hops one packet may skip in one SFF pass */
 #define SFC_MAX_PATHS 65536
-
+#define SFC_MAX_GROUPS 1024        /* group ids 1..1023; 0 = no group */
+#define SFC_GROUP_MAX_MEMBERS 16   /* instances of one SF group */
+#define SFC_FLOW_MAX_HOPS 16       /* hops whose instance a flow pins */
+#define SFC_MAX_FLOWS 65536        /* sfc_flows, sfc_flow_tuples (LRU) */
+#define SFC_MAX_PROXY_FLOWS 65536  /* sfc_proxy (LRU) */
+/* A flow-table or proxy entry unused for this long is stale: the dataplane
+ * ignores it (and re-creates it); LRU eviction reclaims the memory. */
+#define SFC_FLOW_IDLE_NS (300ull * 1000000000ull)
+/* Timestamps in those entries are refreshed at most this often. */
+#define SFC_FLOW_TOUCH_NS (1000000000ull)
 /* NSH, RFC 8300. */
 #define SFC_ETH_P_NSH 0x894F
 #define SFC_NSH_VERSION 0
@@ -60,6 +77,9 @@
  * 0xFFF6..0xFFFE of the IANA NSH MD Class registry (RFC 8300 section 9.1.4). */
 #define SFC_NSH_MD_CLASS 0xFFF6
 #define SFC_TLV_ENDPOINT 0x01       /* value: struct sfc_tlv_endpoint */
+/* sfc_tlv_endpoint.flags */
+#define SFC_TLV_F_REPLY 0x01        /* packet of the reply direction of a
+				     * symmetric chain (reverse SFP) */
 
 /* NSH base header bits (first 32-bit word, host order after ntohl). */
 #define SFC_NSH_VER_SHIFT 30
@@ -73,7 +93,9 @@
 #define SFC_NSH_NP_MASK 0xFFu
 
 /* Wire layout of the NSH the SFF pushes: base + service path header + one
- * MD type 2 context header carrying the source endpoint. 16 bytes. */
+ * MD type 2 context header carrying the source endpoint and the flow id.
+ * 20 bytes (Length 5). SFs must send it back with the same shape; they
+ * may read (not change) the TLV. */
 struct sfc_nsh_base {
 	__be32 word;   /* Ver|O|U|TTL|Length|U|U|U|U|MD Type|Next Protocol */
 	__be32 sp;     /* SPI (24 bits) | SI (8 bits) */
@@ -87,8 +109,10 @@ struct sfc_nsh_tlv_hdr {
 
 struct sfc_tlv_endpoint {
 	__be16 src_vpid; /* endpoint the packet entered the path from */
-	__u8 dir;        /* enum sfc_dir */
-	__u8 flags;
+	__u8 dir;        /* enum sfc_dir of the rule that classified the flow */
+	__u8 flags;      /* SFC_TLV_F_* */
+	__be32 flow_id;  /* key of sfc_flows; 0 = none (OAM, no flow state).
+			  * Survives an SF rewriting the 5-tuple (NAT). */
 };
 
 struct sfc_nsh_hdr {
@@ -117,8 +141,14 @@ struct sfc_nsh_hdr {
 /* skb->mark value set on a packet the SFF re-injects into ingress for the
  * decap pass (see sfc_sff.bpf.c: the kernel refuses bpf_skb_adjust_room on a
  * non-IP skb->protocol, and re-injection re-derives the protocol). Marks
- * are scrubbed when a packet crosses a netns, so no pod can forge it. */
-#define SFC_MARK_DECAP 0x5FC0DECA
+ * are scrubbed when a packet crosses a netns, so no pod can forge it.
+ * The low 12 bits say what follows the strip: 0 = end of path (deliver),
+ * a VPID = send the plain packet to that SFC-unaware SF (SFC proxy). */
+#define SFC_MARK_MAGIC 0x5FC0D000u
+#define SFC_MARK_MAGIC_MASK 0xFFFFF000u
+#define SFC_MARK_VPID_MASK 0x00000FFFu
+#define SFC_MARK_DECAP SFC_MARK_MAGIC
+#define SFC_MARK_PROXY(vpid) (SFC_MARK_MAGIC | ((__u32)(vpid) & SFC_MARK_VPID_MASK))
 
 enum sfc_role {
 	SFC_ROLE_NONE = 0,
@@ -186,19 +216,144 @@ struct sfc_policy {
 };
 
 enum sfc_hop_kind {
-	SFC_HOP_SF = 1,     /* send to SF instance `vpid` */
+	SFC_HOP_SF = 1,     /* send to a live instance of SF group `group` */
 	SFC_HOP_END = 2,    /* path ends: strip NSH and deliver */
 };
 
-#define SFC_HOP_F_DOWN 0x1 /* the agent found no live instance */
+/* The whole hop is down whatever its members' state (e.g. control found
+ * no instance of the SF type); the policy applies. */
+#define SFC_HOP_F_DOWN 0x1
 
-/* sfc_paths[SFC_SP(spi, si)]: what the SFF does with a packet at (SPI, SI). */
+/*
+ * sfc_paths[SFC_SP(spi, si)]: what the SFF does with a packet at (SPI, SI).
+ * Written by control (sfc-agent / sfcctl apply). The hop index of a path is
+ * SFC_NSH_SI_START - SI; a path has at most SFC_MAX_PATH_HOPS hops.
+ */
 struct sfc_hop {
-	__u32 vpid;         /* SF instance endpoint (SFC_HOP_SF) */
+	union {
+		__u32 group; /* SF group (SFC_HOP_SF): key of sfc_groups */
+		__u32 vpid;  /* layout 1 name; kept while callers migrate */
+	};
 	__u8 kind;          /* enum sfc_hop_kind */
 	__u8 flags;         /* SFC_HOP_F_* */
 	__u8 policy;        /* enum sfc_fail_policy of the chain */
 	__u8 pad;
+};
+
+/* sfc_group_member.flags */
+#define SFC_MEMBER_F_UNAWARE 0x01 /* SFC-unaware SF: the SFF acts as SFC
+				   * proxy (strips NSH, sends plain IP to the
+				   * SF's MAC; restores it from sfc_proxy) */
+
+struct sfc_group_member {
+	__u16 vpid;         /* SF endpoint of this instance */
+	__u8 flags;         /* SFC_MEMBER_F_* */
+	__u8 pad;
+};
+
+/*
+ * sfc_groups[group] (array, SFC_MAX_GROUPS): the instances of one SF type.
+ * Written by control; members m[0..n_members-1], order irrelevant but keep
+ * it stable (a flow's first instance is picked by hash over the members
+ * that are up, in this order). Suggested id: one group per SF type.
+ * A flow pinned to an instance that leaves the group moves on its next
+ * packet, like one pinned to an instance that goes down.
+ */
+struct sfc_group {
+	__u32 n_members;
+	__u32 flags;        /* none yet */
+	struct sfc_group_member m[SFC_GROUP_MAX_MEMBERS];
+};
+
+/* sfc_sf_state[vpid] (array, SFC_MAX_ENDPOINTS): __u32 SFC_SF_F_* flags of
+ * one SF instance. Written by the agent's health check (from sfc_sf_health)
+ * and cleared when a VPID is (re)allocated; 0 = up. Read by BPF on every
+ * instance choice, so a flow pinned to an instance leaves it on its first
+ * packet after the flag is set. */
+#define SFC_SF_F_DOWN 0x01
+
+/* sfc_rev_spi[spi] (hash): SPI of the reverse SFP of the forward SFP spi,
+ * i.e. the symmetric chain's reply path (same SF types, reverse order:
+ * hop i of the reverse SFP is hop n-1-i of the forward one, same groups,
+ * same policy). Written by control; no entry = not symmetric. Suggested:
+ * egress and ingress matches both use the chain's spi, reverse = spi + 1. */
+
+/* sfc_flow_key: a flow's 5-tuple as seen at one point of the path. */
+struct sfc_flow_key {
+	__be32 saddr[4];    /* IPv4 in [0], rest zero */
+	__be32 daddr[4];
+	__u16 sport;        /* host order; 0 without ports (ICMP, fragments) */
+	__u16 dport;
+	__u8 proto;
+	__u8 family;        /* 4 or 6 */
+	__u16 pad;          /* zero */
+};
+
+/*
+ * sfc_flows[flow_id] (LRU hash, SFC_MAX_FLOWS): per-flow SFF state, written
+ * by BPF only (sfcctl reads it, may delete entries). flow_id is a hash of
+ * the 5-tuple seen by the classifier (never 0) and travels in the NSH TLV.
+ * Both directions of a connection share the entry: the reverse SFP at hop
+ * index i uses inst[n_hops - 1 - i].
+ */
+struct sfc_flow {
+	__u32 spi;          /* forward SFP */
+	__u32 rev_spi;      /* reverse SFP once the reply entry exists, else 0 */
+	__u64 last_ns;      /* bpf_ktime_get_ns(), coarse (SFC_FLOW_TOUCH_NS) */
+	__u8 n_hops;        /* SF hops of the forward SFP, set at its end */
+	__u8 flags;         /* none yet */
+	__u16 src_vpid;     /* endpoint that opened the flow */
+	__u16 inst[SFC_FLOW_MAX_HOPS]; /* VPID pinned at forward hop index i
+					* (SI 255 - i); 0 = not chosen */
+};
+
+/* sfc_flow_tuples value flags */
+#define SFC_FLOW_F_REPLY 0x01 /* push flow_id with spi (reverse SFP) */
+
+/*
+ * sfc_flow_tuples[5-tuple] (LRU hash, SFC_MAX_FLOWS): what the classifier
+ * looks up before its rules. Written by BPF only: when a forward packet of
+ * a symmetric chain reaches the end of its path, the SFF installs the
+ * reverse of the final (post-NAT) 5-tuple -> {flow_id, reverse SPI, REPLY}.
+ * Entries idle for SFC_FLOW_IDLE_NS are ignored.
+ */
+struct sfc_flow_ref {
+	__u32 flow_id;
+	__u32 spi;          /* SPI to push */
+	__u64 last_ns;
+	__u8 flags;         /* SFC_FLOW_F_* */
+	__u8 pad[7];
+};
+
+/*
+ * sfc_proxy[{vpid, 5-tuple}] (LRU hash, SFC_MAX_PROXY_FLOWS): SFC proxy
+ * state, written by BPF only. When the SFF strips NSH to hand a packet to
+ * SFC-unaware SF `vpid`, it saves the NSH under the packet's 5-tuple; a
+ * plain IP packet coming back from that SF with the same 5-tuple gets it
+ * back (SI decremented on the SF's behalf). An unaware SF must therefore
+ * not rewrite the 5-tuple.
+ */
+struct sfc_proxy_key {
+	struct sfc_flow_key tuple;
+	__u32 vpid;
+};
+
+struct sfc_proxy_state {
+	__u32 sp;           /* SFC_SP(spi, si) of the hop the SF serves */
+	__u32 word;         /* NSH base word (TTL, Next Protocol) as stripped */
+	struct sfc_tlv_endpoint ep; /* TLV value, restored as is */
+	__u64 last_ns;
+};
+
+/* sfc_sf_stats[vpid] (per-CPU array, SFC_MAX_ENDPOINTS): per-instance
+ * traffic, written by BPF. */
+struct sfc_sf_stats {
+	__u64 to_sf_packets;
+	__u64 to_sf_bytes;
+	__u64 from_sf_packets;
+	__u64 from_sf_bytes;
+	__u64 flows_pinned;     /* flows that chose this instance */
+	__u64 flows_moved_away; /* pinned flows moved off it (down / gone) */
 };
 
 /* sfc_hop_stats[SFC_SP(spi, si)] (per-CPU): traffic of the hop at (SPI, SI). */
@@ -222,7 +377,8 @@ enum sfc_drop_reason {
 	SFC_DROP_ENCAP = -6,        /* bpf_skb_adjust_room / store failed */
 	SFC_DROP_BAD_NSH = -7,      /* not our NSH (version, MD type, length) */
 	SFC_DROP_LOOP = -8,         /* too many skipped hops in one pass */
-	SFC_DROP_REASON_MAX = 9,
+	SFC_DROP_PROXY = -9,        /* SFC proxy: no state for an unaware SF */
+	SFC_DROP_REASON_MAX = 10,
 };
 
 #ifndef __BPF__
@@ -231,7 +387,8 @@ enum sfc_drop_reason {
 #else
 #define SFC_ASSERT_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " layout changed")
 #endif
-SFC_ASSERT_SIZE(struct sfc_nsh_hdr, 16);
+SFC_ASSERT_SIZE(struct sfc_tlv_endpoint, 8);
+SFC_ASSERT_SIZE(struct sfc_nsh_hdr, 20);
 SFC_ASSERT_SIZE(struct sfc_meta, 16);
 SFC_ASSERT_SIZE(struct sfc_endpoint, 20);
 SFC_ASSERT_SIZE(struct sfc_ip_key, 20);
@@ -240,5 +397,18 @@ SFC_ASSERT_SIZE(struct sfc_policy_key, 8);
 SFC_ASSERT_SIZE(struct sfc_policy, 8 + 28 * SFC_MAX_RULES);
 SFC_ASSERT_SIZE(struct sfc_hop, 8);
 SFC_ASSERT_SIZE(struct sfc_hop_stats, 48);
+SFC_ASSERT_SIZE(struct sfc_group_member, 4);
+SFC_ASSERT_SIZE(struct sfc_group, 8 + 4 * SFC_GROUP_MAX_MEMBERS);
+SFC_ASSERT_SIZE(struct sfc_flow_key, 40);
+SFC_ASSERT_SIZE(struct sfc_flow, 24 + 2 * SFC_FLOW_MAX_HOPS);
+SFC_ASSERT_SIZE(struct sfc_flow_ref, 24);
+SFC_ASSERT_SIZE(struct sfc_proxy_key, 44);
+SFC_ASSERT_SIZE(struct sfc_proxy_state, 24);
+SFC_ASSERT_SIZE(struct sfc_sf_stats, 48);
+#ifdef __BPF__
+_Static_assert(SFC_MAX_ENDPOINTS - 1 <= SFC_MARK_VPID_MASK, "VPID fits the mark");
+#else
+static_assert(SFC_MAX_ENDPOINTS - 1 <= SFC_MARK_VPID_MASK, "VPID fits the mark");
+#endif
 
 #endif /* SFC_COMMON_H */

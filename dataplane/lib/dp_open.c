@@ -39,6 +39,13 @@ int sfc_dp_open(const char *pin_dir, struct sfc_dp *dp)
 		{ SFC_MAP_HOP_STATS, &dp->hop_stats_fd },
 		{ SFC_MAP_DROPS, &dp->drops_fd },
 		{ SFC_MAP_SF_HEALTH, &dp->sf_health_fd },
+		{ SFC_MAP_GROUPS, &dp->groups_fd },
+		{ SFC_MAP_SF_STATE, &dp->sf_state_fd },
+		{ SFC_MAP_SF_STATS, &dp->sf_stats_fd },
+		{ SFC_MAP_REV_SPI, &dp->rev_spi_fd },
+		{ SFC_MAP_FLOWS, &dp->flows_fd },
+		{ SFC_MAP_FLOW_TUPLES, &dp->flow_tuples_fd },
+		{ SFC_MAP_PROXY, &dp->proxy_fd },
 	};
 	struct sfc_meta meta = {};
 	__u32 key = 0;
@@ -74,6 +81,9 @@ void sfc_dp_close(struct sfc_dp *dp)
 		&dp->meta_fd,	  &dp->endpoints_fd, &dp->ifindex_fd,
 		&dp->ep_by_ip_fd, &dp->policy_fd,    &dp->paths_fd,
 		&dp->hop_stats_fd, &dp->drops_fd,    &dp->sf_health_fd,
+		&dp->groups_fd,	  &dp->sf_state_fd,  &dp->sf_stats_fd,
+		&dp->rev_spi_fd,  &dp->flows_fd,     &dp->flow_tuples_fd,
+		&dp->proxy_fd,
 	};
 	size_t i;
 

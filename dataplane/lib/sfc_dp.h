@@ -28,6 +28,13 @@ struct sfc_dp {
 	int hop_stats_fd;
 	int drops_fd;
 	int sf_health_fd;
+	int groups_fd;      /* layout 2: see sfc_common.h for who writes what */
+	int sf_state_fd;
+	int sf_stats_fd;
+	int rev_spi_fd;
+	int flows_fd;
+	int flow_tuples_fd;
+	int proxy_fd;
 };
 
 /**

@@ -91,6 +91,69 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_sf_health SEC(".maps");
 
+/* [group]: SF group members, written by control. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_GROUPS);
+	__type(key, __u32);
+	__type(value, struct sfc_group);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_groups SEC(".maps");
+
+/* [vpid]: SFC_SF_F_* of an SF instance, written by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_ENDPOINTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_sf_state SEC(".maps");
+
+/* [vpid]: per-CPU per-instance counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SFC_MAX_ENDPOINTS);
+	__type(key, __u32);
+	__type(value, struct sfc_sf_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_sf_stats SEC(".maps");
+
+/* forward SPI -> reverse SPI of a symmetric chain, written by control. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SFC_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_rev_spi SEC(".maps");
+
+/* flow id -> per-flow SFF state (pinned instances), written by BPF. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SFC_MAX_FLOWS);
+	__type(key, __u32);
+	__type(value, struct sfc_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_flows SEC(".maps");
+
+/* 5-tuple -> flow to push (reply entries), written by BPF. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SFC_MAX_FLOWS);
+	__type(key, struct sfc_flow_key);
+	__type(value, struct sfc_flow_ref);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_flow_tuples SEC(".maps");
+
+/* {unaware SF vpid, 5-tuple} -> stripped NSH (SFC proxy), written by BPF. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SFC_MAX_PROXY_FLOWS);
+	__type(key, struct sfc_proxy_key);
+	__type(value, struct sfc_proxy_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_proxy SEC(".maps");
+
 /* Per-CPU counters of the hop at @sp, created on first use. NULL only if
  * the map is full, in which case the packet still flows uncounted. */
 static __always_inline struct sfc_hop_stats *sfc_hop_stats_get(__u32 sp)
