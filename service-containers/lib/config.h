@@ -44,4 +44,38 @@ int sf_config_check_keys(const cJSON *obj, const char *const *known,
 			 const char *path, const char *prefix, char *err,
 			 size_t errlen);
 
+/* Applies a parsed config; the signature of struct sf_app_ops.configure. */
+typedef int (*sf_config_apply_fn)(void *ctx, const cJSON *cfg,
+				  const char *path, char *err, size_t errlen);
+
+/**
+ * sf_config_apply_at() - read @name relative to the directory fd @dirfd
+ * (openat O_RDONLY|O_CLOEXEC, then read: the only file access the sandbox
+ * grants for a reload), parse it and hand the tree to @fn.
+ * @path: the file as the operator named it, used in messages.
+ * @err: on failure the message names the file, the line and column
+ * ("PATH: line 3:17: JSON syntax error near '...'") and, for an error
+ * @fn reported with sf_config_err(), the field and where it is in the
+ * file: "PATH: line 7:10: rules[2].dport: expected ...".
+ * Return: 0; -errno of openat/read; -EFBIG; -EINVAL; or @fn's error.
+ */
+int sf_config_apply_at(int dirfd, const char *name, const char *path,
+		       sf_config_apply_fn fn, void *ctx, char *err,
+		       size_t errlen);
+
+/**
+ * sf_config_locate() - where the member named by @field ("rules[2].dport",
+ * "nat_ip", "rules[1]") is in the JSON @text: the line and column (both
+ * from 1) of its key, or of the deepest enclosing member or element that
+ * exists (a missing required field points at its object).
+ * Return: 0, or -ENOENT when not even the first component is found
+ * (line/col then point at the start of the document).
+ */
+int sf_config_locate(const char *text, const char *field, int *line,
+		     int *col);
+
+/** sf_config_line_col() - 1-based line and column of @pos in @text. */
+void sf_config_line_col(const char *text, const char *pos, int *line,
+			int *col);
+
 #endif /* SF_CONFIG_H */

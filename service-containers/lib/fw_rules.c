@@ -15,7 +15,9 @@
 static const char *const rule_keys[] = {
 	"action", "protocol", "src", "dst", "dport", "comment", NULL,
 };
-static const char *const top_keys[] = { "rules", "default", "comment", NULL };
+/* "max_connections" belongs to the connection tracker (firewall.c). */
+static const char *const top_keys[] = { "rules", "default", "comment",
+					"max_connections", NULL };
 
 static int parse_uint(const char *s, size_t n, unsigned long max,
 		      unsigned long *out)

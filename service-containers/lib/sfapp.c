@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,14 +25,23 @@ struct sf_app {
 	struct sf_args args;
 	struct sf_stats stats;
 	struct sf_pktio io;
+	int cfg_dirfd;          /* the config file's directory, O_PATH */
+	char cfg_name[256];     /* its name in there */
 };
 
 static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t reload_flag;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_flag = 1;
 }
 
 /* No SA_RESTART: a signal interrupts ppoll at once. When it lands just
@@ -45,14 +55,62 @@ static int install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
 		return -errno;
+	sa.sa_handler = on_hup;
+	if (sigaction(SIGHUP, &sa, NULL))
+		return -errno;
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
+}
+
+/*
+ * Reload needs to open the config again inside the sandbox, which forbids
+ * open(2): keep an O_PATH fd of its directory and openat() the name
+ * relative to it (the only open seccomp allows; see sandbox.h). A file
+ * replaced by rename, or a Kubernetes ConfigMap's symlink swap, is seen.
+ */
+static int open_config_dir(struct sf_app *app)
+{
+	char dir[4096], base[256];
+	const char *path = app->args.config;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	snprintf(app->cfg_name, sizeof(app->cfg_name), "%s", basename(base));
+	app->cfg_dirfd = open(dirname(dir), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (app->cfg_dirfd < 0) {
+		fprintf(stderr, "%s: config: %s: %s\n", app->ops->name, path,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void reload(struct sf_app *app)
+{
+	const char *name = app->ops->name;
+	char err[512] = "";
+	int ret;
+
+	if (!app->ops->reload || app->cfg_dirfd < 0) {
+		fprintf(stderr, "%s: SIGHUP: %s, ignored\n", name,
+			app->ops->reload ? "no --config" : "no reload support");
+		return;
+	}
+	ret = sf_config_apply_at(app->cfg_dirfd, app->cfg_name,
+				 app->args.config, app->ops->reload, app->ctx,
+				 err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "%s: reload failed, keeping the running "
+			"config: %s\n", name,
+			err[0] ? err : strerrorname_np(-ret));
+	else
+		fprintf(stderr, "%s: reload: %s applied\n", name,
+			app->args.config);
 }
 
 static int configure(struct sf_app *app)
 {
 	const struct sf_app_ops *ops = app->ops;
-	cJSON *cfg = NULL;
 	char err[512] = "";
 	int ret;
 
@@ -60,14 +118,21 @@ static int configure(struct sf_app *app)
 		fprintf(stderr, "%s: --config FILE is required\n", ops->name);
 		return -EINVAL;
 	}
-	if (app->args.config) {
-		ret = sf_config_load(app->args.config, &cfg, err, sizeof(err));
-		if (ret)
-			goto out;
+	if (!app->args.config) {
+		ret = ops->configure ? ops->configure(app->ctx, NULL, NULL,
+						      err, sizeof(err)) : 0;
+		goto out;
 	}
-	ret = ops->configure ? ops->configure(app->ctx, cfg, app->args.config,
-					      err, sizeof(err)) : 0;
-	cJSON_Delete(cfg);
+	ret = open_config_dir(app);
+	if (ret)
+		return ret;
+	ret = sf_config_apply_at(app->cfg_dirfd, app->cfg_name,
+				 app->args.config, ops->configure, app->ctx,
+				 err, sizeof(err));
+	if (!ops->reload) { /* nothing to re-read: give the fd up */
+		close(app->cfg_dirfd);
+		app->cfg_dirfd = -1;
+	}
 out:
 	if (ret)
 		fprintf(stderr, "%s: config: %s\n", ops->name,
@@ -115,6 +180,10 @@ static void on_tick(void *arg)
 
 	if (app->ops->tick)
 		app->ops->tick(app->ctx, now);
+	if (reload_flag) {
+		reload_flag = 0;
+		reload(app);
+	}
 	if (now - app->stats.last_pub_ms < SF_STATS_INTERVAL_MS)
 		return;
 	app->stats.c.tx_errors = app->io.tx_errors;
@@ -163,6 +232,8 @@ static int setup(struct sf_app *app)
 	sf_sandbox_opts_default(&sb);
 	sb.uid = app->args.uid;
 	sb.gid = app->args.gid;
+	sb.allow_config_read = app->cfg_dirfd >= 0;
+	sb.config_dirfd = app->cfg_dirfd;
 	sb.hook = app->ops->sandbox_hook;
 	sb.hook_arg = app->ctx;
 	return sf_sandbox_enter(&sb);
@@ -187,6 +258,8 @@ static void teardown(struct sf_app *app, int ret)
 		(unsigned long long)c->tx_errors);
 	sf_pktio_close(&app->io);
 	sf_stats_fini(&app->stats);
+	if (app->cfg_dirfd >= 0)
+		close(app->cfg_dirfd);
 	if (app->ops->fini)
 		app->ops->fini(app->ctx);
 }
@@ -200,6 +273,7 @@ int sf_app_main(int argc, char **argv, const struct sf_app_ops *ops,
 
 	app.io.fd = -1;
 	app.stats.fd = -1;
+	app.cfg_dirfd = -1;
 	ret = sf_args_parse(&app.args, argc, argv, err, sizeof(err));
 	if (ret) {
 		if (ret < 0)
@@ -210,6 +284,8 @@ int sf_app_main(int argc, char **argv, const struct sf_app_ops *ops,
 	if (ret) {
 		sf_pktio_close(&app.io);
 		sf_stats_fini(&app.stats);
+		if (app.cfg_dirfd >= 0)
+			close(app.cfg_dirfd);
 		if (ops->fini)
 			ops->fini(ctx);
 		return 1;

@@ -3,7 +3,8 @@
  * sfapp.h - the main() every SF shares: parse the command line, load the
  * config, open the stats file, packet socket and pidfile, enter the
  * sandbox, run the packet loop until SIGTERM/SIGINT, flush stats, exit 0.
- * An SF supplies only its hooks.
+ * SIGHUP re-reads the config file into ops->reload. An SF supplies only
+ * its hooks.
  */
 #ifndef SF_SFAPP_H
 #define SF_SFAPP_H
@@ -24,6 +25,11 @@ struct sf_app_ops {
 	 * the field. Runs before the sandbox. */
 	int (*configure)(void *ctx, const cJSON *cfg, const char *path,
 			 char *err, size_t errlen);
+	/* SIGHUP: apply the re-read config (may be NULL: not reloadable).
+	 * Must be atomic: on error keep the running config untouched.
+	 * Runs inside the sandbox, between packet batches. */
+	int (*reload)(void *ctx, const cJSON *cfg, const char *path,
+		      char *err, size_t errlen);
 	sf_pkt_fn on_packet;     /* per valid traffic frame */
 	/* Append SF-specific members to the stats object (may be NULL). */
 	void (*stats_json)(void *ctx, struct sf_jbuf *jb);

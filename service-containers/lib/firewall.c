@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * firewall.c - stateful sf-firewall: rules behind a connection tracker.
+ * See firewall.h.
+ */
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "config.h"
+#include "firewall.h"
+#include "l4.h"
+#include "stats.h"
+
+static int parse_cap(const cJSON *cfg, const char *path, uint32_t *cap,
+		     char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg,
+							   "max_connections");
+
+	*cap = SF_FIREWALL_CT_DEFAULT;
+	if (!v)
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
+	    v->valuedouble > SF_CT_MAX_CAP ||
+	    v->valuedouble != (double)(uint32_t)v->valuedouble)
+		return sf_config_err(err, errlen, path, "max_connections",
+				     "expected an integer in 1..%u",
+				     SF_CT_MAX_CAP);
+	*cap = (uint32_t)v->valuedouble;
+	return 0;
+}
+
+static bool now_denied(void *ctx, const struct sf_tuple *t)
+{
+	const struct sf_fw_rules *rules = ctx;
+	struct sf_inner in = { .t = *t };
+	int i;
+
+	if (t->proto != IPPROTO_TCP && t->proto != IPPROTO_UDP)
+		in.t.sport = in.t.dport = 0;
+	/* Pure match: a re-check is bookkeeping, not a rule hit. */
+	i = sf_fw_rules_match(rules, &in);
+	return (i < 0 ? rules->def : rules->rules[i].action) == SF_FW_DENY;
+}
+
+int sf_firewall_configure(struct sf_firewall *fw, const cJSON *cfg,
+			  const char *path, char *err, size_t errlen)
+{
+	struct sf_fw_rules rules;
+	struct sf_ct ct;
+	bool new_ct;
+	uint32_t cap;
+	int ret;
+
+	ret = sf_fw_rules_parse(&rules, cfg, path, err, errlen);
+	if (ret)
+		return ret;
+	ret = parse_cap(cfg, path, &cap, err, errlen);
+	new_ct = !fw->ct.cap || fw->ct.cap != cap;
+	if (!ret && new_ct)
+		ret = sf_ct_init(&ct, cap);
+	if (ret) {
+		sf_fw_rules_free(&rules);
+		return ret;
+	}
+	if (new_ct) {
+		sf_ct_fini(&fw->ct);
+		fw->ct = ct;
+	}
+	sf_fw_rules_free(&fw->rules);
+	fw->rules = rules;
+	fw->reload_removed += sf_ct_remove_if(&fw->ct, now_denied, &fw->rules);
+	return 0;
+}
+
+/* Key the tracker can use: TCP/UDP ports, or the ICMP echo id. */
+static int track_tuple(const struct sf_pkt *pkt, struct sf_tuple *t)
+{
+	uint16_t id;
+	int echo;
+
+	*t = pkt->inner.t;
+	if (pkt->inner.frag)
+		return 0;
+	if (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP)
+		return 1;
+	echo = sf_icmp_echo(pkt->ip, &pkt->inner, &id);
+	if (echo <= 0)
+		return echo;
+	t->sport = t->dport = id;
+	return 1;
+}
+
+enum sf_verdict sf_firewall_check(struct sf_firewall *fw,
+				  const struct sf_pkt *pkt, uint64_t now_ms)
+{
+	struct sf_ct_entry *e = NULL;
+	struct sf_tuple t;
+	uint8_t flags;
+	bool reply = false;
+	int track;
+
+	sf_ct_expire(&fw->ct, now_ms);
+	track = track_tuple(pkt, &t);
+	if (track < 0) {
+		fw->pkts_malformed++;
+		return SF_VERDICT_DROP;
+	}
+	flags = sf_tcp_flags(pkt->ip, &pkt->inner);
+	if (track)
+		e = sf_ct_lookup(&fw->ct, &t, now_ms, &reply);
+	if (e && e->state == SF_CT_CLOSING &&
+	    (flags & (SF_TCP_SYN | SF_TCP_ACK)) == SF_TCP_SYN) {
+		sf_ct_remove(&fw->ct, e); /* a new connection, same ports */
+		e = NULL;
+		reply = false;
+	}
+	if (e) {
+		sf_ct_update(&fw->ct, e, reply, flags, now_ms);
+		fw->pkts_established++;
+		return SF_VERDICT_PASS;
+	}
+	if (sf_fw_rules_eval(&fw->rules, &pkt->inner) == SF_FW_DENY) {
+		fw->pkts_denied++;
+		return SF_VERDICT_DROP;
+	}
+	if (!track || (flags & SF_TCP_RST)) {
+		fw->pkts_stateless++;
+		return SF_VERDICT_PASS;
+	}
+	e = sf_ct_insert(&fw->ct, &t, now_ms);
+	sf_ct_update(&fw->ct, e, false, flags, now_ms);
+	fw->pkts_new++;
+	return SF_VERDICT_PASS;
+}
+
+enum sf_verdict sf_firewall_on_packet(void *ctx, const struct sf_pkt *pkt)
+{
+	return sf_firewall_check(ctx, pkt, sf_now_ms());
+}
+
+void sf_firewall_stats_json(void *ctx, struct sf_jbuf *jb)
+{
+	struct sf_firewall *fw = ctx;
+	const struct sf_ct *ct = &fw->ct;
+
+	sf_fw_rules_stats_json(&fw->rules, jb);
+	sf_jbuf_open(jb, "conntrack", '{');
+	sf_jbuf_u64(jb, "capacity", ct->cap);
+	sf_jbuf_u64(jb, "entries", sf_ct_count(ct));
+	sf_jbuf_u64(jb, "established_tcp", ct->lists[1].n);
+	sf_jbuf_u64(jb, "created", ct->created);
+	sf_jbuf_u64(jb, "expired", ct->expired);
+	sf_jbuf_u64(jb, "evicted", ct->evicted);
+	sf_jbuf_u64(jb, "reload_removed", fw->reload_removed);
+	sf_jbuf_u64(jb, "new", fw->pkts_new);
+	sf_jbuf_u64(jb, "established", fw->pkts_established);
+	sf_jbuf_u64(jb, "denied", fw->pkts_denied);
+	sf_jbuf_u64(jb, "stateless", fw->pkts_stateless);
+	sf_jbuf_u64(jb, "malformed", fw->pkts_malformed);
+	sf_jbuf_close(jb, '}');
+}
+
+void sf_firewall_free(struct sf_firewall *fw)
+{
+	sf_fw_rules_free(&fw->rules);
+	sf_ct_fini(&fw->ct);
+	memset(fw, 0, sizeof(*fw));
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * firewall.h - sf-firewall: the ordered rules of fw_rules.h behind a
+ * connection tracker (conntrack.h).
+ *
+ * A packet of a tracked connection passes, in either direction, without
+ * rule evaluation. A packet of an untracked TCP/UDP flow or ICMP echo is a
+ * new flow: the rules judge it as seen (its own direction); if allowed,
+ * the connection is tracked from then on (a lone TCP RST is not), so the
+ * replies pass whatever the rules say about them. Packets the tracker
+ * cannot key (non-first fragments, ICMP errors and other non-echo ICMP,
+ * other protocols) are judged by the rules every time ("stateless").
+ *
+ * Config: the fw_rules.h object plus "max_connections" (1..4194304,
+ * default 65536).
+ */
+#ifndef SF_FIREWALL_H
+#define SF_FIREWALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "conntrack.h"
+#include "frame.h"
+#include "fw_rules.h"
+#include "jbuf.h"
+
+#define SF_FIREWALL_CT_DEFAULT 65536
+
+struct sf_firewall {
+	struct sf_fw_rules rules;
+	struct sf_ct ct;
+	uint64_t pkts_new;          /* allowed by the rules, now tracked */
+	uint64_t pkts_established;  /* passed by the tracker, no rule lookup */
+	uint64_t pkts_denied;       /* dropped by the rules */
+	uint64_t pkts_stateless;    /* allowed by the rules, not trackable */
+	uint64_t pkts_malformed;    /* truncated ICMP echo: dropped */
+	uint64_t reload_removed;    /* tracked, then denied by a reload */
+};
+
+/**
+ * sf_firewall_configure() - apply config @cfg (from file @path, named in
+ * @err) to @fw, atomically: on any error @fw keeps its previous rules and
+ * connections. On a reload (@fw already configured) tracked connections
+ * that the new rules deny in their opening direction are forgotten, so
+ * their next packets are judged again; a changed max_connections starts
+ * an empty table. Return: 0, -EINVAL (message in @err), -ENOMEM.
+ */
+int sf_firewall_configure(struct sf_firewall *fw, const cJSON *cfg,
+			  const char *path, char *err, size_t errlen);
+
+/**
+ * sf_firewall_check() - verdict on one valid frame at time @now_ms
+ * (monotonic ms; injected so tests control timeouts). Counts the packet in
+ * exactly one of pkts_new/established/denied/stateless/malformed.
+ */
+enum sf_verdict sf_firewall_check(struct sf_firewall *fw,
+				  const struct sf_pkt *pkt, uint64_t now_ms);
+
+/** sf_firewall_on_packet() - sf_pkt_fn: check at sf_now_ms(). */
+enum sf_verdict sf_firewall_on_packet(void *ctx, const struct sf_pkt *pkt);
+
+/** sf_firewall_stats_json() - "firewall" (rules) and "conntrack" members. */
+void sf_firewall_stats_json(void *ctx, struct sf_jbuf *jb);
+
+/** sf_firewall_free() - release everything; @fw becomes zeroed. */
+void sf_firewall_free(struct sf_firewall *fw);
+
+#endif /* SF_FIREWALL_H */
