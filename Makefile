@@ -15,7 +15,8 @@ SAN      ?=
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	libnl-3-dev libnl-route-3-dev libcjson-dev libcriterion-dev \
 	libseccomp-dev libcap-dev containernetworking-plugins iproute2 \
-	iperf3 curl python3 iputils-ping libclang-rt-14-dev procps psmisc
+	iperf3 curl python3 iputils-ping libclang-rt-14-dev procps psmisc \
+	golang-go golang-github-appc-cni-dev strace util-linux
 
 # Fixed Debian paths rather than pkg-config: the Makefile is parsed before
 # `deps` has installed anything on a fresh machine.
@@ -145,3 +146,75 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- runtime driver, leak tests, fuzzing, CNI benchmark -----------------
+# (tests/runtime, tests/fuzz, tests/e2e/test_{runtime,leaks}.sh, bench_cni.sh)
+
+# sfc-cnitool: a libcni-based runtime stand-in, built in GOPATH mode from
+# Debian's golang-github-appc-cni-dev (no module downloads). Built only
+# where go exists (`make deps` installs it); test_runtime.sh skips without it.
+GO        ?= go
+GOENV     := GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOCACHE=$(abspath $(BUILD))/gocache
+CNITOOL   := $(BUILD)/bin/sfc-cnitool
+HAVE_GO    = $(shell command -v $(GO) 2>/dev/null)
+
+.PHONY: cnitool fuzz-build fuzz-short bench-cni
+all: cnitool
+test-e2e: cnitool
+test: fuzz-short
+cnitool: | $(DEPS_STAMP)
+	@if command -v $(GO) >/dev/null; then $(MAKE) --no-print-directory $(CNITOOL); \
+	else echo "go not found: $(CNITOOL) not built"; fi
+$(CNITOOL): $(wildcard tests/runtime/*.go)
+	@mkdir -p $(@D)
+	$(GOENV) $(GO) build -o $@ $(wildcard tests/runtime/*.go)
+
+# libFuzzer targets (clang, ASan + UBSan): tests/fuzz/fuzz_<target>.c plus
+# the sources they exercise; seed corpora in tests/fuzz/corpus/<target>/.
+# `make test` runs each for FUZZ_TEST_SECS; `make fuzz` for FUZZ_SECS.
+FUZZ_SECS      ?= 300
+FUZZ_TEST_SECS ?= 20
+FUZZ_DIR       := $(BUILD)/fuzz
+FUZZ_CFLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE -Idataplane/include \
+	-Idataplane/control -Iservice-containers/lib -Icni $(PKG_CFLAGS)
+FUZZ_SRCS_cni_config := cni/cni_config.c cni/cni_result.c $(wildcard cni/cni_runtime.c)
+FUZZ_LIBS_cni_config := -lcjson
+FUZZ_SRCS_nsh        := service-containers/lib/nsh.c service-containers/lib/inner.c \
+	service-containers/lib/frame.c
+FUZZ_LIBS_nsh        :=
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
+
+.SECONDEXPANSION:
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) dataplane/include/sfc_common.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIBS_$*)
+
+fuzz-build: $(FUZZ_BINS)
+
+# run_fuzz SECS: each target over a scratch copy of its seed corpus (the
+# committed seeds stay as they are); crashes land in $(FUZZ_DIR)/crashes.
+define run_fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/work/$$t $(FUZZ_DIR)/crashes/$$t; \
+		cp -n tests/fuzz/corpus/$$t/* $(FUZZ_DIR)/work/$$t/ 2>/dev/null || true; \
+		echo "fuzz $$t: $(1) s"; \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(FUZZ_DIR)/fuzz_$$t \
+			-max_total_time=$(1) -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_DIR)/crashes/$$t/ \
+			$(FUZZ_DIR)/work/$$t >$(FUZZ_DIR)/$$t.log 2>&1 && rc=0 || rc=$$?; \
+		grep -E '^(stat::number_of_executed_units|stat::new_units_added|#[0-9]+ +DONE|==[0-9]+==|SUMMARY)' $(FUZZ_DIR)/$$t.log || true; \
+		test $$rc -eq 0 || { tail -n 40 $(FUZZ_DIR)/$$t.log; echo "fuzz $$t: FAILED (rc $$rc, inputs in $(FUZZ_DIR)/crashes/$$t)"; exit 1; }; \
+	done
+endef
+
+fuzz-short: $(FUZZ_BINS)
+	$(call run_fuzz,$(FUZZ_TEST_SECS))
+fuzz: $(FUZZ_BINS)
+	$(call run_fuzz,$(FUZZ_SECS))
+
+# ADD/DEL latency of sfc-cni against the reference bridge plugin.
+bench-cni: all
+	BUILD=$(BUILD) tests/e2e/bench_cni.sh
+bench: bench-cni
