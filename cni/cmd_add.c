@@ -10,6 +10,10 @@
  * lock: VPID, endpoint maps, program attach, state record.
  * Every step that creates something sets a flag in struct add_undo; a
  * failure unwinds them in reverse, so nothing half-created is left behind.
+ *
+ * Chained after an interface-creating plugin (prevResult has CNI_IFNAME in
+ * a sandbox and a host-side interface), cmd_add_attach() does only the
+ * dataplane part on that plugin's host interface and passes prevResult on.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,6 +50,7 @@ struct add_info {
 	enum sfc_role role;
 	struct cni_ipam_result ipam;
 	uint32_t vpid;
+	bool attach_only;   /* chained: the interface is another plugin's */
 };
 
 static int parse_mac(const char *s, __u8 out[6])
@@ -103,7 +108,7 @@ static int add_veth(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 	cni_host_ifname(x->conf.host_prefix, x->env.container_id, x->env.ifname,
 			in->host_if);
 	err = cni_veth_create(u->host, in->host_if, x->env.ifname, u->netns_fd,
-			      in->mtu);
+			      in->mtu, x->conf.mac);
 	if (err == -EEXIST)
 		return cni_err_set(e, CNI_ERR_INTERNAL, err,
 				   "veth %s (host) or %s (in %s) already exists",
@@ -224,6 +229,8 @@ static void fill_record(const struct cni_ctx *x, const struct add_info *in,
 	snprintf(r->mac, sizeof(r->mac), "%s", in->pod_mac);
 	snprintf(r->host_mac, sizeof(r->host_mac), "%s", in->host_mac);
 	snprintf(r->ipam_type, sizeof(r->ipam_type), "%s", x->conf.ipam_type);
+	snprintf(r->network, sizeof(r->network), "%s", x->conf.name);
+	r->flags = in->attach_only ? SFC_EP_F_ATTACH_ONLY : 0;
 	r->vpid = in->vpid;
 	r->role = in->role;
 	r->n_ips = in->ipam.n_ips;
@@ -332,8 +339,16 @@ int cmd_add(struct cni_ctx *x)
 	struct add_undo u = { .netns_fd = -1, .lock_fd = -1 };
 	struct add_info in = { 0 };
 	struct cni_iface ifs[2] = { 0 };
+	char prev_host[CNI_IFNAMSIZ];
 	int err;
 
+	/* Chained after a plugin that made the interface: hooks only. */
+	if (x->conf.has_prev_result &&
+	    cni_prev_ifaces(&x->conf, x->env.ifname, prev_host))
+		return cmd_add_attach(x, prev_host);
+	if (!x->conf.ipam_type[0])
+		return cni_err_set(&x->err, CNI_ERR_INVALID_CONF, 0,
+				   "network config: missing \"ipam\" (needed unless chained after a plugin whose prevResult has the pod interface)");
 	err = add_open(x, &u, &in);
 	if (!err)
 		err = add_veth(x, &u, &in);
@@ -352,6 +367,49 @@ int cmd_add(struct cni_ctx *x)
 		snprintf(ifs[1].mac, sizeof(ifs[1].mac), "%s", in.pod_mac);
 		ifs[1].sandbox = x->env.netns;
 		x->result = cni_result_json(x->conf.cni_version, ifs, &in.ipam);
+		if (!x->result)
+			err = cni_err_set(&x->err, CNI_ERR_INTERNAL, -ENOMEM, "result");
+	}
+	add_finish(x, &u, &in, err != 0);
+	return err;
+}
+
+/* Chained mode: the pod's addresses are prevResult's. */
+static int attach_ips(struct cni_ctx *x, struct add_info *in)
+{
+	char *txt = cJSON_PrintUnformatted(x->conf.prev_result);
+	int err;
+
+	if (!txt)
+		return cni_err_set(&x->err, CNI_ERR_INTERNAL, -ENOMEM, "prevResult");
+	err = cni_ipam_result_parse(txt, &in->ipam, &x->err);
+	free(txt);
+	return err;
+}
+
+int cmd_add_attach(struct cni_ctx *x, const char *host_if)
+{
+	struct add_undo u = { .netns_fd = -1, .lock_fd = -1 };
+	struct add_info in = { .attach_only = true };
+	int err;
+
+	snprintf(in.host_if, sizeof(in.host_if), "%s", host_if);
+	err = add_open(x, &u, &in);
+	if (!err && (err = cni_link_get(u.host, in.host_if, &in.host_idx,
+					in.host_mac)))
+		cni_err_set(&x->err, CNI_ERR_INVALID_CONF, err,
+			    "prevResult host interface %s", in.host_if);
+	if (!err && (err = cni_link_get(u.pod, x->env.ifname, &in.pod_idx,
+					in.pod_mac)))
+		cni_err_set(&x->err, CNI_ERR_INVALID_CONF, err,
+			    "prevResult interface %s in %s", x->env.ifname,
+			    x->env.netns);
+	if (!err)
+		err = attach_ips(x, &in);
+	if (!err)
+		err = add_dataplane(x, &u, &in);
+	if (!err) {
+		x->result = cni_prev_result_json(&x->conf);
 		if (!x->result)
 			err = cni_err_set(&x->err, CNI_ERR_INTERNAL, -ENOMEM, "result");
 	}

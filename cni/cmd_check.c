@@ -5,8 +5,9 @@
  *
  * Checks, in order, and fails naming the first thing missing: the state
  * record, the host veth, the pod interface in CNI_NETNS with its addresses
- * (the record's and prevResult's), its default route, the program attached
- * to the host veth, the endpoint entry in sfc_endpoints, and IPAM CHECK.
+ * (the record's and prevResult's), its default route, prevResult's
+ * interfaces (host or pod side, MAC), the program attached to the host
+ * veth, the endpoint entry in sfc_endpoints, and IPAM CHECK.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,45 @@
 #include "cni_cmd.h"
 #include "cni_net.h"
 #include "sfc_dp.h"
+
+/* prevResult's interfaces: in the pod netns when they have a sandbox
+ * (that netns must be CNI_NETNS), else on the host; MACs must match. */
+static int check_prev_ifaces(struct cni_ctx *x, struct nl_sock *host,
+			     struct nl_sock *pod)
+{
+	const cJSON *ifs = cJSON_GetObjectItemCaseSensitive(x->conf.prev_result,
+							   "interfaces");
+	const cJSON *it;
+	int i = 0;
+
+	cJSON_ArrayForEach(it, ifs) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
+		const cJSON *mac = cJSON_GetObjectItemCaseSensitive(it, "mac");
+		const cJSON *sb = cJSON_GetObjectItemCaseSensitive(it, "sandbox");
+		bool in_pod = cJSON_IsString(sb) && sb->valuestring[0];
+		char have[18];
+		int idx, err;
+
+		if (!cJSON_IsString(name) || !cni_ifname_valid(name->valuestring))
+			return cni_err_set(&x->err, CNI_ERR_DECODE, 0,
+					   "prevResult interfaces[%d]: bad name", i);
+		if (in_pod && strcmp(sb->valuestring, x->env.netns))
+			return cni_err_set(&x->err, CNI_ERR_INTERNAL, 0,
+					   "prevResult interface %s is in sandbox %s, not CNI_NETNS %s",
+					   name->valuestring, sb->valuestring, x->env.netns);
+		err = cni_link_get(in_pod ? pod : host, name->valuestring, &idx, have);
+		if (err)
+			return cni_err_set(&x->err, CNI_ERR_INTERNAL, err,
+					   "prevResult interface %s (%s)", name->valuestring,
+					   in_pod ? x->env.netns : "host");
+		if (cJSON_IsString(mac) && strcasecmp(mac->valuestring, have))
+			return cni_err_set(&x->err, CNI_ERR_INTERNAL, 0,
+					   "prevResult interface %s has MAC %s, expected %s",
+					   name->valuestring, have, mac->valuestring);
+		i++;
+	}
+	return 0;
+}
 
 /* Addresses of prevResult (if any) must be on the pod interface too. */
 static int check_prev(struct cni_ctx *x, struct nl_sock *pod, int idx)
@@ -44,7 +84,8 @@ static int check_prev(struct cni_ctx *x, struct nl_sock *pod, int idx)
 	return err;
 }
 
-static int check_pod(struct cni_ctx *x, const struct sfc_ep_record *rec)
+static int check_pod(struct cni_ctx *x, const struct sfc_ep_record *rec,
+		     struct nl_sock *host)
 {
 	struct nl_sock *pod = NULL;
 	struct cni_err *e = &x->err;
@@ -85,6 +126,8 @@ static int check_pod(struct cni_ctx *x, const struct sfc_ep_record *rec)
 	}
 	if (!err)
 		err = check_prev(x, pod, idx);
+	if (!err && x->conf.has_prev_result)
+		err = check_prev_ifaces(x, host, pod);
 out:
 	cni_nl_close(pod);
 	return err;
@@ -130,19 +173,19 @@ int cmd_check(struct cni_ctx *x)
 				   "no state record for %s/%s in %s",
 				   x->env.container_id, x->env.ifname, x->conf.state_dir);
 	err = cni_nl_open(-1, &host);
-	if (!err) {
-		err = cni_link_get(host, rec.host_ifname, &host_idx, NULL);
-		cni_nl_close(host);
-		if (err)
-			return cni_err_set(&x->err, CNI_ERR_INTERNAL, err,
-					   "host veth %s", rec.host_ifname);
-	} else {
+	if (err)
 		return cni_err_set(&x->err, CNI_ERR_INTERNAL, err, "netlink socket");
-	}
-	err = check_pod(x, &rec);
+	err = cni_link_get(host, rec.host_ifname, &host_idx, NULL);
+	if (err)
+		err = cni_err_set(&x->err, CNI_ERR_INTERNAL, err, "host veth %s",
+				  rec.host_ifname);
+	if (!err)
+		err = check_pod(x, &rec, host);
+	cni_nl_close(host);
 	if (!err)
 		err = check_dataplane(x, &rec, host_idx);
-	if (!err)
+	/* Attach-only: the earlier plugin checks its own IPAM. */
+	if (!err && x->conf.ipam_type[0] && !(rec.flags & SFC_EP_F_ATTACH_ONLY))
 		err = cni_ipam_exec(&x->env, &x->conf, "CHECK", x->stdin_data,
 				    x->stdin_len, &out, &x->err);
 	free(out);

@@ -5,7 +5,9 @@
  * Idempotent and best effort: every step runs even when an earlier one
  * failed or found nothing, "already gone" is success, and the first real
  * failure is reported. The state record is removed only when everything
- * else succeeded, so a retried DEL still knows the endpoint.
+ * else succeeded, so a retried DEL still knows the endpoint. An endpoint
+ * added in chained attach mode keeps its interface and addresses: those
+ * are the earlier plugin's to remove.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -81,12 +83,32 @@ static int del_dataplane(struct cni_ctx *x, const struct sfc_ep_record *rec,
 	return err;
 }
 
+/*
+ * Is the interface another plugin's (chained attach mode)? The record says
+ * so; without one, a prevResult whose host interface is not the name we
+ * would have given our veth.
+ */
+static bool del_attach_only(const struct cni_ctx *x,
+			    const struct sfc_ep_record *rec, char host_if[CNI_IFNAMSIZ])
+{
+	char prev[CNI_IFNAMSIZ];
+
+	if (rec)
+		return rec->flags & SFC_EP_F_ATTACH_ONLY;
+	if (x->conf.has_prev_result &&
+	    cni_prev_ifaces(&x->conf, x->env.ifname, prev) && strcmp(prev, host_if)) {
+		snprintf(host_if, CNI_IFNAMSIZ, "%s", prev);
+		return true;
+	}
+	return false;
+}
+
 int cmd_del(struct cni_ctx *x)
 {
 	struct sfc_ep_record rec;
 	struct nl_sock *host = NULL;
 	char host_if[CNI_IFNAMSIZ], *out = NULL;
-	bool have_rec;
+	bool have_rec, attach_only;
 	int err, ret = 0;
 
 	err = sfc_state_read(x->conf.state_dir, x->env.container_id,
@@ -96,6 +118,7 @@ int cmd_del(struct cni_ctx *x)
 		fprintf(stderr, "sfc-cni: DEL %s: state record unreadable (%s), deriving names\n",
 			x->env.container_id, strerror(-err));
 	cni_endpoint_host_ifname(x, have_rec ? &rec : NULL, host_if);
+	attach_only = del_attach_only(x, have_rec ? &rec : NULL, host_if);
 
 	err = cni_nl_open(-1, &host);
 	if (err)
@@ -104,16 +127,19 @@ int cmd_del(struct cni_ctx *x)
 	if (err && !ret)
 		ret = err;
 	/* Deleting the host end removes the peer in the pod netns too. */
-	if (host && (err = cni_link_del(host, host_if)) && !ret)
+	if (host && !attach_only && (err = cni_link_del(host, host_if)) && !ret)
 		ret = cni_err_set(&x->err, CNI_ERR_INTERNAL, err, "deleting veth %s",
 				  host_if);
 	cni_nl_close(host);
 
-	err = cni_ipam_exec(&x->env, &x->conf, "DEL", x->stdin_data, x->stdin_len,
-			    &out, &x->err);
-	free(out);
-	if (err && !ret)
-		ret = err;
+	/* Attach-only endpoints: the earlier plugin releases its addresses. */
+	if (!attach_only && x->conf.ipam_type[0]) {
+		err = cni_ipam_exec(&x->env, &x->conf, "DEL", x->stdin_data,
+				    x->stdin_len, &out, &x->err);
+		free(out);
+		if (err && !ret)
+			ret = err;
+	}
 	if (!ret && (err = sfc_state_remove(x->conf.state_dir, x->env.container_id,
 					    x->env.ifname)))
 		ret = cni_err_set(&x->err, CNI_ERR_IO, err,

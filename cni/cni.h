@@ -3,7 +3,7 @@
  * cni.h - types shared by the sfc-cni command handlers: runtime environment,
  * network configuration, IPAM result, CNI error. The parsing functions here
  * are pure (no root, no netlink) so the unit tests call them directly.
- * Spec: https://github.com/containernetworking/cni/blob/main/SPEC.md (1.0.0).
+ * Spec: https://github.com/containernetworking/cni/blob/main/SPEC.md (1.1.0).
  */
 #ifndef SFC_CNI_H
 #define SFC_CNI_H
@@ -16,7 +16,7 @@
 #include "sfc_control.h"
 
 #define CNI_STDIN_MAX (1 << 20) /* bound on the config read from stdin */
-#define CNI_VERSION_DEFAULT "1.0.0"
+#define CNI_VERSION_DEFAULT "1.1.0" /* VERSION without an input version */
 #define CNI_IFNAMSIZ 16
 #define CNI_HOST_PREFIX_MAX 5
 #define CNI_MTU_DEFAULT 1500
@@ -34,6 +34,8 @@ enum cni_code {
 	CNI_ERR_DECODE = 6,        /* failed to decode content */
 	CNI_ERR_INVALID_CONF = 7,  /* invalid network config */
 	CNI_ERR_TRY_AGAIN = 11,    /* try again later */
+	CNI_ERR_UNAVAILABLE = 50,  /* STATUS: plugin not available (ADD would fail) */
+	CNI_ERR_DEGRADED = 51,     /* STATUS: limited connectivity / degraded pods */
 	CNI_ERR_INTERNAL = 999,    /* anything else */
 };
 
@@ -58,16 +60,16 @@ int cni_code_from_errno(int err);
 
 /* Runtime parameters (CNI spec section "Parameters"). */
 enum cni_cmd { CNI_CMD_NONE, CNI_CMD_ADD, CNI_CMD_DEL, CNI_CMD_CHECK,
-	       CNI_CMD_VERSION };
+	       CNI_CMD_VERSION, CNI_CMD_STATUS, CNI_CMD_GC };
 
 struct cni_env {
 	enum cni_cmd cmd;
 	const char *command;      /* CNI_COMMAND as given */
 	const char *container_id; /* CNI_CONTAINERID */
-	const char *netns;        /* CNI_NETNS, may be NULL/"" on DEL */
+	const char *netns;        /* CNI_NETNS, may be NULL/"" on DEL, GC, STATUS */
 	const char *ifname;       /* CNI_IFNAME */
 	const char *args;         /* CNI_ARGS, may be NULL */
-	const char *path;         /* CNI_PATH */
+	const char *path;         /* CNI_PATH (may be NULL for STATUS) */
 };
 
 /* K8S_* keys of CNI_ARGS ("K=V;K=V"). */
@@ -78,19 +80,30 @@ struct cni_args {
 	bool ignore_unknown;
 };
 
+/* One entry of GC's "cni.dev/valid-attachments". */
+struct cni_attachment {
+	char container_id[128];
+	char ifname[CNI_IFNAMSIZ];
+};
+
 /* Network configuration (one conflist member), defaults applied. */
 struct cni_conf {
 	char cni_version[16];
 	char name[128];
 	char type[32];
-	char ipam_type[SFC_NAME_MAX];
+	bool has_ipam;
+	char ipam_type[SFC_NAME_MAX]; /* "" when the config has no ipam */
 	char bpffs_dir[256];
 	char state_dir[256];
 	char conf_dir[256];
 	char host_prefix[CNI_HOST_PREFIX_MAX + 1];
 	int mtu;
+	char mac[18];       /* runtimeConfig.mac or args.cni.mac, "" = kernel's */
 	bool has_prev_result;
 	cJSON *prev_result; /* owned; NULL when absent */
+	bool has_valid_attachments; /* GC: "cni.dev/valid-attachments" given */
+	int n_valid;
+	struct cni_attachment *valid; /* owned; GC's valid attachments */
 };
 
 struct cni_ip {
@@ -141,6 +154,16 @@ int cni_env_parse(const char *(*get)(const char *), struct cni_env *env,
 int cni_conf_parse(const char *json, size_t len, struct cni_conf *c,
 		   struct cni_err *e);
 
+/**
+ * cni_conf_runtime() - the runtime-supplied parts of config @root into @c
+ * (cni_runtime.c): runtimeConfig.mac / args.cni.mac (validated, code 2),
+ * GC's "cni.dev/valid-attachments" (array of {containerID, ifname}, code 7
+ * when ill-typed). runtimeConfig.ips/portMappings are left to host-local
+ * and portmap, which read them from the same config.
+ * Return: 0 or -EINVAL with @e set.
+ */
+int cni_conf_runtime(const cJSON *root, struct cni_conf *c, struct cni_err *e);
+
 /** cni_conf_free() - release what cni_conf_parse() allocated in @c. */
 void cni_conf_free(struct cni_conf *c);
 
@@ -158,12 +181,36 @@ const char *const *cni_supported_versions(void);
 
 /**
  * cni_args_parse() - parse CNI_ARGS @s ("K=V;K=V", may be NULL or "") into
- * @a. Unknown keys are accepted (as with IgnoreUnknown=1) since Kubernetes
- * runtimes always pass keys plugins do not know.
- * Return: 0, or -EINVAL with @e set (code 4) on a pair without '=' or a
- * value that does not fit.
+ * @a, with the reference plugins' rule (types.LoadArgs): a key we do not
+ * know is an error unless IgnoreUnknown is "1"/"true" (any case) somewhere
+ * in @s; IgnoreUnknown with another value is an error. Known keys:
+ * K8S_POD_NAMESPACE, K8S_POD_NAME, K8S_POD_INFRA_CONTAINER_ID, K8S_POD_UID.
+ * Return: 0, or -EINVAL with @e set (code 4) on a pair without '=', an
+ * unknown key, or a value that does not fit.
  */
 int cni_args_parse(const char *s, struct cni_args *a, struct cni_err *e);
+
+/**
+ * cni_mac_valid() - is @s a unicast MAC in "aa:bb:cc:dd:ee:ff" form
+ * (any case, not all zero, multicast bit clear)?
+ */
+bool cni_mac_valid(const char *s);
+
+/**
+ * cni_valid_attachment() - is (@container_id, @ifname) in GC's
+ * "cni.dev/valid-attachments" of @c (CNI spec 1.1 section "GC")?
+ */
+bool cni_valid_attachment(const struct cni_conf *c, const char *container_id,
+			  const char *ifname);
+
+/**
+ * cni_prev_ifaces() - in @c's prevResult, the interface named @ifname with a
+ * "sandbox" (the pod side an earlier plugin created) and the first one
+ * without a sandbox (its host side). @host may be NULL.
+ * Return: true when both were found (chained "attach" mode), else false.
+ */
+bool cni_prev_ifaces(const struct cni_conf *c, const char *ifname,
+		     char host[CNI_IFNAMSIZ]);
 
 /**
  * cni_ifname_valid() - the reference plugins' rules for CNI_IFNAME:
@@ -219,6 +266,27 @@ char *cni_result_json(const char *version, const struct cni_iface ifs[2],
  * of @e for @version. Return: malloc'd JSON text or NULL on ENOMEM.
  */
 char *cni_error_json(const char *version, const struct cni_err *e);
+
+/**
+ * cni_prev_result_json() - @c's prevResult, printed as our result with
+ * "cniVersion" set to @c's version (chained attach mode passes it through).
+ * Return: malloc'd JSON text or NULL on ENOMEM.
+ */
+char *cni_prev_result_json(const struct cni_conf *c);
+
+/**
+ * cni_conf_with_version() - @json (a network config) with its "cniVersion"
+ * replaced by @version, for a delegated plugin that does not support ours.
+ * Return: malloc'd JSON text or NULL (malformed input or ENOMEM).
+ */
+char *cni_conf_with_version(const char *json, size_t len, const char *version);
+
+/**
+ * cni_version_pick() - the highest version in the VERSION result @json
+ * ("supportedVersions") that is <= @want, copied into @out (16 bytes).
+ * Return: 0, or -ENOENT when none fits / @json is not a VERSION result.
+ */
+int cni_version_pick(const char *json, const char *want, char out[16]);
 
 /**
  * cni_version_json() - the VERSION result: {"cniVersion": @version,

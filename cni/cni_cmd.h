@@ -42,6 +42,44 @@ int cmd_del(struct cni_ctx *ctx);
  */
 int cmd_check(struct cni_ctx *ctx);
 
+/**
+ * cmd_status() - CNI STATUS (spec 1.1.0 section "STATUS"): can ADD be
+ * served? Code 50 when not (bpffs/pins unusable, IPAM range exhausted or
+ * the IPAM plugin's own STATUS failing, when it supports 1.1.0), code 51
+ * when an endpoint of this network is degraded (host link or program gone).
+ * Return: 0 or -errno with ctx->err set.
+ */
+int cmd_status(struct cni_ctx *ctx);
+
+/**
+ * cmd_gc() - CNI GC (spec 1.1.0 section "GC"): remove every endpoint of
+ * this network not in "cni.dev/valid-attachments" - state record, map
+ * entries, pinned program link, host veth, IPAM allocation - and release
+ * host-local allocations of unknown attachments. Goes on past errors and
+ * reports the first. Forwards GC to the IPAM plugin if it supports 1.1.0.
+ * Return: 0 or -errno with ctx->err set.
+ */
+int cmd_gc(struct cni_ctx *ctx);
+
+/**
+ * cmd_add_attach() - ADD as a chained plugin after an interface-creating
+ * one (prevResult names @host_if and the pod's CNI_IFNAME in a sandbox):
+ * record the endpoint, write the maps, attach to @host_if; no veth, no
+ * IPAM. ctx->result is prevResult passed through.
+ * Return: 0 or -errno with ctx->err set; nothing is left on failure.
+ */
+int cmd_add_attach(struct cni_ctx *ctx, const char *host_if);
+
+/**
+ * cni_endpoint_remove() - drop endpoint @rec from the dataplane: detach
+ * the program of rec->host_ifname and delete the map entries of rec->vpid
+ * (only if sfc_endpoints[vpid] still points at that interface, or it is
+ * gone). Takes the node lock. Return: 0 (also when already gone) or -errno
+ * with @e set.
+ */
+int cni_endpoint_remove(const struct cni_conf *conf,
+			const struct sfc_ep_record *rec, struct cni_err *e);
+
 /* Helpers shared by the handlers (cmd_del.c). */
 
 /**

@@ -12,7 +12,7 @@
 #include "cni.h"
 
 static const char *const supported_versions[] = {
-	"0.3.0", "0.3.1", "0.4.0", "1.0.0", NULL,
+	"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0", NULL,
 };
 
 int cni_err_set(struct cni_err *e, int code, int err, const char *fmt, ...)
@@ -146,6 +146,10 @@ static enum cni_cmd cmd_from_name(const char *s)
 		return CNI_CMD_CHECK;
 	if (!strcmp(s, "VERSION"))
 		return CNI_CMD_VERSION;
+	if (!strcmp(s, "STATUS"))
+		return CNI_CMD_STATUS;
+	if (!strcmp(s, "GC"))
+		return CNI_CMD_GC;
 	return CNI_CMD_NONE;
 }
 
@@ -169,6 +173,12 @@ int cni_env_parse(const char *(*get)(const char *), struct cni_env *env,
 	env->ifname = env_or_null(get, "CNI_IFNAME");
 	env->args = get("CNI_ARGS");
 	env->path = env_or_null(get, "CNI_PATH");
+	/* STATUS and GC are about the network, not one attachment (1.1.0). */
+	if (env->cmd == CNI_CMD_STATUS)
+		return 0;
+	if (env->cmd == CNI_CMD_GC)
+		return env->path ? 0 : cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+						   "required env variable CNI_PATH is missing");
 	if (!env->container_id)
 		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
 				   "required env variable CNI_CONTAINERID is missing");
@@ -201,6 +211,18 @@ static int copy_value(char *dst, size_t size, const char *v, size_t n)
 	return 0;
 }
 
+/* IgnoreUnknown's value, as types.UnmarshallableBool: 1/true, 0/false. */
+static int parse_bool(const char *v, size_t n, bool *out)
+{
+	if ((n == 1 && *v == '1') || (n == 4 && !strncasecmp(v, "true", 4)))
+		*out = true;
+	else if ((n == 1 && *v == '0') || (n == 5 && !strncasecmp(v, "false", 5)))
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int args_pair(const char *k, size_t kn, const char *v, size_t vn,
 		     struct cni_args *a, struct cni_err *e)
 {
@@ -213,9 +235,12 @@ static int args_pair(const char *k, size_t kn, const char *v, size_t vn,
 		err = copy_value(a->pod_name, sizeof(a->pod_name), v, vn);
 	else if (KEY_IS("K8S_POD_INFRA_CONTAINER_ID"))
 		err = copy_value(a->infra_id, sizeof(a->infra_id), v, vn);
-	else if (KEY_IS("IgnoreUnknown"))
-		a->ignore_unknown = (vn == 1 && (*v == '1' || *v == 't')) ||
-				    (vn == 4 && !strncasecmp(v, "true", 4));
+	else if (KEY_IS("K8S_POD_UID") || KEY_IS("IgnoreUnknown"))
+		;
+	else if (!a->ignore_unknown)
+		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+				   "CNI_ARGS: unknown key '%.*s' (pass IgnoreUnknown=1 to ignore it)",
+				   (int)kn, k);
 #undef KEY_IS
 	if (err)
 		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
@@ -223,27 +248,44 @@ static int args_pair(const char *k, size_t kn, const char *v, size_t vn,
 	return 0;
 }
 
-int cni_args_parse(const char *s, struct cni_args *a, struct cni_err *e)
+/* Walk the "K=V" pairs of @s: first pass shape + IgnoreUnknown, then keys. */
+static int args_walk(const char *s, struct cni_args *a, struct cni_err *e,
+		     bool first_pass)
 {
-	memset(a, 0, sizeof(*a));
 	while (s && *s) {
 		const char *end = strchr(s, ';');
 		size_t n = end ? (size_t)(end - s) : strlen(s);
 		const char *eq = memchr(s, '=', n);
-		int err;
+		int err = 0;
 
 		if (n > 0) {
 			if (!eq || eq == s)
 				return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
 						   "CNI_ARGS: invalid pair '%.*s' (want KEY=VALUE)",
 						   (int)n, s);
-			err = args_pair(s, eq - s, eq + 1, n - (eq - s) - 1, a, e);
+			if (first_pass && eq - s == 13 && !strncmp(s, "IgnoreUnknown", 13) &&
+			    parse_bool(eq + 1, n - 14, &a->ignore_unknown))
+				return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+						   "CNI_ARGS: IgnoreUnknown='%.*s' is not a boolean",
+						   (int)(n - 14), eq + 1);
+			if (!first_pass)
+				err = args_pair(s, eq - s, eq + 1, n - (eq - s) - 1, a, e);
 			if (err)
 				return err;
 		}
 		s = end ? end + 1 : s + n;
 	}
 	return 0;
+}
+
+int cni_args_parse(const char *s, struct cni_args *a, struct cni_err *e)
+{
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	/* IgnoreUnknown counts wherever it appears (as types.LoadArgs). */
+	err = args_walk(s, a, e, true);
+	return err ? err : args_walk(s, a, e, false);
 }
 
 /* Optional string member: absent -> default kept; wrong type -> code 7. */
@@ -290,7 +332,7 @@ static int conf_validate(struct cni_conf *c, struct cni_err *e)
 		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
 				   "network config: \"type\" is '%s', want 'sfc-cni'",
 				   c->type);
-	if (!c->ipam_type[0] || strchr(c->ipam_type, '/') ||
+	if ((c->has_ipam && !c->ipam_type[0]) || strchr(c->ipam_type, '/') ||
 	    strstr(c->ipam_type, ".."))
 		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
 				   "network config: \"ipam\".\"type\" '%s' must name a plugin in CNI_PATH (no '/' or '..')",
@@ -334,11 +376,18 @@ static int conf_fields(const cJSON *root, struct cni_conf *c, struct cni_err *e)
 	if (!c->type[0])
 		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
 				   "network config: missing \"type\"");
-	ipam = cJSON_GetObjectItemCaseSensitive(root, "ipam");
-	if (!cJSON_IsObject(ipam))
+	if (cJSON_GetObjectItemCaseSensitive(root, "plugins"))
 		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
-				   "network config: missing \"ipam\" object (IPAM is delegated, e.g. {\"type\": \"host-local\", ...})");
-	if ((err = conf_str(ipam, "type", c->ipam_type, sizeof(c->ipam_type), e)))
+				   "network config: got a conflist (\"plugins\"); the runtime passes one member at a time");
+	/* Optional here: chained attach mode and DEL/GC of such a network
+	 * need none; ADD of our own veth checks it (cmd_add). */
+	ipam = cJSON_GetObjectItemCaseSensitive(root, "ipam");
+	if (ipam && !cJSON_IsNull(ipam) && !cJSON_IsObject(ipam))
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				   "network config: \"ipam\" must be an object (IPAM is delegated, e.g. {\"type\": \"host-local\", ...})");
+	c->has_ipam = cJSON_IsObject(ipam);
+	if (c->has_ipam &&
+	    (err = conf_str(ipam, "type", c->ipam_type, sizeof(c->ipam_type), e)))
 		return err;
 	mtu = cJSON_GetObjectItemCaseSensitive(root, "mtu");
 	if (mtu && !cJSON_IsNull(mtu)) {
@@ -357,7 +406,8 @@ static int conf_fields(const cJSON *root, struct cni_conf *c, struct cni_err *e)
 			return cni_err_set(e, CNI_ERR_INTERNAL, -ENOMEM, "prevResult");
 		c->has_prev_result = true;
 	}
-	return conf_validate(c, e);
+	err = cni_conf_runtime(root, c, e);
+	return err ? err : conf_validate(c, e);
 }
 
 int cni_conf_parse(const char *json, size_t len, struct cni_conf *c,
@@ -397,7 +447,7 @@ int cni_conf_parse(const char *json, size_t len, struct cni_conf *c,
 		 ver ? ver->valuestring : "0.1.0");
 	if (!cni_version_supported(c->cni_version)) {
 		err = cni_err_set(e, CNI_ERR_INCOMPATIBLE, 0,
-				  "incompatible CNI versions: config is \"%s\", plugin supports [\"0.3.0\", \"0.3.1\", \"0.4.0\", \"1.0.0\"]",
+				  "incompatible CNI versions: config is \"%s\", plugin supports [\"0.3.0\", \"0.3.1\", \"0.4.0\", \"1.0.0\", \"1.1.0\"]",
 				  ver ? ver->valuestring : "0.1.0 (no cniVersion)");
 		goto out;
 	}
@@ -414,4 +464,7 @@ void cni_conf_free(struct cni_conf *c)
 	cJSON_Delete(c->prev_result);
 	c->prev_result = NULL;
 	c->has_prev_result = false;
+	free(c->valid);
+	c->valid = NULL;
+	c->n_valid = 0;
 }

@@ -87,13 +87,18 @@ static int read_all(int fd, char **out)
 	return 0;
 }
 
-static void child(const char *bin, const char *cmd, int in, int out)
+static void child(const char *bin, const char *cmd, const char *cid,
+		  const char *ifname, int in, int out)
 {
 	char *argv[2] = { (char *)bin, NULL };
 
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
 		_exit(127);
 	setenv("CNI_COMMAND", cmd, 1);
+	if (cid)
+		setenv("CNI_CONTAINERID", cid, 1);
+	if (ifname)
+		setenv("CNI_IFNAME", ifname, 1);
 	signal(SIGPIPE, SIG_DFL);
 	execv(bin, argv);
 	_exit(127);
@@ -124,20 +129,18 @@ static int plugin_error(const char *type, const char *cmd, int status,
 	return err == -EINVAL ? -EIO : err;
 }
 
-int cni_ipam_exec(const struct cni_env *env, const struct cni_conf *conf,
-		  const char *cmd, const char *stdin_data, size_t stdin_len,
-		  char **out, struct cni_err *e)
+/* Run @bin once: @cmd, @in on stdin; *@out = its stdout on exit 0. */
+static int run_plugin(const char *bin, const struct cni_conf *conf,
+		      const char *cmd, const char *cid, const char *ifname,
+		      const char *stdin_data, size_t stdin_len, char **out,
+		      struct cni_err *e)
 {
 	int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 };
-	char bin[4096], *buf = NULL;
+	char *buf = NULL;
 	int err, status = 0;
 	pid_t pid;
 
 	*out = NULL;
-	if (find_plugin(env->path, conf->ipam_type, bin, sizeof(bin)))
-		return cni_err_set(e, CNI_ERR_INVALID_CONF, -ENOENT,
-				   "ipam plugin '%s' not found in CNI_PATH %s",
-				   conf->ipam_type, env->path);
 	if (pipe2(to_child, O_CLOEXEC) || pipe2(from_child, O_CLOEXEC)) {
 		err = cni_err_set(e, CNI_ERR_INTERNAL, -errno, "ipam: pipe");
 		goto out;
@@ -148,7 +151,7 @@ int cni_ipam_exec(const struct cni_env *env, const struct cni_conf *conf,
 		goto out;
 	}
 	if (pid == 0)
-		child(bin, cmd, to_child[0], from_child[1]);
+		child(bin, cmd, cid, ifname, to_child[0], from_child[1]);
 	close(to_child[0]);
 	close(from_child[1]);
 	to_child[0] = from_child[1] = -1;
@@ -182,4 +185,101 @@ out:
 			close(from_child[i]);
 	}
 	return err;
+}
+
+static int ipam_find(const struct cni_env *env, const struct cni_conf *conf,
+		     char *bin, size_t size, struct cni_err *e)
+{
+	if (!conf->ipam_type[0])
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				   "network config has no \"ipam\"");
+	if (!env->path || find_plugin(env->path, conf->ipam_type, bin, size))
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, -ENOENT,
+				   "ipam plugin '%s' not found in CNI_PATH %s",
+				   conf->ipam_type, env->path ? env->path : "(unset)");
+	return 0;
+}
+
+/* VERSION of the IPAM plugin, once per process (the binary does not change
+ * under us). Costs one exec, so only asked when the config is newer than
+ * 1.0.0, which every IPAM plugin we know supports. */
+static int ipam_version(const char *bin, const struct cni_conf *conf,
+			char *picked, char *all, size_t all_size)
+{
+	static char cache_pick[16], cache_all[512];
+	static int cached; /* 0 unknown, 1 ok, -errno */
+	char in[64], *out = NULL;
+	int err;
+
+	if (!cached) {
+		snprintf(in, sizeof(in), "{\"cniVersion\": \"%s\"}", conf->cni_version);
+		err = run_plugin(bin, conf, "VERSION", NULL, NULL, in, strlen(in),
+				 &out, NULL);
+		if (!err)
+			err = cni_version_pick(out, conf->cni_version, cache_pick);
+		if (!err)
+			snprintf(cache_all, sizeof(cache_all), "%s", out);
+		free(out);
+		cached = err ? err : 1;
+	}
+	if (cached < 0)
+		return cached;
+	snprintf(picked, 16, "%s", cache_pick);
+	if (all)
+		snprintf(all, all_size, "%s", cache_all);
+	return 0;
+}
+
+int cni_ipam_supports(const struct cni_env *env, const struct cni_conf *conf,
+		      const char *version)
+{
+	char bin[4096], picked[16], all[512], quoted[32];
+	int err;
+
+	err = ipam_find(env, conf, bin, sizeof(bin), NULL);
+	if (!err)
+		err = ipam_version(bin, conf, picked, all, sizeof(all));
+	if (err)
+		return err;
+	snprintf(quoted, sizeof(quoted), "\"%s\"", version);
+	return strstr(all, quoted) != NULL;
+}
+
+int cni_ipam_exec_as(const struct cni_env *env, const struct cni_conf *conf,
+		     const char *cmd, const char *cid, const char *ifname,
+		     const char *stdin_data, size_t stdin_len, char **out,
+		     struct cni_err *e)
+{
+	char bin[4096], picked[16];
+	char *conv = NULL;
+	int err;
+
+	*out = NULL;
+	err = ipam_find(env, conf, bin, sizeof(bin), e);
+	if (err)
+		return err;
+	/* A 1.1.0 config to an IPAM plugin that stops at 1.0.0 (Debian's
+	 * host-local 1.1.1): hand it its highest version instead. */
+	if (cni_version_cmp(conf->cni_version, "1.0.0") > 0 &&
+	    !ipam_version(bin, conf, picked, NULL, 0) &&
+	    strcmp(picked, conf->cni_version)) {
+		conv = cni_conf_with_version(stdin_data, stdin_len, picked);
+		if (!conv)
+			return cni_err_set(e, CNI_ERR_INTERNAL, -ENOMEM,
+					   "ipam: config for version %s", picked);
+		stdin_data = conv;
+		stdin_len = strlen(conv);
+	}
+	err = run_plugin(bin, conf, cmd, cid, ifname, stdin_data, stdin_len,
+			 out, e);
+	free(conv);
+	return err;
+}
+
+int cni_ipam_exec(const struct cni_env *env, const struct cni_conf *conf,
+		  const char *cmd, const char *stdin_data, size_t stdin_len,
+		  char **out, struct cni_err *e)
+{
+	return cni_ipam_exec_as(env, conf, cmd, NULL, NULL, stdin_data,
+				stdin_len, out, e);
 }

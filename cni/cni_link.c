@@ -61,9 +61,11 @@ static int af_of(const char *addr)
 }
 
 int cni_veth_create(struct nl_sock *host, const char *host_name,
-		    const char *peer_name, int peer_netns_fd, int mtu)
+		    const char *peer_name, int peer_netns_fd, int mtu,
+		    const char *peer_mac)
 {
 	struct rtnl_link *link, *peer;
+	struct nl_addr *ll = NULL;
 	int err;
 
 	link = rtnl_link_veth_alloc();
@@ -75,7 +77,17 @@ int cni_veth_create(struct nl_sock *host, const char *host_name,
 	rtnl_link_set_name(peer, peer_name);
 	rtnl_link_set_mtu(peer, mtu);
 	rtnl_link_set_ns_fd(peer, peer_netns_fd);
+	if (peer_mac && peer_mac[0]) {
+		err = nl_addr_parse(peer_mac, AF_LLC, &ll);
+		if (err < 0) {
+			rtnl_link_put(peer);
+			rtnl_link_veth_release(link);
+			return -EINVAL;
+		}
+		rtnl_link_set_addr(peer, ll);
+	}
 	err = rtnl_link_add(host, link, NLM_F_CREATE | NLM_F_EXCL);
+	nl_addr_put(ll);
 	rtnl_link_put(peer);
 	rtnl_link_veth_release(link);
 	return cni_nl_errno(err);

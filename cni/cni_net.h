@@ -39,10 +39,12 @@ int cni_nl_errno(int nlerr);
 /**
  * cni_veth_create() - create veth @host_name (in @host's netns) whose peer
  * @peer_name is created directly in the netns @peer_netns_fd, both with
- * @mtu. Return: 0, -EEXIST if either name is taken, -errno.
+ * @mtu; the peer gets MAC @peer_mac ("aa:bb:..") unless it is NULL/"".
+ * Return: 0, -EEXIST if either name is taken, -errno.
  */
 int cni_veth_create(struct nl_sock *host, const char *host_name,
-		    const char *peer_name, int peer_netns_fd, int mtu);
+		    const char *peer_name, int peer_netns_fd, int mtu,
+		    const char *peer_mac);
 
 /**
  * cni_link_get() - ifindex and MAC ("aa:bb:cc:dd:ee:ff", @mac may be NULL)
@@ -105,5 +107,48 @@ int cni_route_present(struct nl_sock *sk, int ifindex, const char *dst);
 int cni_ipam_exec(const struct cni_env *env, const struct cni_conf *conf,
 		  const char *cmd, const char *stdin_data, size_t stdin_len,
 		  char **out, struct cni_err *e);
+
+/**
+ * cni_ipam_exec_as() - cni_ipam_exec() for another attachment: the child
+ * gets CNI_CONTAINERID=@cid and CNI_IFNAME=@ifname when they are non-NULL
+ * (GC releases allocations of attachments that are gone). A config newer
+ * than 1.0.0 goes to the plugin with the highest cniVersion it supports
+ * (asked once through its VERSION).
+ * Return: 0 or -errno with @e set.
+ */
+int cni_ipam_exec_as(const struct cni_env *env, const struct cni_conf *conf,
+		     const char *cmd, const char *cid, const char *ifname,
+		     const char *stdin_data, size_t stdin_len, char **out,
+		     struct cni_err *e);
+
+/**
+ * cni_ipam_supports() - does the IPAM plugin list @version in its VERSION
+ * output? Used to forward STATUS and GC only to plugins that know them
+ * (spec 1.1.0). Return: 1, 0, or -errno (plugin missing or no answer).
+ */
+int cni_ipam_supports(const struct cni_env *env, const struct cni_conf *conf,
+		      const char *version);
+
+/* --- cni_hostlocal.c --- */
+
+/**
+ * cni_hostlocal_exhausted() - for a host-local @conf (ipam object in the
+ * config text @json), is a range set full? Counts the allocation files in
+ * <dataDir>/<network name>/ that fall in each range against the range size
+ * (rangeStart..rangeEnd, defaults as host-local, gateway excluded).
+ * @why gets the full range on 1. Return: 1 full, 0 room left, -errno.
+ */
+int cni_hostlocal_exhausted(const char *json, size_t len,
+			    const struct cni_conf *conf, char *why, size_t wlen);
+
+/**
+ * cni_hostlocal_owners() - for each allocation file in host-local's
+ * <dataDir>/<name>/, call @fn with the (container id, ifname) written in it.
+ * Return: 0 (also when the dir does not exist) or the first -errno of @fn.
+ */
+int cni_hostlocal_owners(const char *json, size_t len,
+			 const struct cni_conf *conf,
+			 int (*fn)(const char *cid, const char *ifname, void *arg),
+			 void *arg);
 
 #endif /* SFC_CNI_NET_H */

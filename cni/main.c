@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * main.c - sfc-cni entry point: a thin dispatcher (CNI spec 1.0.0).
+ * main.c - sfc-cni entry point: a thin dispatcher (CNI spec 1.1.0).
  * Reads CNI_* and stdin, parses and validates, calls cmd_add / cmd_del /
- * cmd_check, prints the result (stdout) or exactly one error object
+ * cmd_check / cmd_status / cmd_gc, prints the result (stdout) or exactly one error object
  * (stdout, exit 1). Logs go to stderr only.
  */
 #include <errno.h>
@@ -101,6 +101,16 @@ static int do_version(const char *json, size_t len)
 	return 0;
 }
 
+/* CHECK needs 0.4.0, STATUS and GC 1.1.0 (spec "Version considerations"). */
+static int version_gate(struct cni_ctx *x, const char *need)
+{
+	if (cni_version_cmp(x->conf.cni_version, need) >= 0)
+		return 0;
+	return cni_err_set(&x->err, CNI_ERR_INCOMPATIBLE, 0,
+			   "config version %s does not allow %s (needs %s or later)",
+			   x->conf.cni_version, x->env.command, need);
+}
+
 static int dispatch(struct cni_ctx *x)
 {
 	int err;
@@ -116,11 +126,11 @@ static int dispatch(struct cni_ctx *x)
 	case CNI_CMD_DEL:
 		return cmd_del(x);
 	case CNI_CMD_CHECK:
-		if (cni_version_cmp(x->conf.cni_version, "0.4.0") < 0)
-			return cni_err_set(&x->err, CNI_ERR_INCOMPATIBLE, 0,
-					   "config version %s does not allow CHECK (needs 0.4.0 or later)",
-					   x->conf.cni_version);
-		return cmd_check(x);
+		return version_gate(x, "0.4.0") ?: cmd_check(x);
+	case CNI_CMD_STATUS:
+		return version_gate(x, "1.1.0") ?: cmd_status(x);
+	case CNI_CMD_GC:
+		return version_gate(x, "1.1.0") ?: cmd_gc(x);
 	default:
 		return cni_err_set(&x->err, CNI_ERR_INVALID_ENV, 0,
 				   "unknown CNI_COMMAND");

@@ -40,7 +40,15 @@ struct sfc_ep_record {
 	int n_ips;
 	char ips[SFC_MAX_IPS][64];   /* CIDR form, e.g. 10.22.0.5/24 */
 	char ipam_type[SFC_NAME_MAX];
+	/* Appended (sfc-cni GC/STATUS); optional in the JSON: "" / 0 in
+	 * records written before they existed. */
+	char network[128];        /* CNI network name (config "name") */
+	uint32_t flags;           /* SFC_EP_F_* */
 };
+
+/* sfc_ep_record.flags */
+#define SFC_EP_F_ATTACH_ONLY 0x1 /* chained: interface and IPAM belong to an
+				  * earlier plugin; only hooks and maps are ours */
 
 /** sfc_state_write() - write @r atomically (temp file, fsync, rename). */
 int sfc_state_write(const char *state_dir, const struct sfc_ep_record *r);

@@ -67,6 +67,10 @@ static cJSON *record_to_json(const struct sfc_ep_record *r)
 	for (i = 0; ips && i < r->n_ips && i < SFC_MAX_IPS; i++)
 		cJSON_AddItemToArray(ips, cJSON_CreateString(r->ips[i]));
 	cJSON_AddStringToObject(o, "ipamType", r->ipam_type);
+	if (r->network[0])
+		cJSON_AddStringToObject(o, "network", r->network);
+	if (r->flags)
+		cJSON_AddNumberToObject(o, "flags", r->flags);
 	return o;
 }
 
@@ -158,8 +162,12 @@ static int record_from_json(const char *txt, struct sfc_ep_record *r)
 	    sfc_json_str(o, "function", r->function, sizeof(r->function), false, c, NULL, 0) ||
 	    sfc_json_str(o, "mac", r->mac, sizeof(r->mac), false, c, NULL, 0) ||
 	    sfc_json_str(o, "hostMac", r->host_mac, sizeof(r->host_mac), false, c, NULL, 0) ||
-	    sfc_json_str(o, "ipamType", r->ipam_type, sizeof(r->ipam_type), false, c, NULL, 0))
+	    sfc_json_str(o, "ipamType", r->ipam_type, sizeof(r->ipam_type), false, c, NULL, 0) ||
+	    sfc_json_str(o, "network", r->network, sizeof(r->network), false, c, NULL, 0))
 		goto cleanup;
+	v = cJSON_GetObjectItemCaseSensitive(o, "flags");
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0)
+		r->flags = (uint32_t)v->valuedouble;
 	v = cJSON_GetObjectItemCaseSensitive(o, "vpid");
 	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
 	    v->valuedouble >= SFC_MAX_ENDPOINTS)

@@ -26,7 +26,7 @@ CONF=$(cni_conf)
 # --- VERSION ---
 out=$(echo '{"cniVersion":"0.4.0"}' | CNI_COMMAND=VERSION "$CNI_BIN")
 assert_eq "0.4.0" "$(json_get "$out" '["cniVersion"]')" "VERSION echoes the input cniVersion"
-assert_eq '["0.3.0", "0.3.1", "0.4.0", "1.0.0"]' "$(json_get "$out" '["supportedVersions"]')" \
+assert_eq '["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]' "$(json_get "$out" '["supportedVersions"]')" \
 	"VERSION lists supported versions"
 
 # --- ADD two pods ---

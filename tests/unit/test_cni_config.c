@@ -13,6 +13,7 @@
 #include <string.h>
 #include "../../cni/cni_config.c"
 #include "../../cni/cni_result.c"
+#include "../../cni/cni_runtime.c"
 
 #define MIN_CONF "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"sfc-cni\"," \
 		 "\"ipam\":{\"type\":\"host-local\"}}"
@@ -107,8 +108,7 @@ Test(cni_config, missing_fields_are_code_7)
 		    CNI_ERR_INVALID_CONF);
 	expect_code("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"host-local\"}}",
 		    CNI_ERR_INVALID_CONF);
-	expect_code("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"sfc-cni\"}",
-		    CNI_ERR_INVALID_CONF);
+	/* No ipam parses (chained attach mode, DEL, GC); ADD refuses it. */
 	expect_code("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"sfc-cni\",\"ipam\":{}}",
 		    CNI_ERR_INVALID_CONF);
 	expect_code("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"sfc-cni\",\"ipam\":\"host-local\"}",
@@ -153,10 +153,10 @@ Test(cni_config, ipam_type_must_be_a_plain_name)
 
 Test(cni_config, versions)
 {
-	const char *ok[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0" };
+	const char *ok[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0" };
 	char buf[256];
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		struct cni_conf c;
 		struct cni_err e;
 
@@ -168,7 +168,7 @@ Test(cni_config, versions)
 	}
 	expect_code("{\"cniVersion\":\"0.2.0\",\"name\":\"n\",\"type\":\"sfc-cni\",\"ipam\":{\"type\":\"h\"}}",
 		    CNI_ERR_INCOMPATIBLE);
-	expect_code("{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"type\":\"sfc-cni\",\"ipam\":{\"type\":\"h\"}}",
+	expect_code("{\"cniVersion\":\"1.2.0\",\"name\":\"n\",\"type\":\"sfc-cni\",\"ipam\":{\"type\":\"h\"}}",
 		    CNI_ERR_INCOMPATIBLE);
 	expect_code("{\"name\":\"n\",\"type\":\"sfc-cni\",\"ipam\":{\"type\":\"h\"}}",
 		    CNI_ERR_INCOMPATIBLE);
@@ -193,10 +193,23 @@ Test(cni_args, k8s_keys_and_ignore_unknown)
 	cr_assert_str_eq(a.pod_namespace, "ns1");
 	cr_assert_str_eq(a.pod_name, "web-0");
 	cr_assert_str_eq(a.infra_id, "abc");
-	/* Unknown keys without IgnoreUnknown are tolerated too. */
-	cr_assert_eq(cni_args_parse("FOO=bar;K8S_POD_NAME=p", &a, &e), 0);
-	cr_assert_not(a.ignore_unknown);
+	/* Unknown keys without IgnoreUnknown: refused, as types.LoadArgs. */
+	cr_assert_lt(cni_args_parse("FOO=bar;K8S_POD_NAME=p", &a, &e), 0);
+	cr_assert_eq(e.code, CNI_ERR_INVALID_ENV);
+	cr_assert(strstr(e.msg, "FOO"), "%s", e.msg);
+	memset(&e, 0, sizeof(e));
+	/* IgnoreUnknown counts wherever it is, also after the unknown key. */
+	cr_assert_eq(cni_args_parse("FOO=bar;K8S_POD_NAME=p;IgnoreUnknown=TRUE", &a, &e), 0,
+		     "%s", e.msg);
 	cr_assert_str_eq(a.pod_name, "p");
+	cr_assert_lt(cni_args_parse("IgnoreUnknown=0;FOO=bar", &a, &e), 0);
+	memset(&e, 0, sizeof(e));
+	cr_assert_lt(cni_args_parse("IgnoreUnknown=yes", &a, &e), 0);
+	cr_assert_eq(e.code, CNI_ERR_INVALID_ENV);
+	memset(&e, 0, sizeof(e));
+	/* Known keys alone need no IgnoreUnknown. */
+	cr_assert_eq(cni_args_parse("K8S_POD_UID=u;K8S_POD_NAME=p", &a, &e), 0);
+	cr_assert_not(a.ignore_unknown);
 	cr_assert_eq(cni_args_parse("IgnoreUnknown=true", &a, &e), 0);
 	cr_assert(a.ignore_unknown);
 	cr_assert_eq(cni_args_parse(NULL, &a, &e), 0);
@@ -475,8 +488,9 @@ Test(cni_result, error_and_version_json)
 	free(txt);
 	arr = cJSON_GetObjectItem(root, "supportedVersions");
 	cr_assert_str_eq(cJSON_GetObjectItem(root, "cniVersion")->valuestring, "0.3.1");
-	cr_assert_eq(cJSON_GetArraySize(arr), 4);
+	cr_assert_eq(cJSON_GetArraySize(arr), 5);
 	cr_assert_str_eq(cJSON_GetArrayItem(arr, 3)->valuestring, "1.0.0");
+	cr_assert_str_eq(cJSON_GetArrayItem(arr, 4)->valuestring, "1.1.0");
 	cJSON_Delete(root);
 	cr_assert_eq(cni_code_from_errno(-EAGAIN), CNI_ERR_TRY_AGAIN);
 	cr_assert_eq(cni_code_from_errno(-EPERM), CNI_ERR_INTERNAL);
