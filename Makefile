@@ -18,6 +18,9 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	iperf3 curl python3 iputils-ping libclang-rt-14-dev procps psmisc \
 	golang-go golang-github-appc-cni-dev strace util-linux
 
+# sf-ids: Hyperscan (Debian 5.4, x86-64 with SSSE3).
+DEB_PKGS += libhyperscan-dev
+
 # Fixed Debian paths rather than pkg-config: the Makefile is parsed before
 # `deps` has installed anything on a fresh machine.
 PKG_CFLAGS := -I/usr/include/libnl3
@@ -106,15 +109,19 @@ $(BUILD)/bin/sfcctl: $(call obj,$(SFCCTL_SRCS)) $(ALL_LIBS)
 $(BUILD)/bin/sfc-agent: $(call obj,$(AGENT_SRCS)) $(ALL_LIBS)
 	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(AGENT_SRCS)) $(ALL_LIBS) $(LDLIBS)
 
+# Per-SF extra libraries: SF_LDLIBS_<sf dir> (default none).
+SF_LDLIBS_sf-ids := -lhs
 define SF_RULE
 $(BUILD)/bin/$(1): $(call obj,$(wildcard service-containers/$(1)/*.c)) $(LIBSF)
-	@mkdir -p $$(@D); $$(CC) $$(LDFLAGS) -o $$@ $$(call obj,$(wildcard service-containers/$(1)/*.c)) $(LIBSF) $$(LDLIBS)
+	@mkdir -p $$(@D); $$(CC) $$(LDFLAGS) -o $$@ $$(call obj,$(wildcard service-containers/$(1)/*.c)) $(LIBSF) $$(LDLIBS) $$(SF_LDLIBS_$(1))
 endef
 $(foreach d,$(SF_DIRS),$(eval $(call SF_RULE,$(d))))
 
+# The unit tests cover sf-ids' engine (libsf.a), which needs Hyperscan.
+UNIT_LDLIBS := -lhs
 # Tests: Criterion binaries for units and BPF program tests, scripts for e2e.
 $(BUILD)/tests/unit: $(call obj,$(UNIT_SRCS)) $(ALL_LIBS)
-	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(UNIT_SRCS)) $(ALL_LIBS) $(LDLIBS) -lcriterion
+	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(UNIT_SRCS)) $(ALL_LIBS) $(LDLIBS) -lcriterion $(UNIT_LDLIBS)
 $(BUILD)/tests/bpf: $(call obj,$(BPFT_SRCS)) $(ALL_LIBS)
 	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(BPFT_SRCS)) $(ALL_LIBS) $(LDLIBS) -lcriterion
 

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * flowmap.c - bounded flow table with deletion. See flowmap.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowmap.h"
+
+int sf_flowmap_init(struct sf_flowmap *m, uint32_t cap, size_t val_size)
+{
+	uint32_t nb = 1;
+
+	memset(m, 0, sizeof(*m));
+	if (cap == 0 || cap > SF_FLOWMAP_MAX_CAP || val_size == 0)
+		return -EINVAL;
+	while (nb < cap * 2)
+		nb <<= 1;
+	m->ents = calloc(cap, sizeof(*m->ents));
+	m->vals = calloc(cap, val_size);
+	m->buckets = malloc(nb * sizeof(*m->buckets));
+	if (!m->ents || !m->vals || !m->buckets) {
+		sf_flowmap_fini(m);
+		return -ENOMEM;
+	}
+	memset(m->buckets, 0xFF, nb * sizeof(*m->buckets));
+	m->cap = cap;
+	m->nbuckets = nb;
+	m->val_size = val_size;
+	m->head = m->tail = m->free_list = SF_FLOWMAP_NONE;
+	return 0;
+}
+
+void sf_flowmap_fini(struct sf_flowmap *m)
+{
+	free(m->ents);
+	free(m->vals);
+	free(m->buckets);
+	memset(m, 0, sizeof(*m));
+}
+
+/* FNV-1a, then murmur3's finaliser. */
+static uint32_t hash(const struct sf_tuple *t)
+{
+	const uint8_t *p = (const uint8_t *)t;
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < sizeof(*t); i++)
+		h = (h ^ p[i]) * 16777619u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
+}
+
+static uint32_t *bucket(const struct sf_flowmap *m, const struct sf_tuple *t)
+{
+	return &m->buckets[hash(t) & (m->nbuckets - 1)];
+}
+
+static uint32_t find(const struct sf_flowmap *m, const struct sf_tuple *t)
+{
+	uint32_t i;
+
+	for (i = *bucket(m, t); i != SF_FLOWMAP_NONE; i = m->ents[i].hnext)
+		if (!memcmp(&m->ents[i].t, t, sizeof(*t)))
+			return i;
+	return SF_FLOWMAP_NONE;
+}
+
+static void *val_of(const struct sf_flowmap *m, uint32_t i)
+{
+	return m->vals + (size_t)i * m->val_size;
+}
+
+static void lru_unlink(struct sf_flowmap *m, uint32_t i)
+{
+	struct sf_flowmap_ent *e = &m->ents[i];
+
+	if (e->prev != SF_FLOWMAP_NONE)
+		m->ents[e->prev].next = e->next;
+	else
+		m->head = e->next;
+	if (e->next != SF_FLOWMAP_NONE)
+		m->ents[e->next].prev = e->prev;
+	else
+		m->tail = e->prev;
+}
+
+static void lru_push_head(struct sf_flowmap *m, uint32_t i)
+{
+	struct sf_flowmap_ent *e = &m->ents[i];
+
+	e->prev = SF_FLOWMAP_NONE;
+	e->next = m->head;
+	if (m->head != SF_FLOWMAP_NONE)
+		m->ents[m->head].prev = i;
+	m->head = i;
+	if (m->tail == SF_FLOWMAP_NONE)
+		m->tail = i;
+}
+
+/* Unhook @i from its hash chain and the LRU; the slot is not freed. */
+static void unlink_ent(struct sf_flowmap *m, uint32_t i)
+{
+	uint32_t *link = bucket(m, &m->ents[i].t);
+
+	while (*link != i)
+		link = &m->ents[*link].hnext;
+	*link = m->ents[i].hnext;
+	lru_unlink(m, i);
+	m->n--;
+}
+
+static uint32_t take_slot(struct sf_flowmap *m)
+{
+	uint32_t i;
+
+	if (m->free_list != SF_FLOWMAP_NONE) {
+		i = m->free_list;
+		m->free_list = m->ents[i].hnext;
+		return i;
+	}
+	if (m->used < m->cap)
+		return m->used++;
+	i = m->tail;
+	if (m->evict)
+		m->evict(m->evict_ctx, &m->ents[i].t, val_of(m, i));
+	unlink_ent(m, i);
+	m->evictions++;
+	return i;
+}
+
+void *sf_flowmap_get(struct sf_flowmap *m, const struct sf_tuple *t,
+		     uint64_t now_ms, bool *created)
+{
+	uint32_t i = find(m, t), *b;
+
+	*created = i == SF_FLOWMAP_NONE;
+	if (*created) {
+		i = take_slot(m);
+		b = bucket(m, t);
+		m->ents[i].t = *t;
+		m->ents[i].hnext = *b;
+		*b = i;
+		memset(val_of(m, i), 0, m->val_size);
+		m->n++;
+	} else {
+		lru_unlink(m, i);
+	}
+	lru_push_head(m, i);
+	m->ents[i].last_ms = now_ms;
+	return val_of(m, i);
+}
+
+void *sf_flowmap_find(const struct sf_flowmap *m, const struct sf_tuple *t)
+{
+	uint32_t i = find(m, t);
+
+	return i == SF_FLOWMAP_NONE ? NULL : val_of(m, i);
+}
+
+void sf_flowmap_del(struct sf_flowmap *m, void *val)
+{
+	uint32_t i = (uint32_t)(((uint8_t *)val - m->vals) / m->val_size);
+
+	unlink_ent(m, i);
+	m->ents[i].hnext = m->free_list;
+	m->free_list = i;
+}
+
+void *sf_flowmap_oldest(const struct sf_flowmap *m, const struct sf_tuple **t,
+			uint64_t *last_ms)
+{
+	if (m->tail == SF_FLOWMAP_NONE)
+		return NULL;
+	*t = &m->ents[m->tail].t;
+	*last_ms = m->ents[m->tail].last_ms;
+	return val_of(m, m->tail);
+}
+
+void sf_flowmap_foreach(struct sf_flowmap *m,
+			void (*fn)(void *ctx, const struct sf_tuple *t,
+				   void *val),
+			void *ctx)
+{
+	uint32_t i;
+
+	for (i = m->head; i != SF_FLOWMAP_NONE; i = m->ents[i].next)
+		fn(ctx, &m->ents[i].t, val_of(m, i));
+}

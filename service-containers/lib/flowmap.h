@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * flowmap.h - bounded flow table with deletion, for sf-monitor and sf-ids.
+ *
+ * A fixed pool of entries (allocated once, before the sandbox), each a
+ * 5-tuple key, a last-seen time and @val_size bytes of the caller's state,
+ * found through a chained hash. An LRU list ordered by last use lets the
+ * caller expire idle flows from the oldest end in O(expired) and makes
+ * the oldest flow the victim when the pool is full (the evict callback
+ * sees it first, e.g. to write its record or close its stream).
+ */
+#ifndef SF_FLOWMAP_H
+#define SF_FLOWMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inner.h"
+
+#define SF_FLOWMAP_NONE UINT32_MAX
+#define SF_FLOWMAP_MAX_CAP (1u << 22)
+
+/* Called with a flow about to be reused for another tuple. */
+typedef void (*sf_flowmap_evict_fn)(void *ctx, const struct sf_tuple *t,
+				    void *val);
+
+struct sf_flowmap_ent {
+	struct sf_tuple t;
+	uint64_t last_ms;
+	uint32_t hnext;      /* hash chain, or free list */
+	uint32_t prev, next; /* LRU: head = most recent */
+};
+
+struct sf_flowmap {
+	struct sf_flowmap_ent *ents; /* owned, cap entries */
+	uint8_t *vals;               /* owned, cap * val_size bytes */
+	uint32_t *buckets;           /* owned */
+	size_t val_size;
+	uint32_t cap, n, nbuckets, used; /* used: slots ever handed out */
+	uint32_t head, tail, free_list;
+	uint64_t evictions;
+	sf_flowmap_evict_fn evict;   /* may be NULL */
+	void *evict_ctx;
+};
+
+/**
+ * sf_flowmap_init() - allocate @cap (1..SF_FLOWMAP_MAX_CAP) entries of
+ * @val_size (> 0) bytes each (zeroed when handed out).
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+int sf_flowmap_init(struct sf_flowmap *m, uint32_t cap, size_t val_size);
+
+/** sf_flowmap_fini() - free (the evict callback is not called). */
+void sf_flowmap_fini(struct sf_flowmap *m);
+
+/**
+ * sf_flowmap_get() - the state of @t, created (zeroed, *@created = true)
+ * if absent, evicting the least recently used flow when full. Marks the
+ * flow the most recent with @now_ms. Return: the state, never NULL.
+ */
+void *sf_flowmap_get(struct sf_flowmap *m, const struct sf_tuple *t,
+		     uint64_t now_ms, bool *created);
+
+/** sf_flowmap_find() - the state of @t or NULL; does not touch the LRU. */
+void *sf_flowmap_find(const struct sf_flowmap *m, const struct sf_tuple *t);
+
+/** sf_flowmap_del() - remove the flow owning @val (no callback). */
+void sf_flowmap_del(struct sf_flowmap *m, void *val);
+
+/**
+ * sf_flowmap_oldest() - the least recently used flow: its state, and its
+ * tuple and last use in *@t / *@last_ms. NULL when empty.
+ */
+void *sf_flowmap_oldest(const struct sf_flowmap *m, const struct sf_tuple **t,
+			uint64_t *last_ms);
+
+/** Call @fn on every flow, most recent first; @fn must not delete. */
+void sf_flowmap_foreach(struct sf_flowmap *m,
+			void (*fn)(void *ctx, const struct sf_tuple *t,
+				   void *val),
+			void *ctx);
+
+#endif /* SF_FLOWMAP_H */

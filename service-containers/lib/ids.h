@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ids.h - sf-ids' engine: payload signatures (ids_rules.h) compiled into
+ * one Hyperscan database in streaming mode, scanned per connection and
+ * direction so that a signature split across frames (TCP GSO super-frames,
+ * segments, datagrams) is still found.
+ *
+ * Connections are keyed by the canonical (ordered) inner 5-tuple in a
+ * bounded table (flowmap.h); each direction has its own hs_stream_t,
+ * opened at its first payload byte and closed on RST, on FIN in both
+ * directions, on idle timeout and on eviction. TCP payload is fed in
+ * sequence order: retransmitted bytes are skipped, a gap is counted and
+ * scanning goes on. UDP payloads of a flow form one stream too.
+ *
+ * A match of a rule whose proto/port filter takes the packet writes an
+ * alert (JSON line) and counts it; a drop rule also blocks the connection:
+ * that packet and every later one of either direction are dropped until
+ * the connection idles out. Reload (sf_ids_load) is atomic: a rules or
+ * compile error keeps the running database.
+ */
+#ifndef SF_IDS_H
+#define SF_IDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include <hs/hs.h>
+
+#include "flowmap.h"
+#include "frame.h"
+#include "ids_rules.h"
+#include "jbuf.h"
+#include "rotlog.h"
+
+#define SF_IDS_MAX_FLOWS_DEFAULT 65536
+#define SF_IDS_IDLE_S_DEFAULT 120
+
+struct sf_ids_cfg {
+	char rules[4096];        /* rules file, required */
+	char alerts[4096];       /* alerts file, "" = stderr */
+	uint64_t alerts_rotate_bytes;
+	unsigned int alerts_keep;
+	uint32_t max_flows;
+	uint64_t idle_ms;
+};
+
+struct sf_ids_flow {
+	hs_stream_t *s[2];       /* per direction: 0 = as keyed, 1 = reverse */
+	uint32_t next_seq[2];
+	uint8_t seq_ok[2], fin[2];
+	bool blocked;
+};
+
+struct sf_ids {
+	struct sf_ids_cfg cfg;
+	hs_database_t *db;       /* NULL with zero rules */
+	struct sf_ids_ruleset rs;
+	hs_scratch_t *scratch;
+	size_t stream_size;      /* bytes of Hyperscan state per stream */
+	struct sf_flowmap fm;
+	struct sf_rotlog alog;   /* when cfg.alerts is set */
+	int alert_fd;            /* otherwise: 2 */
+	int rules_dirfd;         /* for reloads under the sandbox */
+	char rules_name[256];
+	uint64_t (*clock)(void); /* Unix ms, alerts and idle; tests replace */
+	/* counters */
+	uint64_t alerts, alert_errors, blocked_flows, blocked_packets;
+	uint64_t scanned_bytes, scan_errors, retrans_skipped, gaps;
+	uint64_t streams_open, reloads, reload_errors;
+};
+
+/**
+ * sf_ids_parse_cfg() - {"rules", "alerts", "alerts_rotate_bytes",
+ * "alerts_keep", "max_flows", "idle_timeout_s", "comment"}; "rules" is
+ * required. Return: 0 or -EINVAL with "PATH: field: message" in @err.
+ */
+int sf_ids_parse_cfg(const cJSON *cfg, const char *path,
+		     struct sf_ids_cfg *out, char *err, size_t errlen);
+
+/**
+ * sf_ids_init() - table, alert output, rules directory fd, then the first
+ * load of the rules file (database and scratch: before the sandbox).
+ * Return: 0 or -errno with @err set ("FILE: line N: ..." for a bad rule).
+ */
+int sf_ids_init(struct sf_ids *ids, const struct sf_ids_cfg *cfg, char *err,
+		size_t errlen);
+
+/**
+ * sf_ids_load() - parse @text (@what names it), compile, and swap it in
+ * for the running rules. Open streams belong to the old database: they
+ * are closed (their connections' next payload opens new ones; a
+ * signature straddling the reload is missed); blocked connections stay
+ * blocked. Return: 0, or -errno with @err set and nothing changed.
+ */
+int sf_ids_load(struct sf_ids *ids, const char *text, const char *what,
+		char *err, size_t errlen);
+
+/** sf_ids_reload() - sf_ids_load() of the rules file, read through
+ * the directory fd kept from sf_ids_init(). */
+int sf_ids_reload(struct sf_ids *ids, char *err, size_t errlen);
+
+/** sf_ids_packet() - sf_pkt_fn: scan @pkt's payload; drop if its
+ * connection is blocked. */
+enum sf_verdict sf_ids_packet(void *ids, const struct sf_pkt *pkt);
+
+/** sf_ids_tick() - close the streams of connections idle for idle_ms. */
+void sf_ids_tick(struct sf_ids *ids, uint64_t now_ms);
+
+/** sf_ids_stats_json() - "ids": {...} member of the stats file. */
+void sf_ids_stats_json(const struct sf_ids *ids, struct sf_jbuf *jb);
+
+/** sf_ids_sandbox() - seccomp and Landlock additions: read the rules
+ * directory (reload), write the alerts directory if any. */
+int sf_ids_sandbox(struct sf_ids *ids, void *scmp_ctx);
+
+/** sf_ids_fini() - close every stream, free everything. */
+void sf_ids_fini(struct sf_ids *ids);
+
+#endif /* SF_IDS_H */

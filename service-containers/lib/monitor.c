@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * monitor.c - sf-monitor flow records. See monitor.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <linux/virtio_net.h>
+
+#include "config.h"
+#include "flowrec.h"
+#include "fsjail.h"
+#include "monitor.h"
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+static const char *const end_names[SF_MON_END_MAX] = {
+	"fin", "rst", "idle", "active", "evicted", "exit",
+};
+
+const char *sf_mon_end_name(enum sf_mon_end e)
+{
+	return e < SF_MON_END_MAX ? end_names[e] : "?";
+}
+
+uint64_t sf_mon_realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int get_uint(const cJSON *cfg, const char *key, uint64_t hi,
+		    uint64_t *out, const char *path, char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
+	    v->valuedouble > (double)hi ||
+	    v->valuedouble != (double)(uint64_t)v->valuedouble)
+		return sf_config_err(err, errlen, path, key,
+				     "expected an integer in 0..%llu",
+				     (unsigned long long)hi);
+	*out = (uint64_t)v->valuedouble;
+	return 0;
+}
+
+int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
+		     struct sf_mon_cfg *out, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "output", "rotate_bytes",
+		"rotate_keep", "idle_timeout_s", "export_interval_s",
+		"max_flows", "comment", NULL };
+	uint64_t keep = SF_MON_ROTATE_KEEP_DEFAULT, idle = SF_MON_IDLE_S_DEFAULT;
+	uint64_t exp = SF_MON_EXPORT_S_DEFAULT, flows = SF_MON_MAX_FLOWS_DEFAULT;
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(cfg, "output");
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->rotate_bytes = SF_MON_ROTATE_BYTES_DEFAULT;
+	ret = sf_config_check_keys(cfg, keys, path, "", err, errlen);
+	if (ret)
+		return ret;
+	if (!cJSON_IsString(o) || !o->valuestring[0] ||
+	    strlen(o->valuestring) >= sizeof(out->output))
+		return sf_config_err(err, errlen, path, "output",
+				     "required: the flow log file path");
+	strcpy(out->output, o->valuestring);
+	ret = get_uint(cfg, "rotate_bytes", UINT32_MAX * 1024ull,
+		       &out->rotate_bytes, path, err, errlen) ||
+	      get_uint(cfg, "rotate_keep", SF_ROTLOG_MAX_KEEP, &keep, path,
+		       err, errlen) ||
+	      get_uint(cfg, "idle_timeout_s", 86400, &idle, path, err,
+		       errlen) ||
+	      get_uint(cfg, "export_interval_s", 86400, &exp, path, err,
+		       errlen) ||
+	      get_uint(cfg, "max_flows", SF_FLOWMAP_MAX_CAP, &flows, path,
+		       err, errlen);
+	if (ret)
+		return -EINVAL;
+	if (idle == 0 || flows == 0)
+		return sf_config_err(err, errlen, path,
+				     idle ? "max_flows" : "idle_timeout_s",
+				     "must be at least 1");
+	out->rotate_keep = (unsigned int)keep;
+	out->idle_ms = idle * 1000;
+	out->export_ms = exp * 1000;
+	out->max_flows = (uint32_t)flows;
+	return 0;
+}
+
+static void write_record(struct sf_mon *m, const struct sf_tuple *t,
+			 const struct sf_mon_flow *f, enum sf_mon_end end)
+{
+	char line[SF_FLOWREC_LINE_MAX], tmp[4];
+	int af = t->family == 6 ? AF_INET6 : AF_INET, len;
+	struct sf_flowrec r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.proto, sizeof(r.proto), "%s", sf_proto_name(t->proto, tmp));
+	inet_ntop(af, t->src, r.src, sizeof(r.src));
+	inet_ntop(af, t->dst, r.dst, sizeof(r.dst));
+	r.sport = t->sport;
+	r.dport = t->dport;
+	r.packets = f->packets;
+	r.bytes = f->bytes;
+	r.first_ms = f->first_ms;
+	r.last_ms = f->last_ms;
+	if (t->proto == IPPROTO_TCP)
+		sf_tcp_flags_str(f->tcp_flags, r.tcp_flags, sizeof(r.tcp_flags));
+	snprintf(r.end, sizeof(r.end), "%s", sf_mon_end_name(end));
+	len = sf_flowrec_format(&r, line, sizeof(line));
+	if (len < 0 || sf_rotlog_write(&m->log, line, (size_t)len))
+		m->write_errors++;
+	else
+		m->records[end]++;
+}
+
+static void on_evict(void *ctx, const struct sf_tuple *t, void *val)
+{
+	struct sf_mon_flow *f = val;
+
+	if (!f->closed)
+		write_record(ctx, t, f, SF_MON_END_EVICTED);
+}
+
+int sf_mon_init(struct sf_mon *m, const struct sf_mon_cfg *cfg, char *err,
+		size_t errlen)
+{
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->cfg = *cfg;
+	m->clock = sf_mon_realtime_ms;
+	ret = sf_flowmap_init(&m->fm, cfg->max_flows, sizeof(struct sf_mon_flow));
+	if (ret)
+		return ret;
+	m->fm.evict = on_evict;
+	m->fm.evict_ctx = m;
+	ret = sf_rotlog_open(&m->log, cfg->output, cfg->rotate_bytes,
+			     cfg->rotate_keep);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", cfg->output, strerror(-ret));
+		sf_flowmap_fini(&m->fm);
+	}
+	return ret;
+}
+
+/* TCP flags and the number of wire segments a (GSO) frame stands for. */
+static uint64_t pkt_info(const struct sf_pkt *pkt, uint8_t *flags)
+{
+	const struct sf_inner *in = &pkt->inner;
+	const struct virtio_net_hdr *v = pkt->frame->vnet;
+	const uint8_t *l4 = pkt->ip + in->l4_off;
+	uint32_t hdr = 0, payload;
+
+	*flags = 0;
+	if (in->frag)
+		return 1;
+	if (in->t.proto == IPPROTO_TCP) {
+		*flags = l4[13];
+		hdr = (uint32_t)(l4[12] >> 4) * 4;
+	} else if (in->t.proto == IPPROTO_UDP) {
+		hdr = 8;
+	}
+	if (!v || v->gso_type == VIRTIO_NET_HDR_GSO_NONE || !v->gso_size ||
+	    !hdr || in->l3_len <= in->l4_off + hdr)
+		return 1;
+	payload = in->l3_len - in->l4_off - hdr;
+	return (payload + v->gso_size - 1) / v->gso_size;
+}
+
+enum sf_verdict sf_mon_packet(void *mon, const struct sf_pkt *pkt)
+{
+	struct sf_mon *m = mon;
+	uint64_t now = m->clock();
+	struct sf_mon_flow *f;
+	uint64_t segs;
+	uint8_t flags;
+	bool created;
+
+	segs = pkt_info(pkt, &flags);
+	f = sf_flowmap_get(&m->fm, &pkt->inner.t, now, &created);
+	if (!created && f->closed) {
+		if ((flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
+			m->late_packets += segs;
+			return SF_VERDICT_PASS;
+		}
+		memset(f, 0, sizeof(*f)); /* port reuse: a new connection */
+		created = true;
+	}
+	if (created)
+		f->first_ms = f->last_export_ms = now;
+	f->packets += segs;
+	f->bytes += pkt->inner.l3_len;
+	f->last_ms = now;
+	f->tcp_flags |= flags;
+	if (flags & (TCP_FIN | TCP_RST)) {
+		write_record(m, &pkt->inner.t, f,
+			     flags & TCP_RST ? SF_MON_END_RST : SF_MON_END_FIN);
+		f->closed = true;
+	}
+	return SF_VERDICT_PASS;
+}
+
+static void export_one(void *ctx, const struct sf_tuple *t, void *val)
+{
+	struct sf_mon *m = ctx;
+	struct sf_mon_flow *f = val;
+
+	if (f->closed || m->last_scan_ms - f->last_export_ms < m->cfg.export_ms)
+		return;
+	write_record(m, t, f, SF_MON_END_ACTIVE);
+	f->last_export_ms = m->last_scan_ms;
+}
+
+void sf_mon_tick(struct sf_mon *m, uint64_t now_ms)
+{
+	const struct sf_tuple *t;
+	struct sf_mon_flow *f;
+	uint64_t last;
+
+	while ((f = sf_flowmap_oldest(&m->fm, &t, &last)) &&
+	       now_ms >= last + m->cfg.idle_ms) {
+		if (!f->closed)
+			write_record(m, t, f, SF_MON_END_IDLE);
+		sf_flowmap_del(&m->fm, f);
+	}
+	if (!m->cfg.export_ms || now_ms - m->last_scan_ms < SF_MON_SCAN_MS)
+		return;
+	m->last_scan_ms = now_ms;
+	sf_flowmap_foreach(&m->fm, export_one, m);
+}
+
+static void flush_one(void *ctx, const struct sf_tuple *t, void *val)
+{
+	struct sf_mon_flow *f = val;
+
+	if (!f->closed)
+		write_record(ctx, t, f, SF_MON_END_EXIT);
+	f->closed = true;
+}
+
+void sf_mon_flush(struct sf_mon *m)
+{
+	if (m->fm.ents)
+		sf_flowmap_foreach(&m->fm, flush_one, m);
+}
+
+void sf_mon_stats_json(const struct sf_mon *m, struct sf_jbuf *jb)
+{
+	int i;
+
+	sf_jbuf_open(jb, "monitor", '{');
+	sf_jbuf_u64(jb, "capacity", m->fm.cap);
+	sf_jbuf_u64(jb, "active", m->fm.n);
+	sf_jbuf_u64(jb, "evictions", m->fm.evictions);
+	sf_jbuf_u64(jb, "late_packets", m->late_packets);
+	sf_jbuf_open(jb, "records", '{');
+	for (i = 0; i < SF_MON_END_MAX; i++)
+		sf_jbuf_u64(jb, end_names[i], m->records[i]);
+	sf_jbuf_close(jb, '}');
+	sf_jbuf_str(jb, "output", m->cfg.output);
+	sf_jbuf_u64(jb, "output_bytes", m->log.bytes);
+	sf_jbuf_u64(jb, "rotations", m->log.rotations);
+	sf_jbuf_u64(jb, "write_errors", m->write_errors);
+	sf_jbuf_u64(jb, "log_errors", m->log.errors);
+	sf_jbuf_close(jb, '}');
+}
+
+int sf_mon_sandbox(struct sf_mon *m, void *scmp_ctx)
+{
+	struct sf_fsjail_dir d = { .dirfd = m->log.dirfd,
+				   .rights = SF_FSJAIL_WRITE };
+	int err = sf_fsjail_apply(&d, 1);
+
+	if (err == -EOPNOTSUPP)
+		fprintf(stderr, "sf-monitor: Landlock unavailable: openat/"
+			"renameat limited by seccomp only\n");
+	else if (err)
+		return err;
+	return sf_rotlog_seccomp(&m->log, scmp_ctx);
+}
+
+void sf_mon_fini(struct sf_mon *m)
+{
+	sf_flowmap_fini(&m->fm);
+	sf_rotlog_close(&m->log);
+}

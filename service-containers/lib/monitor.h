@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * monitor.h - sf-monitor's engine: per-flow records (directed inner
+ * 5-tuple, packets, bytes, first/last seen, TCP flags seen) written as
+ * JSON lines (flowrec.h) to a size-rotated file (rotlog.h).
+ *
+ * A record is written when a flow ends (TCP FIN or RST in its direction:
+ * "fin"/"rst"), goes idle ("idle"), is evicted from the full table
+ * ("evicted"), at SF exit ("exit") and, for long flows, every export
+ * interval ("active", cumulative). After FIN/RST the flow stays in the
+ * table as closed until it idles out: its late packets (the last ACK) are
+ * counted in late_packets, not as a new flow; a SYN without ACK on a
+ * closed flow starts a new one. Every packet passes.
+ *
+ * No I/O besides the log, and the clock is a hook, so it is unit tested
+ * by feeding frames through sf_frame_process(..., sf_mon_packet, mon).
+ */
+#ifndef SF_MONITOR_H
+#define SF_MONITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "flowmap.h"
+#include "frame.h"
+#include "jbuf.h"
+#include "rotlog.h"
+
+#define SF_MON_MAX_FLOWS_DEFAULT 65536
+#define SF_MON_ROTATE_BYTES_DEFAULT (64ull << 20)
+#define SF_MON_ROTATE_KEEP_DEFAULT 5
+#define SF_MON_IDLE_S_DEFAULT 60
+#define SF_MON_EXPORT_S_DEFAULT 300
+#define SF_MON_SCAN_MS 1000 /* periodic export check */
+
+enum sf_mon_end {
+	SF_MON_END_FIN, SF_MON_END_RST, SF_MON_END_IDLE, SF_MON_END_ACTIVE,
+	SF_MON_END_EVICTED, SF_MON_END_EXIT, SF_MON_END_MAX,
+};
+
+struct sf_mon_cfg {
+	char output[4096];       /* required */
+	uint64_t rotate_bytes;   /* 0: never */
+	unsigned int rotate_keep;
+	uint64_t idle_ms;
+	uint64_t export_ms;      /* 0: no periodic records */
+	uint32_t max_flows;
+};
+
+struct sf_mon_flow {
+	uint64_t packets, bytes;
+	uint64_t first_ms, last_ms, last_export_ms;
+	uint8_t tcp_flags;       /* OR of the flags seen */
+	bool closed;             /* FIN/RST written, waiting to idle out */
+};
+
+struct sf_mon {
+	struct sf_mon_cfg cfg;
+	struct sf_flowmap fm;
+	struct sf_rotlog log;
+	uint64_t (*clock)(void); /* Unix ms; tests replace it */
+	uint64_t last_scan_ms;
+	uint64_t records[SF_MON_END_MAX];
+	uint64_t late_packets;   /* packets of closed flows */
+	uint64_t write_errors;
+};
+
+/** sf_mon_realtime_ms() - CLOCK_REALTIME in ms (the default clock). */
+uint64_t sf_mon_realtime_ms(void);
+
+/**
+ * sf_mon_parse_cfg() - read @cfg ({"output", "rotate_bytes",
+ * "rotate_keep", "idle_timeout_s", "export_interval_s", "max_flows",
+ * "comment"}) into @out with the defaults above; "output" is required.
+ * Return: 0 or -EINVAL with "PATH: field: message" in @err.
+ */
+int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
+		     struct sf_mon_cfg *out, char *err, size_t errlen);
+
+/**
+ * sf_mon_init() - allocate the table and open the output log (before the
+ * sandbox). Return: 0 or -errno with @err set.
+ */
+int sf_mon_init(struct sf_mon *m, const struct sf_mon_cfg *cfg, char *err,
+		size_t errlen);
+
+/** sf_mon_packet() - sf_pkt_fn: account @pkt, write a record on FIN/RST.
+ * Always passes. */
+enum sf_verdict sf_mon_packet(void *mon, const struct sf_pkt *pkt);
+
+/** sf_mon_tick() - expire idle flows; at most once per SF_MON_SCAN_MS,
+ * write "active" records of flows not exported for export_ms. */
+void sf_mon_tick(struct sf_mon *m, uint64_t now_ms);
+
+/** sf_mon_flush() - write an "exit" record for every open flow. */
+void sf_mon_flush(struct sf_mon *m);
+
+/** sf_mon_stats_json() - "monitor": {...} member of the stats file. */
+void sf_mon_stats_json(const struct sf_mon *m, struct sf_jbuf *jb);
+
+/** sf_mon_sandbox() - seccomp rules for the log, Landlock to its
+ * directory (skipped with a message if the kernel lacks Landlock). */
+int sf_mon_sandbox(struct sf_mon *m, void *scmp_ctx);
+
+/** sf_mon_fini() - free the table and close the log (no records). */
+void sf_mon_fini(struct sf_mon *m);
+
+/** sf_mon_end_name() - "fin", "rst", ... */
+const char *sf_mon_end_name(enum sf_mon_end e);
+
+#endif /* SF_MONITOR_H */
