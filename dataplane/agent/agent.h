@@ -43,17 +43,28 @@ uint64_t agent_now_ns(void);
 int agent_probe_send(const struct sfc_ep_record *r);
 
 /**
+ * agent_unaware_load() - @unaware[vpid] = 1 (SFC_MAX_ENDPOINTS bytes) for
+ * every member of an sfc_groups entry flagged SFC_MEMBER_F_UNAWARE: those
+ * instances are not probed (an SFC-unaware SF does not echo NSH).
+ * Return: 0 or -errno.
+ */
+int agent_unaware_load(struct sfc_dp *dp, uint8_t *unaware);
+
+/**
  * agent_health_update() - judge every SF endpoint in @eps alive or dead
- * from sfc_sf_health (last echo within @cfg->dead_after_ms of @now_ns) and
- * set / clear SFC_HOP_F_DOWN on every sfc_paths hop pointing at it; hops
- * with no instance (vpid 0) stay down. An instance with no echo yet that
- * has been probed (@h->since_ns) for less than dead_after is left as it
- * is. Logs state changes to stderr.
+ * and write sfc_sf_state[vpid] (SFC_SF_F_DOWN set / cleared, only on a
+ * change). NSH-aware instances: alive when their last OAM echo
+ * (sfc_sf_health) is within @cfg->dead_after_ms of @now_ns; one that has
+ * never echoed is dead; one that echoed before and has been probed
+ * (@h->since_ns) for less than dead_after is left as it is. SFC-unaware
+ * instances (@unaware[vpid]): alive while their host veth is up with
+ * carrier and their netns exists. Logs state changes to stderr.
  * Caller holds the node lock. Return: 0 or -errno.
  */
 int agent_health_update(const struct agent_cfg *cfg, struct sfc_dp *dp,
 			const struct sfc_ep_record *eps, int n_eps,
-			uint64_t now_ns, struct agent_health *h);
+			const uint8_t *unaware, uint64_t now_ns,
+			struct agent_health *h);
 
 /* Log to stderr with a timestamp. */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * round.c - one agent round: reconcile when the inputs changed, probe every
- * SF instance, and update the hops' DOWN flags from the echoes.
+ * NSH-aware SF instance, and update each instance's up/down state
+ * (sfc_sf_state) from the echoes (link state for SFC-unaware ones).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,7 +42,8 @@ static int reconcile_if_changed(const struct agent_cfg *cfg, uint64_t *last_sig,
 /* Wait (--once) until every probed SF echoed after @sent_ns, at most
  * dead_after ms. */
 static void wait_echoes(const struct agent_cfg *cfg, struct sfc_dp *dp,
-			const struct sfc_ep_record *eps, int n, uint64_t sent_ns)
+			const struct sfc_ep_record *eps, int n,
+			const uint8_t *unaware, uint64_t sent_ns)
 {
 	uint64_t deadline = sent_ns + (uint64_t)cfg->dead_after_ms * 1000000ull;
 	struct timespec ts = { 0, 10 * 1000000L };
@@ -52,7 +54,8 @@ static void wait_echoes(const struct agent_cfg *cfg, struct sfc_dp *dp,
 		pending = 0;
 		for (i = 0; i < n; i++) {
 			last = 0;
-			if (eps[i].role != SFC_ROLE_SF || !eps[i].vpid)
+			if (eps[i].role != SFC_ROLE_SF || !eps[i].vpid ||
+			    eps[i].vpid >= SFC_MAX_ENDPOINTS || unaware[eps[i].vpid])
 				continue;
 			bpf_map_lookup_elem(dp->sf_health_fd, &eps[i].vpid, &last);
 			pending += last < sent_ns;
@@ -64,14 +67,16 @@ static void wait_echoes(const struct agent_cfg *cfg, struct sfc_dp *dp,
 }
 
 static void probe_all(const struct agent_cfg *cfg, struct agent_health *h,
-		      const struct sfc_ep_record *eps, int n, uint64_t now)
+		      const struct sfc_ep_record *eps, int n,
+		      const uint8_t *unaware, uint64_t now)
 {
 	uint32_t v;
 	int i, rc;
 
 	for (i = 0; i < n; i++) {
 		v = eps[i].vpid;
-		if (eps[i].role != SFC_ROLE_SF || !v || v >= SFC_MAX_ENDPOINTS)
+		if (eps[i].role != SFC_ROLE_SF || !v || v >= SFC_MAX_ENDPOINTS ||
+		    unaware[v])
 			continue;
 		rc = agent_probe_send(&eps[i]);
 		if (rc && cfg->verbose)
@@ -86,6 +91,7 @@ int agent_round(const struct agent_cfg *cfg, struct agent_health *h,
 		uint64_t *last_sig, uint64_t *last_full, char *last_err,
 		size_t errlen)
 {
+	static uint8_t unaware[SFC_MAX_ENDPOINTS];
 	struct sfc_ep_record *eps = NULL;
 	struct sfc_dp dp;
 	uint64_t sent;
@@ -99,13 +105,17 @@ int agent_round(const struct agent_cfg *cfg, struct agent_health *h,
 		free(eps);
 		return rc ? rc : -ENOENT;
 	}
+	rc2 = agent_unaware_load(&dp, unaware);
+	if (rc2)
+		agent_log("reading sfc_groups: %s", strerror(-rc2));
 	sent = agent_now_ns();
-	probe_all(cfg, h, eps, n, sent);
+	probe_all(cfg, h, eps, n, unaware, sent);
 	if (cfg->once)
-		wait_echoes(cfg, &dp, eps, n, sent);
+		wait_echoes(cfg, &dp, eps, n, unaware, sent);
 	lock = sfc_dp_lock(cfg->pin_dir);
 	if (lock >= 0) {
-		rc2 = agent_health_update(cfg, &dp, eps, n, agent_now_ns(), h);
+		rc2 = agent_health_update(cfg, &dp, eps, n, unaware,
+					  agent_now_ns(), h);
 		sfc_dp_unlock(lock);
 	} else {
 		rc2 = lock;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * apply.c - make the pinned sfc_paths and sfc_policy maps equal to a plan,
- * and sfc_reconcile(), which builds the plan and applies it under the node
- * lock.
+ * apply.c - make the pinned sfc_groups, sfc_paths, sfc_rev_spi and
+ * sfc_policy maps equal to a plan, and sfc_reconcile(), which builds the
+ * plan and applies it under the node lock.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -79,9 +79,51 @@ static const struct sfc_policy_entry *pol_find(const struct sfc_plan *p,
 	return NULL;
 }
 
+static int apply_groups(const struct sfc_plan *p, struct sfc_dp *dp)
+{
+	uint32_t id;
+	int i, first = 0;
+
+	for (i = 0; i < p->n_groups; i++) {
+		id = p->groups[i].id;
+		if (bpf_map_update_elem(dp->groups_fd, &id, &p->groups[i].grp,
+					BPF_ANY) && !first)
+			first = -errno;
+	}
+	return first;
+}
+
+/* Empty every group that is neither desired nor used by a hop left in
+ * sfc_paths (a kept broken chain's). Runs after apply_paths(). */
+static int prune_groups(const struct sfc_plan *p, struct sfc_dp *dp)
+{
+	uint8_t used[SFC_MAX_GROUPS] = { 0 };
+	uint32_t key, *prev = NULL, id;
+	struct sfc_group g, empty;
+	struct sfc_hop hop;
+	int i, first = 0;
+
+	for (i = 0; i < p->n_groups; i++)
+		used[p->groups[i].id % SFC_MAX_GROUPS] = 1;
+	while (!bpf_map_get_next_key(dp->paths_fd, prev, &key)) {
+		prev = &key;
+		if (!bpf_map_lookup_elem(dp->paths_fd, &key, &hop) &&
+		    hop.kind == SFC_HOP_SF && hop.group < SFC_MAX_GROUPS)
+			used[hop.group] = 1;
+	}
+	memset(&empty, 0, sizeof(empty));
+	for (id = 1; id < SFC_MAX_GROUPS; id++) {
+		if (used[id] || bpf_map_lookup_elem(dp->groups_fd, &id, &g) ||
+		    !g.n_members)
+			continue;
+		if (bpf_map_update_elem(dp->groups_fd, &id, &empty, BPF_ANY) && !first)
+			first = -errno;
+	}
+	return first;
+}
+
 static int apply_paths(const struct sfc_plan *p, struct sfc_dp *dp)
 {
-	struct sfc_hop cur, want;
 	uint32_t *keys = NULL, sp;
 	int i, n, rc, first = 0;
 
@@ -99,13 +141,37 @@ static int apply_paths(const struct sfc_plan *p, struct sfc_dp *dp)
 	}
 	free(keys);
 	for (i = 0; i < p->n_paths; i++) {
-		want = p->paths[i].hop;
 		sp = p->paths[i].sp;
-		if (!bpf_map_lookup_elem(dp->paths_fd, &sp, &cur) &&
-		    cur.kind == want.kind && cur.vpid == want.vpid && want.vpid)
-			want.flags = (want.flags & ~SFC_HOP_F_DOWN) |
-				     (cur.flags & SFC_HOP_F_DOWN);
-		if (bpf_map_update_elem(dp->paths_fd, &sp, &want, BPF_ANY) && !first)
+		if (bpf_map_update_elem(dp->paths_fd, &sp, &p->paths[i].hop,
+					BPF_ANY) && !first)
+			first = -errno;
+	}
+	return first;
+}
+
+/* sfc_rev_spi[spi] = spi + 1 for every programmed chain; others deleted
+ * (kept broken chains excepted). */
+static int apply_rev_spi(const struct sfc_plan *p, struct sfc_dp *dp)
+{
+	uint32_t *keys = NULL, spi, rev;
+	int i, n, rc, first = 0;
+
+	rc = map_keys(dp->rev_spi_fd, sizeof(uint32_t), (void **)&keys, &n);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (u32_in(p->fwd_spi, p->n_fwd_spi, keys[i]) ||
+		    u32_in(p->keep_spi, p->n_keep_spi, keys[i]))
+			continue;
+		if (bpf_map_delete_elem(dp->rev_spi_fd, &keys[i]) &&
+		    errno != ENOENT && !first)
+			first = -errno;
+	}
+	free(keys);
+	for (i = 0; i < p->n_fwd_spi; i++) {
+		spi = p->fwd_spi[i];
+		rev = spi + 1;
+		if (bpf_map_update_elem(dp->rev_spi_fd, &spi, &rev, BPF_ANY) && !first)
 			first = -errno;
 	}
 	return first;
@@ -138,12 +204,19 @@ static int apply_policy(const struct sfc_plan *p, struct sfc_dp *dp)
 
 int sfc_plan_apply(const struct sfc_plan *p, struct sfc_dp *dp)
 {
-	int rc, rc2;
+	int rc[5], i;
 
-	/* Paths first: a policy never points at an SPI without hops. */
-	rc = apply_paths(p, dp);
-	rc2 = apply_policy(p, dp);
-	return rc ? rc : rc2;
+	/* Groups before the hops that name them, hops and reverse SPIs before
+	 * the policies that lead to them; stale groups last. */
+	rc[0] = apply_groups(p, dp);
+	rc[1] = apply_paths(p, dp);
+	rc[2] = apply_rev_spi(p, dp);
+	rc[3] = apply_policy(p, dp);
+	rc[4] = prune_groups(p, dp);
+	for (i = 0; i < 5; i++)
+		if (rc[i])
+			return rc[i];
+	return 0;
 }
 
 int sfc_reconcile(const char *conf_dir, const char *state_dir,

@@ -27,7 +27,7 @@ const char *sfc_fail_policy_name(uint32_t policy)
 }
 
 /* FNV-1a over the name, folded to an even SPI in 2..SFC_SPI_MAX-1 so that
- * spi + 1 (the ingress SFP) is a valid SPI too, and SPI 0 (OAM probes) is
+ * spi + 1 (the reverse SFP) is a valid SPI too, and SPI 0 (OAM probes) is
  * never used. */
 uint32_t sfc_chain_spi(const char *name)
 {

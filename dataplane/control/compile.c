@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * compile.c - the chain compilers: match list -> classifier rules, chain +
- * SF endpoints -> service function paths, pods -> per-endpoint policies.
+ * SF groups -> forward and reverse service function paths, pods ->
+ * per-endpoint policies.
  * Pure functions over in-memory objects; applying them is apply.c's job.
  */
 #include <errno.h>
@@ -42,61 +43,66 @@ void sfc_compile_rules(const struct sfc_chain *c, struct sfc_rule_set *out)
 		r = &out->rules[dir][out->n[dir]++];
 		*r = c->match[i].rule;
 		r->pad = 0;
-		r->spi = dir == SFC_DIR_INGRESS ? c->spi + 1 : c->spi;
+		r->spi = c->spi; /* both directions: the forward SFP */
 	}
 }
 
-/* The instance serving SF type @fn: lowest VPID among SF endpoints with
- * that function (SF groups with load balancing come later). 0 if none. */
-static uint32_t pick_instance(const char *fn, const struct sfc_ep_record *eps,
-			      int n_eps)
+uint32_t sfc_chain_rev_spi(const struct sfc_chain *c)
 {
-	uint32_t best = 0;
-	int i;
+	return c->spi + 1;
+}
 
-	for (i = 0; i < n_eps; i++) {
-		if (eps[i].role != SFC_ROLE_SF || eps[i].vpid == 0 ||
-		    strcmp(eps[i].function, fn))
-			continue;
-		if (!best || eps[i].vpid < best)
-			best = eps[i].vpid;
-	}
-	return best;
+/* One hop of SF type @type: its group, or down when the type has no
+ * group or no instance (the SFF then applies the failure policy). */
+static int type_hop(const struct sfc_chain *c, const char *type,
+		    const struct sfc_group_entry *groups, int n_groups,
+		    struct sfc_hop *hop, char *err, size_t errlen)
+{
+	const struct sfc_group_entry *g = sfc_group_find(groups, n_groups, type);
+
+	memset(hop, 0, sizeof(*hop));
+	hop->kind = SFC_HOP_SF;
+	hop->policy = (uint8_t)c->policy;
+	hop->group = g ? g->id : 0;
+	if (g && g->grp.n_members)
+		return 0;
+	hop->flags = SFC_HOP_F_DOWN;
+	return sfc_errf(err, errlen, "chain %s: SF type %s has no instance",
+			c->name, type);
 }
 
 int sfc_compile_paths(const struct sfc_chain *c,
-		      const struct sfc_ep_record *eps, int n_eps,
+		      const struct sfc_group_entry *groups, int n_groups,
 		      struct sfc_path_entry *out, int *n, char *err,
 		      size_t errlen)
 {
-	int i, k, cnt = 0, n_spi, rc = 0, n_sfs = c->n_sfs;
-	struct sfc_hop hops[SFC_MAX_CHAIN_SFS + 1];
+	int i, cnt = 0, rc = 0, n_sfs = c->n_sfs;
+	struct sfc_hop hops[SFC_MAX_CHAIN_SFS], end;
 
 	if (n_sfs > SFC_MAX_CHAIN_SFS)
 		n_sfs = SFC_MAX_CHAIN_SFS;
-	memset(hops, 0, sizeof(hops));
+	for (i = 0; i < n_sfs; i++)
+		if (type_hop(c, c->sfs[i], groups, n_groups, &hops[i],
+			     rc ? NULL : err, errlen))
+			rc = -ENOENT;
+	memset(&end, 0, sizeof(end));
+	end.kind = SFC_HOP_END;
+	end.policy = (uint8_t)c->policy;
+	/* Forward SFP: hop i at SI 255 - i. */
 	for (i = 0; i < n_sfs; i++) {
-		hops[i].kind = SFC_HOP_SF;
-		hops[i].policy = (uint8_t)c->policy;
-		hops[i].vpid = pick_instance(c->sfs[i], eps, n_eps);
-		if (hops[i].vpid)
-			continue;
-		hops[i].flags = SFC_HOP_F_DOWN;
-		if (!rc)
-			rc = sfc_errf(err, errlen, "chain %s: SF type %s has no instance",
-				      c->name, c->sfs[i]);
-		rc = -ENOENT;
+		out[cnt].sp = SFC_SP(c->spi, SFC_NSH_SI_START - i);
+		out[cnt++].hop = hops[i];
 	}
-	hops[n_sfs].kind = SFC_HOP_END;
-	hops[n_sfs].policy = (uint8_t)c->policy;
-	n_spi = sfc_chain_has_ingress(c) ? 2 : 1;
-	for (k = 0; k < n_spi; k++) {
-		for (i = 0; i <= n_sfs; i++) {
-			out[cnt].sp = SFC_SP(c->spi + (uint32_t)k, SFC_NSH_SI_START - i);
-			out[cnt].hop = hops[i];
-			cnt++;
-		}
+	out[cnt].sp = SFC_SP(c->spi, SFC_NSH_SI_START - n_sfs);
+	out[cnt++].hop = end;
+	/* Reverse SFP (replies of a symmetric chain): same groups, reverse
+	 * order, so hop i there is forward hop n-1-i. */
+	for (i = 0; i < n_sfs; i++) {
+		out[cnt].sp = SFC_SP(sfc_chain_rev_spi(c), SFC_NSH_SI_START - i);
+		out[cnt++].hop = hops[n_sfs - 1 - i];
 	}
+	out[cnt].sp = SFC_SP(sfc_chain_rev_spi(c), SFC_NSH_SI_START - n_sfs);
+	out[cnt++].hop = end;
 	*n = cnt;
 	return rc;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * plan.c - read every object from disk and compile it into the desired
- * contents of sfc_paths and sfc_policy (a "plan"); no BPF here.
+ * contents of sfc_groups, sfc_paths, sfc_rev_spi and sfc_policy (a
+ * "plan"); no BPF here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,17 +35,45 @@ static void flag_spi_collisions(struct sfc_plan *p)
 	}
 }
 
+/* One SF group per SF type named by a compilable chain. */
+static int plan_groups(struct sfc_plan *p, char *err, size_t errlen)
+{
+	const char **types;
+	char why[512] = "";
+	int i, j, n = 0, rc;
+
+	types = calloc((size_t)(p->n_chains ? p->n_chains : 1) * SFC_MAX_CHAIN_SFS,
+		       sizeof(*types));
+	if (!types)
+		return -ENOMEM;
+	for (i = 0; i < p->n_chains; i++) {
+		if (p->chains[i].status)
+			continue;
+		for (j = 0; j < p->chains[i].chain.n_sfs && j < SFC_MAX_CHAIN_SFS; j++)
+			types[n++] = p->chains[i].chain.sfs[j];
+	}
+	rc = sfc_compile_groups(types, n, p->eps, p->n_eps, p->pods, p->n_pods,
+				&p->groups, &p->n_groups, why, sizeof(why));
+	free(types);
+	if (rc == -E2BIG || rc == -ENOSPC) {
+		sfc_err_append(err, errlen, "%s", why);
+		p->n_errors++;
+		rc = 0;
+	}
+	return rc;
+}
+
 static int plan_paths(struct sfc_plan *p, char *err, size_t errlen)
 {
+	size_t nc = (size_t)(p->n_chains ? p->n_chains : 1);
 	struct sfc_chain_entry *e;
 	char why[256];
 	int i, n, rc;
 
-	p->paths = calloc((size_t)(p->n_chains ? p->n_chains : 1),
-			  SFC_CHAIN_MAX_ENTRIES * sizeof(*p->paths));
-	p->keep_spi = calloc((size_t)(p->n_chains ? p->n_chains : 1),
-			     sizeof(*p->keep_spi));
-	if (!p->paths || !p->keep_spi)
+	p->paths = calloc(nc, SFC_CHAIN_MAX_ENTRIES * sizeof(*p->paths));
+	p->keep_spi = calloc(nc, sizeof(*p->keep_spi));
+	p->fwd_spi = calloc(nc, sizeof(*p->fwd_spi));
+	if (!p->paths || !p->keep_spi || !p->fwd_spi)
 		return -ENOMEM;
 	for (i = 0; i < p->n_chains; i++) {
 		e = &p->chains[i];
@@ -55,9 +84,10 @@ static int plan_paths(struct sfc_plan *p, char *err, size_t errlen)
 			continue;
 		}
 		why[0] = '\0';
-		rc = sfc_compile_paths(&e->chain, p->eps, p->n_eps,
+		rc = sfc_compile_paths(&e->chain, p->groups, p->n_groups,
 				       p->paths + p->n_paths, &n, why, sizeof(why));
 		p->n_paths += n;
+		p->fwd_spi[p->n_fwd_spi++] = e->chain.spi;
 		if (rc) {
 			e->status = rc;
 			sfc_errf(e->error, sizeof(e->error), "%s", why);
@@ -113,7 +143,9 @@ int sfc_plan_build(const char *conf_dir, const char *state_dir,
 		return rc;
 	}
 	flag_spi_collisions(p);
-	rc = plan_paths(p, err, errlen);
+	rc = plan_groups(p, err, errlen);
+	if (!rc)
+		rc = plan_paths(p, err, errlen);
 	if (!rc)
 		rc = plan_policy(p, err, errlen);
 	return rc;
@@ -124,7 +156,9 @@ void sfc_plan_free(struct sfc_plan *p)
 	free(p->chains);
 	free(p->eps);
 	free(p->pods);
+	free(p->groups);
 	free(p->paths);
+	free(p->fwd_spi);
 	free(p->pols);
 	free(p->keep_spi);
 	free(p->keep_vpid);

@@ -90,7 +90,7 @@ struct sfc_chain {
 	uint32_t policy;             /* enum sfc_fail_policy */
 	int n_match;                 /* 0 = all egress traffic */
 	struct sfc_match match[SFC_MAX_RULES];
-	uint32_t spi;                /* SPI of the egress SFP; ingress is spi+1 */
+	uint32_t spi;                /* SPI of the forward SFP; reverse is spi+1 */
 };
 
 /** sfc_chain_parse() - parse one ServiceChain JSON text.
@@ -98,9 +98,13 @@ struct sfc_chain {
 int sfc_chain_parse(const char *json, struct sfc_chain *out, char *err,
 		    size_t errlen);
 
-/** sfc_chain_spi() - stable SPI of the egress SFP of chain @name
- *  (even, 1..SFC_SPI_MAX-1; the ingress SFP uses spi + 1). */
+/** sfc_chain_spi() - stable SPI of the forward SFP of chain @name
+ *  (even, 2..SFC_SPI_MAX-1; the reverse SFP uses spi + 1). */
 uint32_t sfc_chain_spi(const char *name);
+
+/** sfc_chain_rev_spi() - SPI of the reverse SFP of @c (replies of the
+ *  symmetric chain): @c->spi + 1. */
+uint32_t sfc_chain_rev_spi(const struct sfc_chain *c);
 
 /**
  * sfc_reconcile() - compile every chain in <conf_dir>/chains.d against the
@@ -185,37 +189,75 @@ struct sfc_rule_set {
 
 /**
  * sfc_compile_rules() - the match list of @c as classifier rules: egress
- * matches get @c->spi, ingress matches @c->spi + 1; a chain with no match
- * list gets one egress rule matching everything. First match wins, in file
- * order.
+ * and ingress matches alike get @c->spi (the forward SFP; replies take the
+ * reverse SFP through the flow table); a chain with no match list gets one
+ * egress rule matching everything. First match wins, in file order.
  */
 void sfc_compile_rules(const struct sfc_chain *c, struct sfc_rule_set *out);
 
 /** sfc_chain_has_ingress() - does @c have any ingress match? */
 int sfc_chain_has_ingress(const struct sfc_chain *c);
 
+/* One SF group (sfc_groups[id]): the instances of one SF type. */
+struct sfc_group_entry {
+	uint32_t id;                 /* 1..SFC_MAX_GROUPS-1 */
+	char function[SFC_NAME_MAX]; /* the SF type */
+	struct sfc_group grp;        /* members in VPID order */
+};
+
+/** sfc_group_id_pref() - preferred group id of SF type @type (FNV-1a of
+ *  the name, 1..SFC_MAX_GROUPS-1); collisions probe upwards. */
+uint32_t sfc_group_id_pref(const char *type);
+
+/**
+ * sfc_compile_groups() - one SF group per distinct type in @types (empty
+ * strings and duplicates ignored): its members are the SF endpoints of
+ * @eps with that function, in VPID order, flagged SFC_MEMBER_F_UNAWARE
+ * when their pod (in @pods) is annotated sfc.io/sfc-aware: "false". Group
+ * ids are stable: sfc_group_id_pref(), probing upwards in sorted type
+ * order on a collision. A type with no instance gets a group with no
+ * members. *@out is malloc'd (caller frees; NULL when *@n is 0).
+ * Return: 0; -E2BIG (reported in @err, groups still filled) when a type
+ * has more than SFC_GROUP_MAX_MEMBERS instances -- the lowest VPIDs serve;
+ * -ENOSPC with too many types; -ENOMEM.
+ */
+int sfc_compile_groups(const char *const *types, int n_types,
+		       const struct sfc_ep_record *eps, int n_eps,
+		       const struct sfc_pod *pods, int n_pods,
+		       struct sfc_group_entry **out, int *n, char *err,
+		       size_t errlen);
+
+/** sfc_group_find() - the group of SF type @type in @g, or NULL. */
+const struct sfc_group_entry *sfc_group_find(const struct sfc_group_entry *g,
+					     int n, const char *type);
+/** sfc_group_by_id() - the group with id @id in @g, or NULL. */
+const struct sfc_group_entry *sfc_group_by_id(const struct sfc_group_entry *g,
+					      int n, uint32_t id);
+
 /* One sfc_paths entry: key SFC_SP(spi, si) -> hop. */
 struct sfc_path_entry {
 	uint32_t sp;
 	struct sfc_hop hop;
 };
-/* Most entries one chain compiles to: two SFPs of n SF hops + END. */
+/* Entries one chain compiles to: forward and reverse SFP of n SF hops + END. */
 #define SFC_CHAIN_MAX_ENTRIES (2 * (SFC_MAX_CHAIN_SFS + 1))
 
 /**
- * sfc_compile_paths() - the SFPs of chain @c (RFC 8300 section 2.3: SI
- * starts at 255 and counts down one per SF): hop i at SI 255 - i of SPI
- * @c->spi points at the instance of SF type @c->sfs[i] (SF endpoint in
- * @eps with that function; the lowest VPID when several), SI 255 - n is
- * SFC_HOP_END. The ingress SFP (@c->spi + 1) gets the same hops when the
- * chain has ingress matches. The chain's failure policy is copied into
- * every hop. @out holds SFC_CHAIN_MAX_ENTRIES entries; *@n is set.
+ * sfc_compile_paths() - the two SFPs of chain @c (RFC 8300 section 2.3: SI
+ * starts at 255 and counts down one per SF). Forward SFP @c->spi: hop i at
+ * SI 255 - i points at the group of SF type @c->sfs[i] (in @groups), SI
+ * 255 - n is SFC_HOP_END. Reverse SFP sfc_chain_rev_spi(@c): the same
+ * groups in reverse order (its hop i is forward hop n-1-i), then END --
+ * the path replies take, so they traverse the same SFs (and, through the
+ * flow table, the same instances) backwards. The chain's failure policy
+ * is copied into every hop. @out holds SFC_CHAIN_MAX_ENTRIES entries; *@n
+ * is set (forward entries first).
  * Return: 0; -ENOENT with @err "chain X: SF type Y has no instance" when a
- * type has no instance -- @out is still filled, with such hops at vpid 0
- * and SFC_HOP_F_DOWN, so the dataplane applies the failure policy.
+ * type has no group or an empty one -- @out is still filled, with such
+ * hops SFC_HOP_F_DOWN, so the dataplane applies the failure policy.
  */
 int sfc_compile_paths(const struct sfc_chain *c,
-		      const struct sfc_ep_record *eps, int n_eps,
+		      const struct sfc_group_entry *groups, int n_groups,
 		      struct sfc_path_entry *out, int *n, char *err,
 		      size_t errlen);
 
@@ -259,11 +301,15 @@ struct sfc_plan {
 	int n_eps;
 	struct sfc_pod *pods;
 	int n_pods;
+	struct sfc_group_entry *groups; /* one per SF type named by a chain */
+	int n_groups;
 	struct sfc_path_entry *paths;
 	int n_paths;
+	uint32_t *fwd_spi;       /* forward SPIs programmed: sfc_rev_spi[spi] = spi+1 */
+	int n_fwd_spi;
 	struct sfc_policy_entry *pols;
 	int n_pols;
-	uint32_t *keep_spi;      /* egress SPIs of broken chain files: untouched */
+	uint32_t *keep_spi;      /* forward SPIs of broken chain files: untouched */
 	int n_keep_spi;
 	uint32_t *keep_vpid;     /* app VPIDs whose policy stays untouched */
 	int n_keep_vpid;
@@ -292,10 +338,13 @@ const struct sfc_ep_record *sfc_plan_endpoint(const struct sfc_plan *p,
 
 struct sfc_dp;
 /**
- * sfc_plan_apply() - make sfc_paths and sfc_policy equal to @p: write
- * desired entries, delete the rest (except @p->keep_*). SFC_HOP_F_DOWN of
- * an existing hop pointing at the same VPID is preserved (sfc-agent owns
- * it). Caller holds sfc_dp_lock(). Return: 0 or the first -errno.
+ * sfc_plan_apply() - make sfc_groups, sfc_paths, sfc_rev_spi and
+ * sfc_policy equal to @p: groups first (a hop never points at an
+ * unwritten group), then paths and reverse SPIs, then policies; entries
+ * not in @p are deleted (groups emptied) except those of @p->keep_* and
+ * groups still referenced by a kept path. Instance up/down
+ * (sfc_sf_state) is sfc-agent's and not touched.
+ * Caller holds sfc_dp_lock(). Return: 0 or the first -errno.
  */
 int sfc_plan_apply(const struct sfc_plan *p, struct sfc_dp *dp);
 

@@ -54,8 +54,8 @@ static cJSON *chain_json(const struct sfc_plan *p, const struct sfc_chain_entry 
 	cJSON_AddStringToObject(o, "name", c->name);
 	cJSON_AddStringToObject(o, "file", e->file);
 	cJSON_AddNumberToObject(o, "spi", e->name_known ? c->spi : 0);
-	cJSON_AddNumberToObject(o, "ingressSpi",
-				e->name_known && sfc_chain_has_ingress(c) ? c->spi + 1 : 0);
+	cJSON_AddNumberToObject(o, "reverseSpi",
+				e->name_known ? sfc_chain_rev_spi(c) : 0);
 	a = cJSON_AddArrayToObject(o, "functions");
 	for (i = 0; i < c->n_sfs; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(c->sfs[i]));
@@ -95,8 +95,7 @@ static void chain_row(struct table *t, const struct sfc_chain_entry *e)
 	int i;
 
 	if (e->name_known)
-		snprintf(spi, sizeof(spi), "%u%s", c->spi,
-			 sfc_chain_has_ingress(c) ? "/+1" : "");
+		snprintf(spi, sizeof(spi), "%u/%u", c->spi, sfc_chain_rev_spi(c));
 	for (i = 0; i < c->n_sfs; i++) {
 		if (i)
 			strncat(fns, "->", sizeof(fns) - strlen(fns) - 1);
@@ -110,7 +109,7 @@ static void chain_row(struct table *t, const struct sfc_chain_entry *e)
 
 int cmd_get_chains(struct sfcctl *c)
 {
-	static const char *const hdr[] = { "NAME", "SPI", "FUNCTIONS", "POLICY",
+	static const char *const hdr[] = { "NAME", "SPI/REV", "FUNCTIONS", "POLICY",
 		"MATCH", "STATUS", "ERROR" };
 	char err[4096] = "";
 	struct sfc_plan p;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * sfcctl get counters : per-hop traffic (sfc_hop_stats, summed over CPUs).
+ * sfcctl get counters : per-hop traffic (sfc_hop_stats, summed over CPUs),
+ * forward and reverse SFPs. Per-instance traffic: `sfcctl get instances`.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,11 +20,11 @@ static cJSON *ctr_json(const struct hop_info *h, const struct sfc_hop_stats *s)
 	cJSON_AddNumberToObject(o, "spi", h->spi);
 	cJSON_AddNumberToObject(o, "si", h->si);
 	cJSON_AddStringToObject(o, "chain", h->chain);
+	cJSON_AddStringToObject(o, "path", h->path);
 	cJSON_AddStringToObject(o, "direction", h->dir);
 	cJSON_AddStringToObject(o, "kind", hop_kind_name(h->kind));
 	cJSON_AddStringToObject(o, "function", h->function);
-	cJSON_AddNumberToObject(o, "vpid", h->vpid);
-	cJSON_AddStringToObject(o, "pod", h->pod);
+	cJSON_AddNumberToObject(o, "group", h->kind == SFC_HOP_SF ? h->group : 0);
 	cJSON_AddNumberToObject(o, "toSfPackets", (double)s->to_sf_packets);
 	cJSON_AddNumberToObject(o, "toSfBytes", (double)s->to_sf_bytes);
 	cJSON_AddNumberToObject(o, "fromSfPackets", (double)s->from_sf_packets);
@@ -37,6 +38,8 @@ static void ctr_row(struct table *t, const struct hop_info *h,
 		    const struct sfc_hop_stats *s)
 {
 	char v[8][24];
+	const char *fn = h->kind == SFC_HOP_SF ? (h->function[0] ? h->function : "?")
+					       : "(end)";
 
 	snprintf(v[0], sizeof(v[0]), "%u", h->spi);
 	snprintf(v[1], sizeof(v[1]), "%u", h->si);
@@ -46,14 +49,13 @@ static void ctr_row(struct table *t, const struct hop_info *h,
 	snprintf(v[5], sizeof(v[5]), "%" PRIu64, (uint64_t)s->from_sf_bytes);
 	snprintf(v[6], sizeof(v[6]), "%" PRIu64, (uint64_t)s->skipped_packets);
 	snprintf(v[7], sizeof(v[7]), "%" PRIu64, (uint64_t)s->dropped_packets);
-	table_row(t, v[0], v[1], h->chain[0] ? h->chain : "?",
-		  h->kind == SFC_HOP_SF ? (h->function[0] ? h->function : "?") : "(end)",
+	table_row(t, v[0], v[1], h->chain[0] ? h->chain : "?", h->path, fn,
 		  v[2], v[3], v[4], v[5], v[6], v[7]);
 }
 
 int cmd_get_counters(struct sfcctl *c)
 {
-	static const char *const hdr[] = { "SPI", "SI", "CHAIN", "SF",
+	static const char *const hdr[] = { "SPI", "SI", "CHAIN", "PATH", "SF",
 		"TO-SF-PKTS", "TO-SF-BYTES", "FROM-SF-PKTS", "FROM-SF-BYTES",
 		"SKIPPED", "DROPPED" };
 	char err[4096] = "";
@@ -77,7 +79,7 @@ int cmd_get_counters(struct sfcctl *c)
 	if (c->json)
 		arr = cJSON_CreateArray();
 	else
-		t = table_new(10, hdr);
+		t = table_new(11, hdr);
 	for (i = 0; i < n; i++) {
 		rc = sfc_dp_hop_stats_sum(&dp, SFC_SP(hops[i].spi, hops[i].si), &s);
 		if (rc)

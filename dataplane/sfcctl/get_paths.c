@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * sfcctl get paths : the service function paths as programmed in sfc_paths.
+ * sfcctl get paths : the service function paths as programmed in sfc_paths,
+ * forward (SPI) and reverse (SPI + 1), each SF hop with its group's
+ * instances and their state.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,76 +12,131 @@
 #include "sfc_dp.h"
 #include "sfcctl.h"
 
+/* A hop is up when it is not down as a whole and has a live instance. */
 static const char *hop_state(const struct hop_info *h)
 {
 	if (h->kind != SFC_HOP_SF)
 		return "-";
-	return (h->flags & SFC_HOP_F_DOWN) ? "down" : "up";
+	return (h->flags & SFC_HOP_F_DOWN) || !h->n_live ? "down" : "up";
 }
 
-static cJSON *hop_json(const struct hop_info *h)
+static cJSON *members_json(const struct hop_info *h, const struct sfc_plan *p,
+			   struct sfc_dp *dp)
+{
+	cJSON *a = cJSON_CreateArray(), *o;
+	const struct sfc_group_member *m;
+	char pod[320];
+	uint32_t i;
+
+	for (i = 0; i < h->grp.n_members && i < SFC_GROUP_MAX_MEMBERS; i++) {
+		m = &h->grp.m[i];
+		sfcctl_pod_of(p, m->vpid, pod, sizeof(pod));
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "vpid", m->vpid);
+		cJSON_AddStringToObject(o, "pod", pod);
+		cJSON_AddBoolToObject(o, "aware", !(m->flags & SFC_MEMBER_F_UNAWARE));
+		cJSON_AddStringToObject(o, "state",
+					sfcctl_sf_down(dp, m->vpid) ? "down" : "up");
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *hop_json(const struct hop_info *h, const struct sfc_plan *p,
+		       struct sfc_dp *dp)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(o, "spi", h->spi);
 	cJSON_AddNumberToObject(o, "si", h->si);
 	cJSON_AddStringToObject(o, "chain", h->chain);
+	cJSON_AddStringToObject(o, "path", h->path);
 	cJSON_AddStringToObject(o, "direction", h->dir);
 	cJSON_AddStringToObject(o, "kind", hop_kind_name(h->kind));
 	cJSON_AddStringToObject(o, "function", h->function);
-	cJSON_AddNumberToObject(o, "vpid", h->vpid);
-	cJSON_AddStringToObject(o, "pod", h->pod);
+	cJSON_AddNumberToObject(o, "group", h->kind == SFC_HOP_SF ? h->group : 0);
+	cJSON_AddItemToObject(o, "instances", members_json(h, p, dp));
 	cJSON_AddStringToObject(o, "state", hop_state(h));
 	cJSON_AddNumberToObject(o, "flags", h->flags);
 	cJSON_AddStringToObject(o, "policy", sfc_fail_policy_name(h->policy));
 	return o;
 }
 
-static void hop_row(struct table *t, const struct hop_info *h)
+/* "c1:5:up,c2:6:down" (pod name:VPID:state, "~" marks SFC-unaware). */
+static void members_text(const struct hop_info *h, const struct sfc_plan *p,
+			 struct sfc_dp *dp, char *buf, size_t len)
 {
-	char spi[16], si[8], vpid[16] = "-";
+	const struct sfc_ep_record *r;
+	const struct sfc_group_member *m;
+	char one[320];
+	uint32_t i;
+
+	snprintf(buf, len, "-");
+	for (i = 0; i < h->grp.n_members && i < SFC_GROUP_MAX_MEMBERS; i++) {
+		m = &h->grp.m[i];
+		r = sfc_plan_endpoint(p, m->vpid);
+		snprintf(one, sizeof(one), "%s%s%s:%u:%s", i ? "," : "",
+			 (m->flags & SFC_MEMBER_F_UNAWARE) ? "~" : "",
+			 r ? r->pod_name : "?", m->vpid,
+			 sfcctl_sf_down(dp, m->vpid) ? "down" : "up");
+		if (!i)
+			buf[0] = '\0';
+		strncat(buf, one, len - strlen(buf) - 1);
+	}
+}
+
+static void hop_row(struct table *t, const struct hop_info *h,
+		    const struct sfc_plan *p, struct sfc_dp *dp)
+{
+	char spi[16], si[8], grp[16] = "-", mem[1024] = "-";
 
 	snprintf(spi, sizeof(spi), "%u", h->spi);
 	snprintf(si, sizeof(si), "%u", h->si);
-	if (h->kind == SFC_HOP_SF)
-		snprintf(vpid, sizeof(vpid), "%u", h->vpid);
-	table_row(t, spi, si, h->chain[0] ? h->chain : "?", h->dir,
-		  hop_kind_name(h->kind), h->function[0] ? h->function : "-", vpid,
-		  h->pod[0] ? h->pod : "-", hop_state(h),
-		  sfc_fail_policy_name(h->policy));
+	if (h->kind == SFC_HOP_SF) {
+		snprintf(grp, sizeof(grp), "%u", h->group);
+		members_text(h, p, dp, mem, sizeof(mem));
+	}
+	table_row(t, spi, si, h->chain[0] ? h->chain : "?", h->path,
+		  hop_kind_name(h->kind), h->function[0] ? h->function : "-", grp,
+		  mem, hop_state(h), sfc_fail_policy_name(h->policy));
 }
 
 int cmd_get_paths(struct sfcctl *c)
 {
-	static const char *const hdr[] = { "SPI", "SI", "CHAIN", "DIR", "KIND",
-		"FUNCTION", "VPID", "POD", "STATE", "POLICY" };
+	static const char *const hdr[] = { "SPI", "SI", "CHAIN", "PATH", "KIND",
+		"FUNCTION", "GROUP", "INSTANCES(POD:VPID:STATE)", "STATE", "POLICY" };
 	char err[4096] = "";
 	struct hop_info *hops = NULL;
 	struct sfc_dp dp;
 	struct sfc_plan p;
-	struct table *t;
-	cJSON *arr;
+	struct table *t = NULL;
+	cJSON *arr = NULL;
 	int n = 0, i, rc;
 
 	if (sfcctl_open_dp(c, &dp, "get paths"))
 		return 1;
 	sfc_plan_build(c->conf_dir, c->state_dir, &p, err, sizeof(err));
 	rc = hops_load(&dp, &p, &hops, &n);
+	if (rc) {
+		sfc_plan_free(&p);
+		sfc_dp_close(&dp);
+		return sfcctl_fail("get paths: reading sfc_paths: %s", strerror(-rc));
+	}
+	if (c->json)
+		arr = cJSON_CreateArray();
+	else
+		t = table_new(10, hdr);
+	for (i = 0; i < n; i++) {
+		if (arr)
+			cJSON_AddItemToArray(arr, hop_json(&hops[i], &p, &dp));
+		else
+			hop_row(t, &hops[i], &p, &dp);
+	}
 	sfc_plan_free(&p);
 	sfc_dp_close(&dp);
-	if (rc)
-		return sfcctl_fail("get paths: reading sfc_paths: %s", strerror(-rc));
-	if (c->json) {
-		arr = cJSON_CreateArray();
-		for (i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, hop_json(&hops[i]));
-		free(hops);
-		return sfcctl_print_json(arr);
-	}
-	t = table_new(10, hdr);
-	for (i = 0; i < n; i++)
-		hop_row(t, &hops[i]);
-	table_print(t);
 	free(hops);
+	if (arr)
+		return sfcctl_print_json(arr);
+	table_print(t);
 	return 0;
 }

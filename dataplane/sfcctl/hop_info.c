@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * hop_info.c - sfc_paths entries joined with chain and endpoint names,
- * shared by `get paths` and `get counters`.
+ * hop_info.c - sfc_paths entries joined with chain names and their SF
+ * group's members, shared by `get paths` and `get counters`.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,25 +31,46 @@ int sfcctl_open_dp(struct sfcctl *c, struct sfc_dp *dp, const char *cmd)
 	return 0;
 }
 
+void sfcctl_pod_of(const struct sfc_plan *p, uint32_t vpid, char *buf,
+		   size_t len)
+{
+	const struct sfc_ep_record *r = vpid ? sfc_plan_endpoint(p, vpid) : NULL;
+
+	if (r)
+		snprintf(buf, len, "%s/%s", r->pod_namespace, r->pod_name);
+	else if (len)
+		buf[0] = '\0';
+}
+
+bool sfcctl_sf_down(struct sfc_dp *dp, uint32_t vpid)
+{
+	uint32_t st = 0;
+
+	if (vpid >= SFC_MAX_ENDPOINTS ||
+	    bpf_map_lookup_elem(dp->sf_state_fd, &vpid, &st))
+		return false;
+	return st & SFC_SF_F_DOWN;
+}
+
 static void hop_names(const struct sfc_plan *p, struct hop_info *h)
 {
 	const struct sfc_chain_entry *ce = sfc_plan_chain_by_spi(p, h->spi);
-	const struct sfc_ep_record *r;
-	uint32_t idx = SFC_NSH_SI_START - h->si;
+	const struct sfc_group_entry *g;
+	uint32_t idx = SFC_NSH_SI_START - h->si, n;
 
+	h->path = (h->spi & 1) ? "reverse" : "forward";
 	h->dir = (h->spi & 1) ? "ingress" : "egress";
 	if (ce) {
 		snprintf(h->chain, sizeof(h->chain), "%s", ce->chain.name);
-		if (h->kind == SFC_HOP_SF && idx < (uint32_t)ce->chain.n_sfs)
+		n = (uint32_t)ce->chain.n_sfs;
+		if (h->kind == SFC_HOP_SF && idx < n)
 			snprintf(h->function, sizeof(h->function), "%s",
-				 ce->chain.sfs[idx]);
+				 ce->chain.sfs[(h->spi & 1) ? n - 1 - idx : idx]);
 	}
-	r = h->vpid ? sfc_plan_endpoint(p, h->vpid) : NULL;
-	if (r) {
-		snprintf(h->pod, sizeof(h->pod), "%s/%s", r->pod_namespace, r->pod_name);
-		if (!h->function[0] && h->kind == SFC_HOP_SF)
-			snprintf(h->function, sizeof(h->function), "%s", r->function);
-	}
+	g = h->kind == SFC_HOP_SF ? sfc_group_by_id(p->groups, p->n_groups, h->group)
+				  : NULL;
+	if (g && !h->function[0])
+		snprintf(h->function, sizeof(h->function), "%s", g->function);
 }
 
 static int cmp_hop(const void *a, const void *b)
@@ -68,6 +89,7 @@ int hops_load(struct sfc_dp *dp, const struct sfc_plan *p,
 	uint32_t key, *prev = NULL;
 	struct sfc_hop hop;
 	int cnt = 0, cap = 0;
+	uint32_t i;
 
 	while (!bpf_map_get_next_key(dp->paths_fd, prev, &key)) {
 		prev = &key;
@@ -88,7 +110,13 @@ int hops_load(struct sfc_dp *dp, const struct sfc_plan *p,
 		v[cnt].kind = hop.kind;
 		v[cnt].flags = hop.flags;
 		v[cnt].policy = hop.policy;
-		v[cnt].vpid = hop.vpid;
+		v[cnt].group = hop.group;
+		if (hop.kind == SFC_HOP_SF && hop.group < SFC_MAX_GROUPS &&
+		    !bpf_map_lookup_elem(dp->groups_fd, &hop.group, &v[cnt].grp)) {
+			for (i = 0; i < v[cnt].grp.n_members &&
+				    i < SFC_GROUP_MAX_MEMBERS; i++)
+				v[cnt].n_live += !sfcctl_sf_down(dp, v[cnt].grp.m[i].vpid);
+		}
 		hop_names(p, &v[cnt]);
 		cnt++;
 	}

@@ -6,7 +6,9 @@
 #define SFCCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include "sfc_common.h"
 #include <cjson/cJSON.h>
 
 #define SFCCTL_MAX_ARGS 16
@@ -31,6 +33,8 @@ int cmd_get_chains(struct sfcctl *c);
 int cmd_get_paths(struct sfcctl *c);
 int cmd_get_counters(struct sfcctl *c);
 int cmd_get_drops(struct sfcctl *c);
+int cmd_get_instances(struct sfcctl *c);
+int cmd_get_flowcache(struct sfcctl *c);
 
 /* Print "sfcctl: <msg>" to stderr; returns 1 (the exit code). */
 int sfcctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -54,11 +58,13 @@ struct sfc_plan;
 struct hop_info {
 	uint32_t spi, si;
 	uint8_t kind, flags, policy;
-	uint32_t vpid;
+	uint32_t group;     /* SF group (sfc_groups key) of an SF hop */
 	char chain[64];     /* "" if no chain owns the SPI */
-	const char *dir;    /* "egress" / "ingress" */
+	const char *path;   /* "forward" (even SPI) / "reverse" (odd SPI) */
+	const char *dir;    /* legacy name of path: "egress" / "ingress" */
 	char function[64];  /* SF type of the hop, "" for END */
-	char pod[320];      /* ns/name of the instance, "" if unknown */
+	struct sfc_group grp; /* the group's members as programmed */
+	uint32_t n_live;    /* members not marked down in sfc_sf_state */
 };
 
 /* Read every sfc_paths entry of @dp, sorted by (SPI, SI descending).
@@ -66,6 +72,12 @@ struct hop_info {
 int hops_load(struct sfc_dp *dp, const struct sfc_plan *p,
 	      struct hop_info **out, int *n);
 const char *hop_kind_name(uint8_t kind);
+
+/* "ns/name" of the endpoint record of @vpid in @p into @buf, "" if none. */
+void sfcctl_pod_of(const struct sfc_plan *p, uint32_t vpid, char *buf,
+		   size_t len);
+/* Is SF instance @vpid marked down in sfc_sf_state? */
+bool sfcctl_sf_down(struct sfc_dp *dp, uint32_t vpid);
 
 /* Open the maps or print why not; returns 0 or the exit code 1. */
 int sfcctl_open_dp(struct sfcctl *c, struct sfc_dp *dp, const char *cmd);

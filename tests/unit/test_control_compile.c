@@ -54,7 +54,7 @@ Test(control_compile, rules_exact_bytes)
 	cr_assert_eq(memcmp(&rs.rules[SFC_DIR_EGRESS][1], &want, sizeof(want)), 0);
 
 	memset(&want, 0, sizeof(want));
-	want.spi = c.spi + 1;
+	want.spi = c.spi; /* ingress matches take the forward SFP too */
 	want.proto = IPPROTO_ICMPV6;
 	want.family = 6;
 	want.prefix_len = 8;
@@ -94,13 +94,31 @@ static struct sfc_ep_record ep(uint32_t vpid, uint32_t role, const char *fn,
 	return r;
 }
 
-Test(control_compile, paths_order_instances_policy)
+/* Groups of the SF types of @c over @eps (no pod annotations). */
+static struct sfc_group_entry *groups_of(const struct sfc_chain *c,
+					 const struct sfc_ep_record *eps,
+					 int n_eps, int *n)
+{
+	const char *types[SFC_MAX_CHAIN_SFS];
+	struct sfc_group_entry *g = NULL;
+	int i;
+
+	for (i = 0; i < c->n_sfs; i++)
+		types[i] = c->sfs[i];
+	cr_assert_eq(sfc_compile_groups(types, c->n_sfs, eps, n_eps, NULL, 0, &g,
+					n, NULL, 0), 0);
+	return g;
+}
+
+Test(control_compile, paths_order_groups_policy)
 {
 	struct sfc_path_entry out[SFC_CHAIN_MAX_ENTRIES];
+	const struct sfc_group_entry *fw, *cnt;
+	struct sfc_group_entry *g;
 	struct sfc_ep_record eps[5];
 	struct sfc_chain c;
 	char err[256] = "";
-	int n = 0, i;
+	int n = 0, ng = 0, i;
 
 	parse("{" HDR "\"metadata\":{\"name\":\"fw-count\"},\"spec\":{\"functions\":"
 	      "[\"firewall\",\"counter\"],\"failurePolicy\":\"fail-open\"}}", &c);
@@ -109,57 +127,87 @@ Test(control_compile, paths_order_instances_policy)
 	eps[2] = ep(7, SFC_ROLE_SF, "counter", "default", "cnt");
 	eps[3] = ep(2, SFC_ROLE_APP, "", "default", "client");
 	eps[4] = ep(3, SFC_ROLE_APP, "counter", "default", "not-an-sf");
-	cr_assert_eq(sfc_compile_paths(&c, eps, 5, out, &n, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(n, 3, "egress only: 2 SF hops + END");
+	g = groups_of(&c, eps, 5, &ng);
+	cr_assert_eq(ng, 2);
+	fw = sfc_group_find(g, ng, "firewall");
+	cnt = sfc_group_find(g, ng, "counter");
+	cr_assert(fw && cnt && fw->id != cnt->id);
+	cr_assert_eq(fw->grp.n_members, 2, "both firewall instances");
+	cr_assert_eq(fw->grp.m[0].vpid, 4, "members in VPID order");
+	cr_assert_eq(fw->grp.m[1].vpid, 9);
+	cr_assert_eq(cnt->grp.n_members, 1, "an app pod is never a member");
+	cr_assert_eq(sfc_compile_paths(&c, g, ng, out, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 6, "forward and reverse: 2 SF hops + END each");
 	cr_assert_eq(out[0].sp, SFC_SP(c.spi, 255));
 	cr_assert_eq(out[0].hop.kind, SFC_HOP_SF);
-	cr_assert_eq(out[0].hop.vpid, 4, "lowest VPID instance");
+	cr_assert_eq(out[0].hop.group, fw->id);
 	cr_assert_eq(out[1].sp, SFC_SP(c.spi, 254));
-	cr_assert_eq(out[1].hop.vpid, 7);
+	cr_assert_eq(out[1].hop.group, cnt->id);
 	cr_assert_eq(out[2].sp, SFC_SP(c.spi, 253));
 	cr_assert_eq(out[2].hop.kind, SFC_HOP_END);
 	for (i = 0; i < n; i++) {
 		cr_assert_eq(out[i].hop.policy, SFC_FAIL_OPEN);
 		cr_assert_eq(out[i].hop.flags, 0);
 	}
+	free(g);
 }
 
-Test(control_compile, paths_ingress_sfp)
+Test(control_compile, paths_reverse_sfp)
 {
 	struct sfc_path_entry out[SFC_CHAIN_MAX_ENTRIES];
-	struct sfc_ep_record eps[1];
+	struct sfc_group_entry *g;
+	struct sfc_ep_record eps[3];
 	struct sfc_chain c;
 	char err[256] = "";
-	int n = 0;
+	int n = 0, ng = 0;
 
-	parse("{" HDR "\"metadata\":{\"name\":\"in\"},\"spec\":{\"functions\":[\"ids\"],"
-	      "\"match\":[{\"direction\":\"ingress\"}]}}", &c);
-	eps[0] = ep(5, SFC_ROLE_SF, "ids", "default", "ids");
-	cr_assert_eq(sfc_compile_paths(&c, eps, 1, out, &n, err, sizeof(err)), 0);
-	cr_assert_eq(n, 4);
-	cr_assert_eq(out[2].sp, SFC_SP(c.spi + 1, 255));
-	cr_assert_eq(out[2].hop.vpid, 5);
-	cr_assert_eq(out[3].sp, SFC_SP(c.spi + 1, 254));
-	cr_assert_eq(out[3].hop.kind, SFC_HOP_END);
-	cr_assert_eq(out[3].hop.policy, SFC_FAIL_CLOSED);
+	parse("{" HDR "\"metadata\":{\"name\":\"sym\"},\"spec\":{\"functions\":"
+	      "[\"firewall\",\"nat\",\"monitor\"]}}", &c);
+	eps[0] = ep(5, SFC_ROLE_SF, "firewall", "default", "fw");
+	eps[1] = ep(6, SFC_ROLE_SF, "nat", "default", "nat");
+	eps[2] = ep(8, SFC_ROLE_SF, "monitor", "default", "mon");
+	g = groups_of(&c, eps, 3, &ng);
+	cr_assert_eq(sfc_compile_paths(&c, g, ng, out, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 8);
+	cr_assert_eq(sfc_chain_rev_spi(&c), c.spi + 1);
+	/* reverse SFP: monitor, nat, firewall, END */
+	cr_assert_eq(out[4].sp, SFC_SP(c.spi + 1, 255));
+	cr_assert_eq(out[4].hop.group, sfc_group_find(g, ng, "monitor")->id);
+	cr_assert_eq(out[5].sp, SFC_SP(c.spi + 1, 254));
+	cr_assert_eq(out[5].hop.group, sfc_group_find(g, ng, "nat")->id);
+	cr_assert_eq(out[6].sp, SFC_SP(c.spi + 1, 253));
+	cr_assert_eq(out[6].hop.group, sfc_group_find(g, ng, "firewall")->id);
+	cr_assert_eq(out[7].sp, SFC_SP(c.spi + 1, 252));
+	cr_assert_eq(out[7].hop.kind, SFC_HOP_END);
+	cr_assert_eq(out[7].hop.policy, SFC_FAIL_CLOSED);
+	free(g);
 }
 
 Test(control_compile, paths_missing_instance)
 {
 	struct sfc_path_entry out[SFC_CHAIN_MAX_ENTRIES];
+	struct sfc_group_entry *g;
 	struct sfc_ep_record eps[1];
 	struct sfc_chain c;
 	char err[256] = "";
-	int n = 0;
+	int n = 0, ng = 0;
 
 	parse("{" HDR "\"metadata\":{\"name\":\"fw-count\"},\"spec\":{\"functions\":"
 	      "[\"firewall\",\"counter\"]}}", &c);
 	eps[0] = ep(4, SFC_ROLE_SF, "firewall", "default", "fw");
-	cr_assert_eq(sfc_compile_paths(&c, eps, 1, out, &n, err, sizeof(err)), -ENOENT);
+	g = groups_of(&c, eps, 1, &ng);
+	cr_assert_eq(sfc_compile_paths(&c, g, ng, out, &n, err, sizeof(err)), -ENOENT);
 	cr_assert_str_eq(err, "chain fw-count: SF type counter has no instance");
-	cr_assert_eq(n, 3);
-	cr_assert_eq(out[1].hop.vpid, 0);
+	cr_assert_eq(n, 6);
+	cr_assert_eq(out[1].hop.group, sfc_group_find(g, ng, "counter")->id,
+		     "the hop keeps its (empty) group");
 	cr_assert_eq(out[1].hop.flags, SFC_HOP_F_DOWN, "fail policy applies");
+	cr_assert_eq(out[3].hop.flags, SFC_HOP_F_DOWN, "reverse hop too");
+	cr_assert_eq(out[4].hop.flags, 0);
+	cr_assert_eq(sfc_compile_paths(&c, NULL, 0, out, &n, err, sizeof(err)), -ENOENT);
+	cr_assert_eq(out[0].hop.group, 0);
+	cr_assert_eq(out[0].hop.flags, SFC_HOP_F_DOWN);
+	free(g);
 }
 
 Test(control_compile, policy_build_limit)
@@ -217,7 +265,7 @@ Test(control_compile, policy_per_pod)
 	cr_assert_eq(pols[0].pol.rules[0].spi, chains[0].chain.spi);
 	cr_assert_eq(pols[0].pol.rules[0].proto, IPPROTO_TCP);
 	cr_assert_eq(pols[1].key.dir, SFC_DIR_INGRESS);
-	cr_assert_eq(pols[1].pol.rules[0].spi, chains[0].chain.spi + 1);
+	cr_assert_eq(pols[1].pol.rules[0].spi, chains[0].chain.spi);
 	free(pols);
 }
 

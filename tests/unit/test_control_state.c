@@ -248,7 +248,8 @@ Test(control_state, plan_reports_per_chain)
 	cr_assert_eq(p.chains[2].status, -EINVAL);
 	cr_assert(strstr(p.chains[2].error, "c.json: spec.functions"), "%s", p.chains[2].error);
 	cr_assert_eq(p.n_keep_spi, 1, "broken file of a known chain keeps its maps");
-	cr_assert_eq(p.n_paths, 2 + 2);
+	cr_assert_eq(p.n_paths, 2 * (2 + 2), "forward and reverse SFPs");
+	cr_assert_eq(p.n_fwd_spi, 2, "both compiled chains get a reverse SPI");
 	cr_assert_eq(p.n_pols, 1);
 	cr_assert_eq(p.pols[0].key.vpid, 2);
 	cr_assert_eq(p.n_errors, 2);
