@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nat.c - sf-nat mapping table, config and stats. Packet rewriting is in
+ * nat_xlate.c. See nat.h.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "config.h"
+#include "fw_rules.h"
+#include "nat.h"
+
+struct fwd_key {
+	uint8_t pidx;
+	uint8_t client[4], server[4];
+	uint8_t cport[2], sport[2];
+} __attribute__((packed));
+
+int sf_nat_proto_idx(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return 0;
+	case IPPROTO_UDP:
+		return 1;
+	case IPPROTO_ICMP:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+static uint32_t fwd_bucket(const struct sf_nat *nat, int pidx,
+			   const uint8_t *client, uint16_t cport,
+			   const uint8_t *server, uint16_t sport)
+{
+	struct fwd_key k = { .pidx = (uint8_t)pidx,
+			     .cport = { cport >> 8, cport & 0xFF },
+			     .sport = { sport >> 8, sport & 0xFF } };
+
+	memcpy(k.client, client, 4);
+	memcpy(k.server, server, 4);
+	return sf_hash_bytes(&k, sizeof(k)) & (nat->nbuckets - 1);
+}
+
+static void table_free(struct sf_nat *nat)
+{
+	free(nat->m);
+	free(nat->lk);
+	free(nat->buckets);
+	nat->m = NULL;
+	nat->lk = NULL;
+	nat->buckets = NULL;
+}
+
+/* A fresh, empty table for @cfg into @nat (whose old table is not freed). */
+static int table_init(struct sf_nat *nat, const struct sf_nat_cfg *cfg)
+{
+	uint32_t i, p;
+
+	memset(nat, 0, sizeof(*nat));
+	nat->cfg = *cfg;
+	nat->range = (uint32_t)cfg->hi - cfg->lo + 1;
+	nat->cap = nat->range * SF_NAT_NPROTO;
+	nat->nbuckets = sf_pow2_ceil(nat->cap);
+	nat->m = calloc(nat->cap, sizeof(*nat->m));
+	nat->lk = calloc(nat->cap, sizeof(*nat->lk));
+	nat->buckets = malloc(nat->nbuckets * sizeof(*nat->buckets));
+	if (!nat->m || !nat->lk || !nat->buckets) {
+		table_free(nat);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nat->nbuckets; i++)
+		nat->buckets[i] = SF_IDX_NONE;
+	sf_ilist_init(&nat->lru);
+	for (p = 0; p < SF_NAT_NPROTO; p++) {
+		sf_ilist_init(&nat->freeq[p]);
+		for (i = 0; i < nat->range; i++)
+			sf_ilist_push_tail(&nat->freeq[p], nat->lk,
+					   p * nat->range + i);
+	}
+	return 0;
+}
+
+static void release(struct sf_nat *nat, uint32_t i)
+{
+	struct sf_nat_map *m = &nat->m[i];
+	uint32_t *link = &nat->buckets[fwd_bucket(nat, (int)(i / nat->range),
+				m->client, m->cport, m->server, m->sport)];
+
+	while (*link != i)
+		link = &nat->m[*link].hnext;
+	*link = m->hnext;
+	m->used = false;
+	sf_ilist_unlink(&nat->lru, nat->lk, i);
+	sf_ilist_push_tail(&nat->freeq[i / nat->range], nat->lk, i);
+}
+
+void sf_nat_expire(struct sf_nat *nat, uint64_t now_ms)
+{
+	uint32_t i;
+
+	while ((i = nat->lru.tail) != SF_IDX_NONE &&
+	       now_ms - nat->m[i].last_ms >= nat->cfg.timeout_ms) {
+		release(nat, i);
+		nat->expired++;
+	}
+}
+
+struct sf_nat_map *sf_nat_lookup(struct sf_nat *nat, int pidx,
+				 const uint8_t *client, uint16_t cport,
+				 const uint8_t *server, uint16_t sport)
+{
+	uint32_t i = nat->buckets[fwd_bucket(nat, pidx, client, cport, server,
+					     sport)];
+	struct sf_nat_map *m;
+
+	for (; i != SF_IDX_NONE; i = m->hnext) {
+		m = &nat->m[i];
+		if (i / nat->range == (uint32_t)pidx && m->cport == cport &&
+		    m->sport == sport && !memcmp(m->client, client, 4) &&
+		    !memcmp(m->server, server, 4))
+			return m;
+	}
+	return NULL;
+}
+
+struct sf_nat_map *sf_nat_alloc(struct sf_nat *nat, int pidx,
+				const uint8_t *client, uint16_t cport,
+				const uint8_t *server, uint16_t sport)
+{
+	uint32_t i = nat->freeq[pidx].head, b;
+	struct sf_nat_map *m;
+
+	if (i == SF_IDX_NONE) {
+		nat->exhausted++;
+		return NULL;
+	}
+	sf_ilist_unlink(&nat->freeq[pidx], nat->lk, i);
+	m = &nat->m[i];
+	memset(m, 0, sizeof(*m));
+	memcpy(m->client, client, 4);
+	memcpy(m->server, server, 4);
+	m->cport = cport;
+	m->sport = sport;
+	m->used = true;
+	b = fwd_bucket(nat, pidx, client, cport, server, sport);
+	m->hnext = nat->buckets[b];
+	nat->buckets[b] = i;
+	sf_ilist_push_head(&nat->lru, nat->lk, i);
+	nat->allocations++;
+	return m;
+}
+
+void sf_nat_touch(struct sf_nat *nat, struct sf_nat_map *m, uint64_t now_ms)
+{
+	uint32_t i = (uint32_t)(m - nat->m);
+
+	m->last_ms = now_ms;
+	if (nat->lru.head != i) {
+		sf_ilist_unlink(&nat->lru, nat->lk, i);
+		sf_ilist_push_head(&nat->lru, nat->lk, i);
+	}
+}
+
+static int parse_cfg(const cJSON *cfg, const char *path, struct sf_nat_cfg *c,
+		     char *err, size_t errlen)
+{
+	static const char *const keys[] = { "nat_ip", "port_range",
+					    "timeout_s", "comment", NULL };
+	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(cfg, "nat_ip");
+	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(cfg, "port_range");
+	const cJSON *to = cJSON_GetObjectItemCaseSensitive(cfg, "timeout_s");
+	int ret;
+
+	if (!cJSON_IsObject(cfg))
+		return sf_config_err(err, errlen, path, NULL,
+				     "a config object is required");
+	ret = sf_config_check_keys(cfg, keys, path, "", err, errlen);
+	if (ret)
+		return ret;
+	if (!cJSON_IsString(ip) ||
+	    inet_pton(AF_INET, ip->valuestring, c->nat_ip) != 1)
+		return sf_config_err(err, errlen, path, "nat_ip",
+				     "required, an IPv4 address (\"A.B.C.D\")");
+	c->lo = 20000;
+	c->hi = 29999;
+	if (pr && (sf_fw_ports_parse(pr, &c->lo, &c->hi) || c->lo == 0))
+		return sf_config_err(err, errlen, path, "port_range",
+				     "expected \"LO-HI\" in 1..65535");
+	c->timeout_ms = SF_NAT_TIMEOUT_DEFAULT_S * 1000ull;
+	if (!to)
+		return 0;
+	if (!cJSON_IsNumber(to) || to->valuedouble < 1 ||
+	    to->valuedouble > SF_NAT_TIMEOUT_MAX_S ||
+	    to->valuedouble != (double)(uint32_t)to->valuedouble)
+		return sf_config_err(err, errlen, path, "timeout_s",
+				     "expected an integer in 1..%d",
+				     SF_NAT_TIMEOUT_MAX_S);
+	c->timeout_ms = (uint64_t)to->valuedouble * 1000;
+	return 0;
+}
+
+int sf_nat_configure(struct sf_nat *nat, const cJSON *cfg, const char *path,
+		     char *err, size_t errlen)
+{
+	struct sf_nat_cfg c;
+	struct sf_nat fresh;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	ret = parse_cfg(cfg, path, &c, err, errlen);
+	if (ret)
+		return ret;
+	if (nat->m && !memcmp(c.nat_ip, nat->cfg.nat_ip, 4) &&
+	    c.lo == nat->cfg.lo && c.hi == nat->cfg.hi) {
+		nat->cfg.timeout_ms = c.timeout_ms;
+		return 0;
+	}
+	ret = table_init(&fresh, &c);
+	if (ret)
+		return ret;
+	/* The counters (allocations ... bad_offload) carry over. */
+	memcpy(&fresh.allocations, &nat->allocations,
+	       sizeof(*nat) - offsetof(struct sf_nat, allocations));
+	table_free(nat);
+	*nat = fresh;
+	return 0;
+}
+
+void sf_nat_stats_json(void *ctx, struct sf_jbuf *jb)
+{
+	struct sf_nat *nat = ctx;
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, nat->cfg.nat_ip, ip, sizeof(ip));
+	sf_jbuf_open(jb, "nat", '{');
+	sf_jbuf_str(jb, "nat_ip", ip);
+	sf_jbuf_u64(jb, "port_lo", nat->cfg.lo);
+	sf_jbuf_u64(jb, "port_hi", nat->cfg.hi);
+	sf_jbuf_u64(jb, "timeout_s", nat->cfg.timeout_ms / 1000);
+	sf_jbuf_u64(jb, "capacity", nat->cap);
+	sf_jbuf_u64(jb, "active", sf_nat_active(nat));
+	sf_jbuf_u64(jb, "allocations", nat->allocations);
+	sf_jbuf_u64(jb, "exhausted", nat->exhausted);
+	sf_jbuf_u64(jb, "expired", nat->expired);
+	sf_jbuf_u64(jb, "translated_out", nat->translated_out);
+	sf_jbuf_u64(jb, "translated_in", nat->translated_in);
+	sf_jbuf_u64(jb, "no_mapping", nat->no_mapping);
+	sf_jbuf_u64(jb, "unsupported", nat->unsupported);
+	sf_jbuf_u64(jb, "fragments", nat->fragments);
+	sf_jbuf_u64(jb, "passed_ipv6", nat->passed_v6);
+	sf_jbuf_u64(jb, "bad_offload", nat->bad_offload);
+	sf_jbuf_close(jb, '}');
+}
+
+void sf_nat_free(struct sf_nat *nat)
+{
+	table_free(nat);
+	memset(nat, 0, sizeof(*nat));
+}

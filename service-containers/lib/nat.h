@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * nat.h - sf-nat: IPv4 source NAT (masquerade) with port allocation and
+ * reverse translation, for TCP, UDP and ICMP echo (the identifier plays
+ * the port).
+ *
+ * Forward (client -> server, any destination but nat_ip): the source
+ * becomes nat_ip:P, where P is allocated from port_range for the
+ * connection (proto, client ip:port, server ip:port) and kept while the
+ * mapping is used. Reverse (server -> nat_ip:P): the destination becomes
+ * the client's ip:port again, only if the mapping exists and the packet
+ * comes from the server it was made for (address- and port-dependent
+ * filtering); anything else to nat_ip is dropped (no_mapping). One port
+ * per connection and protocol: the table holds exactly 3 x range mappings
+ * (one slot per protocol and port), so it is bounded by construction.
+ * Mappings idle for timeout_s are expired (oldest first, exact); ports are
+ * reused in FIFO order.
+ *
+ * Headers are rewritten in place, never the payload; checksums are
+ * updated incrementally (RFC 1624), the IPv4 header checksum recomputed.
+ * Frames with VIRTIO_NET_HDR_F_NEEDS_CSUM (CHECKSUM_PARTIAL, e.g. TCP GSO
+ * super-frames) carry only the pseudo-header sum in the TCP/UDP checksum
+ * field: it is updated for the address change only (see l4.h).
+ *
+ * Not translated: IPv6 (passed unchanged, counted), IPv4 fragments and
+ * ICMP other than echo, other protocols (dropped, counted).
+ *
+ * Config: {"nat_ip": "A.B.C.D", "port_range": "20000-29999",
+ *          "timeout_s": 300}
+ */
+#ifndef SF_NAT_H
+#define SF_NAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "frame.h"
+#include "jbuf.h"
+#include "tabutil.h"
+
+#define SF_NAT_NPROTO 3 /* tcp, udp, icmp */
+#define SF_NAT_TIMEOUT_DEFAULT_S 300
+#define SF_NAT_TIMEOUT_MAX_S 86400
+
+struct sf_nat_map {
+	uint8_t client[4], server[4]; /* network order */
+	uint16_t cport, sport;        /* host order; icmp: id, 0 */
+	uint64_t last_ms;
+	uint64_t packets_out, packets_in;
+	uint32_t hnext;
+	bool used;
+};
+
+struct sf_nat_cfg {
+	uint8_t nat_ip[4];
+	uint16_t lo, hi;              /* port_range, inclusive */
+	uint64_t timeout_ms;
+};
+
+struct sf_nat {
+	struct sf_nat_cfg cfg;
+	uint32_t range, cap, nbuckets;
+	struct sf_nat_map *m;   /* owned; slot = proto * range + port - lo */
+	struct sf_ilink *lk;    /* owned; links for lru and the free queues */
+	uint32_t *buckets;      /* owned; forward hash */
+	struct sf_ilist lru;    /* used slots, newest first */
+	struct sf_ilist freeq[SF_NAT_NPROTO];
+	uint64_t allocations, exhausted, expired;
+	uint64_t translated_out, translated_in, no_mapping;
+	uint64_t unsupported, fragments, passed_v6, bad_offload;
+};
+
+/**
+ * sf_nat_configure() - apply config @cfg (from @path, named in @err),
+ * atomically: on error @nat is unchanged. A changed nat_ip or port_range
+ * starts an empty table (existing mappings are dropped); a changed
+ * timeout_s keeps them. Return: 0, -EINVAL (message in @err), -ENOMEM.
+ */
+int sf_nat_configure(struct sf_nat *nat, const cJSON *cfg, const char *path,
+		     char *err, size_t errlen);
+
+/**
+ * sf_nat_translate() - translate one valid frame in place at @now_ms
+ * (monotonic ms, injected for tests). Writes the inner IP/L4 headers of
+ * @pkt->frame (the frame is the caller's, writable).
+ * Return: SF_VERDICT_PASS (translated, or IPv6 passed) or SF_VERDICT_DROP
+ * (counted in no_mapping/exhausted/unsupported/fragments/bad_offload).
+ */
+enum sf_verdict sf_nat_translate(struct sf_nat *nat, const struct sf_pkt *pkt,
+				 uint64_t now_ms);
+
+/** sf_nat_on_packet() - sf_pkt_fn: translate at sf_now_ms(). */
+enum sf_verdict sf_nat_on_packet(void *ctx, const struct sf_pkt *pkt);
+
+/** sf_nat_active() - mappings in use. */
+static inline uint32_t sf_nat_active(const struct sf_nat *nat)
+{
+	return nat->lru.n;
+}
+
+/** sf_nat_stats_json() - the "nat" member of the stats file. */
+void sf_nat_stats_json(void *ctx, struct sf_jbuf *jb);
+
+/** sf_nat_free() - release the table; @nat becomes zeroed. */
+void sf_nat_free(struct sf_nat *nat);
+
+/* Internal to nat.c / nat_xlate.c. */
+int sf_nat_proto_idx(uint8_t proto);
+void sf_nat_expire(struct sf_nat *nat, uint64_t now_ms);
+struct sf_nat_map *sf_nat_lookup(struct sf_nat *nat, int pidx,
+				 const uint8_t *client, uint16_t cport,
+				 const uint8_t *server, uint16_t sport);
+struct sf_nat_map *sf_nat_alloc(struct sf_nat *nat, int pidx,
+				const uint8_t *client, uint16_t cport,
+				const uint8_t *server, uint16_t sport);
+void sf_nat_touch(struct sf_nat *nat, struct sf_nat_map *m, uint64_t now_ms);
+
+static inline uint16_t sf_nat_port_of(const struct sf_nat *nat,
+				      const struct sf_nat_map *m)
+{
+	return (uint16_t)(nat->cfg.lo + (uint32_t)(m - nat->m) % nat->range);
+}
+
+#endif /* SF_NAT_H */

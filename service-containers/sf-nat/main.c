@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sf-nat - NSH-aware IPv4 source NAT (masquerade) SF.
+ *
+ * Client packets leave with source nat_ip:P (P allocated per connection
+ * from port_range), the server's replies to nat_ip:P get the client's
+ * address and port back. TCP, UDP and ICMP echo; checksums updated
+ * incrementally, GSO/CHECKSUM_PARTIAL frames kept whole. SIGHUP re-reads
+ * the config. The logic is service-containers/lib/nat.h.
+ */
+#include "nat.h"
+#include "sfapp.h"
+
+static int nat_configure(void *ctx, const cJSON *cfg, const char *path,
+			 char *err, size_t errlen)
+{
+	return sf_nat_configure(ctx, cfg, path, err, errlen);
+}
+
+static void nat_fini(void *ctx)
+{
+	sf_nat_free(ctx);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct sf_app_ops ops = {
+		.name = "sf-nat",
+		.config_required = true,
+		.configure = nat_configure,
+		.reload = nat_configure,
+		.on_packet = sf_nat_on_packet,
+		.stats_json = sf_nat_stats_json,
+		.fini = nat_fini,
+	};
+	static struct sf_nat nat;
+
+	return sf_app_main(argc, argv, &ops, &nat);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * test_sf_util.h - crafted SF frames for the unit tests of the SFs:
+ * Ethernet | NSH (the SFF's header) | IPv4/IPv6 | TCP/UDP/ICMP | payload,
+ * with full or CHECKSUM_PARTIAL (pseudo-header only) checksums, and
+ * independent checksum verification (not the library's helpers).
+ */
+#ifndef TEST_SF_UTIL_H
+#define TEST_SF_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+
+struct tpkt {
+	uint8_t buf[4096];
+	struct virtio_net_hdr vnet;
+	struct sf_frame f;
+	size_t ip_off, l4_off; /* from buf */
+	uint8_t proto, family;
+};
+
+/*
+ * tpkt_build() - a frame from @src:@sport to @dst:@dport (family from the
+ * address syntax). ICMP/ICMPv6: @sport is the type (8/0, 128/129) and
+ * @dport the echo id. @flags: TCP flags. @payload bytes of pattern.
+ * Checksums are full and valid.
+ */
+void tpkt_build(struct tpkt *p, uint8_t proto, const char *src, uint16_t sport,
+		const char *dst, uint16_t dport, uint8_t flags, size_t payload);
+
+/* Turn the L4 checksum into CHECKSUM_PARTIAL form (pseudo-header sum,
+ * vnet NEEDS_CSUM) and, with @gso_size, mark it a TCP GSO frame. */
+void tpkt_make_partial(struct tpkt *p, uint16_t gso_size);
+
+/* Valid IPv4 header checksum (true for IPv6). */
+bool tpkt_ip_csum_ok(const struct tpkt *p);
+
+/* The L4 checksum verifies; a partial frame is first completed the way
+ * the NIC would (sum from csum_start, store at csum_offset). */
+bool tpkt_l4_csum_ok(const struct tpkt *p);
+
+/* Inner field accessors. */
+void tpkt_addrs(const struct tpkt *p, char *src, char *dst); /* 46 B each */
+uint16_t tpkt_sport(const struct tpkt *p); /* ICMP: the echo id */
+uint16_t tpkt_dport(const struct tpkt *p); /* ICMP: the echo id */
+
+/* Run the shared frame step with @fn. Restores SI afterwards so the same
+ * frame can be fed again. */
+enum sf_verdict tpkt_run(struct tpkt *p, struct sf_counters *c, sf_pkt_fn fn,
+			 void *ctx);
+
+/* A reply: swap addresses and ports of @in into @out (ICMP: echo reply). */
+void tpkt_reply(const struct tpkt *in, struct tpkt *out, uint8_t flags);
+
+#endif /* TEST_SF_UTIL_H */
