@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * sfcctl - operator CLI of sfc-cni: apply/delete standalone objects,
- * reconcile, and show endpoints, chains, paths, counters and drops.
+ * reconcile, and show endpoints, chains, paths, counters, drops, SF
+ * instances and the flow cache.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@ static const char usage[] =
 	"  delete pod NS/NAME       remove a pod object, then reconcile\n"
 	"  reconcile                program sfc_paths/sfc_policy from the objects\n"
 	"  get endpoints|chains|paths|counters|drops [-o json]\n"
+	"  get instances [-o json]  SF instances: group, state, per-instance traffic\n"
+	"  get flowcache [-o json]  the SFF flow table: 5-tuple, SPI, instance per hop, age\n"
 	"defaults: --conf-dir $SFC_CONF_DIR or " SFC_CONF_DIR_DEFAULT
 	", --state-dir $SFC_STATE_DIR or " SFC_STATE_DIR_DEFAULT
 	", --pin-dir $SFC_PIN_DIR or " SFC_PIN_DIR_DEFAULT "\n";
@@ -107,7 +111,20 @@ static const struct {
 	{ "get", "paths", cmd_get_paths },
 	{ "get", "counters", cmd_get_counters },
 	{ "get", "drops", cmd_get_drops },
+	{ "get", "instances", cmd_get_instances },
+	{ "get", "flowcache", cmd_get_flowcache },
 };
+
+/* @arg names @word: exactly, or its singular ("path" for "paths"). */
+static bool word_is(const char *arg, const char *word)
+{
+	size_t len = strlen(word);
+
+	if (!strcmp(arg, word))
+		return true;
+	return len > 1 && word[len - 1] == 's' && strlen(arg) == len - 1 &&
+	       !strncmp(arg, word, len - 1);
+}
 
 int main(int argc, char **argv)
 {
@@ -126,9 +143,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(c.argv[0], cmds[i].w1))
 			continue;
-		if (cmds[i].w2 && (c.argc < 2 || (strcmp(c.argv[1], cmds[i].w2) &&
-				   strncmp(c.argv[1], cmds[i].w2,
-					   strlen(cmds[i].w2) - 1))))
+		if (cmds[i].w2 && (c.argc < 2 || !word_is(c.argv[1], cmds[i].w2)))
 			continue;
 		skip = cmds[i].w2 ? 2 : 1;
 		c.argc -= skip;
