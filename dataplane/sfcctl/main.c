@@ -21,6 +21,7 @@ static const char usage[] =
 	"  delete pod NS/NAME       remove a pod object, then reconcile\n"
 	"  reconcile                program sfc_paths/sfc_policy from the objects\n"
 	"  get endpoints|chains|paths|counters|drops [-o json]\n"
+	"  flows [--file PATH] [-o json]  sf-monitor flow records (PATH and PATH.N), by bytes\n"
 	"  get instances [-o json]  SF instances: group, state, per-instance traffic\n"
 	"  get flowcache [-o json]  the SFF flow table: 5-tuple, SPI, instance per hop, age\n"
 	"defaults: --conf-dir $SFC_CONF_DIR or " SFC_CONF_DIR_DEFAULT
@@ -72,6 +73,8 @@ static int parse_args(int argc, char **argv, struct sfcctl *c)
 			c->state_dir = v;
 		else if ((v = opt_val(argc, argv, &i, "--pin-dir")))
 			c->pin_dir = v;
+		else if ((v = opt_val(argc, argv, &i, "--file")))
+			c->file = v; /* flows */
 		else if ((v = opt_val(argc, argv, &i, "-f")) ||
 			 (v = opt_val(argc, argv, &i, "--filename")))
 			c->file = v;
@@ -111,6 +114,7 @@ static const struct {
 	{ "get", "paths", cmd_get_paths },
 	{ "get", "counters", cmd_get_counters },
 	{ "get", "drops", cmd_get_drops },
+	{ "flows", NULL, cmd_flows },
 	{ "get", "instances", cmd_get_instances },
 	{ "get", "flowcache", cmd_get_flowcache },
 };

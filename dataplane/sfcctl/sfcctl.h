@@ -33,6 +33,7 @@ int cmd_get_chains(struct sfcctl *c);
 int cmd_get_paths(struct sfcctl *c);
 int cmd_get_counters(struct sfcctl *c);
 int cmd_get_drops(struct sfcctl *c);
+int cmd_flows(struct sfcctl *c);       /* get_flows.c */
 int cmd_get_instances(struct sfcctl *c);
 int cmd_get_flowcache(struct sfcctl *c);
 
