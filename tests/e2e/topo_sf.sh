@@ -19,7 +19,7 @@
 #   tsf_wait_state POD STATE [SECS]
 #                                  wait until every instance row of POD in
 #                                  `sfcctl get instances` is STATE (up/down)
-#   tsf_inst POD FIELD [SPI]       sum of FIELD over POD's instance rows (of SPI)
+#   tsf_inst POD FIELD             FIELD of POD's row in `sfcctl get instances -o json`
 #   tsf_hop SPI SI FIELD           one per-hop counter from `sfcctl get counters`
 #   tsf_drops REASON               drop-reason counter (e.g. sf-down)
 #   tsf_sf_stat NAME EXPR          a field of the SF's stats file (python subscript
@@ -115,10 +115,8 @@ tsf_inst() {
 	sfcctl get instances -o json 2>/dev/null | python3 -c '
 import json, sys
 pod, field = sys.argv[1], sys.argv[2]
-spi = int(sys.argv[3]) if len(sys.argv) > 3 else None
-print(sum(r[field] for r in json.load(sys.stdin)
-          if r["pod"] == "default/" + pod and (spi is None or r["spi"] == spi)))
-' "$@" 2>/dev/null || echo 0
+print(sum(r[field] for r in json.load(sys.stdin) if r["pod"] == "default/" + pod))
+' "$1" "$2" 2>/dev/null || echo 0
 }
 
 tsf_hop() {
