@@ -61,6 +61,8 @@ struct sf_ids {
 	struct sf_rotlog alog;   /* when cfg.alerts is set */
 	int alert_fd;            /* otherwise: 2 */
 	int rules_dirfd;         /* for reloads under the sandbox */
+	int conf_dirfd;          /* -1, or the config's directory: Landlock
+				  * lets it be read (sfapp's SIGHUP reload) */
 	char rules_name[256];
 	uint64_t (*clock)(void); /* Unix ms, alerts and idle; tests replace */
 	/* counters */

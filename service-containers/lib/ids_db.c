@@ -248,7 +248,7 @@ int sf_ids_init(struct sf_ids *ids, const struct sf_ids_cfg *cfg, char *err,
 	memset(ids, 0, sizeof(*ids));
 	ids->cfg = *cfg;
 	ids->alert_fd = 2;
-	ids->rules_dirfd = -1;
+	ids->rules_dirfd = ids->conf_dirfd = -1;
 	ids->clock = sf_mon_realtime_ms;
 	if (hs_valid_platform() != HS_SUCCESS) {
 		snprintf(err, errlen, "Hyperscan needs SSSE3 on this CPU");
@@ -273,14 +273,18 @@ int sf_ids_init(struct sf_ids *ids, const struct sf_ids_cfg *cfg, char *err,
 
 int sf_ids_sandbox(struct sf_ids *ids, void *scmp_ctx)
 {
-	struct sf_fsjail_dir d[2] = {
+	struct sf_fsjail_dir d[3] = {
 		{ .dirfd = ids->rules_dirfd, .rights = SF_FSJAIL_READ },
-		{ .dirfd = ids->alog.dirfd, .rights = SF_FSJAIL_WRITE },
 	};
 	scmp_filter_ctx ctx = scmp_ctx;
+	unsigned int n = 1;
 	int err;
 
-	err = sf_fsjail_apply(d, ids->alog.opened ? 2 : 1);
+	if (ids->conf_dirfd >= 0)
+		d[n++] = (struct sf_fsjail_dir){ ids->conf_dirfd, SF_FSJAIL_READ };
+	if (ids->alog.opened)
+		d[n++] = (struct sf_fsjail_dir){ ids->alog.dirfd, SF_FSJAIL_WRITE };
+	err = sf_fsjail_apply(d, n);
 	if (err == -EOPNOTSUPP)
 		fprintf(stderr, "sf-ids: Landlock unavailable: rules reload "
 			"limited by seccomp only\n");
@@ -328,6 +332,9 @@ void sf_ids_fini(struct sf_ids *ids)
 	sf_rotlog_close(&ids->alog);
 	if (ids->rules_dirfd >= 0)
 		close(ids->rules_dirfd);
+	if (ids->conf_dirfd >= 0)
+		close(ids->conf_dirfd);
+	ids->conf_dirfd = -1;
 	ids->db = NULL;
 	ids->scratch = NULL;
 	ids->rules_dirfd = -1;
