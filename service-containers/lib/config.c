@@ -37,7 +37,7 @@ int sf_config_err(char *err, size_t errlen, const char *path,
 int sf_config_parse(const char *text, const char *what, cJSON **out,
 		    char *err, size_t errlen)
 {
-	const char *end = NULL;
+	const char *end = NULL, *ctx;
 	cJSON *root;
 	int line, col;
 
@@ -47,9 +47,13 @@ int sf_config_parse(const char *text, const char *what, cJSON **out,
 		if (!end)
 			end = text;
 		sf_config_line_col(text, end, &line, &col);
+		/* cJSON points just past the offending token: show a little
+		 * of what precedes it, on its line. */
+		ctx = end - (col - 1 < 12 ? col - 1 : 12);
 		return sf_config_err(err, errlen, what, NULL,
-				     "line %d:%d: JSON syntax error near '%.20s'",
-				     line, col, end);
+				     "line %d:%d: JSON syntax error near '%.*s'",
+				     line, col, (int)strcspn(ctx, "\r\n") < 24 ?
+				     (int)strcspn(ctx, "\r\n") : 24, ctx);
 	}
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
