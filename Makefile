@@ -60,7 +60,7 @@ LIBSF    := $(BUILD)/lib/libsf.a
 ALL_LIBS := $(LIBSFCCTL) $(LIBSFCDP) $(LIBSF)
 
 BINS := $(BUILD)/bin/sfc-cni $(BUILD)/bin/sfcctl $(BUILD)/bin/sfc-agent \
-	$(addprefix $(BUILD)/bin/,$(SF_DIRS))
+	$(addprefix $(BUILD)/bin/,$(SF_DIRS)) $(BUILD)/bin/sf-bench
 
 .PHONY: all deps test test-unit test-bpf test-e2e test-asan demo bench clean fuzz
 all: $(BINS) $(BPF_OBJS)
@@ -117,6 +117,11 @@ $(BUILD)/bin/$(1): $(call obj,$(wildcard service-containers/$(1)/*.c)) $(LIBSF)
 endef
 $(foreach d,$(SF_DIRS),$(eval $(call SF_RULE,$(d))))
 
+# sf-bench: each SF's per-frame path in Mpps on one pinned core, no socket.
+SFBENCH_SRCS := $(wildcard service-containers/bench/*.c)
+$(BUILD)/bin/sf-bench: $(call obj,$(SFBENCH_SRCS)) $(LIBSF)
+	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(SFBENCH_SRCS)) $(LIBSF) $(LDLIBS)
+
 # The unit tests cover sf-ids' engine (libsf.a), which needs Hyperscan.
 UNIT_LDLIBS := -lhs
 # Tests: Criterion binaries for units and BPF program tests, scripts for e2e.
@@ -147,6 +152,7 @@ demo: all
 	BUILD=$(BUILD) tests/e2e/demo.sh
 
 bench: all
+	$(BUILD)/bin/sf-bench
 	BUILD=$(BUILD) tests/e2e/bench.sh
 
 clean:
