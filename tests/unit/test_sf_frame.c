@@ -23,7 +23,7 @@ static void build(struct built *b, uint8_t si, bool oam)
 	struct sf_nsh_params p = { .spi = 5, .si = si, .oam = oam,
 				   .next_proto = oam ? SFC_NSH_NP_OAM
 						     : SFC_NSH_NP_IPV4 };
-	uint8_t *ip = b->buf + 14 + 16;
+	uint8_t *ip = b->buf + 14 + SFC_NSH_LEN;
 
 	memset(b, 0, sizeof(*b));
 	b->buf[12] = 0x89;
@@ -37,7 +37,7 @@ static void build(struct built *b, uint8_t si, bool oam)
 	ip[20] = 0x03; ip[21] = 0xE8;
 	ip[23] = 53;
 	b->f.data = b->buf;
-	b->f.len = b->f.wire_len = 14 + 16 + 28;
+	b->f.len = b->f.wire_len = 14 + SFC_NSH_LEN + 28;
 	b->f.vnet = &b->vnet;
 }
 
@@ -66,7 +66,7 @@ Test(sf_frame, oam_echoed_unchanged_not_counted)
 	struct built b, orig;
 
 	build(&b, 255, true);
-	b.f.len = 14 + 16;
+	b.f.len = 14 + SFC_NSH_LEN;
 	orig = b;
 	cr_assert_eq(sf_frame_process(&c, &b.f, deny_port_53, NULL),
 		     SF_VERDICT_PASS);
@@ -85,7 +85,7 @@ Test(sf_frame, malformed_and_dropped)
 	b.buf[13] = 0x00; /* IPv4 EtherType: not NSH */
 	cr_assert_eq(sf_frame_process(&c, &b.f, NULL, NULL), SF_VERDICT_DROP);
 	build(&b, 9, false);
-	b.f.len = 14 + 16 + 10; /* inner IPv4 truncated */
+	b.f.len = 14 + SFC_NSH_LEN + 10; /* inner IPv4 truncated */
 	cr_assert_eq(sf_frame_process(&c, &b.f, NULL, NULL), SF_VERDICT_DROP);
 	build(&b, 9, false);
 	b.f.len = 20; /* NSH truncated */
@@ -114,7 +114,7 @@ Test(sf_frame, every_truncation_is_safe)
 	struct built b;
 	uint32_t n;
 
-	for (n = 0; n < 14 + 16 + 28; n++) {
+	for (n = 0; n < 14 + SFC_NSH_LEN + 28; n++) {
 		uint8_t *copy = malloc(n ? n : 1);
 
 		build(&b, 9, false);
@@ -125,7 +125,7 @@ Test(sf_frame, every_truncation_is_safe)
 			     SF_VERDICT_DROP, "len %u", n);
 		free(copy);
 	}
-	cr_assert_eq(c.malformed, 14 + 16 + 28);
+	cr_assert_eq(c.malformed, 14 + SFC_NSH_LEN + 28);
 }
 
 Test(sf_frame, stats_json_parses)

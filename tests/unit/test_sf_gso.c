@@ -11,7 +11,7 @@
 #include "nsh.h"
 
 #define PAY 2500
-#define HDRS (14 + 16 + 20 + 20)
+#define HDRS (14 + SFC_NSH_LEN + 20 + 20)
 
 static uint8_t frame[HDRS + PAY];
 static uint8_t segs[4][HDRS + 1000];
@@ -50,9 +50,9 @@ Test(sf_gso, tcpv4_segments)
 		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
 		.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
 		.hdr_len = HDRS, .gso_size = 1000,
-		.csum_start = 14 + 16 + 20, .csum_offset = 16,
+		.csum_start = 14 + SFC_NSH_LEN + 20, .csum_offset = 16,
 	};
-	uint8_t *ip = frame + 30, *th = frame + 50;
+	uint8_t *ip = frame + 14 + SFC_NSH_LEN, *th = ip + 20;
 	int i;
 
 	frame[12] = 0x89; frame[13] = 0x4F;
@@ -70,10 +70,10 @@ Test(sf_gso, tcpv4_segments)
 	cr_assert_eq(seg_len[0], HDRS + 1000);
 	cr_assert_eq(seg_len[2], HDRS + 500);
 	for (i = 0; i < 3; i++) {
-		uint8_t *s = segs[i], *sip = s + 30, *sth = s + 50;
+		uint8_t *s = segs[i], *sip = s + 14 + SFC_NSH_LEN, *sth = sip + 20;
 		uint32_t seq;
 
-		cr_assert_eq(sip[2] << 8 | sip[3], seg_len[i] - 30);
+		cr_assert_eq(sip[2] << 8 | sip[3], seg_len[i] - 14 - SFC_NSH_LEN);
 		cr_assert_eq(sip[4] << 8 | sip[5], 0x1234 + i);
 		cr_assert_eq(csum(sip, 20), 0, "IPv4 header checksum");
 		memcpy(&seq, sth + 4, 4);
