@@ -16,7 +16,7 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	libnl-3-dev libnl-route-3-dev libcjson-dev libcriterion-dev \
 	libseccomp-dev libcap-dev containernetworking-plugins iproute2 \
 	iperf3 curl python3 iputils-ping libclang-rt-14-dev procps psmisc \
-	golang-go golang-github-appc-cni-dev strace util-linux nftables
+	golang-go golang-github-appc-cni-dev strace util-linux nftables iptables
 
 # sf-ids: Hyperscan (Debian 5.4, x86-64 with SSSE3).
 DEB_PKGS += libhyperscan-dev

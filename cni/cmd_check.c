@@ -118,8 +118,10 @@ static int check_pod(struct cni_ctx *x, const struct sfc_ep_record *rec,
 			err = cni_err_set(e, CNI_ERR_INTERNAL, 0,
 					  "address %s missing on %s", rec->ips[i],
 					  x->env.ifname);
-		else if (cni_route_present(pod, idx, ip.family == 4 ? "0.0.0.0/0"
-								     : "::/0") != 1)
+		/* Routes of an attach-only endpoint are the earlier plugin's. */
+		else if (!(rec->flags & SFC_EP_F_ATTACH_ONLY) &&
+			 cni_route_present(pod, idx, ip.family == 4 ? "0.0.0.0/0"
+								    : "::/0") != 1)
 			err = cni_err_set(e, CNI_ERR_INTERNAL, 0,
 					  "default route via %s missing in %s",
 					  x->env.ifname, x->env.netns);

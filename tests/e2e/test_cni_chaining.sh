@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# test_cni_chaining.sh - sfc-cni in conflists with the reference plugins
+# (Debian containernetworking-plugins 1.1.1), run as libcni would
+# (lib_conflist.sh):
+#  1. sfc-cni first, then portmap, bandwidth, tuning: a pod reached through
+#     a host port from the root netns (the node's address on a per-run dummy
+#     interface, and 127.0.0.1), the bandwidth limit measured with iperf3 on
+#     the paths where it applies (pod <-> node), tuning's sysctl in the pod,
+#     CHECK and DEL of the whole list.
+#  2. ptp first, sfc-cni chained: prevResult passed through, our hooks on
+#     ptp's host veth, pod-to-pod traffic carried by our redirect.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_conflist.sh"
+
+command -v iptables >/dev/null || skip_all "iptables missing (portmap needs it)"
+command -v iperf3 >/dev/null || skip_all "iperf3 missing"
+command -v curl >/dev/null || skip_all "curl missing"
+for p in portmap bandwidth tuning ptp; do
+	[ -x /usr/lib/cni/$p ] || skip_all "/usr/lib/cni/$p missing"
+done
+ip link add "${PFX}ifbt" type ifb 2>/dev/null || skip_all "no ifb support (bandwidth plugin)"
+ip link del "${PFX}ifbt"
+
+# Node address on a per-run interface in the root netns (a veth: this
+# kernel has no dummy module; removed by the prefix sweep).
+NODE_IP="198.18.$(($$ & 0xff)).1"
+ip link add "${PFX}node" type veth peer name "${PFX}nodp" && ip addr add "$NODE_IP/32" dev "${PFX}node" &&
+	ip link set "${PFX}node" up || { not_ok "dummy node interface"; summary; exit 1; }
+# portmap's top-level chains stay after its DELs; drop them if we made them.
+if ! iptables -t nat -S CNI-HOSTPORT-DNAT >/dev/null 2>&1; then
+	on_cleanup 'for t in OUTPUT PREROUTING POSTROUTING; do iptables -t nat -S $t | grep -- "-j CNI-HOSTPORT-" | sed "s/^-A/-D/" | while read -r r; do eval iptables -t nat $r; done; done; for c in CNI-HOSTPORT-DNAT CNI-HOSTPORT-SETMARK CNI-HOSTPORT-MASQ; do iptables -t nat -F $c; iptables -t nat -X $c; done'
+fi
+
+RATE=20000000 # bit/s, both directions
+member() { cni_conf "$@" | python3 -c 'import json,sys; c=json.load(sys.stdin); del c["cniVersion"], c["name"]; print(json.dumps(c))'; }
+SFC=$(member)
+LIST_BW=$(cat <<EOF
+{"cniVersion": "1.0.0", "name": "$NET_NAME", "plugins": [
+  $SFC,
+  {"type": "portmap", "capabilities": {"portMappings": true}, "snat": true},
+  {"type": "bandwidth", "ingressRate": $RATE, "ingressBurst": 2000000, "egressRate": $RATE, "egressBurst": 2000000},
+  {"type": "tuning", "sysctl": {"net.core.somaxconn": "777"}}
+]}
+EOF
+)
+LIST_FREE=$(python3 -c 'import json,sys; l=json.loads(sys.argv[1]); l["plugins"]=[p for p in l["plugins"] if p["type"]!="bandwidth"]; print(json.dumps(l))' "$LIST_BW")
+HP1=$((20000 + ($$ % 20000))) HP2=$((20000 + ($$ % 20000) + 1))
+
+NS1=$(pod_netns_add p1)
+NS2=$(pod_netns_add p2)
+r1=$(CAP_ARGS="{\"portMappings\": [{\"hostPort\": $HP1, \"containerPort\": 8080, \"protocol\": \"tcp\"}]}" \
+	conflist_run ADD "$NS1" eth0 ctr-p1 <<<"$LIST_BW")
+assert_eq 0 $? "conflist ADD: sfc-cni, portmap, bandwidth, tuning"
+r2=$(CAP_ARGS="{\"portMappings\": [{\"hostPort\": $HP2, \"containerPort\": 8080, \"protocol\": \"tcp\"}]}" \
+	conflist_run ADD "$NS2" eth0 ctr-p2 <<<"$LIST_FREE")
+assert_eq 0 $? "conflist ADD without bandwidth (baseline pod)"
+H1=$(json_get "$r1" '["interfaces"][0]["name"]')
+IP2=$(json_get "$r2" '["ips"][0]["address"]'); IP2=${IP2%/*}
+assert_eq "$PFX" "${H1:0:${#PFX}}" "final result still names our host veth"
+assert_eq 777 "$(ns_exec p1 cat /proc/sys/net/core/somaxconn)" "tuning sysctl applied in the pod"
+assert_ok "our program still attached after the chain" test -e "$PIN_DIR/links/$H1"
+assert_ok "portmap DNAT rule for $HP1" sh -c "iptables -t nat -S | grep -q -- '--dport $HP1'"
+assert_ok "bandwidth tbf on the host veth" sh -c "tc qdisc show dev $H1 | grep -q tbf"
+assert_ok "bandwidth ingress redirect to an ifb" sh -c "tc filter show dev $H1 parent ffff: | grep -q mirred"
+assert_ok "CHECK of the whole list" conflist_run CHECK "$NS1" eth0 ctr-p1 <<<"$LIST_BW"
+assert_ok "pods ping each other" ns_ping p1 "$IP2"
+
+# --- host port ---
+for p in p1 p2; do
+	ns_exec $p python3 -c '
+import http.server, socketserver, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        b = sys.argv[1].encode(); self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+    def log_message(self, *a): pass
+socketserver.TCPServer.allow_reuse_address = True
+socketserver.TCPServer(("0.0.0.0", 8080), H).serve_forever()' "hello-from-$p" >/dev/null 2>&1 &
+	track_pid $!
+done
+# The servers take a moment to start: poll through the pod address first.
+for i in $(seq 30); do
+	ns_exec p1 curl -s -m 1 "http://127.0.0.1:8080/" >/dev/null && ns_exec p2 curl -s -m 1 "http://127.0.0.1:8080/" >/dev/null && break
+	sleep 0.2
+done
+assert_eq hello-from-p1 "$(curl -s -m 3 "http://$NODE_IP:$HP1/")" "host port $HP1 on the node address reaches pod p1"
+assert_eq hello-from-p2 "$(curl -s -m 3 "http://$NODE_IP:$HP2/")" "host port $HP2 reaches pod p2"
+lo=$(curl -s -m 3 "http://127.0.0.1:$HP1/")
+if [ "$lo" = hello-from-p1 ]; then ok "host port via 127.0.0.1 (portmap snat + route_localnet)"
+else not_ok "host port via 127.0.0.1 (got '$lo'; route_localnet=$(cat /proc/sys/net/ipv4/conf/$H1/route_localnet))"; fi
+assert_eq hello-from-p1 "$(ns_exec p2 curl -s -m 3 "http://$NODE_IP:$HP1/")" "host port from another pod (via the node address)"
+
+# --- bandwidth: iperf3 (Mbit/s) on the paths the limit applies to ---
+iperf3 -s -B "$NODE_IP" -p 15201 >/dev/null 2>&1 &
+track_pid $!
+sleep 0.5
+rate() { python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null || echo 0; }
+mbps() { local n=$1; shift; ns_exec "$n" iperf3 -J -t 2 -c "$NODE_IP" -p 15201 "$@" 2>/dev/null | rate; }
+E1=$(mbps p1) E2=$(mbps p2) I1=$(mbps p1 -R) I2=$(mbps p2 -R)
+LIM=$((RATE / 1000000))
+echo "# iperf3 pod->node: limited $E1 Mbit/s, unlimited $E2; node->pod: limited $I1, unlimited $I2 (limit $LIM)"
+assert_ok "pod egress limited ($E1 Mbit/s <= 1.5 x $LIM)" test "$E1" -gt 0 -a "$E1" -le $((LIM * 3 / 2))
+assert_ok "pod egress unlimited without bandwidth ($E2 Mbit/s > 10 x $LIM)" test "$E2" -gt $((LIM * 10))
+assert_ok "pod ingress limited ($I1 Mbit/s <= 1.5 x $LIM)" test "$I1" -gt 0 -a "$I1" -le $((LIM * 3 / 2))
+assert_ok "pod ingress unlimited without bandwidth ($I2 Mbit/s > 10 x $LIM)" test "$I2" -gt $((LIM * 10))
+# Pod to pod, the classifier redirects at tcx ingress of the sender's host
+# veth, before the ingress qdisc (bandwidth's ifb), and redirect_peer skips
+# the receiver's host veth egress qdisc (tbf): no limit there (documented).
+ns_exec p2 iperf3 -s -p 5202 -1 >/dev/null 2>&1 &
+track_pid $!
+sleep 0.3
+P2P=$(ns_exec p1 iperf3 -J -t 2 -c "$IP2" -p 5202 2>/dev/null | rate)
+echo "# iperf3 pod p1 -> pod p2 (redirect_peer, bandwidth bypassed): $P2P Mbit/s"
+assert_ok "pod-to-pod traffic flows with the bandwidth plugin in the chain ($P2P Mbit/s)" test "$P2P" -gt 0
+
+# --- DEL of the whole list ---
+IFB=$(tc filter show dev "$H1" parent ffff: 2>/dev/null | grep -o 'to device [^ )]*' | awk '{print $3}' | head -1)
+CAP1="{\"portMappings\": [{\"hostPort\": $HP1, \"containerPort\": 8080, \"protocol\": \"tcp\"}]}"
+# libcni passes the same runtime config (portMappings) to DEL.
+CAP_ARGS=$CAP1 conflist_run DEL "$NS1" eth0 ctr-p1 <<<"$LIST_BW" >/dev/null
+assert_eq 0 $? "conflist DEL p1"
+assert_fail "portmap rule gone" sh -c "iptables -t nat -S | grep -q -- '--dport $HP1'"
+assert_fail "host veth gone" ip link show "$H1"
+[ -z "$IFB" ] || assert_fail "bandwidth ifb $IFB gone" ip link show "$IFB"
+assert_fail "state record gone" test -e "$STATE_DIR/endpoints/ctr-p1_eth0.json"
+assert_ok "conflist DEL p1 again" conflist_run DEL "$NS1" eth0 ctr-p1 <<<"$LIST_BW"
+assert_ok "conflist DEL p2" conflist_run DEL "$NS2" eth0 ctr-p2 <<<"$LIST_FREE"
+
+# --- ptp first, sfc-cni chained (attach mode) ---
+PTP_SUB="10.$((150 + ($$ >> 8) % 50)).$(($$ & 0xff)).0/24"
+SFC_CH=$(member | python3 -c 'import json,sys; c=json.load(sys.stdin); del c["ipam"]; print(json.dumps(c))')
+LIST_PTP=$(cat <<EOF
+{"cniVersion": "1.0.0", "name": "$NET_NAME-ptp", "plugins": [
+  {"type": "ptp", "ipMasq": false, "ipam": {"type": "host-local", "dataDir": "$IPAM_DIR", "ranges": [[{"subnet": "$PTP_SUB"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+  $SFC_CH
+]}
+EOF
+)
+NSX=$(pod_netns_add x)
+NSY=$(pod_netns_add y)
+rx=$(conflist_run ADD "$NSX" eth0 ctr-x <<<"$LIST_PTP")
+assert_eq 0 $? "conflist ADD: ptp, sfc-cni"
+ry=$(conflist_run ADD "$NSY" eth0 ctr-y <<<"$LIST_PTP")
+HX=$(json_get "$rx" '["interfaces"][0]["name"]')
+HY=$(json_get "$ry" '["interfaces"][0]["name"]')
+IPX=$(json_get "$rx" '["ips"][0]["address"]'); IPX=${IPX%/*}
+IPY=$(json_get "$ry" '["ips"][0]["address"]'); IPY=${IPY%/*}
+assert_eq veth "${HX:0:4}" "result passes ptp's prevResult through (host veth $HX)"
+assert_eq "$IPX" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0].split("/")[0])' "$STATE_DIR/endpoints/ctr-x_eth0.json")" \
+	"endpoint recorded with ptp's address"
+assert_ok "record is attach-only" grep -q '"flags":' "$STATE_DIR/endpoints/ctr-x_eth0.json"
+assert_ok "our program on ptp's host veth" test -e "$PIN_DIR/links/$HX"
+assert_ok "ping x -> y over ptp + hooks" ns_ping x "$IPY"
+# Without ptp's host route to y only our redirect can deliver x -> y.
+RT=$(ip route show "$IPY" | head -1)
+ip route del $RT
+assert_ok "ping x -> y with the host route removed: carried by the sfc redirect" ns_ping x "$IPY"
+ip route add $RT
+assert_ok "CHECK of ptp + sfc-cni" conflist_run CHECK "$NSX" eth0 ctr-x <<<"$LIST_PTP"
+assert_ok "conflist DEL x (sfc-cni first, then ptp)" conflist_run DEL "$NSX" eth0 ctr-x <<<"$LIST_PTP"
+assert_fail "x: our link pin gone" test -e "$PIN_DIR/links/$HX"
+assert_fail "x: ptp's veth gone (by ptp)" ip link show "$HX"
+assert_fail "x: record gone" test -e "$STATE_DIR/endpoints/ctr-x_eth0.json"
+assert_fail "x: address released" test -e "$IPAM_DIR/$NET_NAME-ptp/$IPX"
+assert_ok "conflist DEL y" conflist_run DEL "$NSY" eth0 ctr-y <<<"$LIST_PTP"
+
+summary
