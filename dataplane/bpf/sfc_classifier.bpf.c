@@ -3,9 +3,12 @@
  * sfc_classifier.bpf.c - sfc_from_pod: tcx ingress of an app endpoint's
  * host-side veth, i.e. every packet leaving the pod.
  *
- * Classifies the packet against the pod's egress rules, then the
- * destination pod's ingress rules; on a match pushes NSH (RFC 8300) and
- * runs the SFF forward step. Unmatched traffic to a local pod is delivered
+ * A reply of a connection that went through a symmetric chain (a
+ * sfc_flow_tuples hit) takes the chain's reverse SFP through the same SF
+ * instances. Otherwise the packet is classified against the pod's egress
+ * rules, then the destination pod's ingress rules; on a match it gets its
+ * flow entry (sfc_flows), NSH (RFC 8300) is pushed and the SFF forward
+ * step runs. Unmatched traffic to a local pod is delivered
  * directly; everything else, and link-scope traffic (ND, multicast,
  * broadcast) always, goes on to the kernel (TCX_NEXT).
  */
@@ -13,6 +16,7 @@
 #include "lib/maps.h"
 #include "lib/parse.h"
 #include "lib/policy.h"
+#include "lib/flow.h"
 #include "lib/nsh.h"
 #include "lib/deliver.h"
 #include "lib/sff.h"
@@ -41,16 +45,39 @@ static __always_inline bool sfc_classify(__u32 src_vpid, __u32 dst_vpid,
 	return false;
 }
 
+/* Push NSH for @fw (SI 255) with the endpoint TLV and run the SFF step. */
+static __always_inline int sfc_enter_path(struct __sk_buff *skb,
+					  struct sfc_fwd *fw,
+					  const struct sfc_pkt *pkt, __u32 dir)
+{
+	struct sfc_tlv_endpoint ep = {
+		.src_vpid = bpf_htons((__u16)fw->self_vpid),
+		.dir = (__u8)dir,
+		.flags = fw->reply ? SFC_TLV_F_REPLY : 0,
+		.flow_id = bpf_htonl(fw->flow_id),
+	};
+	__u32 np = pkt->family == 4 ? SFC_NSH_NP_IPV4 : SFC_NSH_NP_IPV6;
+	int ret;
+
+	ret = sfc_nsh_push(skb, sfc_nsh_word(SFC_NSH_TTL_DEFAULT, np),
+			   SFC_SP(fw->spi, SFC_NSH_SI_START), &ep);
+	if (ret)
+		return ret;
+	return sfc_sff_forward(skb, fw);
+}
+
 static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 {
+	struct sfc_fwd fw = { .si = SFC_NSH_SI_START };
 	struct sfc_class cls = {};
+	struct sfc_flow_ref *ref;
 	struct sfc_pkt pkt = {};
-	__u32 src_vpid, dst_vpid;
+	__u32 dst_vpid;
 	void *data, *data_end;
 	int ret;
 
-	src_vpid = sfc_vpid_of_ifindex(skb->ifindex);
-	if (!src_vpid)
+	fw.self_vpid = sfc_vpid_of_ifindex(skb->ifindex);
+	if (!fw.self_vpid)
 		return SFC_V_NEXT;
 	if (skb->protocol != bpf_htons(ETH_P_IP) &&
 	    skb->protocol != bpf_htons(ETH_P_IPV6))
@@ -68,16 +95,19 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 	if (sfc_is_link_scope(&pkt))
 		return SFC_V_NEXT;
 
+	ref = sfc_reply_lookup(&pkt);
+	if (ref) {
+		fw.spi = ref->spi & SFC_SPI_MAX;
+		fw.flow_id = ref->flow_id;
+		fw.reply = 1;
+		return sfc_enter_path(skb, &fw, &pkt, SFC_DIR_EGRESS);
+	}
 	dst_vpid = sfc_local_vpid(pkt.family, pkt.daddr);
-	if (!sfc_classify(src_vpid, dst_vpid, &pkt, &cls))
+	if (!sfc_classify(fw.self_vpid, dst_vpid, &pkt, &cls))
 		return dst_vpid ? sfc_deliver(skb, dst_vpid) : SFC_V_NEXT;
-
-	ret = sfc_nsh_push(skb, cls.spi,
-			   pkt.family == 4 ? SFC_NSH_NP_IPV4 : SFC_NSH_NP_IPV6,
-			   src_vpid, cls.dir);
-	if (ret)
-		return ret;
-	return sfc_sff_forward(skb, cls.spi, SFC_NSH_SI_START, src_vpid);
+	fw.spi = cls.spi;
+	fw.flow_id = sfc_flow_open(&pkt, cls.spi, fw.self_vpid);
+	return sfc_enter_path(skb, &fw, &pkt, cls.dir);
 }
 
 SEC("tc")

@@ -5,8 +5,9 @@
  *
  * Validates the NSH, consumes OAM liveness echoes, decrements the NSH TTL,
  * checks the SF served the hop it claims to have served, and runs the SFF
- * forward step. Also runs the decap pass of packets it re-injected itself
- * at the end of a path (see sfc_path_end() in lib/sff.h).
+ * forward step. Plain IP coming back from an SFC-unaware SF gets its NSH
+ * back from the SFC proxy state. Also runs the decap pass of packets it
+ * re-injected itself (see sfc_strip_then() in lib/sff.h).
  */
 #include "lib/defs.h"
 #include "lib/maps.h"
@@ -16,16 +17,39 @@
 #include "lib/sff.h"
 #include "lib/verdict.h"
 
-/* Second pass of a packet re-injected by sfc_path_end(): skb->protocol is
- * IP now, so the NSH can be stripped. Only we set this mark: marks are
- * scrubbed when a packet crosses into this netns from a pod. */
-static __always_inline int sfc_decap_pass(struct __sk_buff *skb)
+/*
+ * Second pass of a packet re-injected by sfc_strip_then(): skb->protocol
+ * is IP now, so the NSH can be stripped; its SP names the hop reached.
+ * The low bits of the mark say what follows: deliver (0) or the SFC proxy
+ * to that unaware SF. Only we set this mark: marks are scrubbed when a
+ * packet crosses into this netns from a pod.
+ */
+static __always_inline int sfc_decap_pass(struct __sk_buff *skb, __u32 mark)
 {
+	__u32 target = mark & SFC_MARK_VPID_MASK;
+	struct sfc_nsh_saved saved;
+	struct sfc_fwd fw = {};
+	struct sfc_nsh_hdr *nsh;
+	struct ethhdr *eth;
+	int ret;
+
 	skb->mark = 0;
-	if (bpf_skb_adjust_room(skb, -(__s32)SFC_NSH_LEN, BPF_ADJ_ROOM_MAC,
-				BPF_F_ADJ_ROOM_FIXED_GSO))
-		return SFC_DROP_ENCAP;
-	return sfc_deliver_by_dst(skb);
+	nsh = sfc_nsh_at(skb, &eth);
+	if (!nsh)
+		return SFC_DROP_MALFORMED;
+	saved.word = bpf_ntohl(nsh->base.word);
+	saved.sp = bpf_ntohl(nsh->base.sp);
+	saved.ep = nsh->ep;
+	ret = sfc_nsh_strip(skb, eth->h_proto);
+	if (ret)
+		return ret;
+	if (target)
+		return sfc_proxy_send(skb, target, &saved);
+	fw.spi = SFC_SP_SPI(saved.sp);
+	fw.si = SFC_SP_SI(saved.sp);
+	fw.flow_id = bpf_ntohl(saved.ep.flow_id);
+	fw.reply = !!(saved.ep.flags & SFC_TLV_F_REPLY);
+	return sfc_end_deliver(skb, &fw);
 }
 
 /* OAM echo (O bit, RFC 8300 section 2.2): the SF is alive; consume it. */
@@ -38,14 +62,14 @@ static __always_inline int sfc_oam_echo(__u32 vpid)
 }
 
 /*
- * The SF returned (SPI, SI): the hop it served is (SPI, SI + 1), and that
- * hop must be served by this very endpoint. Stops an SF from injecting
- * into arbitrary paths, and catches one that forgot to decrement SI.
+ * The SF returned (SPI, SI): the hop it served is (SPI, SI + 1), and this
+ * very endpoint must be an instance of that hop's group. Stops an SF from
+ * injecting into arbitrary paths, and catches one that forgot to
+ * decrement SI.
  */
 static __always_inline int sfc_check_served(__u32 vpid, __u32 spi, __u32 si,
 					    __u32 len)
 {
-	struct sfc_hop_stats *st;
 	struct sfc_hop *hop;
 	__u32 sp;
 
@@ -53,27 +77,76 @@ static __always_inline int sfc_check_served(__u32 vpid, __u32 spi, __u32 si,
 		return SFC_DROP_NO_PATH;
 	sp = SFC_SP(spi, si + 1);
 	hop = bpf_map_lookup_elem(&sfc_paths, &sp);
-	if (!hop || hop->kind != SFC_HOP_SF || hop->vpid != vpid)
+	if (!hop || hop->kind != SFC_HOP_SF || !sfc_group_has(hop->group, vpid))
 		return SFC_DROP_NO_PATH;
-	st = sfc_hop_stats_get(sp);
-	if (st) {
-		st->from_sf_packets++;
-		st->from_sf_bytes += len;
-	}
+	sfc_count_from_sf(sp, vpid, len);
 	return 0;
+}
+
+/* NSH TTL (RFC 8300 section 2.2): decremented per SFF, 0 discards.
+ * Return: the new first word (host order), or 0 if it expired. */
+static __always_inline __u32 sfc_ttl_step(__u32 w)
+{
+	__u32 ttl = (w >> SFC_NSH_TTL_SHIFT) & SFC_NSH_TTL_MASK;
+
+	if (ttl <= 1)
+		return 0;
+	return (w & ~(SFC_NSH_TTL_MASK << SFC_NSH_TTL_SHIFT)) |
+	       ((ttl - 1) << SFC_NSH_TTL_SHIFT);
+}
+
+/*
+ * SFC proxy, way back: a plain IP packet from SF @vpid. If the proxy sent
+ * it this flow, push the saved NSH with SI decremented on the SF's behalf
+ * and go on; otherwise it is the SF's own traffic (ARP, ...): not ours.
+ */
+static __always_inline int sfc_proxy_restore(struct __sk_buff *skb,
+					     __u32 vpid, int eth_proto)
+{
+	void *data = sfc_data(skb);
+	void *data_end = sfc_data_end(skb);
+	struct sfc_proxy_state *ps, st;
+	struct sfc_fwd fw = { .self_vpid = vpid };
+	struct sfc_pkt pkt = {};
+	__u32 w, si;
+	int ret;
+
+	/* Not parseable: cannot be a flow we proxied; the kernel decides. */
+	if (sfc_parse_ip(data, data_end, eth_proto, &pkt))
+		return SFC_V_NEXT;
+	ps = sfc_proxy_lookup(vpid, &pkt);
+	if (!ps)
+		return SFC_V_NEXT;
+	st = *ps;
+	w = sfc_ttl_step(st.word);
+	if (!w)
+		return SFC_DROP_NSH_TTL;
+	si = SFC_SP_SI(st.sp);
+	if (si == 0)
+		return SFC_DROP_NO_PATH;
+	fw.spi = SFC_SP_SPI(st.sp);
+	fw.si = si - 1;
+	fw.flow_id = bpf_ntohl(st.ep.flow_id);
+	fw.reply = !!(st.ep.flags & SFC_TLV_F_REPLY);
+	sfc_count_from_sf(st.sp, vpid, skb->len);
+	ret = sfc_nsh_push(skb, w, SFC_SP(fw.spi, fw.si), &st.ep);
+	if (ret)
+		return ret;
+	return sfc_sff_forward(skb, &fw);
 }
 
 static __always_inline int sfc_from_sf_main(struct __sk_buff *skb)
 {
+	struct sfc_fwd fw = {};
 	struct sfc_nsh_hdr *nsh;
-	__u32 vpid, w, ttl, sp;
 	void *data, *data_end;
+	__u32 w, sp;
 	int ret;
 
-	if (skb->mark == SFC_MARK_DECAP)
-		return sfc_decap_pass(skb);
-	vpid = sfc_vpid_of_ifindex(skb->ifindex);
-	if (!vpid)
+	if ((skb->mark & SFC_MARK_MAGIC_MASK) == SFC_MARK_MAGIC)
+		return sfc_decap_pass(skb, skb->mark);
+	fw.self_vpid = sfc_vpid_of_ifindex(skb->ifindex);
+	if (!fw.self_vpid)
 		return SFC_V_NEXT;
 
 	sfc_pull_headers(skb);
@@ -82,6 +155,8 @@ static __always_inline int sfc_from_sf_main(struct __sk_buff *skb)
 	ret = sfc_parse_eth(data, data_end);
 	if (ret < 0)
 		return ret;
+	if (ret == ETH_P_IP || ret == ETH_P_IPV6)
+		return sfc_proxy_restore(skb, fw.self_vpid, ret);
 	if (ret != SFC_ETH_P_NSH)
 		return SFC_V_NEXT;
 	nsh = sfc_nsh_at(skb, 0);
@@ -93,20 +168,21 @@ static __always_inline int sfc_from_sf_main(struct __sk_buff *skb)
 
 	w = bpf_ntohl(nsh->base.word);
 	if (w & SFC_NSH_O_BIT)
-		return sfc_oam_echo(vpid);
-	/* RFC 8300 section 2.2: decrement, discard when it reaches 0. */
-	ttl = (w >> SFC_NSH_TTL_SHIFT) & SFC_NSH_TTL_MASK;
-	if (ttl <= 1)
+		return sfc_oam_echo(fw.self_vpid);
+	w = sfc_ttl_step(w);
+	if (!w)
 		return SFC_DROP_NSH_TTL;
-	w = (w & ~(SFC_NSH_TTL_MASK << SFC_NSH_TTL_SHIFT)) |
-	    ((ttl - 1) << SFC_NSH_TTL_SHIFT);
 	nsh->base.word = bpf_htonl(w);
 
 	sp = bpf_ntohl(nsh->base.sp);
-	ret = sfc_check_served(vpid, SFC_SP_SPI(sp), SFC_SP_SI(sp), skb->len);
+	fw.spi = SFC_SP_SPI(sp);
+	fw.si = SFC_SP_SI(sp);
+	fw.flow_id = bpf_ntohl(nsh->ep.flow_id);
+	fw.reply = !!(nsh->ep.flags & SFC_TLV_F_REPLY);
+	ret = sfc_check_served(fw.self_vpid, fw.spi, fw.si, skb->len);
 	if (ret)
 		return ret;
-	return sfc_sff_forward(skb, SFC_SP_SPI(sp), SFC_SP_SI(sp), vpid);
+	return sfc_sff_forward(skb, &fw);
 }
 
 SEC("tc")

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 
 #include "bpft.h"
@@ -30,6 +31,12 @@ static const struct {
 		      { 2, 0, 0, 0, 0x20, 0xfe } }, NULL, NULL },
 	{ VPID_SF2, { 1021, SFC_ROLE_SF, 0, 2, { 2, 0, 0, 0, 0x21, 1 },
 		      { 2, 0, 0, 0, 0x21, 0xfe } }, NULL, NULL },
+	{ VPID_SF3, { 1022, SFC_ROLE_SF, 0, 1, { 2, 0, 0, 0, 0x22, 1 },
+		      { 2, 0, 0, 0, 0x22, 0xfe } }, NULL, NULL },
+	{ VPID_SF4, { 1023, SFC_ROLE_SF, 0, 1, { 2, 0, 0, 0, 0x23, 1 },
+		      { 2, 0, 0, 0, 0x23, 0xfe } }, NULL, NULL },
+	{ VPID_UN, { 1024, SFC_ROLE_SF, 0, 3, { 2, 0, 0, 0, 0x24, 1 },
+		     { 2, 0, 0, 0, 0x24, 0xfe } }, NULL, NULL },
 };
 
 const struct sfc_endpoint *bpft_ep(uint32_t vpid)
@@ -96,14 +103,71 @@ void bpft_map_lo(uint32_t vpid)
 	cr_assert_eq(bpf_map_update_elem(T.dp.ifindex_fd, &lo, &vpid, BPF_ANY), 0);
 }
 
-void bpft_hop(uint32_t spi, uint32_t si, uint8_t kind, uint32_t vpid,
+void bpft_group(uint32_t group, const uint32_t *vpids, const uint8_t *flags,
+		int n)
+{
+	struct sfc_group g = { .n_members = (uint32_t)n };
+
+	for (int i = 0; i < n; i++) {
+		g.m[i].vpid = (uint16_t)vpids[i];
+		g.m[i].flags = flags ? flags[i] : 0;
+	}
+	cr_assert_eq(bpf_map_update_elem(T.dp.groups_fd, &group, &g, BPF_ANY), 0);
+}
+
+void bpft_hop(uint32_t spi, uint32_t si, uint8_t kind, uint32_t group,
 	      uint8_t flags, uint8_t policy)
 {
-	struct sfc_hop hop = { .vpid = vpid, .kind = kind, .flags = flags,
+	struct sfc_hop hop = { .group = group, .kind = kind, .flags = flags,
 			       .policy = policy };
 	uint32_t sp = SFC_SP(spi, si);
+	struct sfc_group g;
 
+	if (kind == SFC_HOP_SF && group && group < SFC_MAX_ENDPOINTS &&
+	    (bpf_map_lookup_elem(T.dp.groups_fd, &group, &g) || !g.n_members))
+		bpft_group(group, &group, NULL, 1);
 	cr_assert_eq(bpf_map_update_elem(T.dp.paths_fd, &sp, &hop, BPF_ANY), 0);
+}
+
+void bpft_sf_down(uint32_t vpid, int down)
+{
+	uint32_t v = down ? SFC_SF_F_DOWN : 0;
+
+	cr_assert_eq(bpf_map_update_elem(T.dp.sf_state_fd, &vpid, &v, BPF_ANY), 0);
+}
+
+struct sfc_sf_stats bpft_sf_stats(uint32_t vpid)
+{
+	int n = libbpf_num_possible_cpus();
+	struct sfc_sf_stats v[n], sum = {};
+
+	cr_assert_eq(bpf_map_lookup_elem(T.dp.sf_stats_fd, &vpid, v), 0);
+	for (int i = 0; i < n; i++) {
+		sum.to_sf_packets += v[i].to_sf_packets;
+		sum.to_sf_bytes += v[i].to_sf_bytes;
+		sum.from_sf_packets += v[i].from_sf_packets;
+		sum.from_sf_bytes += v[i].from_sf_bytes;
+		sum.flows_pinned += v[i].flows_pinned;
+		sum.flows_moved_away += v[i].flows_moved_away;
+	}
+	return sum;
+}
+
+struct sfc_flow bpft_flow(uint32_t id)
+{
+	struct sfc_flow f = {};
+
+	cr_assert_eq(bpf_map_lookup_elem(T.dp.flows_fd, &id, &f), 0,
+		     "flow %08x in sfc_flows", id);
+	return f;
+}
+
+uint32_t nsh_flow_id(const uint8_t *frame)
+{
+	uint32_t v;
+
+	memcpy(&v, frame + 14 + 16, 4);
+	return ntohl(v);
 }
 
 void bpft_policy(uint32_t vpid, uint32_t dir, const struct sfc_rule *rules,
@@ -170,17 +234,18 @@ void pkt_eth(struct pkt *p, const uint8_t *dst, const uint8_t *src,
 }
 
 void pkt_nsh(struct pkt *p, uint32_t word, uint32_t sp, uint32_t tlv,
-	     uint32_t ep)
+	     uint32_t ep, uint32_t flow_id)
 {
 	put32(p, word);
 	put32(p, sp);
 	put32(p, tlv);
 	put32(p, ep);
+	put32(p, flow_id);
 }
 
 uint32_t nsh_word(uint32_t ttl, uint32_t np)
 {
-	return (ttl << 22) | (4u << 16) | (2u << 8) | np;
+	return (ttl << 22) | (5u << 16) | (2u << 8) | np;
 }
 
 uint16_t ip_csum(const void *hdr, size_t len)

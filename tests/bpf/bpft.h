@@ -23,6 +23,10 @@
 #define VPID_B 11
 #define VPID_SF1 20
 #define VPID_SF2 21
+#define VPID_SF3 22 /* second instance of SF1's type */
+#define VPID_SF4 23 /* third instance */
+#define VPID_UN 24  /* SFC-unaware SF */
+#define GROUP_FW 100 /* group of SF1, SF3, SF4 */
 #define SPI 0x123
 
 struct bpft {
@@ -41,8 +45,17 @@ void bpft_teardown(void);
 /* Endpoint fixtures. */
 const struct sfc_endpoint *bpft_ep(uint32_t vpid);
 void bpft_map_lo(uint32_t vpid); /* packets on ifindex 1 come from @vpid */
-void bpft_hop(uint32_t spi, uint32_t si, uint8_t kind, uint32_t vpid,
+/* Hop (@spi, @si) -> group @group. For convenience an SF hop whose group
+ * id is an SF's VPID gets a one-member group of that SF. */
+void bpft_hop(uint32_t spi, uint32_t si, uint8_t kind, uint32_t group,
 	      uint8_t flags, uint8_t policy);
+/* sfc_groups[@group] = @n members @vpids (member flags @flags, or 0). */
+void bpft_group(uint32_t group, const uint32_t *vpids, const uint8_t *flags,
+		int n);
+void bpft_sf_down(uint32_t vpid, int down); /* sfc_sf_state */
+struct sfc_sf_stats bpft_sf_stats(uint32_t vpid);
+/* sfc_flows[@id]; fails the test if absent. */
+struct sfc_flow bpft_flow(uint32_t id);
 void bpft_policy(uint32_t vpid, uint32_t dir, const struct sfc_rule *rules,
 		 int n);
 uint64_t bpft_drops(int reason); /* drop counter, reason < 0 */
@@ -57,7 +70,7 @@ struct pkt {
 void pkt_eth(struct pkt *p, const uint8_t *dst, const uint8_t *src,
 	     uint16_t type);
 void pkt_nsh(struct pkt *p, uint32_t word, uint32_t sp, uint32_t tlv,
-	     uint32_t ep);
+	     uint32_t ep, uint32_t flow_id);
 /* IPv4 header (no options) with valid checksum; total length covers
  * @l4_len more bytes the caller appends. */
 void pkt_ipv4(struct pkt *p, const char *src, const char *dst, uint8_t proto,
@@ -74,8 +87,11 @@ uint16_t ip_csum(const void *hdr, size_t len);
 
 /* NSH words as sfc writes them. */
 uint32_t nsh_word(uint32_t ttl, uint32_t np);
-#define NSH_TLV ((0xFFF6u << 16) | (0x01u << 8) | 4u)
+#define NSH_TLV ((0xFFF6u << 16) | (0x01u << 8) | 8u)
 #define NSH_EP(vpid, dir) (((uint32_t)(vpid) << 16) | ((uint32_t)(dir) << 8))
+#define NSH_EP_REPLY(vpid) (((uint32_t)(vpid) << 16) | SFC_TLV_F_REPLY)
+/* Flow id in an NSH frame (Ethernet + NSH) as test_run returned it. */
+uint32_t nsh_flow_id(const uint8_t *frame);
 
 struct run_out {
 	uint8_t data[600];

@@ -25,11 +25,20 @@ static void assert_to_sf(const struct run_out *out, const struct pkt *in,
 	const struct sfc_endpoint *sf = bpft_ep(sf_vpid);
 	struct pkt exp = { .len = 0 };
 
+	uint32_t flow_id = nsh_flow_id(out->data);
+	struct sfc_flow f;
+
 	pkt_eth(&exp, sf->mac, sf->host_mac, 0x894F);
 	pkt_nsh(&exp, nsh_word(63, np), SFC_SP(SPI, si), NSH_TLV,
-		NSH_EP(VPID_A, dir));
+		NSH_EP(VPID_A, dir), flow_id);
 	pkt_bytes(&exp, in->b + 14, in->len - 14);
 	cr_assert_eq(out->retval, V_REDIRECT);
+	/* The flow id is the flow's sfc_flows key, pinning the instance. */
+	cr_assert_neq(flow_id, 0);
+	f = bpft_flow(flow_id);
+	cr_assert_eq(f.spi, SPI);
+	cr_assert_eq(f.src_vpid, VPID_A);
+	cr_assert_eq(f.inst[255 - si], sf_vpid);
 	cr_assert_eq(out->len, exp.len, "len %u != %u", out->len, exp.len);
 	cr_assert_arr_eq(out->data, exp.b, exp.len, "encapsulated bytes differ");
 }
@@ -37,8 +46,8 @@ static void assert_to_sf(const struct run_out *out, const struct pkt *in,
 /* Exact NSH bytes from the spec, independent of the builders. */
 Test(classifier, chain_entry_pushes_exact_nsh)
 {
-	static const uint8_t nsh[16] = { 0x0F, 0xC4, 0x02, 0x01, 0x00, 0x01,
-					 0x23, 0xFF, 0xFF, 0xF6, 0x01, 0x04,
+	static const uint8_t nsh[16] = { 0x0F, 0xC5, 0x02, 0x01, 0x00, 0x01,
+					 0x23, 0xFF, 0xFF, 0xF6, 0x01, 0x08,
 					 0x00, VPID_A, 0x00, 0x00 };
 	struct run_out out;
 	struct pkt in;
@@ -56,6 +65,7 @@ Test(classifier, chain_entry_pushes_exact_nsh)
 	cr_assert_eq(out.data[12], 0x89);
 	cr_assert_eq(out.data[13], 0x4F);
 	cr_assert_arr_eq(out.data + 14, nsh, 16);
+	cr_assert_eq(out.data[15] & 0x3F, 5, "Length: 5 words, 20 bytes");
 	assert_to_sf(&out, &in, VPID_SF1, 1, 255, SFC_DIR_EGRESS);
 	st = bpft_stats(SPI, 255);
 	cr_assert_eq(st.to_sf_packets, 1);

@@ -257,8 +257,8 @@ Test(dp, vpid_alloc_exhausts)
 
 	while (sfc_dp_vpid_alloc(&T.dp, &ep, &vpid) == 0)
 		n++;
-	/* 1..4095 minus the four topology endpoints. */
-	cr_assert_eq(n, SFC_MAX_ENDPOINTS - 1 - 4);
+	/* 1..4095 minus the seven topology endpoints. */
+	cr_assert_eq(n, SFC_MAX_ENDPOINTS - 1 - 7);
 	cr_assert_eq(sfc_dp_vpid_alloc(&T.dp, &ep, &vpid), -ENOSPC);
 	ep.role = SFC_ROLE_NONE;
 	cr_assert_eq(sfc_dp_vpid_alloc(&T.dp, &ep, &vpid), -EINVAL);

@@ -34,7 +34,7 @@ static void from_sf1(struct pkt *p, uint32_t word, uint32_t si)
 	pkt_tcp4(&ip, "10.0.0.11", 80, 64);
 	p->len = 0;
 	pkt_eth(p, sf1->host_mac, sf1->mac, 0x894F);
-	pkt_nsh(p, word, SFC_SP(SPI, si), NSH_TLV, NSH_EP(VPID_A, 0));
+	pkt_nsh(p, word, SFC_SP(SPI, si), NSH_TLV, NSH_EP(VPID_A, 0), 0);
 	pkt_bytes(p, ip.b + 14, ip.len - 14);
 }
 
@@ -51,8 +51,8 @@ Test(sff, hop_to_hop_forwards_to_next_sf)
 	exp = in;
 	memcpy(exp.b, sf2->mac, 6);
 	memcpy(exp.b + 6, sf2->host_mac, 6);
-	exp.b[14] = 0x0F; /* TTL 63 -> 62: 0x0FC4.. -> 0x0F84.. */
-	exp.b[15] = 0x84;
+	exp.b[14] = 0x0F; /* TTL 63 -> 62: 0x0FC5.. -> 0x0F85.. */
+	exp.b[15] = 0x85;
 	cr_assert_eq(out.retval, V_REDIRECT);
 	cr_assert_eq(out.len, exp.len);
 	cr_assert_arr_eq(out.data, exp.b, exp.len);
@@ -102,7 +102,7 @@ Test(sff, path_end_reinjects_with_mark)
 		memcpy(exp.b, sf1->host_mac, 6);
 		exp.b[12] = cases[i].et0;
 		exp.b[13] = cases[i].et1;
-		exp.b[15] = 0x84; /* NSH TTL decremented */
+		exp.b[15] = 0x85; /* NSH TTL decremented */
 		cr_expect_eq(out.retval, V_REDIRECT, "np %u", cases[i].np);
 		cr_expect_eq(out.mark, SFC_MARK_DECAP, "np %u", cases[i].np);
 		cr_expect_arr_eq(out.data, exp.b, exp.len, "np %u", cases[i].np);
@@ -144,25 +144,25 @@ Test(sff, decap_pass_non_local_and_truncated)
 	pkt_tcp4(&ip, "192.0.2.1", 80, 64);
 	in.len = 0;
 	pkt_eth(&in, MAC_GW, bpft_ep(VPID_SF1)->mac, 0x0800);
-	pkt_nsh(&in, nsh_word(62, 1), SFC_SP(SPI, 254), NSH_TLV, 0);
+	pkt_nsh(&in, nsh_word(62, 1), SFC_SP(SPI, 254), NSH_TLV, 0, 0);
 	pkt_bytes(&in, ip.b + 14, ip.len - 14);
 	bpft_run(T.from_sf_fd, &in, SFC_MARK_DECAP, &out);
 	cr_assert_eq(out.retval, V_NEXT);
 	cr_assert_eq(out.len, ip.len);
 	cr_assert_arr_eq(out.data + 14, ip.b + 14, ip.len - 14);
 
-	/* 16 bytes of NSH + 4 bytes of IPv4: test_run accepts it (it sees a
-	 * 20-byte "IPv4 header"), but the kernel refuses to shrink below an
+	/* 20 bytes of NSH + 4 bytes of IPv4: test_run accepts it (it sees a
+	 * 24-byte "IPv4 header"), but the kernel refuses to shrink below an
 	 * IPv4 header: bpf_skb_adjust_room fails, counted as encap. */
-	in.len = 14 + 16 + 4;
+	in.len = 14 + 20 + 4;
 	bpft_run(T.from_sf_fd, &in, SFC_MARK_DECAP, &out);
 	cr_assert_eq(out.retval, V_SHOT);
 	cr_assert_eq(bpft_drops(SFC_DROP_ENCAP), 1);
 
 	/* A full 20 bytes claiming IHL 6: stripped, then our parser finds
 	 * the options missing. */
-	in.len = 14 + 16 + 20;
-	in.b[14 + 16] = 0x46;
+	in.len = 14 + 20 + 20;
+	in.b[14 + 20] = 0x46;
 	bpft_run(T.from_sf_fd, &in, SFC_MARK_DECAP, &out);
 	cr_assert_eq(out.retval, V_SHOT);
 	cr_assert_eq(bpft_drops(SFC_DROP_MALFORMED), 1);
@@ -228,7 +228,7 @@ Test(sff, oam_echo_updates_health_and_is_consumed)
 	pkt_eth(&in, bpft_ep(VPID_SF1)->host_mac, bpft_ep(VPID_SF1)->mac,
 		0x894F);
 	pkt_nsh(&in, nsh_word(63, SFC_NSH_NP_OAM) | SFC_NSH_O_BIT,
-		SFC_SP(0, 255), NSH_TLV, 0);
+		SFC_SP(0, 255), NSH_TLV, 0, 0);
 	bpft_run(T.from_sf_fd, &in, 0, &out);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec * 1000000000ull + ts.tv_nsec;
@@ -254,12 +254,14 @@ Test(sff, bad_nsh_table)
 		{ "version 1", 14, 0x4F, 0, SFC_DROP_BAD_NSH },
 		{ "MD type 1", 16, 0x01, 0, SFC_DROP_BAD_NSH },
 		{ "length 2 words", 15, 0xC2, 0, SFC_DROP_BAD_NSH },
-		{ "length 5 words", 15, 0xC5, 0, SFC_DROP_BAD_NSH },
+		{ "length 4 words (layout 1)", 15, 0xC4, 0, SFC_DROP_BAD_NSH },
+		{ "length 6 words", 15, 0xC6, 0, SFC_DROP_BAD_NSH },
 		{ "MD class", 22, 0x00, 0, SFC_DROP_BAD_NSH },
 		{ "TLV type", 24, 0x02, 0, SFC_DROP_BAD_NSH },
-		{ "TLV length", 25, 0x08, 0, SFC_DROP_BAD_NSH },
+		{ "TLV length 4 (layout 1)", 25, 0x04, 0, SFC_DROP_BAD_NSH },
+		{ "TLV length 12", 25, 0x0C, 0, SFC_DROP_BAD_NSH },
 		{ "Ethernet only", -1, 0, 14, SFC_DROP_MALFORMED },
-		{ "NSH 15 bytes", -1, 0, 29, SFC_DROP_MALFORMED },
+		{ "NSH 19 bytes", -1, 0, 33, SFC_DROP_MALFORMED },
 		{ "not NSH: IPv4", 12, 0x08, 0, 0 },
 	};
 	struct run_out out;

@@ -2,7 +2,7 @@
 /*
  * nsh.h - the NSH (RFC 8300) we push and accept: base header (section 2.2),
  * service path header (section 2.3) and one MD type 2 context header
- * (section 2.5) carrying struct sfc_tlv_endpoint. 16 bytes, always.
+ * (section 2.5) carrying struct sfc_tlv_endpoint. 20 bytes, always.
  */
 #ifndef SFC_BPF_NSH_H
 #define SFC_BPF_NSH_H
@@ -40,11 +40,14 @@ static __always_inline struct sfc_nsh_hdr *sfc_nsh_at(struct __sk_buff *skb,
  * sfc_nsh_push() - insert our NSH between the Ethernet and the IP header.
  * BPF_F_ADJ_ROOM_FIXED_GSO keeps gso_size: pods keep their MSS and GSO
  * super-packets stay whole (SF interfaces carry the extra MTU instead).
- * @np: SFC_NSH_NP_IPV4/IPV6; @src_vpid/@dir go into the endpoint TLV.
+ * Only while skb->protocol is IPv4/IPv6 (the kernel refuses otherwise).
+ * @word: first NSH word (host order, see sfc_nsh_word()); @sp: SPI/SI;
+ * @ep: the endpoint TLV value, copied as is.
  * Return: 0, SFC_DROP_ENCAP if the kernel refused, SFC_DROP_MALFORMED.
  */
-static __always_inline int sfc_nsh_push(struct __sk_buff *skb, __u32 spi,
-					__u32 np, __u32 src_vpid, __u32 dir)
+static __always_inline int sfc_nsh_push(struct __sk_buff *skb, __u32 word,
+					__u32 sp,
+					const struct sfc_tlv_endpoint *ep)
 {
 	struct sfc_nsh_hdr *nsh;
 	struct ethhdr *eth;
@@ -56,21 +59,35 @@ static __always_inline int sfc_nsh_push(struct __sk_buff *skb, __u32 spi,
 	if (!nsh)
 		return SFC_DROP_MALFORMED;
 	eth->h_proto = bpf_htons(SFC_ETH_P_NSH);
-	nsh->base.word = bpf_htonl(sfc_nsh_word(SFC_NSH_TTL_DEFAULT, np));
-	nsh->base.sp = bpf_htonl(SFC_SP(spi, SFC_NSH_SI_START));
+	nsh->base.word = bpf_htonl(word);
+	nsh->base.sp = bpf_htonl(sp);
 	nsh->tlv.md_class = bpf_htons(SFC_NSH_MD_CLASS);
 	nsh->tlv.type = SFC_TLV_ENDPOINT;
 	nsh->tlv.len = sizeof(struct sfc_tlv_endpoint);
-	nsh->ep.src_vpid = bpf_htons((__u16)src_vpid);
-	nsh->ep.dir = (__u8)dir;
-	nsh->ep.flags = 0;
+	nsh->ep = *ep;
+	return 0;
+}
+
+/* Strip our NSH while skb->protocol is IP (see sfc_nsh_push()); the
+ * EtherType becomes @proto. Return: 0, SFC_DROP_ENCAP, SFC_DROP_MALFORMED. */
+static __always_inline int sfc_nsh_strip(struct __sk_buff *skb, __be16 proto)
+{
+	struct ethhdr *eth;
+
+	if (bpf_skb_adjust_room(skb, -(__s32)SFC_NSH_LEN, BPF_ADJ_ROOM_MAC,
+				BPF_F_ADJ_ROOM_FIXED_GSO))
+		return SFC_DROP_ENCAP;
+	eth = sfc_data(skb);
+	if ((void *)(eth + 1) > sfc_data_end(skb))
+		return SFC_DROP_MALFORMED;
+	eth->h_proto = proto;
 	return 0;
 }
 
 /*
  * sfc_nsh_check() - accept only the NSH we emit: version 0 (RFC 8300
- * section 2.2), MD type 2, Length == 4 words, first context header our
- * MD class / endpoint TLV of 4 bytes. SFs must not change its shape.
+ * section 2.2), MD type 2, Length == 5 words, first context header our
+ * MD class / endpoint TLV of 8 bytes. SFs must not change its shape.
  * Return: 0 or SFC_DROP_BAD_NSH.
  */
 static __always_inline int sfc_nsh_check(const struct sfc_nsh_hdr *nsh)

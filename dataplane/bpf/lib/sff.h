@@ -1,23 +1,33 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * sff.h - the SFF forward step (RFC 7665 section 4.3, RFC 8300 section 4),
- * shared by the classifier (after it pushed NSH) and the SFF return step
- * (after an SF sent the packet back): find the hop for (SPI, SI), skip
- * fail-open hops that are down, send to the SF, or end the path.
+ * shared by the classifier (after it pushed NSH), the SFF return step
+ * (after an SF sent the packet back) and the SFC proxy restore: find the
+ * hop for (SPI, SI), pick the flow's instance of the hop's SF group, skip
+ * fail-open hops without a live instance, send to the SF (with NSH, or
+ * plain through the SFC proxy), or end the path.
  */
 #ifndef SFC_BPF_SFF_H
 #define SFC_BPF_SFF_H
 
 #include "lib/deliver.h"
+#include "lib/flow.h"
+#include "lib/group.h"
 #include "lib/maps.h"
 #include "lib/nsh.h"
+#include "lib/proxy.h"
 
-/* Send the NSH packet to SF endpoint @vpid serving hop @sp. */
+static __always_inline bool sfc_skb_is_ip(const struct __sk_buff *skb)
+{
+	return skb->protocol == bpf_htons(ETH_P_IP) ||
+	       skb->protocol == bpf_htons(ETH_P_IPV6);
+}
+
+/* Send the NSH packet to SFC-aware SF instance @vpid serving hop @sp. */
 static __always_inline int sfc_to_sf(struct __sk_buff *skb, __u32 sp,
 				     __u32 vpid)
 {
 	struct sfc_endpoint *ep = sfc_endpoint_get(vpid);
-	struct sfc_hop_stats *st;
 	struct sfc_nsh_hdr *nsh;
 	int ret;
 
@@ -30,98 +40,147 @@ static __always_inline int sfc_to_sf(struct __sk_buff *skb, __u32 sp,
 	ret = sfc_set_macs(skb, ep->mac, ep->host_mac);
 	if (ret)
 		return ret;
-	st = sfc_hop_stats_get(sp);
-	if (st) {
-		st->to_sf_packets++;
-		st->to_sf_bytes += skb->len;
-	}
+	sfc_count_to_sf(sp, vpid, skb->len);
 	return bpf_redirect_peer(ep->ifindex, 0);
 }
 
 /*
- * sfc_path_end() - strip NSH and deliver.
+ * sfc_end_deliver() - the NSH is stripped: deliver the packet to the local
+ * pod owning its destination; a forward packet of a symmetric chain first
+ * records the reverse path (sfc_flow_path_end()).
+ * Return: like sfc_deliver(); SFC_V_NEXT if the destination is not local.
+ */
+static __always_inline int sfc_end_deliver(struct __sk_buff *skb,
+					   const struct sfc_fwd *fw)
+{
+	void *data = sfc_data(skb);
+	void *data_end = sfc_data_end(skb);
+	struct sfc_pkt pkt = {};
+	__u32 vpid;
+	int ret;
+
+	ret = sfc_parse_eth(data, data_end);
+	if (ret < 0)
+		return ret;
+	ret = sfc_parse_ip(data, data_end, ret, &pkt);
+	if (ret)
+		return ret == SFC_V_NEXT ? SFC_DROP_MALFORMED : ret;
+	vpid = sfc_local_vpid(pkt.family, pkt.daddr);
+	if (!vpid)
+		return SFC_V_NEXT;
+	sfc_flow_path_end(fw, &pkt);
+	return sfc_deliver(skb, vpid);
+}
+
+/*
+ * sfc_strip_then() - strip NSH, then end the path (@target 0) or hand the
+ * plain packet to unaware SF @target (SFC proxy).
  *
  * bpf_skb_adjust_room() only works while skb->protocol is IPv4/IPv6. On the
- * classifier side it still is (we pushed NSH in this same pass). A packet
- * from an SF arrived as 0x894F, so it is re-injected instead: EtherType
- * set from Next Protocol, dst MAC = our host veth (so it is PACKET_HOST),
- * mark SFC_MARK_DECAP, redirect to our own ingress. dev_forward_skb() runs
- * eth_type_trans(), skb->protocol becomes IP, the mark survives (same
- * netns), and the decap pass of sfc_from_sf strips the 16 bytes.
- * @self_vpid: the SF endpoint the packet came from (SFF side only).
+ * classifier side (and after a proxy restore) it still is: strip now. A
+ * packet from an SF arrived as 0x894F, so it is re-injected instead:
+ * EtherType set from Next Protocol, dst MAC = our host veth (so it is
+ * PACKET_HOST), mark SFC_MARK_DECAP / SFC_MARK_PROXY(target), redirect to
+ * our own ingress. dev_forward_skb() runs eth_type_trans(), skb->protocol
+ * becomes IP, the mark survives (same netns), and the decap pass of
+ * sfc_from_sf strips the NSH, whose SP now names the hop reached.
  */
-static __always_inline int sfc_path_end(struct __sk_buff *skb, __u32 self_vpid)
+static __always_inline int sfc_strip_then(struct __sk_buff *skb,
+					  const struct sfc_fwd *fw,
+					  __u32 target)
 {
 	struct sfc_endpoint *self;
+	struct sfc_nsh_saved saved;
 	struct sfc_nsh_hdr *nsh;
 	struct ethhdr *eth;
 	__be16 proto;
+	int ret;
 
-	if (skb->protocol == bpf_htons(ETH_P_IP) ||
-	    skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		proto = (__be16)skb->protocol;
-		if (bpf_skb_adjust_room(skb, -(__s32)SFC_NSH_LEN,
-					BPF_ADJ_ROOM_MAC,
-					BPF_F_ADJ_ROOM_FIXED_GSO))
-			return SFC_DROP_ENCAP;
-		eth = sfc_data(skb);
-		if ((void *)(eth + 1) > sfc_data_end(skb))
-			return SFC_DROP_MALFORMED;
-		eth->h_proto = proto;
-		return sfc_deliver_by_dst(skb);
+	nsh = sfc_nsh_at(skb, &eth);
+	if (!nsh)
+		return SFC_DROP_MALFORMED;
+	saved.sp = SFC_SP(fw->spi, fw->si);
+	nsh->base.sp = bpf_htonl(saved.sp);
+	proto = sfc_nsh_np_ethertype(nsh);
+	if (!proto)
+		return SFC_DROP_BAD_NSH;
+	if (sfc_skb_is_ip(skb)) {
+		saved.word = bpf_ntohl(nsh->base.word);
+		saved.ep = nsh->ep;
+		ret = sfc_nsh_strip(skb, proto);
+		if (ret)
+			return ret;
+		if (target)
+			return sfc_proxy_send(skb, target, &saved);
+		return sfc_end_deliver(skb, fw);
 	}
-
-	self = sfc_endpoint_get(self_vpid);
+	self = sfc_endpoint_get(fw->self_vpid);
 	if (!self)
 		return SFC_DROP_NO_ENDPOINT;
 	nsh = sfc_nsh_at(skb, &eth);
 	if (!nsh)
 		return SFC_DROP_MALFORMED;
-	proto = sfc_nsh_np_ethertype(nsh);
-	if (!proto)
-		return SFC_DROP_BAD_NSH;
 	eth->h_proto = proto;
 	__builtin_memcpy(eth->h_dest, self->host_mac, ETH_ALEN);
-	skb->mark = SFC_MARK_DECAP;
+	skb->mark = target ? SFC_MARK_PROXY(target) : SFC_MARK_DECAP;
 	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
 }
 
+/* A hop without a live instance: count it, drop (fail-closed) or let the
+ * caller skip it (fail-open, returns 0). */
+static __always_inline int sfc_hop_down(const struct sfc_hop *hop, __u32 sp)
+{
+	struct sfc_hop_stats *st = sfc_hop_stats_get(sp);
+
+	if (hop->policy != SFC_FAIL_OPEN) {
+		if (st)
+			st->dropped_packets++;
+		return SFC_DROP_SF_DOWN;
+	}
+	if (st)
+		st->skipped_packets++;
+	return 0;
+}
+
 /*
- * sfc_sff_forward() - forward the NSH packet in @skb at (@spi, @si).
- * Fail-open hops that are down are skipped (SI decremented on their
- * behalf), at most SFC_MAX_PATH_HOPS of them in one pass.
- * @self_vpid: endpoint the packet came from, for sfc_path_end().
+ * sfc_sff_forward() - forward the NSH packet in @skb at (fw->spi, fw->si).
+ * Hops without a live instance are skipped when fail-open (SI decremented
+ * on their behalf), at most SFC_MAX_PATH_HOPS of them in one pass;
+ * fw->si follows.
  * Return: TC_ACT_REDIRECT, SFC_V_NEXT, or a drop reason.
  */
-static __always_inline int sfc_sff_forward(struct __sk_buff *skb, __u32 spi,
-					   __u32 si, __u32 self_vpid)
+static __always_inline int sfc_sff_forward(struct __sk_buff *skb,
+					   struct sfc_fwd *fw)
 {
-	struct sfc_hop_stats *st;
 	struct sfc_hop *hop;
-	__u32 i, sp;
+	__u32 i, sp, inst;
+	int ret;
 
 	for (i = 0; i < SFC_MAX_PATH_HOPS; i++) {
-		sp = SFC_SP(spi, si);
+		sp = SFC_SP(fw->spi, fw->si);
 		hop = bpf_map_lookup_elem(&sfc_paths, &sp);
 		if (!hop)
 			return SFC_DROP_NO_PATH;
 		if (hop->kind == SFC_HOP_END)
-			return sfc_path_end(skb, self_vpid);
+			return sfc_strip_then(skb, fw, 0);
 		if (hop->kind != SFC_HOP_SF)
 			return SFC_DROP_NO_PATH;
+		inst = 0;
 		if (!(hop->flags & SFC_HOP_F_DOWN))
-			return sfc_to_sf(skb, sp, hop->vpid);
-		st = sfc_hop_stats_get(sp);
-		if (hop->policy != SFC_FAIL_OPEN) {
-			if (st)
-				st->dropped_packets++;
-			return SFC_DROP_SF_DOWN;
-		}
-		if (st)
-			st->skipped_packets++;
-		if (si == 0)
+			inst = sfc_pick_instance(fw->flow_id, hop->group,
+						 SFC_NSH_SI_START - fw->si,
+						 fw->reply);
+		if (SFC_INST_VPID(inst) &&
+		    (SFC_INST_FLAGS(inst) & SFC_MEMBER_F_UNAWARE))
+			return sfc_strip_then(skb, fw, SFC_INST_VPID(inst));
+		if (SFC_INST_VPID(inst))
+			return sfc_to_sf(skb, sp, SFC_INST_VPID(inst));
+		ret = sfc_hop_down(hop, sp);
+		if (ret)
+			return ret;
+		if (fw->si == 0)
 			return SFC_DROP_NO_PATH; /* SI cannot go below 0 */
-		si--;
+		fw->si--;
 	}
 	return SFC_DROP_LOOP;
 }

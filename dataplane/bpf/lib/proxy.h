@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * proxy.h - the SFC proxy (RFC 7665 section 4.6) for SFC-unaware SFs:
+ * strip NSH and hand the plain IP packet to the SF (dst MAC = the SF's
+ * interface, so its kernel forwards it back to its gateway, our host
+ * veth); save the NSH in sfc_proxy under {SF, 5-tuple}; when the plain
+ * packet comes back, push the NSH again with SI decremented.
+ */
+#ifndef SFC_BPF_PROXY_H
+#define SFC_BPF_PROXY_H
+
+#include "lib/deliver.h"
+#include "lib/flow.h"
+#include "lib/group.h"
+#include "lib/nsh.h"
+
+/* What sfc_proxy_send() needs from the NSH it stripped. */
+struct sfc_nsh_saved {
+	__u32 word;
+	__u32 sp;   /* SPI/SI of the hop the unaware SF serves */
+	struct sfc_tlv_endpoint ep;
+};
+
+/* Bytes counted for hop/instance stats: without the NSH on the way out. */
+static __always_inline void sfc_count_to_sf(__u32 sp, __u32 vpid, __u32 len)
+{
+	struct sfc_hop_stats *hs = sfc_hop_stats_get(sp);
+	struct sfc_sf_stats *st = sfc_sf_stats_get(vpid);
+
+	if (hs) {
+		hs->to_sf_packets++;
+		hs->to_sf_bytes += len;
+	}
+	if (st) {
+		st->to_sf_packets++;
+		st->to_sf_bytes += len;
+	}
+}
+
+static __always_inline void sfc_count_from_sf(__u32 sp, __u32 vpid, __u32 len)
+{
+	struct sfc_hop_stats *hs = sfc_hop_stats_get(sp);
+	struct sfc_sf_stats *st = sfc_sf_stats_get(vpid);
+
+	if (hs) {
+		hs->from_sf_packets++;
+		hs->from_sf_bytes += len;
+	}
+	if (st) {
+		st->from_sf_packets++;
+		st->from_sf_bytes += len;
+	}
+}
+
+/*
+ * sfc_proxy_send() - the NSH is already stripped (its fields in @nsh):
+ * record the proxy state and send the plain packet to unaware SF @vpid.
+ * Return: TC_ACT_REDIRECT or a drop reason.
+ */
+static __always_inline int sfc_proxy_send(struct __sk_buff *skb, __u32 vpid,
+					  const struct sfc_nsh_saved *nsh)
+{
+	struct sfc_endpoint *ep = sfc_endpoint_get(vpid);
+	struct sfc_proxy_state ps = {};
+	struct sfc_proxy_key key = {};
+	void *data = sfc_data(skb);
+	void *data_end = sfc_data_end(skb);
+	struct sfc_pkt pkt = {};
+	int ret;
+
+	if (!ep || ep->role != SFC_ROLE_SF)
+		return SFC_DROP_NO_ENDPOINT;
+	ret = sfc_parse_eth(data, data_end);
+	if (ret < 0)
+		return ret;
+	ret = sfc_parse_ip(data, data_end, ret, &pkt);
+	if (ret)
+		return ret == SFC_V_NEXT ? SFC_DROP_MALFORMED : ret;
+	sfc_flow_key_set(&key.tuple, &pkt, false);
+	key.vpid = vpid;
+	ps.sp = nsh->sp;
+	ps.word = nsh->word;
+	ps.ep = nsh->ep;
+	ps.last_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&sfc_proxy, &key, &ps, BPF_ANY))
+		return SFC_DROP_PROXY;
+	ret = sfc_set_macs(skb, ep->mac, ep->host_mac);
+	if (ret)
+		return ret;
+	sfc_count_to_sf(nsh->sp, vpid, skb->len);
+	return bpf_redirect_peer(ep->ifindex, 0);
+}
+
+/*
+ * sfc_proxy_lookup() - proxy state for the plain IP packet @pkt coming
+ * back from SF @vpid; NULL if the SF never got this flow from the proxy.
+ */
+static __always_inline struct sfc_proxy_state *
+sfc_proxy_lookup(__u32 vpid, const struct sfc_pkt *pkt)
+{
+	struct sfc_proxy_key key = {};
+	struct sfc_proxy_state *ps;
+
+	sfc_flow_key_set(&key.tuple, pkt, false);
+	key.vpid = vpid;
+	ps = bpf_map_lookup_elem(&sfc_proxy, &key);
+	if (ps)
+		sfc_touch(&ps->last_ns, bpf_ktime_get_ns());
+	return ps;
+}
+
+#endif /* SFC_BPF_PROXY_H */
