@@ -39,10 +39,10 @@ ns_exec pfw nft -f - <<EOF || not_ok "nftables rules in plainfw"
 table inet plainfw {
 	counter passed { }
 	counter dropped { }
-	chain fwd {
+	chain forward_filter {
 		type filter hook forward priority 0; policy accept;
-		tcp dport $DROP_PORT counter name dropped drop
-		counter name passed
+		tcp dport $DROP_PORT counter name "dropped" drop
+		counter name "passed"
 	}
 }
 EOF
@@ -129,7 +129,7 @@ ns_exec pfw ip link set eth0 up
 while IFS= read -r l; do [ -z "$l" ] || ns_exec pfw ip route replace $l; done \
 	<<<"$(grep -v ' via ' <<<"$routes"; grep ' via ' <<<"$routes")"
 while IFS= read -r l; do
-	[ -z "$l" ] || ns_exec pfw ip neigh replace $(echo "$l" | sed 's/ PERMANENT$//') nud permanent
+	[ -z "$l" ] || ns_exec pfw ip neigh replace $(echo "$l" | sed 's/ *PERMANENT *$//') nud permanent
 done <<<"$neighs"
 tsf_wait_state pfw up 3 && ok "plainfw up again with its link" || not_ok "plainfw up again with its link"
 assert_ok "the chain works again" ns_exec client curl -sf -o /dev/null -m 5 "http://$SERVER_IP:8080/"

@@ -106,7 +106,9 @@ ns_exec client iperf3 -c "$SERVER_IP" -t 3 -J >"$TMP_DIR/iperf.json" 2>&1 &
 ipid=$!
 sleep 1.5
 peer=$(ns_exec server ss -Htn state established "( sport = :5201 )" | awk '{print $4}' | sort -u | tr '\n' ' ')
-case "$peer" in *"$NAT_IP:"*) ok "server's iperf3 connections come from $NAT_IP ($peer)" ;;
+# (iperf3 listens on ::, so peers print as [::ffff:a.b.c.d]:port)
+case "$peer" in *"$CLIENT_IP"*) not_ok "server's iperf3 connections come from $NAT_IP ($peer)" ;;
+*"$NAT_IP"*) ok "server's iperf3 connections come from $NAT_IP ($peer)" ;;
 *) not_ok "server's iperf3 connections come from $NAT_IP ($peer)" ;; esac
 wait "$ipid"
 rate=$(python3 -c '

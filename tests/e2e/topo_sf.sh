@@ -19,9 +19,12 @@
 #   tsf_wait_state POD STATE [SECS]
 #                                  wait until every instance row of POD in
 #                                  `sfcctl get instances` is STATE (up/down)
-#   tsf_inst POD FIELD             FIELD of POD's row in `sfcctl get instances -o json`
+#   tsf_inst POD FIELD             a counter of POD's row in `sfcctl get instances`
+#                                  (toSfPackets, fromSfPackets, flowsPinned, ...)
 #   tsf_hop SPI SI FIELD           one per-hop counter from `sfcctl get counters`
 #   tsf_drops REASON               drop-reason counter (e.g. sf-down)
+#   tsf_agent_ms POD STATE SINCE   ms from SINCE (a tsf_ms value) until the agent
+#                                  logged POD going STATE (up/down), -1 if not
 #   tsf_sf_stat NAME EXPR          a field of the SF's stats file (python subscript
 #                                  chain on the parsed JSON), -1 if unreadable
 #   tsf_iperf_server NAME          iperf3 -s in pod NAME (port 5201)
@@ -97,41 +100,55 @@ EOF
 	sfcctl apply -f "$TMP_DIR/chain-$name.json"
 }
 
+# The polling helpers read sfcctl's tables with awk: python3 takes ~0.5 s to
+# start on a loaded VM, too slow to time a failover.
+_tsf_inst_col() {
+	case $1 in
+	aware) echo 5 ;; state) echo 6 ;; toSfPackets) echo 8 ;; toSfBytes) echo 9 ;;
+	fromSfPackets) echo 10 ;; fromSfBytes) echo 11 ;; flowsPinned) echo 12 ;;
+	flowsMovedAway) echo 13 ;; *) echo 0 ;;
+	esac
+}
+
 tsf_wait_state() {
 	local pod=$1 want=$2 secs=${3:-3} i
-	for i in $(seq $((secs * 20))); do
-		sfcctl get instances -o json 2>/dev/null | python3 -c '
-import json, sys
-pod, want = sys.argv[1], sys.argv[2]
-rows = [r for r in json.load(sys.stdin) if r["pod"] == "default/" + pod]
-sys.exit(0 if rows and all(r["state"] == want for r in rows) else 1)
-' "$pod" "$want" && return 0
-		sleep 0.05
+	for i in $(seq $((secs * 50))); do
+		sfcctl get instances 2>/dev/null | awk -v p="default/$pod" -v w="$want" '
+			NR > 1 && $3 == p { n++; if ($6 != w) bad = 1 }
+			END { exit !(n > 0 && !bad) }' && return 0
+		sleep 0.02
 	done
 	return 1
 }
 
 tsf_inst() {
-	sfcctl get instances -o json 2>/dev/null | python3 -c '
-import json, sys
-pod, field = sys.argv[1], sys.argv[2]
-print(sum(r[field] for r in json.load(sys.stdin) if r["pod"] == "default/" + pod))
-' "$1" "$2" 2>/dev/null || echo 0
+	sfcctl get instances 2>/dev/null | awk -v p="default/$1" -v c="$(_tsf_inst_col "$2")" '
+		NR > 1 && $3 == p { s += $c } END { print s + 0 }'
 }
 
 tsf_hop() {
-	sfcctl get counters -o json 2>/dev/null | python3 -c '
-import json, sys
-spi, si, field = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-print(sum(h[field] for h in json.load(sys.stdin) if h["spi"] == spi and h["si"] == si))
-' "$1" "$2" "$3" 2>/dev/null || echo 0
+	local c
+	case $3 in
+	toSfPackets) c=6 ;; toSfBytes) c=7 ;; fromSfPackets) c=8 ;; fromSfBytes) c=9 ;;
+	skippedPackets) c=10 ;; droppedPackets) c=11 ;; *) c=0 ;;
+	esac
+	sfcctl get counters 2>/dev/null | awk -v spi="$1" -v si="$2" -v c="$c" '
+		NR > 1 && $1 == spi && $2 == si { s += $c } END { print s + 0 }'
 }
 
 tsf_drops() {
-	sfcctl get drops -o json 2>/dev/null | python3 -c '
-import json, sys
-print(sum(d["packets"] for d in json.load(sys.stdin) if d["reason"] == sys.argv[1]))' "$1" \
-		2>/dev/null || echo 0
+	sfcctl get drops 2>/dev/null | awk -v r="$1" 'NR > 1 && $1 == r { s += $3 } END { print s + 0 }'
+}
+
+# tsf_agent_ms POD STATE SINCE_MS: ms from SINCE_MS (tsf_ms) to the agent's
+# first log line after it saying POD is STATE; -1 if none.
+tsf_agent_ms() {
+	local pod=$1 st=$2 since=$3 day
+	day=$(date -d "@$((since / 1000))" +%F)
+	awk -v p="default/$pod" -v st="$st" '$5 == p && index($0, ") is " st " (") { print $1 }' \
+		"$TMP_DIR/agent.log" | while read -r t; do
+		echo $(($(date -d "$day $t" +%s%3N) - since))
+	done | awk '$1 >= 0 { print; found = 1; exit } END { if (!found) print -1 }'
 }
 
 tsf_sf_stat() {
