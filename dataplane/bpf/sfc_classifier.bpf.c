@@ -63,7 +63,9 @@ static __always_inline int sfc_enter_path(struct __sk_buff *skb,
 			   SFC_SP(fw->spi, SFC_NSH_SI_START), &ep);
 	if (ret)
 		return ret;
-	return sfc_sff_forward(skb, fw);
+	return sfc_forward(skb, fw->spi,
+			   SFC_FWD_META(fw->si, fw->reply, fw->self_vpid),
+			   fw->flow_id);
 }
 
 static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
@@ -100,13 +102,14 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 		fw.spi = ref->spi & SFC_SPI_MAX;
 		fw.flow_id = ref->flow_id;
 		fw.reply = 1;
-		return sfc_enter_path(skb, &fw, &pkt, SFC_DIR_EGRESS);
+		cls.dir = SFC_DIR_EGRESS;
+	} else {
+		dst_vpid = sfc_local_vpid(pkt.family, pkt.daddr);
+		if (!sfc_classify(fw.self_vpid, dst_vpid, &pkt, &cls))
+			return dst_vpid ? sfc_deliver(skb, dst_vpid) : SFC_V_NEXT;
+		fw.spi = cls.spi;
+		fw.flow_id = sfc_flow_open(&pkt, cls.spi, fw.self_vpid);
 	}
-	dst_vpid = sfc_local_vpid(pkt.family, pkt.daddr);
-	if (!sfc_classify(fw.self_vpid, dst_vpid, &pkt, &cls))
-		return dst_vpid ? sfc_deliver(skb, dst_vpid) : SFC_V_NEXT;
-	fw.spi = cls.spi;
-	fw.flow_id = sfc_flow_open(&pkt, cls.spi, fw.self_vpid);
 	return sfc_enter_path(skb, &fw, &pkt, cls.dir);
 }
 

@@ -26,30 +26,29 @@
  */
 static __always_inline int sfc_decap_pass(struct __sk_buff *skb, __u32 mark)
 {
-	__u32 target = mark & SFC_MARK_VPID_MASK;
-	struct sfc_nsh_saved saved;
-	struct sfc_fwd fw = {};
+	__u32 target = mark & SFC_MARK_VPID_MASK, word, sp, flow_id;
 	struct sfc_nsh_hdr *nsh;
 	struct ethhdr *eth;
+	__u8 reply;
+	__u64 ep;
 	int ret;
 
 	skb->mark = 0;
 	nsh = sfc_nsh_at(skb, &eth);
 	if (!nsh)
 		return SFC_DROP_MALFORMED;
-	saved.word = bpf_ntohl(nsh->base.word);
-	saved.sp = bpf_ntohl(nsh->base.sp);
-	saved.ep = nsh->ep;
+	word = bpf_ntohl(nsh->base.word);
+	sp = bpf_ntohl(nsh->base.sp);
+	ep = sfc_ep_u64(&nsh->ep);
+	flow_id = bpf_ntohl(nsh->ep.flow_id);
+	reply = nsh->ep.flags & SFC_TLV_F_REPLY;
 	ret = sfc_nsh_strip(skb, eth->h_proto);
 	if (ret)
 		return ret;
 	if (target)
-		return sfc_proxy_send(skb, target, &saved);
-	fw.spi = SFC_SP_SPI(saved.sp);
-	fw.si = SFC_SP_SI(saved.sp);
-	fw.flow_id = bpf_ntohl(saved.ep.flow_id);
-	fw.reply = !!(saved.ep.flags & SFC_TLV_F_REPLY);
-	return sfc_end_deliver(skb, &fw);
+		return sfc_proxy_send(skb, target, word, sp, ep);
+	return sfc_end_deliver(skb, SFC_SP_SPI(sp),
+			      SFC_FWD_META(SFC_SP_SI(sp), reply, 0), flow_id);
 }
 
 /* OAM echo (O bit, RFC 8300 section 2.2): the SF is alive; consume it. */
@@ -132,7 +131,8 @@ static __always_inline int sfc_proxy_restore(struct __sk_buff *skb,
 	ret = sfc_nsh_push(skb, w, SFC_SP(fw.spi, fw.si), &st.ep);
 	if (ret)
 		return ret;
-	return sfc_sff_forward(skb, &fw);
+	return sfc_forward(skb, fw.spi, SFC_FWD_META(fw.si, fw.reply, vpid),
+			   fw.flow_id);
 }
 
 static __always_inline int sfc_from_sf_main(struct __sk_buff *skb)
@@ -182,7 +182,9 @@ static __always_inline int sfc_from_sf_main(struct __sk_buff *skb)
 	ret = sfc_check_served(fw.self_vpid, fw.spi, fw.si, skb->len);
 	if (ret)
 		return ret;
-	return sfc_sff_forward(skb, &fw);
+	return sfc_forward(skb, fw.spi,
+			   SFC_FWD_META(fw.si, fw.reply, fw.self_vpid),
+			   fw.flow_id);
 }
 
 SEC("tc")

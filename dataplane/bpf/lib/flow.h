@@ -81,10 +81,11 @@ static __always_inline void sfc_touch(__u64 *last_ns, __u64 now)
  * creating (or renewing, when idle) its sfc_flows entry. The id is the
  * 5-tuple hash; a live entry of another SFP under that id makes us probe
  * the next ids. Flows of one SFP that collide share their pins (harmless).
+ * A global function: its stack stays off the hop loop's call chain.
  * Return: the flow id, 0 if the table would not take it.
  */
-static __always_inline __u32 sfc_flow_open(const struct sfc_pkt *pkt,
-					   __u32 spi, __u32 src_vpid)
+__attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
+					      __u32 spi, __u32 src_vpid)
 {
 	struct sfc_flow_key key;
 	struct sfc_flow *f, nf = {};
@@ -92,6 +93,8 @@ static __always_inline __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 	__u32 id;
 	int i;
 
+	if (!pkt)
+		return 0;
 	sfc_flow_key_set(&key, pkt, false);
 	id = sfc_flow_hash(&key);
 	nf.spi = spi;

@@ -156,14 +156,17 @@ struct {
 
 /* Per-CPU counters of the hop at @sp, created on first use. NULL only if
  * the map is full, in which case the packet still flows uncounted. */
+static const struct sfc_hop_stats sfc_hop_stats_zero; /* .rodata, not stack */
+
 static __always_inline struct sfc_hop_stats *sfc_hop_stats_get(__u32 sp)
 {
-	struct sfc_hop_stats *st, zero = {};
+	struct sfc_hop_stats *st;
 
 	st = bpf_map_lookup_elem(&sfc_hop_stats, &sp);
 	if (st)
 		return st;
-	bpf_map_update_elem(&sfc_hop_stats, &sp, &zero, BPF_NOEXIST);
+	bpf_map_update_elem(&sfc_hop_stats, &sp, &sfc_hop_stats_zero,
+			    BPF_NOEXIST);
 	return bpf_map_lookup_elem(&sfc_hop_stats, &sp);
 }
 

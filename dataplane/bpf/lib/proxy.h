@@ -14,13 +14,6 @@
 #include "lib/group.h"
 #include "lib/nsh.h"
 
-/* What sfc_proxy_send() needs from the NSH it stripped. */
-struct sfc_nsh_saved {
-	__u32 word;
-	__u32 sp;   /* SPI/SI of the hop the unaware SF serves */
-	struct sfc_tlv_endpoint ep;
-};
-
 /* Bytes counted for hop/instance stats: without the NSH on the way out. */
 static __always_inline void sfc_count_to_sf(__u32 sp, __u32 vpid, __u32 len)
 {
@@ -53,23 +46,28 @@ static __always_inline void sfc_count_from_sf(__u32 sp, __u32 vpid, __u32 len)
 }
 
 /*
- * sfc_proxy_send() - the NSH is already stripped (its fields in @nsh):
- * record the proxy state and send the plain packet to unaware SF @vpid.
+ * sfc_proxy_send() - the NSH is already stripped: record the proxy state
+ * (@word, @sp and the endpoint TLV @ep of the stripped NSH) and send the
+ * plain packet to unaware SF @vpid. A global function: its stack does not
+ * add to the hop loop's (the verifier's 512-byte limit is per call chain).
  * Return: TC_ACT_REDIRECT or a drop reason.
  */
-static __always_inline int sfc_proxy_send(struct __sk_buff *skb, __u32 vpid,
-					  const struct sfc_nsh_saved *nsh)
+__attribute__((noinline)) int sfc_proxy_send(struct __sk_buff *skb, __u32 vpid,
+					     __u32 word, __u32 sp, __u64 ep)
 {
-	struct sfc_endpoint *ep = sfc_endpoint_get(vpid);
+	struct sfc_endpoint *sf = sfc_endpoint_get(vpid);
 	struct sfc_proxy_state ps = {};
 	struct sfc_proxy_key key = {};
-	void *data = sfc_data(skb);
-	void *data_end = sfc_data_end(skb);
 	struct sfc_pkt pkt = {};
+	void *data, *data_end;
 	int ret;
 
-	if (!ep || ep->role != SFC_ROLE_SF)
+	if (!skb)
+		return SFC_DROP_MALFORMED;
+	if (!sf || sf->role != SFC_ROLE_SF)
 		return SFC_DROP_NO_ENDPOINT;
+	data = sfc_data(skb);
+	data_end = sfc_data_end(skb);
 	ret = sfc_parse_eth(data, data_end);
 	if (ret < 0)
 		return ret;
@@ -78,17 +76,26 @@ static __always_inline int sfc_proxy_send(struct __sk_buff *skb, __u32 vpid,
 		return ret == SFC_V_NEXT ? SFC_DROP_MALFORMED : ret;
 	sfc_flow_key_set(&key.tuple, &pkt, false);
 	key.vpid = vpid;
-	ps.sp = nsh->sp;
-	ps.word = nsh->word;
-	ps.ep = nsh->ep;
+	ps.sp = sp;
+	ps.word = word;
+	__builtin_memcpy(&ps.ep, &ep, sizeof(ps.ep));
 	ps.last_ns = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&sfc_proxy, &key, &ps, BPF_ANY))
 		return SFC_DROP_PROXY;
-	ret = sfc_set_macs(skb, ep->mac, ep->host_mac);
+	ret = sfc_set_macs(skb, sf->mac, sf->host_mac);
 	if (ret)
 		return ret;
-	sfc_count_to_sf(nsh->sp, vpid, skb->len);
-	return bpf_redirect_peer(ep->ifindex, 0);
+	sfc_count_to_sf(sp, vpid, skb->len);
+	return bpf_redirect_peer(sf->ifindex, 0);
+}
+
+/* The endpoint TLV as the scalar sfc_proxy_send() takes. */
+static __always_inline __u64 sfc_ep_u64(const struct sfc_tlv_endpoint *ep)
+{
+	__u64 v;
+
+	__builtin_memcpy(&v, ep, sizeof(v));
+	return v;
 }
 
 /*

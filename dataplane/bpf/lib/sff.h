@@ -44,21 +44,41 @@ static __always_inline int sfc_to_sf(struct __sk_buff *skb, __u32 sp,
 	return bpf_redirect_peer(ep->ifindex, 0);
 }
 
+#define SFC_FWD_META(si, reply, self) \
+	(((__u32)(si) & 0xFFu) | ((reply) ? 0x100u : 0) | ((__u32)(self) << 16))
+
+static __always_inline void sfc_fwd_unpack(struct sfc_fwd *fw, __u32 spi,
+					   __u32 meta, __u32 flow_id)
+{
+	fw->spi = spi;
+	fw->si = meta & 0xFFu;
+	fw->self_vpid = meta >> 16;
+	fw->flow_id = flow_id;
+	fw->reply = !!(meta & 0x100u);
+}
+
 /*
- * sfc_end_deliver() - the NSH is stripped: deliver the packet to the local
- * pod owning its destination; a forward packet of a symmetric chain first
- * records the reverse path (sfc_flow_path_end()).
+ * sfc_end_deliver() - the NSH of flow @flow_id, at the end of SFP @spi
+ * (SI and direction in @meta, SFC_FWD_META()), is stripped: deliver the
+ * packet to the local pod owning its destination; a forward packet of a
+ * symmetric chain first records the reverse path (sfc_flow_path_end()).
+ * A global function, like sfc_proxy_send().
  * Return: like sfc_deliver(); SFC_V_NEXT if the destination is not local.
  */
-static __always_inline int sfc_end_deliver(struct __sk_buff *skb,
-					   const struct sfc_fwd *fw)
+__attribute__((noinline)) int sfc_end_deliver(struct __sk_buff *skb, __u32 spi,
+					      __u32 meta, __u32 flow_id)
 {
-	void *data = sfc_data(skb);
-	void *data_end = sfc_data_end(skb);
 	struct sfc_pkt pkt = {};
+	struct sfc_fwd fw;
+	void *data, *data_end;
 	__u32 vpid;
 	int ret;
 
+	if (!skb)
+		return SFC_DROP_MALFORMED;
+	sfc_fwd_unpack(&fw, spi, meta, flow_id);
+	data = sfc_data(skb);
+	data_end = sfc_data_end(skb);
 	ret = sfc_parse_eth(data, data_end);
 	if (ret < 0)
 		return ret;
@@ -68,7 +88,7 @@ static __always_inline int sfc_end_deliver(struct __sk_buff *skb,
 	vpid = sfc_local_vpid(pkt.family, pkt.daddr);
 	if (!vpid)
 		return SFC_V_NEXT;
-	sfc_flow_path_end(fw, &pkt);
+	sfc_flow_path_end(&fw, &pkt);
 	return sfc_deliver(skb, vpid);
 }
 
@@ -90,29 +110,33 @@ static __always_inline int sfc_strip_then(struct __sk_buff *skb,
 					  __u32 target)
 {
 	struct sfc_endpoint *self;
-	struct sfc_nsh_saved saved;
 	struct sfc_nsh_hdr *nsh;
 	struct ethhdr *eth;
+	__u32 sp, word;
 	__be16 proto;
+	__u64 ep;
 	int ret;
 
 	nsh = sfc_nsh_at(skb, &eth);
 	if (!nsh)
 		return SFC_DROP_MALFORMED;
-	saved.sp = SFC_SP(fw->spi, fw->si);
-	nsh->base.sp = bpf_htonl(saved.sp);
+	sp = SFC_SP(fw->spi, fw->si);
+	nsh->base.sp = bpf_htonl(sp);
 	proto = sfc_nsh_np_ethertype(nsh);
 	if (!proto)
 		return SFC_DROP_BAD_NSH;
 	if (sfc_skb_is_ip(skb)) {
-		saved.word = bpf_ntohl(nsh->base.word);
-		saved.ep = nsh->ep;
+		word = bpf_ntohl(nsh->base.word);
+		ep = sfc_ep_u64(&nsh->ep);
 		ret = sfc_nsh_strip(skb, proto);
 		if (ret)
 			return ret;
 		if (target)
-			return sfc_proxy_send(skb, target, &saved);
-		return sfc_end_deliver(skb, fw);
+			return sfc_proxy_send(skb, target, word, sp, ep);
+		return sfc_end_deliver(skb, fw->spi,
+				      SFC_FWD_META(fw->si, fw->reply,
+						   fw->self_vpid),
+				      fw->flow_id);
 	}
 	self = sfc_endpoint_get(fw->self_vpid);
 	if (!self)
@@ -183,6 +207,23 @@ static __always_inline int sfc_sff_forward(struct __sk_buff *skb,
 		fw->si--;
 	}
 	return SFC_DROP_LOOP;
+}
+
+/*
+ * sfc_forward() - sfc_sff_forward() as a global function, so the verifier
+ * checks the hop loop once per program instead of once per call site and
+ * classifier state. @meta: SFC_FWD_META(si, reply, self_vpid).
+ * Return: like sfc_sff_forward().
+ */
+__attribute__((noinline)) int sfc_forward(struct __sk_buff *skb, __u32 spi,
+					  __u32 meta, __u32 flow_id)
+{
+	struct sfc_fwd fw;
+
+	if (!skb)
+		return SFC_DROP_MALFORMED;
+	sfc_fwd_unpack(&fw, spi, meta, flow_id);
+	return sfc_sff_forward(skb, &fw);
 }
 
 #endif /* SFC_BPF_SFF_H */
