@@ -167,11 +167,16 @@ enum sfc_fail_policy {
 	SFC_FAIL_OPEN = 1,   /* skip the hop */
 };
 
-/* sfc_meta[0]: layout version and node-wide settings. */
+/* sfc_meta[0]: layout version and node-wide settings. Written by
+ * libsfcdp (sfc_dp_init) only. */
 struct sfc_meta {
 	__u32 layout_version;
 	__u32 flags;
 	__u64 created_ns;
+	__u64 objs_hash;      /* FNV-1a 64 of the BPF objects whose programs
+			       * are pinned: sfc_dp_init's fast path */
+	__u8 prog_tags[2][8]; /* kernel tags of the pinned sfc_from_pod,
+			       * sfc_from_sf */
 };
 
 /* sfc_endpoints[vpid]: one wired pod interface. */
@@ -389,7 +394,7 @@ enum sfc_drop_reason {
 #endif
 SFC_ASSERT_SIZE(struct sfc_tlv_endpoint, 8);
 SFC_ASSERT_SIZE(struct sfc_nsh_hdr, 20);
-SFC_ASSERT_SIZE(struct sfc_meta, 16);
+SFC_ASSERT_SIZE(struct sfc_meta, 40);
 SFC_ASSERT_SIZE(struct sfc_endpoint, 20);
 SFC_ASSERT_SIZE(struct sfc_ip_key, 20);
 SFC_ASSERT_SIZE(struct sfc_rule, 28);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * dp_init.c - sfc_dp_init(): bpffs, load both objects with shared pinned
- * maps, pin (or upgrade) the programs, stamp the layout version.
+ * maps, pin (or upgrade) the programs, stamp the layout version; or, when
+ * the pins are already this build's, nothing (the fast path).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -109,23 +110,8 @@ cleanup:
 	return err;
 }
 
-static int sfc_dp_write_meta(int meta_fd)
-{
-	struct sfc_meta meta = {};
-	struct timespec ts;
-	__u32 key = 0;
-
-	if (bpf_map_lookup_elem(meta_fd, &key, &meta))
-		return -errno;
-	if (meta.layout_version == SFC_LAYOUT_VERSION)
-		return 0;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	meta.layout_version = SFC_LAYOUT_VERSION;
-	meta.created_ns = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-	if (bpf_map_update_elem(meta_fd, &key, &meta, BPF_ANY))
-		return -errno;
-	return 0;
-}
+static const char *const sfc_prog_names[2] = { SFC_PROG_FROM_POD,
+					       SFC_PROG_FROM_SF };
 
 static int sfc_prog_info(int fd, struct bpf_prog_info *info)
 {
@@ -133,6 +119,123 @@ static int sfc_prog_info(int fd, struct bpf_prog_info *info)
 
 	memset(info, 0, sizeof(*info));
 	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
+/* FNV-1a 64 of both embedded BPF objects: identifies this build's
+ * programs without loading them (computed once per process). */
+static __u64 sfc_objs_hash(void)
+{
+	static __u64 hash;
+	const unsigned char *p;
+	size_t sz, i;
+	int k;
+
+	if (hash)
+		return hash;
+	hash = 0xcbf29ce484222325ull;
+	for (k = 0; k < 2; k++) {
+		p = k ? sfc_sff__elf_bytes(&sz) : sfc_classifier__elf_bytes(&sz);
+		for (i = 0; i < sz; i++)
+			hash = (hash ^ p[i]) * 0x100000001b3ull;
+	}
+	return hash;
+}
+
+/* Tag of the program pinned as <pin_dir>/progs/@name into @tag. */
+static int sfc_pinned_tag(const char *pin_dir, const char *name, __u8 *tag)
+{
+	struct bpf_prog_info info;
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = sfc_dp_path(path, sizeof(path), pin_dir, "progs", name);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = sfc_prog_info(fd, &info);
+	if (!err)
+		memcpy(tag, info.tag, sizeof(info.tag));
+	close(fd);
+	return err;
+}
+
+/* Stamp layout, objects hash and the pinned programs' tags. */
+static int sfc_dp_write_meta(const char *pin_dir, int meta_fd)
+{
+	struct sfc_meta meta = {};
+	struct timespec ts;
+	__u32 key = 0;
+	int i, err;
+
+	if (bpf_map_lookup_elem(meta_fd, &key, &meta))
+		return -errno;
+	if (meta.layout_version != SFC_LAYOUT_VERSION) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		meta.layout_version = SFC_LAYOUT_VERSION;
+		meta.created_ns = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	}
+	meta.objs_hash = sfc_objs_hash();
+	for (i = 0; i < 2; i++) {
+		err = sfc_pinned_tag(pin_dir, sfc_prog_names[i], meta.prog_tags[i]);
+		if (err)
+			return err;
+	}
+	if (bpf_map_update_elem(meta_fd, &key, &meta, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Fast path: true when <pin_dir> already holds everything this build's
+ * sfc_dp_init() would create: every map pinned, sfc_meta of our layout
+ * stamped with our objects' hash, and both programs pinned with the tags
+ * recorded there. Loading (and verifying) the objects is then skipped.
+ */
+static bool sfc_dp_up_to_date(const char *pin_dir)
+{
+	static const char *const maps[] = {
+		SFC_MAP_ENDPOINTS, SFC_MAP_IFINDEX, SFC_MAP_EP_BY_IP,
+		SFC_MAP_POLICY, SFC_MAP_PATHS, SFC_MAP_HOP_STATS,
+		SFC_MAP_DROPS, SFC_MAP_SF_HEALTH, SFC_MAP_GROUPS,
+		SFC_MAP_SF_STATE, SFC_MAP_SF_STATS, SFC_MAP_REV_SPI,
+		SFC_MAP_FLOWS, SFC_MAP_FLOW_TUPLES, SFC_MAP_PROXY,
+	};
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info), key = 0;
+	struct sfc_meta meta = {};
+	char path[PATH_MAX];
+	__u8 tag[8];
+	bool ok = false;
+	size_t i;
+	int fd;
+
+	if (!sfc_is_bpffs(pin_dir) ||
+	    sfc_dp_path(path, sizeof(path), pin_dir, NULL, SFC_MAP_META))
+		return false;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len) ||
+	    info.value_size != sizeof(meta) ||
+	    bpf_map_lookup_elem(fd, &key, &meta))
+		goto out;
+	if (meta.layout_version != SFC_LAYOUT_VERSION ||
+	    meta.objs_hash != sfc_objs_hash())
+		goto out;
+	for (i = 0; i < 2; i++)
+		if (sfc_pinned_tag(pin_dir, sfc_prog_names[i], tag) ||
+		    memcmp(tag, meta.prog_tags[i], sizeof(tag)))
+			goto out;
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		if (sfc_dp_path(path, sizeof(path), pin_dir, NULL, maps[i]) ||
+		    access(path, F_OK))
+			goto out;
+	ok = true;
+out:
+	close(fd);
+	return ok;
 }
 
 /* Move every pinned link still running @old_id onto @new_fd, so an
@@ -216,6 +319,8 @@ int sfc_dp_init(const char *pin_dir)
 	int lock_fd, err;
 
 	sfc_dp_log_init();
+	if (sfc_dp_up_to_date(pin_dir))
+		return 0;
 	err = sfc_dp_ensure_bpffs(pin_dir);
 	if (err)
 		return err;
@@ -251,7 +356,7 @@ int sfc_dp_init(const char *pin_dir)
 	if (!err)
 		err = sfc_dp_pin_prog(pin_dir, sff->progs.sfc_from_sf);
 	if (!err)
-		err = sfc_dp_write_meta(bpf_map__fd(cls->maps.sfc_meta));
+		err = sfc_dp_write_meta(pin_dir, bpf_map__fd(cls->maps.sfc_meta));
 cleanup:
 	/* Closing the objects leaves every pin (maps, programs) in place. */
 	sfc_sff__destroy(sff);

@@ -41,6 +41,9 @@ struct sfc_dp {
  * sfc_dp_init() - make the node ready: bpffs at @pin_dir, maps and programs
  * loaded and pinned. Idempotent and safe against concurrent callers (takes an
  * flock on <pin_dir>/lock); existing pins are reused, so state survives.
+ * Fast path: when the pins already are this build's (layout, objects hash
+ * and program tags recorded in sfc_meta, every map pinned) it returns 0
+ * without loading or verifying anything (sfc-cni calls it on every ADD).
  * @pin_dir: bpffs directory, e.g. SFC_PIN_DIR_DEFAULT; created if missing.
  *
  * Return: 0, -ENOTSUP if @pin_dir is not on bpffs and cannot be mounted,

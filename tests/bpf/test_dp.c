@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
@@ -105,6 +106,53 @@ Test(dp, init_is_idempotent_and_keeps_state)
 	cr_assert_eq(bpf_map_lookup_elem(T.dp.meta_fd, &zero, &meta), 0);
 	cr_assert_eq(meta.layout_version, SFC_LAYOUT_VERSION);
 	cr_assert_neq(meta.created_ns, 0);
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* The pins are this build's: sfc_dp_init loads nothing (fast path). Any
+ * mismatch (objects hash, a missing map pin) takes the full path again. */
+Test(dp, init_fast_path)
+{
+	struct bpf_prog_info pod, sf;
+	struct sfc_meta meta, bad;
+	struct timespec t0;
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	double fast;
+
+	cr_assert_eq(bpf_map_lookup_elem(T.dp.meta_fd, &zero, &meta), 0);
+	prog_info(T.from_pod_fd, &pod);
+	prog_info(T.from_sf_fd, &sf);
+	cr_assert_neq(meta.objs_hash, 0);
+	cr_assert_arr_eq(meta.prog_tags[0], pod.tag, 8);
+	cr_assert_arr_eq(meta.prog_tags[1], sf.tag, 8);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(sfc_dp_init(T.pin_dir), 0);
+	fast = ms_since(&t0);
+	cr_assert_lt(fast, 50.0, "fast path took %.1f ms", fast);
+
+	/* Another build stamped the meta: full path, restamped with ours. */
+	bad = meta;
+	bad.objs_hash ^= 1;
+	cr_assert_eq(bpf_map_update_elem(T.dp.meta_fd, &zero, &bad, BPF_ANY), 0);
+	cr_assert_eq(sfc_dp_init(T.pin_dir), 0);
+	cr_assert_eq(bpf_map_lookup_elem(T.dp.meta_fd, &zero, &bad), 0);
+	cr_assert_eq(bad.objs_hash, meta.objs_hash);
+	cr_assert_eq(bad.created_ns, meta.created_ns, "creation time kept");
+
+	/* A map pin gone: full path, pin back. */
+	snprintf(path, sizeof(path), "%s/%s", T.pin_dir, SFC_MAP_PROXY);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(sfc_dp_init(T.pin_dir), 0);
+	cr_assert_eq(access(path, F_OK), 0, "map pinned again");
 }
 
 Test(dp, other_layout_version_refused)
