@@ -42,17 +42,17 @@ Test(nsh, sfc_header_round_trip)
 	cr_assert_eq(sf_nsh_md_type(&n), SFC_NSH_MD_TYPE_2);
 	cr_assert_eq(sf_nsh_next_proto(&n), SFC_NSH_NP_IPV4);
 	cr_assert(!sf_nsh_is_oam(&n));
-	cr_assert_eq(n.hdr_len, 16);
+	cr_assert_eq(n.hdr_len, SFC_NSH_LEN);
 	/* The contract struct sees the same bytes. */
 	cr_assert_eq(ntohl(h.base.sp), SFC_SP(0x123456, 200));
 	cr_assert_eq(ntohs(h.tlv.md_class), SFC_NSH_MD_CLASS);
 	cr_assert_eq(h.tlv.type, SFC_TLV_ENDPOINT);
-	cr_assert_eq(h.tlv.len, 4);
+	cr_assert_eq(h.tlv.len, sizeof(struct sfc_tlv_endpoint));
 	cr_assert_eq(ntohs(h.ep.src_vpid), 77);
 	cr_assert_eq(h.ep.dir, SFC_DIR_INGRESS);
 	cr_assert_eq(sf_nsh_tlv_find(&n, SFC_NSH_MD_CLASS, SFC_TLV_ENDPOINT,
 				     &tlv), 0);
-	cr_assert_eq(tlv.len, 4);
+	cr_assert_eq(tlv.len, sizeof(struct sfc_tlv_endpoint));
 	cr_assert_eq(tlv.value[0] << 8 | tlv.value[1], 77);
 	cr_assert_eq(sf_nsh_tlv_find(&n, SFC_NSH_MD_CLASS, 9, &tlv), -ENOENT);
 }
