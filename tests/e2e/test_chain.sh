@@ -10,17 +10,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/topo.sh"
 
-# hop_field SI FIELD: a per-hop counter of chain fw-count's egress path.
+# hop_field SI FIELD [PATH]: a per-hop counter of chain fw-count's forward
+# (default) or reverse SFP.
 hop_field() {
 	sfcctl get counters -o json | python3 -c '
 import json, sys
-si, field = int(sys.argv[1]), sys.argv[2]
+si, field, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 for h in json.load(sys.stdin):
-    if h["chain"] == "fw-count" and h["direction"] == "egress" and h["si"] == si:
+    if h["chain"] == "fw-count" and h["path"] == path and h["si"] == si:
         print(h[field]); break
 else:
     print(0)
-' "$1" "$2"
+' "$1" "$2" "${3:-forward}"
 }
 
 drop_count() {
@@ -39,9 +40,10 @@ print(s["flows"]["total_packets"] if "flows" in s else s["counters"]["tx_packets
 ' "$1" 2>/dev/null || echo -1
 }
 
+# snapshot [PATH]: to/from counts of both hops of one SFP.
 snapshot() {
-	echo "$(hop_field 255 toSfPackets) $(hop_field 255 fromSfPackets)" \
-		"$(hop_field 254 toSfPackets) $(hop_field 254 fromSfPackets)"
+	echo "$(hop_field 255 toSfPackets "${1:-forward}") $(hop_field 255 fromSfPackets "${1:-forward}")" \
+		"$(hop_field 254 toSfPackets "${1:-forward}") $(hop_field 254 fromSfPackets "${1:-forward}")"
 }
 
 wait_agent() { sleep 0.8; } # dead-after 500 ms + one 100 ms round, with margin
@@ -71,18 +73,28 @@ assert_ok "chain fw-count applied (fail-closed)" topo_chain fail-closed
 wait_agent
 
 # Order of traversal: each ping request goes to the firewall (SI 255), comes
-# back with SI 254, goes to the counter (SI 254), comes back with SI 253.
+# back with SI 254, goes to the counter (SI 254), comes back with SI 253. The
+# chain applies to the connection, so each reply takes the reverse SFP
+# (SPI + 1) through the same SFs in reverse order: counter, then firewall.
 read -r a0 b0 c0 d0 <<<"$(snapshot)"
+read -r ra0 rb0 rc0 rd0 <<<"$(snapshot reverse)"
 assert_ok "ping client -> server through the chain" ns_exec client ping -c 10 -i 0.1 -W 1 "$SERVER_IP"
 read -r a1 b1 c1 d1 <<<"$(snapshot)"
+read -r ra1 rb1 rc1 rd1 <<<"$(snapshot reverse)"
 da=$((a1 - a0)) db=$((b1 - b0)) dc=$((c1 - c0)) dd=$((d1 - d0))
 [ "$da" -ge 10 ] && ok "firewall hop saw the 10 requests ($da)" || not_ok "firewall hop saw the 10 requests ($da)"
-assert_eq "$da $da $da" "$db $dc $dd" "each packet: to firewall, back, to counter, back (to/from per hop equal)"
+assert_eq "$da $da $da" "$db $dc $dd" "each request: to firewall, back, to counter, back (to/from per hop equal)"
+rda=$((ra1 - ra0)) rdb=$((rb1 - rb0)) rdc=$((rc1 - rc0)) rdd=$((rd1 - rd0))
+assert_eq "$da $da $da $da" "$rda $rdb $rdc $rdd" "each reply: to counter, back, to firewall, back (reverse SFP)"
+assert_eq "counter firewall" "$(sfcctl get paths -o json | python3 -c '
+import json, sys
+h = sorted((p for p in json.load(sys.stdin) if p["chain"] == "fw-count" and p["path"] == "reverse" and p["kind"] == "sf"), key=lambda p: -p["si"])
+print(" ".join(p["function"] for p in h))')" "reverse SFP order: counter, then firewall"
 sleep 0.6 # SF stats files are rewritten every 500 ms
 cnt_rx=$(sf_seen "$CNT_STATS")
 fw_rx=$(sf_seen "$FW_STATS")
-assert_eq "$a1" "$fw_rx" "sf-firewall's own count equals the SFF's firewall hop count"
-assert_eq "$c1" "$cnt_rx" "sf-counter's own count equals the SFF's counter hop count"
+assert_eq "$((a1 + rc1))" "$fw_rx" "sf-firewall's own count equals its hops' counts (forward + reverse)"
+assert_eq "$((c1 + ra1))" "$cnt_rx" "sf-counter's own count equals its hops' counts (forward + reverse)"
 
 assert_ok "HTTP GET client -> server:8080 through the chain" \
 	ns_exec client curl -sf -o /dev/null -m 5 "http://$SERVER_IP:8080/"
