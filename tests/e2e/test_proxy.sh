@@ -108,8 +108,13 @@ assert_ok "tcp/$DROP_PORT is open to a pod without the chain" \
 
 rate=$(ns_exec client iperf3 -c "$SERVER_IP" -t 2 -J 2>/dev/null | python3 -c '
 import json, sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null)
-[ "${rate:-0}" -gt 50 ] && ok "iperf3 through the chain with the SFC proxy: $rate Mbit/s" ||
+if [ "${rate:-0}" -gt 50 ]; then
+	ok "iperf3 through the chain with the SFC proxy: $rate Mbit/s"
+else
 	not_ok "iperf3 through the chain with the SFC proxy (${rate:-none} Mbit/s)"
+	sfcctl get drops | sed 's/^/# /'
+	sfcctl get counters | sed 's/^/# /'
+fi
 echo "# throughput through firewall -> plainfw (proxied) -> counter: ${rate:-0} Mbit/s"
 
 # Liveness of an unaware SF is its link: take plainfw's interface down.
