@@ -212,22 +212,40 @@ static bool is_gso(const struct virtio_net_hdr *vnet)
 
 /*
  * Where the kernel cannot take a GSO NSH frame (see gso.h), the next best
- * is to send the super-frame whole as one plain frame: SF interfaces get
- * the largest veth MTU (SFC_SF_MTU), the checksum stays offloaded
- * (NEEDS_CSUM is kept), and the frame crosses the SFF and reaches the
- * destination pod in one piece, so TCP keeps its throughput. Only a frame
- * larger than the MTU is cut into segments. Return true if @vnet now
- * describes a plain frame.
+ * is to send the super-frame as few plain frames as possible: the checksum
+ * stays offloaded (NEEDS_CSUM is kept) and each frame crosses the SFF and
+ * reaches the destination pod in one piece, so TCP keeps its throughput.
+ * A plain frame must stay under SF_TX_PLAIN_MAX: the SFF may have to push
+ * NSH onto it again after an SFC-unaware SF (SFC proxy), and the kernel
+ * refuses bpf_skb_adjust_room growth of a non-GSO skb past SKB_MAX_ALLOC
+ * (16 KiB less skb_shared_info). Return true if @vnet now describes one
+ * plain frame.
  */
 static bool degso_whole(struct sf_pktio *io, struct virtio_net_hdr *vnet,
 			size_t len)
 {
-	if (len > (size_t)io->mtu + ETH_HLEN)
+	if (len > SF_TX_PLAIN_MAX || len > (size_t)io->mtu + ETH_HLEN)
 		return false;
 	vnet->gso_type = VIRTIO_NET_HDR_GSO_NONE;
 	vnet->gso_size = 0;
 	io->tx_whole++;
 	return true;
+}
+
+/* Cut a GSO frame into plain frames of as many whole MSS-sized segments as
+ * fit SF_TX_PLAIN_MAX (see degso_whole()). */
+static void send_chunked(struct sf_pktio *io, struct virtio_net_hdr *vnet,
+			 uint8_t *data, size_t len)
+{
+	struct virtio_net_hdr chunk = *vnet;
+	size_t k = 1;
+
+	/* vnet->hdr_len is only a hint: budget the largest header gso.c takes. */
+	if (vnet->gso_size)
+		k = (SF_TX_PLAIN_MAX - SF_GSO_MAX_HDR) / vnet->gso_size;
+	if (k > 1 && k * vnet->gso_size <= 0xFFFF)
+		chunk.gso_size = (uint16_t)(k * vnet->gso_size);
+	send_segmented(io, &chunk, data, len);
 }
 
 void pktio_tx_queue(struct sf_pktio *io, struct virtio_net_hdr *vnet,
@@ -238,7 +256,7 @@ void pktio_tx_queue(struct sf_pktio *io, struct virtio_net_hdr *vnet,
 
 	if (io->sw_gso && is_gso(vnet) && !degso_whole(io, vnet, len)) {
 		pktio_tx_flush(io); /* keep frame order */
-		send_segmented(io, vnet, data, len);
+		send_chunked(io, vnet, data, len);
 		return;
 	}
 	iov = &io->tx_iov[2 * io->tx_n];
@@ -273,7 +291,7 @@ void pktio_tx_flush(struct sf_pktio *io)
 				if (degso_whole(io, io->tx_iov[2 * i].iov_base,
 						io->tx_iov[2 * i + 1].iov_len))
 					continue; /* resend message i whole */
-				send_segmented(io, io->tx_iov[2 * i].iov_base,
+				send_chunked(io, io->tx_iov[2 * i].iov_base,
 					       io->tx_iov[2 * i + 1].iov_base,
 					       io->tx_iov[2 * i + 1].iov_len);
 			} else {
