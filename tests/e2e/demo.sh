@@ -62,9 +62,51 @@ cat "$FW_STATS"; echo
 echo "-- sf-counter stats"
 cat "$CNT_STATS"; echo
 
-step "6. teardown through CNI DEL"
-kill "$FW_PID" "$CNT_PID" "$AGENT_PID" 2>/dev/null
-wait "$FW_PID" "$CNT_PID" "$AGENT_PID" 2>/dev/null
+step "6. a stateful chain: firewall -> nat -> monitor, replies through the same SFs in reverse"
+NAT_IP=192.0.2.77 # TEST-NET-1: no pod has it; the server answers via its gateway
+CLIENT2_IP=$(_topo_add client2 '{"sfc.io/chain": "fw-nat-mon"}') &&
+	_topo_add nat '{"sfc.io/function": "nat"}' >/dev/null &&
+	_topo_add mon '{"sfc.io/function": "monitor"}' >/dev/null || die "CNI ADD failed"
+mkdir -p "$TMP_DIR/mon" && chmod 777 "$TMP_DIR/mon" # the SF writes as uid 65534
+echo "{\"nat_ip\": \"$NAT_IP\", \"port_range\": \"30000-30999\"}" >"$TMP_DIR/nat.json"
+echo "{\"output\": \"$TMP_DIR/mon/flows.jsonl\", \"idle_timeout_s\": 2, \"export_interval_s\": 1}" >"$TMP_DIR/mon.json"
+ns_exec nat "$BUILD/bin/sf-nat" --iface eth0 --config "$TMP_DIR/nat.json" \
+	--stats "$TMP_DIR/nat.stats" --pidfile "$TMP_DIR/nat.pid" 2>"$TMP_DIR/nat.log" &
+track_pid $!
+ns_exec mon "$BUILD/bin/sf-monitor" --iface eth0 --config "$TMP_DIR/mon.json" \
+	--stats "$TMP_DIR/mon.stats" --pidfile "$TMP_DIR/mon.pid" 2>"$TMP_DIR/mon.log" &
+track_pid $!
+_topo_wait_file "$TMP_DIR/nat.pid" && _topo_wait_file "$TMP_DIR/mon.pid" || die "sf-nat/sf-monitor did not start"
+NAT_PID=$(cat "$TMP_DIR/nat.pid") MON_PID=$(cat "$TMP_DIR/mon.pid")
+track_pid "$NAT_PID"
+track_pid "$MON_PID"
+cat >"$TMP_DIR/chain2.json" <<'EOC'
+{"apiVersion": "sfc.io/v1alpha1", "kind": "ServiceChain",
+ "metadata": {"name": "fw-nat-mon"},
+ "spec": {"functions": ["firewall", "nat", "monitor"], "failurePolicy": "fail-closed"}}
+EOC
+sfcctl apply -f "$TMP_DIR/chain2.json" || die "sfcctl apply failed"
+sleep 0.8 # one agent round marks the new SFs live
+echo "client2 $CLIENT2_IP (chain fw-nat-mon, SNAT to $NAT_IP); the firewall instance serves both chains"
+ns_exec server python3 -m http.server 8082 --bind 0.0.0.0 >/dev/null 2>"$TMP_DIR/http8082.log" &
+track_pid $!
+sleep 0.5
+echo "-- HTTP GET from client2; the server's access log shows who it saw:"
+ns_exec client2 curl -sS -o /dev/null -m 5 -w 'HTTP %{http_code}\n' "http://$SERVER_IP:8082/" || die "HTTP GET through nat failed"
+sed 's/^/   server log: /' "$TMP_DIR/http8082.log"
+echo "-- iperf3 -c $SERVER_IP -t 3 from client2 (data and ACKs both ways through the chain)"
+ns_exec client2 iperf3 -c "$SERVER_IP" -t 3 -f m | grep -E 'sender|receiver' || die "iperf3 through nat failed"
+sfcctl get paths | awk 'NR == 1 || /fw-nat-mon/'
+sfcctl get counters | awk 'NR == 1 || /fw-nat-mon/'
+echo "-- per-instance counters"
+sfcctl get instances
+sleep 2.5 # sf-monitor exports flow records every second and on FIN/idle
+echo "-- flows recorded by sf-monitor (sfcctl flows)"
+sfcctl flows --file "$TMP_DIR/mon/flows.jsonl" | head -6
+
+step "7. teardown through CNI DEL"
+kill "$FW_PID" "$CNT_PID" "$NAT_PID" "$MON_PID" "$AGENT_PID" 2>/dev/null
+wait "$FW_PID" "$CNT_PID" "$NAT_PID" "$MON_PID" "$AGENT_PID" 2>/dev/null
 for rec in "$TMP_DIR"/pods/*; do
 	mapfile -t a <"$rec/args"
 	cni_run DEL "${a[0]}" "${a[1]}" "${a[2]}" "${a[3]}" "${a[4]}" <"$rec/conf" ||
@@ -76,7 +118,7 @@ left_ns=$(ip netns list | grep -c "^$PFX-")
 left_links=$(ip -o link show | awk -F': ' '{print $2}' | grep -c "^$PFX")
 left_eps=$(sfcctl get endpoints -o json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 left_procs=0
-for p in $FW_PID $CNT_PID $AGENT_PID; do kill -0 "$p" 2>/dev/null && left_procs=$((left_procs + 1)); done
+for p in $FW_PID $CNT_PID $NAT_PID $MON_PID $AGENT_PID; do kill -0 "$p" 2>/dev/null && left_procs=$((left_procs + 1)); done
 echo "left behind: $left_ns netns, $left_links links, $left_eps endpoint map entries, $left_procs processes"
 [ "$left_ns$left_links$left_eps$left_procs" = "0000" ] || die "teardown left something behind"
 echo "demo: done"
