@@ -141,10 +141,17 @@ assert_ok "pod a still wired after gc" rt check a
 vers=$(echo '{"cniVersion": "1.0.0"}' | CNI_COMMAND=VERSION "$CNI_BIN")
 if json_get "$vers" '["supportedVersions"]' | grep -q '"1.1.0"'; then
 	# Pod d: an attachment the plugin has but the runtime does not know.
-	assert_ok "direct ADD of an orphan pod d" cni_run ADD "$(ns_path d)" eth0 rt-d < <(cni_conf)
+	# Pod d: added by calling sfc-cni directly in the node netns (cni_run
+	# through a wrapper), so libcni's cache does not know it.
+	printf '#!/bin/sh\nexec nsenter --net=/var/run/netns/%s %s "$@"\n' "$NODE" "$CNI_BIN" >"$TMP_DIR/cni-in-node"
+	chmod +x "$TMP_DIR/cni-in-node"
+	assert_ok "direct ADD of an orphan pod d in the node netns" \
+		env CNI_BIN="$TMP_DIR/cni-in-node" bash -c "$(declare -f cni_run _sfc_pod_rec); BUILD=$BUILD TMP_DIR=$TMP_DIR cni_run ADD $(ns_path d) eth0 rt-d" < <(cni_conf)
+	HD=$(ls "$PIN_DIR/links" | grep -v "^$HA\$" | head -n 1)
 	assert_ok "STATUS (1.1.0) through the runtime" tool -gc-version 1.1.0 status "$NET_NAME"
 	assert_ok "GC (1.1.0) through the runtime" tool -gc-version 1.1.0 -valid rt-a/eth0 gc "$NET_NAME"
 	assert_fail "plugin GC removed orphan pod d's state record" test -e "$STATE_DIR/endpoints/rt-d_eth0.json"
+	assert_fail "plugin GC removed orphan pod d's host veth ($HD)" node ip link show "$HD"
 	assert_ok "pod a kept by plugin GC" test -e "$STATE_DIR/endpoints/rt-a_eth0.json"
 	assert_ok "pod a still checks out after GC" rt check a
 else

@@ -280,7 +280,8 @@ func cmdStatus(ctx context.Context, c *libcni.CNIConfig, o *options, list *libcn
 // the list with name and cniVersion injected, as libcni 1.2 does. Lists
 // below 1.1.0 get nothing (a note on stderr): those commands do not exist
 // there. -gc-version overrides the version sent, since this libcni cannot
-// parse 1.1.0 ADD results and so the test lists stay at 1.0.0.
+// parse 1.1.0 ADD results and so the test lists stay at 1.0.0; with it,
+// plugins whose VERSION does not list that version are skipped.
 func sendToEach(ctx context.Context, c *libcni.CNIConfig, o *options, list *libcni.NetworkConfigList,
 	cmd string, extra map[string]interface{}) error {
 	ver := list.CNIVersion
@@ -304,10 +305,32 @@ func sendToEach(ctx context.Context, c *libcni.CNIConfig, o *options, list *libc
 		if err != nil {
 			return err
 		}
+		if o.gcVersion != "" && !pluginSupports(ctx, c, p.Network.Type, ver) {
+			// A list really at 1.1.0 would only hold plugins that speak
+			// it; with the override, older plugins (e.g. portmap 1.1.1)
+			// are left out instead of failing on a command they lack.
+			fmt.Fprintf(os.Stderr, "sfc-cnitool: %s not sent to %s: it does not support %s\n",
+				cmd, p.Network.Type, ver)
+			continue
+		}
 		args := &invoke.Args{Command: cmd, Path: strings.Join(c.Path, ":")}
 		if err := invoke.ExecPluginWithoutResult(ctx, path, conf.Bytes, args, nil); err != nil {
 			return fmt.Errorf("%s %s: %w", cmd, p.Network.Type, err)
 		}
 	}
 	return nil
+}
+
+// pluginSupports reports whether plugin @typ lists @ver in its VERSION.
+func pluginSupports(ctx context.Context, c *libcni.CNIConfig, typ, ver string) bool {
+	info, err := c.GetVersionInfo(ctx, typ)
+	if err != nil {
+		return false
+	}
+	for _, v := range info.SupportedVersions() {
+		if v == ver {
+			return true
+		}
+	}
+	return false
 }
