@@ -71,6 +71,33 @@ static int type_hop(const struct sfc_chain *c, const char *type,
 			c->name, type);
 }
 
+/* Does group @id have an SFC-unaware member? */
+static int group_unaware(const struct sfc_group_entry *groups, int n_groups,
+			 uint32_t id)
+{
+	int i;
+	uint32_t m;
+
+	for (i = 0; i < n_groups; i++) {
+		if (groups[i].id != id)
+			continue;
+		for (m = 0; m < groups[i].grp.n_members && m < SFC_GROUP_MAX_MEMBERS; m++)
+			if (groups[i].grp.m[m].flags & SFC_MEMBER_F_UNAWARE)
+				return 1;
+	}
+	return 0;
+}
+
+/* @hop of a path, followed by @next (NULL at the path's last SF): flag it
+ * when the next SF may be SFC-unaware (SFC_HOP_F_NEXT_UNAWARE). */
+static struct sfc_hop path_hop(struct sfc_hop hop, const struct sfc_hop *next,
+			       const struct sfc_group_entry *groups, int n_groups)
+{
+	if (next && group_unaware(groups, n_groups, next->group))
+		hop.flags |= SFC_HOP_F_NEXT_UNAWARE;
+	return hop;
+}
+
 int sfc_compile_paths(const struct sfc_chain *c,
 		      const struct sfc_group_entry *groups, int n_groups,
 		      struct sfc_path_entry *out, int *n, char *err,
@@ -91,7 +118,8 @@ int sfc_compile_paths(const struct sfc_chain *c,
 	/* Forward SFP: hop i at SI 255 - i. */
 	for (i = 0; i < n_sfs; i++) {
 		out[cnt].sp = SFC_SP(c->spi, SFC_NSH_SI_START - i);
-		out[cnt++].hop = hops[i];
+		out[cnt++].hop = path_hop(hops[i], i + 1 < n_sfs ? &hops[i + 1] : NULL,
+					  groups, n_groups);
 	}
 	out[cnt].sp = SFC_SP(c->spi, SFC_NSH_SI_START - n_sfs);
 	out[cnt++].hop = end;
@@ -99,7 +127,9 @@ int sfc_compile_paths(const struct sfc_chain *c,
 	 * order, so hop i there is forward hop n-1-i. */
 	for (i = 0; i < n_sfs; i++) {
 		out[cnt].sp = SFC_SP(sfc_chain_rev_spi(c), SFC_NSH_SI_START - i);
-		out[cnt++].hop = hops[n_sfs - 1 - i];
+		out[cnt++].hop = path_hop(hops[n_sfs - 1 - i],
+					  i + 1 < n_sfs ? &hops[n_sfs - 2 - i] : NULL,
+					  groups, n_groups);
 	}
 	out[cnt].sp = SFC_SP(sfc_chain_rev_spi(c), SFC_NSH_SI_START - n_sfs);
 	out[cnt++].hop = end;

@@ -80,6 +80,16 @@
 /* sfc_tlv_endpoint.flags */
 #define SFC_TLV_F_REPLY 0x01        /* packet of the reply direction of a
 				     * symmetric chain (reverse SFP) */
+#define SFC_TLV_F_SMALL 0x02        /* the SF must return this packet in
+				     * plain (non-GSO) frames of at most
+				     * SFC_SF_PLAIN_MAX bytes: the next hop
+				     * is an SFC-unaware SF, and the SFF
+				     * must push NSH again after it */
+/* Largest plain frame (Ethernet + NSH + IP) an SF returns under
+ * SFC_TLV_F_SMALL: the kernel refuses bpf_skb_adjust_room growth of a
+ * non-GSO skb past SKB_MAX_ALLOC (16 KiB less skb_shared_info), which the
+ * SFC proxy needs to restore NSH after an unaware SF. */
+#define SFC_SF_PLAIN_MAX 15872
 
 /* NSH base header bits (first 32-bit word, host order after ntohl). */
 #define SFC_NSH_VER_SHIFT 30
@@ -228,6 +238,9 @@ enum sfc_hop_kind {
 /* The whole hop is down whatever its members' state (e.g. control found
  * no instance of the SF type); the policy applies. */
 #define SFC_HOP_F_DOWN 0x1
+/* The next hop of this path has an SFC-unaware member: the SFF sets
+ * SFC_TLV_F_SMALL on packets it sends to this hop's SF. */
+#define SFC_HOP_F_NEXT_UNAWARE 0x2
 
 /*
  * sfc_paths[SFC_SP(spi, si)]: what the SFF does with a packet at (SPI, SI).

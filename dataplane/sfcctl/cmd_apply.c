@@ -37,8 +37,15 @@ static char *read_stream(FILE *f)
 	return buf;
 }
 
-/* Reconcile after a change and report; the object is stored either way. */
-int sfcctl_reconcile_after(struct sfcctl *c, const char *what)
+/*
+ * Reconcile after a change and report; the object is stored either way.
+ * Problems that name @subject ("chain NAME:" / "pod NS/NAME:": the object
+ * just applied) fail the command; problems elsewhere (another chain, a pod
+ * waiting for a chain not applied yet) are warnings: sfc-agent heals them
+ * once fixed. @subject may be NULL (delete): warnings only.
+ */
+int sfcctl_reconcile_after(struct sfcctl *c, const char *what,
+			   const char *subject)
 {
 	char err[4096] = "";
 	int rc;
@@ -47,9 +54,12 @@ int sfcctl_reconcile_after(struct sfcctl *c, const char *what)
 	if (rc == -ENOENT)
 		fprintf(stderr, "sfcctl: %s stored; not programmed, dataplane not "
 			"initialised under %s\n", what, c->pin_dir);
-	else if (rc == -EINVAL) /* stored (sfc-agent heals it once fixed), but say it failed */
-		return sfcctl_fail("%s stored, but not every chain could be "
-				   "programmed: %s", what, err);
+	else if (rc == -EINVAL && subject && strstr(err, subject))
+		return sfcctl_fail("%s stored, but it cannot be programmed: %s",
+				   what, err);
+	else if (rc == -EINVAL)
+		fprintf(stderr, "sfcctl: warning: %s stored; reconcile reported: %s\n",
+			what, err);
 	else if (rc)
 		return sfcctl_fail("%s stored, but programming the maps failed: %s",
 				   what, err[0] ? err : strerror(-rc));
@@ -58,7 +68,7 @@ int sfcctl_reconcile_after(struct sfcctl *c, const char *what)
 
 int cmd_apply(struct sfcctl *c)
 {
-	char err[1024] = "", kind[32] = "", id[320] = "", what[400];
+	char err[1024] = "", kind[32] = "", id[320] = "", what[400], subject[340];
 	FILE *f;
 	char *txt;
 	int rc;
@@ -79,5 +89,7 @@ int cmd_apply(struct sfcctl *c)
 		return sfcctl_fail("apply: %s: %s", c->file, err);
 	snprintf(what, sizeof(what), "%s %s", kind, id);
 	printf("%s configured\n", what);
-	return sfcctl_reconcile_after(c, what);
+	snprintf(subject, sizeof(subject), "%s %s:",
+		 strcmp(kind, "ServiceChain") ? "pod" : "chain", id);
+	return sfcctl_reconcile_after(c, what, subject);
 }

@@ -10,7 +10,8 @@
 #include "sfc_control.h"
 #include "sfcctl.h"
 
-int sfcctl_reconcile_after(struct sfcctl *c, const char *what);
+int sfcctl_reconcile_after(struct sfcctl *c, const char *what,
+			   const char *subject);
 
 int cmd_delete(struct sfcctl *c)
 {
@@ -43,5 +44,5 @@ int cmd_delete(struct sfcctl *c)
 	if (rc)
 		return sfcctl_fail("delete: %s: %s", what, strerror(-rc));
 	printf("%s deleted\n", what);
-	return sfcctl_reconcile_after(c, what);
+	return sfcctl_reconcile_after(c, what, NULL);
 }

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "pktio.h"
+#include "sfc_common.h"
 #include "gso.h"
 #include "pktio_internal.h"
 
@@ -210,21 +211,34 @@ static bool is_gso(const struct virtio_net_hdr *vnet)
 	return vnet->gso_type != VIRTIO_NET_HDR_GSO_NONE;
 }
 
+/* Largest plain frame for @frame: SFC_SF_PLAIN_MAX when the SFF asked for
+ * small frames (SFC_TLV_F_SMALL: an SFC-unaware SF comes next), else the
+ * interface MTU. */
+static size_t plain_max(const struct sf_pktio *io, const uint8_t *frame,
+			size_t len)
+{
+	const struct sfc_nsh_hdr *h = (const void *)(frame + ETH_HLEN);
+
+	if (len >= ETH_HLEN + SFC_NSH_LEN &&
+	    frame[12] == (SFC_ETH_P_NSH >> 8) && frame[13] == (SFC_ETH_P_NSH & 0xFF) &&
+	    ntohs(h->tlv.md_class) == SFC_NSH_MD_CLASS &&
+	    h->tlv.type == SFC_TLV_ENDPOINT && (h->ep.flags & SFC_TLV_F_SMALL))
+		return SFC_SF_PLAIN_MAX;
+	return (size_t)io->mtu + ETH_HLEN;
+}
+
 /*
  * Where the kernel cannot take a GSO NSH frame (see gso.h), the next best
  * is to send the super-frame as few plain frames as possible: the checksum
  * stays offloaded (NEEDS_CSUM is kept) and each frame crosses the SFF and
  * reaches the destination pod in one piece, so TCP keeps its throughput.
- * A plain frame must stay under SF_TX_PLAIN_MAX: the SFF may have to push
- * NSH onto it again after an SFC-unaware SF (SFC proxy), and the kernel
- * refuses bpf_skb_adjust_room growth of a non-GSO skb past SKB_MAX_ALLOC
- * (16 KiB less skb_shared_info). Return true if @vnet now describes one
- * plain frame.
+ * Only when the SFF asks for it (plain_max()) are frames kept under
+ * SFC_SF_PLAIN_MAX. Return true if @vnet now describes one plain frame.
  */
 static bool degso_whole(struct sf_pktio *io, struct virtio_net_hdr *vnet,
-			size_t len)
+			const uint8_t *frame, size_t len)
 {
-	if (len > SF_TX_PLAIN_MAX || len > (size_t)io->mtu + ETH_HLEN)
+	if (len > plain_max(io, frame, len))
 		return false;
 	vnet->gso_type = VIRTIO_NET_HDR_GSO_NONE;
 	vnet->gso_size = 0;
@@ -233,16 +247,16 @@ static bool degso_whole(struct sf_pktio *io, struct virtio_net_hdr *vnet,
 }
 
 /* Cut a GSO frame into plain frames of as many whole MSS-sized segments as
- * fit SF_TX_PLAIN_MAX (see degso_whole()). */
+ * fit plain_max() (see degso_whole()). */
 static void send_chunked(struct sf_pktio *io, struct virtio_net_hdr *vnet,
 			 uint8_t *data, size_t len)
 {
 	struct virtio_net_hdr chunk = *vnet;
-	size_t k = 1;
+	size_t max = plain_max(io, data, len), k = 1;
 
 	/* vnet->hdr_len is only a hint: budget the largest header gso.c takes. */
-	if (vnet->gso_size)
-		k = (SF_TX_PLAIN_MAX - SF_GSO_MAX_HDR) / vnet->gso_size;
+	if (vnet->gso_size && max > SF_GSO_MAX_HDR)
+		k = (max - SF_GSO_MAX_HDR) / vnet->gso_size;
 	if (k > 1 && k * vnet->gso_size <= 0xFFFF)
 		chunk.gso_size = (uint16_t)(k * vnet->gso_size);
 	send_segmented(io, &chunk, data, len);
@@ -254,7 +268,7 @@ void pktio_tx_queue(struct sf_pktio *io, struct virtio_net_hdr *vnet,
 	struct iovec *iov;
 	struct msghdr *mh;
 
-	if (io->sw_gso && is_gso(vnet) && !degso_whole(io, vnet, len)) {
+	if (io->sw_gso && is_gso(vnet) && !degso_whole(io, vnet, data, len)) {
 		pktio_tx_flush(io); /* keep frame order */
 		send_chunked(io, vnet, data, len);
 		return;
@@ -289,6 +303,7 @@ void pktio_tx_flush(struct sf_pktio *io)
 			if (is_gso(io->tx_iov[2 * i].iov_base)) {
 				io->sw_gso = true;
 				if (degso_whole(io, io->tx_iov[2 * i].iov_base,
+						io->tx_iov[2 * i + 1].iov_base,
 						io->tx_iov[2 * i + 1].iov_len))
 					continue; /* resend message i whole */
 				send_chunked(io, io->tx_iov[2 * i].iov_base,

@@ -60,10 +60,6 @@ struct sf_pktio_opts {
 	int poll_ms;              /* idle wake-up for the tick */
 };
 
-/* Largest plain (non-GSO) frame pktio sends when it de-GSOs, bytes incl.
- * Ethernet + NSH; see degso_whole() in pktio.c. */
-#define SF_TX_PLAIN_MAX 15872
-
 struct sf_pktio {
 	int fd;
 	int ifindex;

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make bench: throughput and latency through the chain firewall -> counter
-# against the direct path, measured in the same run to the same server pod.
-# "direct" = pod 'other' (no chain) -> server; "chain" = pod 'client' (chain
-# fw-count on its egress) -> server, once per SF receive mode (TPACKET_V3
-# ring, recvmmsg). Results are printed as ratios against the direct
-# baseline; nothing here is asserted.
+# make bench: throughput and latency through two chains against the direct
+# path, measured in the same run to the same server pod:
+#   direct      pod 'other' (no chain) -> server
+#   fw->cnt     pod 'client', chain fw-count: firewall -> counter
+#   fw->nat->mon pod 'client2', chain fw-nat-mon: stateful firewall -> SNAT ->
+#               monitor, replies back through the reverse path
+# once per SF receive mode (TPACKET_V3 ring, recvmmsg). Results are printed
+# as ratios against the direct baseline; nothing here is asserted.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -15,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 SECS=${BENCH_SECS:-5}
 REPS=${BENCH_REPS:-3}
 
-topo_pods && topo_servers || { echo "bench: setup failed" >&2; exit 1; }
+topo_pods && topo_nat_pods && topo_servers || { echo "bench: setup failed" >&2; exit 1; }
 topo_start_agent
 
 # iperf_gbps POD: one TCP run to the server, Gbit/s received.
@@ -37,33 +39,41 @@ median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:3]); print('%.2f' % (a / b if b else float('nan')))" "$1" "$2"; }
 
 declare -A tput lat runs
+PATHS="direct:other fw-cnt:client fw-nat-mon:client2"
 for mode in ring mmsg; do
-	SF_RX_MODE=$mode topo_start_sfs || { echo "bench: SFs failed" >&2; exit 1; }
-	[ "$mode" = ring ] && { topo_chain fail-closed >/dev/null || exit 1; }
+	SF_RX_MODE=$mode topo_start_sfs && SF_RX_MODE=$mode topo_start_nat_mon ||
+		{ echo "bench: SFs failed" >&2; exit 1; }
+	if [ "$mode" = ring ]; then
+		topo_chain fail-closed >/dev/null && topo_chain2 >/dev/null || exit 1
+	fi
 	sleep 0.8 # agent marks the SFs live
-	d=() c=()
+	for p in $PATHS; do runs[$p-$mode]=""; done
 	for i in $(seq "$REPS"); do
-		d+=("$(iperf_gbps other)")
-		c+=("$(iperf_gbps client)")
+		for p in $PATHS; do runs[${p%%:*}-$mode]+="$(iperf_gbps "${p#*:}") "; done
 	done
-	tput[direct-$mode]=$(echo "${d[*]}" | median)
-	tput[$mode]=$(echo "${c[*]}" | median)
-	runs[direct-$mode]="${d[*]}"
-	runs[$mode]="${c[*]}"
-	lat[direct-$mode]=$(rtt_p50_us other)
-	lat[$mode]=$(rtt_p50_us client)
+	for p in $PATHS; do
+		k=${p%%:*}-$mode
+		tput[$k]=$(echo ${runs[$k]} | median)
+		lat[$k]=$(rtt_p50_us "${p#*:}")
+	done
 	topo_stop_sfs
+	topo_stop_nat_mon
 done
 
 echo
-echo "iperf3 TCP client -> server, $SECS s x $REPS runs, median Gbit/s (direct measured next to each):"
+echo "iperf3 TCP to the server pod, $SECS s x $REPS runs, median Gbit/s; ratio = path / direct of the same mode:"
 for mode in ring mmsg; do
-	printf '  SF rx %-5s  direct %6s  chain fw->counter %6s  ratio %s   (direct: %s | chain: %s)\n' \
-		"$mode" "${tput[direct-$mode]}" "${tput[$mode]}" "$(ratio "${tput[$mode]}" "${tput[direct-$mode]}")" \
-		"${runs[direct-$mode]}" "${runs[$mode]}"
+	for p in $PATHS; do
+		k=${p%%:*}-$mode
+		printf '  SF rx %-5s %-11s %7s  ratio %5s   runs: %s\n' "$mode" "${p%%:*}" "${tput[$k]}" \
+			"$(ratio "${tput[$k]}" "${tput[direct-$mode]}")" "${runs[$k]}"
+	done
 done
-echo "ping RTT p50, us:"
+echo "ping RTT p50, us; ratio = path / direct of the same mode:"
 for mode in ring mmsg; do
-	printf '  SF rx %-5s  direct %6s  chain fw->counter %6s  ratio %s\n' \
-		"$mode" "${lat[direct-$mode]}" "${lat[$mode]}" "$(ratio "${lat[$mode]}" "${lat[direct-$mode]}")"
+	for p in $PATHS; do
+		k=${p%%:*}-$mode
+		printf '  SF rx %-5s %-11s %7s  ratio %5s\n' "$mode" "${p%%:*}" "${lat[$k]}" \
+			"$(ratio "${lat[$k]}" "${lat[direct-$mode]}")"
+	done
 done

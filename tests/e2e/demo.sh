@@ -63,29 +63,9 @@ echo "-- sf-counter stats"
 cat "$CNT_STATS"; echo
 
 step "6. a stateful chain: firewall -> nat -> monitor, replies through the same SFs in reverse"
-NAT_IP=192.0.2.77 # TEST-NET-1: no pod has it; the server answers via its gateway
-CLIENT2_IP=$(_topo_add client2 '{"sfc.io/chain": "fw-nat-mon"}') &&
-	_topo_add nat '{"sfc.io/function": "nat"}' >/dev/null &&
-	_topo_add mon '{"sfc.io/function": "monitor"}' >/dev/null || die "CNI ADD failed"
-mkdir -p "$TMP_DIR/mon" && chmod 777 "$TMP_DIR/mon" # the SF writes as uid 65534
-echo "{\"nat_ip\": \"$NAT_IP\", \"port_range\": \"30000-30999\"}" >"$TMP_DIR/nat.json"
-echo "{\"output\": \"$TMP_DIR/mon/flows.jsonl\", \"idle_timeout_s\": 2, \"export_interval_s\": 1}" >"$TMP_DIR/mon.json"
-ns_exec nat "$BUILD/bin/sf-nat" --iface eth0 --config "$TMP_DIR/nat.json" \
-	--stats "$TMP_DIR/nat.stats" --pidfile "$TMP_DIR/nat.pid" 2>"$TMP_DIR/nat.log" &
-track_pid $!
-ns_exec mon "$BUILD/bin/sf-monitor" --iface eth0 --config "$TMP_DIR/mon.json" \
-	--stats "$TMP_DIR/mon.stats" --pidfile "$TMP_DIR/mon.pid" 2>"$TMP_DIR/mon.log" &
-track_pid $!
-_topo_wait_file "$TMP_DIR/nat.pid" && _topo_wait_file "$TMP_DIR/mon.pid" || die "sf-nat/sf-monitor did not start"
-NAT_PID=$(cat "$TMP_DIR/nat.pid") MON_PID=$(cat "$TMP_DIR/mon.pid")
-track_pid "$NAT_PID"
-track_pid "$MON_PID"
-cat >"$TMP_DIR/chain2.json" <<'EOC'
-{"apiVersion": "sfc.io/v1alpha1", "kind": "ServiceChain",
- "metadata": {"name": "fw-nat-mon"},
- "spec": {"functions": ["firewall", "nat", "monitor"], "failurePolicy": "fail-closed"}}
-EOC
-sfcctl apply -f "$TMP_DIR/chain2.json" || die "sfcctl apply failed"
+topo_nat_pods || die "CNI ADD failed"
+topo_start_nat_mon || die "sf-nat/sf-monitor did not start"
+topo_chain2 || die "sfcctl apply failed"
 sleep 0.8 # one agent round marks the new SFs live
 echo "client2 $CLIENT2_IP (chain fw-nat-mon, SNAT to $NAT_IP); the firewall instance serves both chains"
 ns_exec server python3 -m http.server 8082 --bind 0.0.0.0 >/dev/null 2>"$TMP_DIR/http8082.log" &

@@ -15,10 +15,17 @@
 #                             with failurePolicy POLICY to the client's egress
 #   topo_servers              HTTP servers on 8080 and 8081 and iperf3 -s in server
 #   sfcctl ARGS...            $BUILD/bin/sfcctl with the per-run dirs
-# Sets CLIENT_IP, SERVER_IP, OTHER_IP, FW_PID, CNT_PID, AGENT_PID, and the
-# SF stats files FW_STATS, CNT_STATS.
+#   topo_nat_pods             ADD client2 (chain fw-nat-mon) and the SF pods nat
+#                             (sfc.io/function: nat) and mon (monitor)
+#   topo_start_nat_mon        start sf-nat (SNAT to $NAT_IP) in nat and
+#                             sf-monitor (records in $TMP_DIR/mon) in mon
+#   topo_stop_nat_mon         stop them
+#   topo_chain2               apply chain "fw-nat-mon" (firewall -> nat -> monitor)
+# Sets CLIENT_IP, SERVER_IP, OTHER_IP, CLIENT2_IP, FW_PID, CNT_PID, NAT_PID,
+# MON_PID, AGENT_PID, and the SF stats files FW_STATS, CNT_STATS.
 
 DENY_PORT=8081
+NAT_IP=192.0.2.77 # TEST-NET-1: no pod has it; the server answers via its gateway
 
 sfcctl() {
 	"$BUILD/bin/sfcctl" --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" \
@@ -120,4 +127,48 @@ topo_servers() {
 		sleep 0.1
 	done
 	return 1
+}
+
+topo_nat_pods() {
+	CLIENT2_IP=$(_topo_add client2 '{"sfc.io/chain": "fw-nat-mon"}') || return 1
+	_topo_add nat '{"sfc.io/function": "nat"}' >/dev/null || return 1
+	_topo_add mon '{"sfc.io/function": "monitor"}' >/dev/null
+}
+
+# _topo_sf POD BIN CONFIG: start an SF in POD; prints its PID. (Its stdout
+# must not be the caller's: $(...) would wait for the SF to exit.)
+_topo_sf() {
+	rm -f "$TMP_DIR/$1.pid"
+	ns_exec "$1" "$BUILD/bin/$2" --iface eth0 --config "$3" ${SF_RX_MODE:+--rx-mode $SF_RX_MODE} \
+		--stats "$TMP_DIR/$1.stats" --pidfile "$TMP_DIR/$1.pid" >/dev/null 2>>"$TMP_DIR/$1.log" &
+	track_pid $!
+	_topo_wait_file "$TMP_DIR/$1.pid" || return 1
+	track_pid "$(cat "$TMP_DIR/$1.pid")"
+	cat "$TMP_DIR/$1.pid"
+}
+
+topo_start_nat_mon() {
+	mkdir -p "$TMP_DIR/mon" && chmod 777 "$TMP_DIR/mon" # the SF writes as uid 65534
+	echo "{\"nat_ip\": \"$NAT_IP\", \"port_range\": \"30000-30999\"}" >"$TMP_DIR/nat.json"
+	echo "{\"output\": \"$TMP_DIR/mon/flows.jsonl\", \"idle_timeout_s\": 2, \"export_interval_s\": 1}" >"$TMP_DIR/mon.json"
+	NAT_PID=$(_topo_sf nat sf-nat "$TMP_DIR/nat.json") &&
+		MON_PID=$(_topo_sf mon sf-monitor "$TMP_DIR/mon.json")
+}
+
+topo_stop_nat_mon() {
+	local i
+	kill "$NAT_PID" "$MON_PID" 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 "$NAT_PID" 2>/dev/null || kill -0 "$MON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+
+topo_chain2() {
+	cat >"$TMP_DIR/chain2.json" <<'EOF'
+{"apiVersion": "sfc.io/v1alpha1", "kind": "ServiceChain",
+ "metadata": {"name": "fw-nat-mon"},
+ "spec": {"functions": ["firewall", "nat", "monitor"], "failurePolicy": "fail-closed"}}
+EOF
+	sfcctl apply -f "$TMP_DIR/chain2.json"
 }

@@ -25,7 +25,7 @@ static __always_inline bool sfc_skb_is_ip(const struct __sk_buff *skb)
 
 /* Send the NSH packet to SFC-aware SF instance @vpid serving hop @sp. */
 static __always_inline int sfc_to_sf(struct __sk_buff *skb, __u32 sp,
-				     __u32 vpid)
+				     __u32 vpid, __u8 hop_flags)
 {
 	struct sfc_endpoint *ep = sfc_endpoint_get(vpid);
 	struct sfc_nsh_hdr *nsh;
@@ -37,6 +37,10 @@ static __always_inline int sfc_to_sf(struct __sk_buff *skb, __u32 sp,
 	if (!nsh)
 		return SFC_DROP_MALFORMED;
 	nsh->base.sp = bpf_htonl(sp);
+	if (hop_flags & SFC_HOP_F_NEXT_UNAWARE)
+		nsh->ep.flags |= SFC_TLV_F_SMALL;
+	else
+		nsh->ep.flags &= ~SFC_TLV_F_SMALL;
 	ret = sfc_set_macs(skb, ep->mac, ep->host_mac);
 	if (ret)
 		return ret;
@@ -198,7 +202,7 @@ static __always_inline int sfc_sff_forward(struct __sk_buff *skb,
 		    (SFC_INST_FLAGS(inst) & SFC_MEMBER_F_UNAWARE))
 			return sfc_strip_then(skb, fw, SFC_INST_VPID(inst));
 		if (SFC_INST_VPID(inst))
-			return sfc_to_sf(skb, sp, SFC_INST_VPID(inst));
+			return sfc_to_sf(skb, sp, SFC_INST_VPID(inst), hop->flags);
 		ret = sfc_hop_down(hop, sp);
 		if (ret)
 			return ret;
