@@ -28,8 +28,9 @@
 #define SF_PKTIO_MAX_FRAME (65536 + 256)
 
 enum sf_pktio_mode {
-	SF_PKTIO_RING = 0,  /* TPACKET_V3 RX ring (default) */
-	SF_PKTIO_MMSG = 1,  /* recvmmsg() into preallocated buffers */
+	SF_PKTIO_RING = 0,  /* TPACKET_V3 RX ring */
+	SF_PKTIO_MMSG = 1,  /* recvmmsg() into preallocated buffers (the SFs'
+			     * default, see sf_args_parse()) */
 };
 
 enum sf_verdict {
