@@ -295,3 +295,36 @@ Test(control_compile, policy_broken_chain_kept)
 	cr_assert_eq(keep[0], 2);
 	free(pols);
 }
+
+/* The hop before an SFC-unaware SF asks its SF for small plain frames, on
+ * both SFPs (the SFF must push NSH again after the unaware SF). */
+Test(control_compile, paths_flag_hop_before_unaware)
+{
+	struct sfc_path_entry out[SFC_CHAIN_MAX_ENTRIES];
+	struct sfc_group_entry *g, *nat;
+	struct sfc_ep_record eps[3];
+	struct sfc_chain c;
+	char err[256] = "";
+	int n = 0, ng = 0, i;
+
+	parse("{" HDR "\"metadata\":{\"name\":\"prx\"},\"spec\":{\"functions\":"
+	      "[\"firewall\",\"nat\",\"monitor\"]}}", &c);
+	eps[0] = ep(5, SFC_ROLE_SF, "firewall", "default", "fw");
+	eps[1] = ep(6, SFC_ROLE_SF, "nat", "default", "nat");
+	eps[2] = ep(8, SFC_ROLE_SF, "monitor", "default", "mon");
+	g = groups_of(&c, eps, 3, &ng);
+	nat = (struct sfc_group_entry *)sfc_group_find(g, ng, "nat");
+	cr_assert(nat);
+	nat->grp.m[0].flags |= SFC_MEMBER_F_UNAWARE;
+	cr_assert_eq(sfc_compile_paths(&c, g, ng, out, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 8);
+	for (i = 0; i < n; i++) {
+		/* forward: firewall (255) precedes nat; reverse: monitor (255) */
+		int before = out[i].sp == SFC_SP(c.spi, 255) ||
+			     out[i].sp == SFC_SP(c.spi + 1, 255);
+
+		cr_assert_eq(!!(out[i].hop.flags & SFC_HOP_F_NEXT_UNAWARE), before,
+			     "hop %u/%u", SFC_SP_SPI(out[i].sp), SFC_SP_SI(out[i].sp));
+	}
+	free(g);
+}
