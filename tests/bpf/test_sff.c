@@ -5,6 +5,7 @@
  * re-injection step and the decap pass, hop ownership, NSH TTL, OAM echo,
  * strict NSH validation.
  */
+#include <stddef.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
@@ -312,4 +313,31 @@ Test(sff, unknown_interface_is_not_ours)
 	bpft_run(T.from_sf_fd, &in, 0, &out);
 	cr_assert_eq(out.retval, V_NEXT);
 	cr_assert_arr_eq(out.data, in.b, in.len);
+}
+
+/* A hop flagged SFC_HOP_F_NEXT_UNAWARE asks its SF for small plain frames
+ * (SFC_TLV_F_SMALL in the endpoint TLV); any other hop clears the request. */
+Test(sff, small_frame_request_follows_hop_flag)
+{
+	const size_t flags_off = 14 + sizeof(struct sfc_nsh_base) +
+				 sizeof(struct sfc_nsh_tlv_hdr) +
+				 offsetof(struct sfc_tlv_endpoint, flags);
+	struct run_out out;
+	struct pkt in;
+
+	bpft_map_lo(VPID_SF1);
+	bpft_hop(SPI, 255, SFC_HOP_SF, VPID_SF1, 0, SFC_FAIL_CLOSED);
+	bpft_hop(SPI, 254, SFC_HOP_SF, VPID_SF2, SFC_HOP_F_NEXT_UNAWARE, SFC_FAIL_CLOSED);
+	bpft_hop(SPI, 253, SFC_HOP_END, 0, 0, 0);
+	from_sf1(&in, nsh_word(63, 1), 254);
+	cr_assert_eq(in.b[flags_off] & SFC_TLV_F_SMALL, 0);
+	bpft_run(T.from_sf_fd, &in, 0, &out);
+	cr_assert_eq(out.retval, V_REDIRECT);
+	cr_assert_eq(out.data[flags_off] & SFC_TLV_F_SMALL, SFC_TLV_F_SMALL, "request set");
+
+	bpft_hop(SPI, 254, SFC_HOP_SF, VPID_SF2, 0, SFC_FAIL_CLOSED);
+	in.b[flags_off] |= SFC_TLV_F_SMALL;
+	bpft_run(T.from_sf_fd, &in, 0, &out);
+	cr_assert_eq(out.retval, V_REDIRECT);
+	cr_assert_eq(out.data[flags_off] & SFC_TLV_F_SMALL, 0, "request cleared");
 }
