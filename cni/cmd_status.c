@@ -24,33 +24,6 @@
 #include "cni_net.h"
 #include "sfc_dp.h"
 
-static bool on_bpffs(const char *path)
-{
-	struct statfs st;
-
-	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
-}
-
-/* Could sfc_dp_init() mount bpffs on @dir? /sys/fs/bpf, a missing dir (it
- * would be created) or an empty one. */
-static bool mountable(const char *dir)
-{
-	struct dirent *de;
-	bool empty = true;
-	DIR *d;
-
-	if (!strcmp(dir, "/sys/fs/bpf"))
-		return true;
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			empty = false;
-	closedir(d);
-	return empty;
-}
-
 /* Same decisions as sfc_dp_init()'s bpffs step, without doing them. */
 static int status_bpffs(struct cni_ctx *x)
 {
@@ -59,7 +32,7 @@ static int status_bpffs(struct cni_ctx *x)
 	struct sfc_dp dp = { 0 };
 	int err;
 
-	if (on_bpffs(pin)) {
+	if (sfc_dp_on_bpffs(pin)) {
 		err = sfc_dp_open(pin, &dp);
 		sfc_dp_close(&dp);
 		if (err && err != -ENOENT)
@@ -69,7 +42,7 @@ static int status_bpffs(struct cni_ctx *x)
 	}
 	snprintf(parent, sizeof(parent), "%s", pin);
 	dirname(parent);
-	if (on_bpffs(parent) || mountable(parent))
+	if (sfc_dp_on_bpffs(parent) || sfc_dp_bpffs_mountable(parent))
 		return 0;
 	return cni_err_set(&x->err, CNI_ERR_UNAVAILABLE, 0,
 			   "bpffsDir %s is not on bpffs and bpffs cannot be mounted on %s (not empty)",

@@ -22,33 +22,6 @@
 #include "sfc_classifier.skel.h"
 #include "sfc_sff.skel.h"
 
-static bool sfc_is_bpffs(const char *path)
-{
-	struct statfs st;
-
-	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
-}
-
-/* Mounting over a directory that has content would hide it: only mount on
- * /sys/fs/bpf or an empty directory. */
-static bool sfc_mountable(const char *dir)
-{
-	struct dirent *de;
-	bool empty = true;
-	DIR *d;
-
-	if (!strcmp(dir, "/sys/fs/bpf"))
-		return true;
-	d = opendir(dir);
-	if (!d)
-		return false;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			empty = false;
-	closedir(d);
-	return empty;
-}
-
 /* Make @pin_dir a directory on bpffs, mounting bpffs on its parent if
  * that is not bpffs yet. Return: 0, -ENOTSUP, -errno. */
 static int sfc_dp_ensure_bpffs(const char *pin_dir)
@@ -56,23 +29,23 @@ static int sfc_dp_ensure_bpffs(const char *pin_dir)
 	char parent[PATH_MAX];
 	int err;
 
-	if (sfc_is_bpffs(pin_dir))
+	if (sfc_dp_on_bpffs(pin_dir))
 		return 0;
 	if (snprintf(parent, sizeof(parent), "%s", pin_dir) >= (int)sizeof(parent))
 		return -ENAMETOOLONG;
 	dirname(parent);
-	if (!sfc_is_bpffs(parent)) {
+	if (!sfc_dp_on_bpffs(parent)) {
 		err = sfc_dp_mkdir(parent);
 		if (err)
 			return err;
-		if (!sfc_mountable(parent) ||
+		if (!sfc_dp_bpffs_mountable(parent) ||
 		    mount("bpf", parent, "bpf", 0, "mode=0700"))
 			return -ENOTSUP;
 	}
 	err = sfc_dp_mkdir(pin_dir);
 	if (err)
 		return err;
-	return sfc_is_bpffs(pin_dir) ? 0 : -ENOTSUP;
+	return sfc_dp_on_bpffs(pin_dir) ? 0 : -ENOTSUP;
 }
 
 /* Refuse pins of another layout before libbpf reuses them. A meta of
@@ -211,7 +184,7 @@ static bool sfc_dp_up_to_date(const char *pin_dir)
 	size_t i;
 	int fd;
 
-	if (!sfc_is_bpffs(pin_dir) ||
+	if (!sfc_dp_on_bpffs(pin_dir) ||
 	    sfc_dp_path(path, sizeof(path), pin_dir, NULL, SFC_MAP_META))
 		return false;
 	fd = bpf_obj_get(path);

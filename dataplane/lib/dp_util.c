@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <bpf/libbpf.h>
 
 #include "sfc_dp.h"
@@ -100,4 +103,31 @@ const char *sfc_dp_drop_reason_name(int idx)
 	if (idx <= 0 || idx >= SFC_DROP_REASON_MAX || !names[idx])
 		return "unknown";
 	return names[idx];
+}
+
+bool sfc_dp_on_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
+}
+
+/* Mounting over a directory that has content would hide it: only
+ * /sys/fs/bpf, a directory still to be created, or an empty one. */
+bool sfc_dp_bpffs_mountable(const char *dir)
+{
+	struct dirent *de;
+	bool empty = true;
+	DIR *d;
+
+	if (!strcmp(dir, "/sys/fs/bpf"))
+		return true;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = false;
+	closedir(d);
+	return empty;
 }

@@ -139,6 +139,16 @@ int sfc_dp_drops_sum(struct sfc_dp *dp, uint64_t out[SFC_DROP_REASON_MAX]);
  */
 int sfc_dp_ip_key(const char *addr, struct sfc_ip_key *key);
 
+/** sfc_dp_on_bpffs() - is @path on a bpffs mount? */
+bool sfc_dp_on_bpffs(const char *path);
+
+/**
+ * sfc_dp_bpffs_mountable() - may sfc_dp_init() mount bpffs on @dir?
+ * True for /sys/fs/bpf, a directory that does not exist yet (it would be
+ * created) or an empty one: mounting over content would hide it.
+ */
+bool sfc_dp_bpffs_mountable(const char *dir);
+
 /** sfc_dp_drop_reason_name() - short name for drop reason index 1.. */
 const char *sfc_dp_drop_reason_name(int idx);
 
