@@ -120,7 +120,7 @@ $(foreach d,$(SF_DIRS),$(eval $(call SF_RULE,$(d))))
 # sf-bench: each SF's per-frame path in Mpps on one pinned core, no socket.
 SFBENCH_SRCS := $(wildcard service-containers/bench/*.c)
 $(BUILD)/bin/sf-bench: $(call obj,$(SFBENCH_SRCS)) $(LIBSF)
-	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(SFBENCH_SRCS)) $(LIBSF) $(LDLIBS)
+	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(SFBENCH_SRCS)) $(LIBSF) $(LDLIBS) $(UNIT_LDLIBS)
 
 # The unit tests cover sf-ids' engine (libsf.a), which needs Hyperscan.
 UNIT_LDLIBS := -lhs
