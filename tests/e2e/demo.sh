@@ -68,7 +68,7 @@ topo_start_nat_mon || die "sf-nat/sf-monitor did not start"
 topo_chain2 || die "sfcctl apply failed"
 sleep 0.8 # one agent round marks the new SFs live
 echo "client2 $CLIENT2_IP (chain fw-nat-mon, SNAT to $NAT_IP); the firewall instance serves both chains"
-ns_exec server python3 -m http.server 8082 --bind 0.0.0.0 >/dev/null 2>"$TMP_DIR/http8082.log" &
+ip netns exec "$PFX-server" python3 -m http.server 8082 --bind 0.0.0.0 >/dev/null 2>"$TMP_DIR/http8082.log" &
 track_pid $!
 sleep 0.5
 echo "-- HTTP GET from client2; the server's access log shows who it saw:"
@@ -85,20 +85,25 @@ echo "-- flows recorded by sf-monitor (sfcctl flows)"
 sfcctl flows --file "$TMP_DIR/mon/flows.jsonl" | head -6
 
 step "7. teardown through CNI DEL"
-kill "$FW_PID" "$CNT_PID" "$NAT_PID" "$MON_PID" "$AGENT_PID" 2>/dev/null
-wait "$FW_PID" "$CNT_PID" "$NAT_PID" "$MON_PID" "$AGENT_PID" 2>/dev/null
+# Every process this demo started (SFs, agent, servers), by PID.
+while read -r p; do kill "$p" 2>/dev/null; done <"$TMP_DIR/pids"
+while read -r p; do
+	for i in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+done <"$TMP_DIR/pids"
 for rec in "$TMP_DIR"/pods/*; do
 	mapfile -t a <"$rec/args"
 	cni_run DEL "${a[0]}" "${a[1]}" "${a[2]}" "${a[3]}" "${a[4]}" <"$rec/conf" ||
 		die "DEL ${a[2]} failed"
-	ip netns del "$(basename "${a[0]}")"
+	n=$(basename "${a[0]}")
+	[ -z "$(ip netns pids "$n")" ] || die "processes left in netns $n: $(ip netns pids "$n" | tr '\n' ' ')"
+	ip netns del "$n"
 	echo "DEL ${a[4]}: ok"
 done
 left_ns=$(ip netns list | grep -c "^$PFX-")
 left_links=$(ip -o link show | awk -F': ' '{print $2}' | grep -c "^$PFX")
 left_eps=$(sfcctl get endpoints -o json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 left_procs=0
-for p in $FW_PID $CNT_PID $NAT_PID $MON_PID $AGENT_PID; do kill -0 "$p" 2>/dev/null && left_procs=$((left_procs + 1)); done
+while read -r p; do kill -0 "$p" 2>/dev/null && left_procs=$((left_procs + 1)); done <"$TMP_DIR/pids"
 echo "left behind: $left_ns netns, $left_links links, $left_eps endpoint map entries, $left_procs processes"
 [ "$left_ns$left_links$left_eps$left_procs" = "0000" ] || die "teardown left something behind"
 echo "demo: done"

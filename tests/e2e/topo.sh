@@ -114,11 +114,13 @@ EOF
 }
 
 topo_servers() {
-	ns_exec server python3 -m http.server 8080 --bind 0.0.0.0 >/dev/null 2>&1 &
+	# `ip netns exec` execs the server, so $! is the server itself (a shell
+	# function such as ns_exec would leave $! pointing at a subshell).
+	ip netns exec "$PFX-server" python3 -m http.server 8080 --bind 0.0.0.0 >/dev/null 2>&1 &
 	track_pid $!
-	ns_exec server python3 -m http.server "$DENY_PORT" --bind 0.0.0.0 >/dev/null 2>&1 &
+	ip netns exec "$PFX-server" python3 -m http.server "$DENY_PORT" --bind 0.0.0.0 >/dev/null 2>&1 &
 	track_pid $!
-	ns_exec server iperf3 -s >/dev/null 2>&1 &
+	ip netns exec "$PFX-server" iperf3 -s >/dev/null 2>&1 &
 	track_pid $!
 	local i
 	for i in $(seq 50); do

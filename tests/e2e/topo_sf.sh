@@ -173,13 +173,13 @@ tsf_wait_port() {
 }
 
 tsf_iperf_server() {
-	ns_exec "$1" iperf3 -s >/dev/null 2>&1 &
+	ip netns exec "$PFX-$1" iperf3 -s >/dev/null 2>&1 & # $! = the server
 	track_pid $!
 	tsf_wait_port "$1" 5201
 }
 
 tsf_http_server() {
-	ns_exec "$1" python3 -m http.server "$2" --bind 0.0.0.0 \
+	ip netns exec "$PFX-$1" python3 -m http.server "$2" --bind 0.0.0.0 \
 		>"$TMP_DIR/http-$1-$2.log" 2>&1 &
 	track_pid $!
 	tsf_wait_port "$1" "$2"
