@@ -41,6 +41,9 @@
 #                                 run $CNI_BIN like a runtime; stdout = its stdout,
 #                                 status = its exit status; a successful ADD is
 #                                 recorded and DELed at cleanup (same conf, args)
+#   pod_add NAME [ANNOT_JSON]    Pod object default/NAME (annotations, default
+#                                 {}), netns, CNI ADD of eth0 through sfc-cni;
+#                                 prints the pod's first IP
 #   pod_annotate K8S_NS K8S_NAME ANNOT_JSON
 #                                 write a Pod object to $CONF_DIR/pods.d/ (standalone
 #                                 mode), e.g. '{"sfc.io/function": "firewall"}'
@@ -226,6 +229,17 @@ cni_run() {
 		rm -rf "$rec"
 	fi
 	return $rc
+}
+
+pod_add() {
+	local name=$1 annot=${2:-'{}'} res
+	pod_annotate default "$name" "$annot"
+	pod_netns_add "$name" >/dev/null || return 1
+	res=$(cni_conf | cni_run ADD "$(ns_path "$name")" eth0 "$PFX-$name" default "$name") || {
+		echo "# ADD $name failed: $res" >&2
+		return 1
+	}
+	json_get "$res" '["ips"][0]["address"]' | cut -d/ -f1
 }
 
 pod_annotate() {

@@ -33,16 +33,7 @@ sfcctl() {
 }
 
 # _topo_add NAME [ANNOTATIONS]: netns + CNI ADD; prints the pod's IPv4.
-_topo_add() {
-	local name=$1 annot=${2:-'{}'} res
-	pod_annotate default "$name" "$annot"
-	pod_netns_add "$name" >/dev/null || return 1
-	res=$(cni_conf | cni_run ADD "$(ns_path "$name")" eth0 "$PFX-$name" default "$name") || {
-		echo "# ADD $name failed: $res" >&2
-		return 1
-	}
-	json_get "$res" '["ips"][0]["address"]' | cut -d/ -f1
-}
+_topo_add() { pod_add "$@"; }
 
 topo_pods() {
 	CLIENT_IP=$(_topo_add client '{"sfc.io/chain": "fw-count"}') || return 1

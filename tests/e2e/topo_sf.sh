@@ -43,16 +43,7 @@ sfcctl() {
 
 tsf_ms() { date +%s%3N; }
 
-tsf_pod() {
-	local name=$1 annot=${2:-'{}'} res
-	pod_annotate default "$name" "$annot"
-	pod_netns_add "$name" >/dev/null || return 1
-	res=$(cni_conf | cni_run ADD "$(ns_path "$name")" eth0 "$PFX-$name" default "$name") || {
-		echo "# ADD $name failed: $res" >&2
-		return 1
-	}
-	json_get "$res" '["ips"][0]["address"]' | cut -d/ -f1
-}
+tsf_pod() { pod_add "$@"; }
 
 _tsf_wait_file() {
 	local i
