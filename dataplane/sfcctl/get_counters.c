@@ -15,16 +15,8 @@
 
 static cJSON *ctr_json(const struct hop_info *h, const struct sfc_hop_stats *s)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = hop_info_json(h);
 
-	cJSON_AddNumberToObject(o, "spi", h->spi);
-	cJSON_AddNumberToObject(o, "si", h->si);
-	cJSON_AddStringToObject(o, "chain", h->chain);
-	cJSON_AddStringToObject(o, "path", h->path);
-	cJSON_AddStringToObject(o, "direction", h->dir);
-	cJSON_AddStringToObject(o, "kind", hop_kind_name(h->kind));
-	cJSON_AddStringToObject(o, "function", h->function);
-	cJSON_AddNumberToObject(o, "group", h->kind == SFC_HOP_SF ? h->group : 0);
 	cJSON_AddNumberToObject(o, "toSfPackets", (double)s->to_sf_packets);
 	cJSON_AddNumberToObject(o, "toSfBytes", (double)s->to_sf_bytes);
 	cJSON_AddNumberToObject(o, "fromSfPackets", (double)s->from_sf_packets);

@@ -45,16 +45,8 @@ static cJSON *members_json(const struct hop_info *h, const struct sfc_plan *p,
 static cJSON *hop_json(const struct hop_info *h, const struct sfc_plan *p,
 		       struct sfc_dp *dp)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = hop_info_json(h);
 
-	cJSON_AddNumberToObject(o, "spi", h->spi);
-	cJSON_AddNumberToObject(o, "si", h->si);
-	cJSON_AddStringToObject(o, "chain", h->chain);
-	cJSON_AddStringToObject(o, "path", h->path);
-	cJSON_AddStringToObject(o, "direction", h->dir);
-	cJSON_AddStringToObject(o, "kind", hop_kind_name(h->kind));
-	cJSON_AddStringToObject(o, "function", h->function);
-	cJSON_AddNumberToObject(o, "group", h->kind == SFC_HOP_SF ? h->group : 0);
 	cJSON_AddItemToObject(o, "instances", members_json(h, p, dp));
 	cJSON_AddStringToObject(o, "state", hop_state(h));
 	cJSON_AddNumberToObject(o, "flags", h->flags);

@@ -126,3 +126,18 @@ int hops_load(struct sfc_dp *dp, const struct sfc_plan *p,
 	*n = cnt;
 	return 0;
 }
+
+cJSON *hop_info_json(const struct hop_info *h)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "spi", h->spi);
+	cJSON_AddNumberToObject(o, "si", h->si);
+	cJSON_AddStringToObject(o, "chain", h->chain);
+	cJSON_AddStringToObject(o, "path", h->path);
+	cJSON_AddStringToObject(o, "direction", h->dir);
+	cJSON_AddStringToObject(o, "kind", hop_kind_name(h->kind));
+	cJSON_AddStringToObject(o, "function", h->function);
+	cJSON_AddNumberToObject(o, "group", h->kind == SFC_HOP_SF ? h->group : 0);
+	return o;
+}

@@ -73,6 +73,10 @@ struct hop_info {
 int hops_load(struct sfc_dp *dp, const struct sfc_plan *p,
 	      struct hop_info **out, int *n);
 const char *hop_kind_name(uint8_t kind);
+/** hop_info_json() - a new JSON object with the identity of hop @h (spi,
+ * si, chain, path, direction, kind, function, group): the fields that
+ * `get paths` and `get counters` share. Caller owns it. */
+cJSON *hop_info_json(const struct hop_info *h);
 
 /* "ns/name" of the endpoint record of @vpid in @p into @buf, "" if none. */
 void sfcctl_pod_of(const struct sfc_plan *p, uint32_t vpid, char *buf,

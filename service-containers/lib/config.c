@@ -148,8 +148,7 @@ int sf_config_apply_at(int dirfd, const char *name, const char *path,
 
 int sf_config_load(const char *path, cJSON **out, char *err, size_t errlen)
 {
-	size_t len;
-	char *buf;
+	char *text = NULL;
 	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -158,21 +157,10 @@ int sf_config_load(const char *path, cJSON **out, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	buf = malloc(SF_CONFIG_MAX_BYTES + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	ret = read_all(fd, buf, SF_CONFIG_MAX_BYTES + 1, &len);
-	close(fd);
-	if (ret) {
-		snprintf(err, errlen, "%s: %s", path,
-			 ret == -EFBIG ? "file too large" : strerror(-ret));
-	} else {
-		buf[len] = '\0';
-		ret = sf_config_parse(buf, path, out, err, errlen);
-	}
-	free(buf);
+	ret = slurp(fd, path, &text, err, errlen);
+	if (!ret)
+		ret = sf_config_parse(text, path, out, err, errlen);
+	free(text);
 	return ret;
 }
 
