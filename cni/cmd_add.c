@@ -5,8 +5,8 @@
  * Order: validate -> node init -> veth pair (peer created in the pod netns
  * as CNI_IFNAME) -> pod annotations -> IPAM ADD -> pod side (lo, iface up,
  * addresses without prefix routes, scope-link route to the gateway, default
- * route via it, permanent neighbour gateway -> host veth MAC) -> host side
- * (veth up, /32 or /128 route and neighbour to the pod) -> under the node
+ * route via it, permanent neighbour gateway -> host veth MAC, MAC changes
+ * announced) -> host side (veth up, /32 or /128 route to the pod) -> under the node
  * lock: VPID, endpoint maps, program attach, state record.
  * Every step that creates something sets a flag in struct add_undo; a
  * failure unwinds them in reverse, so nothing half-created is left behind.
@@ -144,7 +144,29 @@ static int add_ipam(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 	return err;
 }
 
-/* Pod side: lo and iface up, addresses, routes, gateway neighbour. */
+/*
+ * Have the pod's kernel announce a new MAC on @ifn (gratuitous ARP,
+ * unsolicited NA) so that a later plugin of the conflist (tuning "mac") or
+ * the pod itself can change it: the classifier learns it from those frames
+ * (dataplane/bpf/lib/learn.h) and the host's neighbour entry follows.
+ * IPv6 may be disabled in the pod; IPv4 may not.
+ */
+static int announce_mac_changes(int netns_fd, const char *ifn)
+{
+	char key[96];
+	int err;
+
+	snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_notify", ifn);
+	err = cni_netns_sysctl(netns_fd, key, "1");
+	if (err)
+		return err;
+	snprintf(key, sizeof(key), "net/ipv6/conf/%s/ndisc_notify", ifn);
+	err = cni_netns_sysctl(netns_fd, key, "1");
+	return err == -ENOENT ? 0 : err;
+}
+
+/* Pod side: lo and iface up, MAC change announcements, addresses, routes,
+ * gateway neighbour. */
 static int add_pod_net(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 {
 	const char *ifn = x->env.ifname;
@@ -154,6 +176,10 @@ static int add_pod_net(struct cni_ctx *x, struct add_undo *u, struct add_info *i
 	if ((err = cni_link_up(u->pod, "lo")) || (err = cni_link_up(u->pod, ifn)))
 		return cni_err_set(e, CNI_ERR_INTERNAL, err, "bringing up lo/%s in %s",
 				   ifn, x->env.netns);
+	if ((err = announce_mac_changes(u->netns_fd, ifn)))
+		return cni_err_set(e, CNI_ERR_INTERNAL, err,
+				   "arp_notify/ndisc_notify on %s in %s", ifn,
+				   x->env.netns);
 	for (int i = 0; i < in->ipam.n_ips; i++) {
 		err = cni_addr_add(u->pod, in->pod_idx, &in->ipam.ips[i]);
 		if (err)
@@ -190,7 +216,10 @@ static int add_pod_net(struct cni_ctx *x, struct add_undo *u, struct add_info *i
 	return 0;
 }
 
-/* Host side: veth up, host route and neighbour to each pod address. */
+/*
+ * Host side: veth up, host route to each pod address. The host resolves
+ * the pod's MAC itself (no permanent neighbour) so it follows MAC changes.
+ */
 static int add_host_net(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 {
 	struct cni_err *e = &x->err;
@@ -205,11 +234,10 @@ static int add_host_net(struct cni_ctx *x, struct add_undo *u, struct add_info *
 		char dst[80];
 
 		snprintf(dst, sizeof(dst), "%s/%d", ip->addr, ip->family == 4 ? 32 : 128);
-		if ((err = cni_route_add(u->host, in->host_idx, dst, NULL)) ||
-		    (err = cni_neigh_add(u->host, in->host_idx, ip->addr, in->pod_mac)))
+		err = cni_route_add(u->host, in->host_idx, dst, NULL);
+		if (err)
 			return cni_err_set(e, CNI_ERR_INTERNAL, err,
-					   "host route/neighbour %s dev %s", dst,
-					   in->host_if);
+					   "host route %s dev %s", dst, in->host_if);
 	}
 	return 0;
 }
@@ -406,6 +434,10 @@ int cmd_add_attach(struct cni_ctx *x, const char *host_if)
 			    x->env.netns);
 	if (!err)
 		err = attach_ips(x, &in);
+	if (!err && (err = announce_mac_changes(u.netns_fd, x->env.ifname)))
+		cni_err_set(&x->err, CNI_ERR_INTERNAL, err,
+			    "arp_notify/ndisc_notify on %s in %s", x->env.ifname,
+			    x->env.netns);
 	if (!err)
 		err = add_dataplane(x, &u, &in);
 	if (!err) {

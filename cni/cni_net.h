@@ -28,6 +28,14 @@ int cni_netns_open(const char *path);
  */
 int cni_nl_open(int netns_fd, struct nl_sock **sk);
 
+/**
+ * cni_netns_sysctl() - write @value to /proc/sys/@key (e.g.
+ * "net/ipv4/conf/eth0/arp_notify") as seen from the netns of @netns_fd
+ * (-1: the current one). @key must not contain "..".
+ * Return: 0, -ENOENT if the key does not exist there, -EINVAL, or -errno.
+ */
+int cni_netns_sysctl(int netns_fd, const char *key, const char *value);
+
 /** cni_nl_close() - free a socket from cni_nl_open() (NULL is fine). */
 void cni_nl_close(struct nl_sock *sk);
 

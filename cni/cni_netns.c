@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * cni_netns.c - network namespace handles. Rather than running code inside
- * the pod's netns, we open a netlink socket there: a socket stays bound to
- * the netns it was created in, so one setns() round trip is all it takes.
+ * the pod's netns, we open a netlink socket (or a /proc/sys/net file) there:
+ * it stays bound to the netns it was opened in, so one setns() round trip
+ * is all it takes.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/nsfs.h>
@@ -47,13 +50,15 @@ static int nl_connect_here(struct nl_sock **sk)
 	return 0;
 }
 
-int cni_nl_open(int netns_fd, struct nl_sock **sk)
+/*
+ * Run @fn(@arg) with this thread in the netns of @netns_fd, then switch
+ * back. Whatever @fn opens (sockets, /proc/sys/net files) stays bound to
+ * that netns afterwards.
+ */
+static int in_netns(int netns_fd, int (*fn)(void *), void *arg)
 {
 	int self, err;
 
-	*sk = NULL;
-	if (netns_fd < 0)
-		return nl_connect_here(sk);
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return -errno;
@@ -62,15 +67,63 @@ int cni_nl_open(int netns_fd, struct nl_sock **sk)
 		close(self);
 		return err;
 	}
-	err = nl_connect_here(sk);
-	if (setns(self, CLONE_NEWNET) < 0) {
-		/* Cannot go home: nothing after this would be safe. */
-		err = -errno;
+	err = fn(arg);
+	if (setns(self, CLONE_NEWNET) < 0)
+		err = -errno; /* cannot go home: the caller must give up */
+	close(self);
+	return err;
+}
+
+static int nl_connect_cb(void *sk)
+{
+	return nl_connect_here(sk);
+}
+
+int cni_nl_open(int netns_fd, struct nl_sock **sk)
+{
+	int err;
+
+	*sk = NULL;
+	if (netns_fd < 0)
+		return nl_connect_here(sk);
+	err = in_netns(netns_fd, nl_connect_cb, sk);
+	if (err) {
 		cni_nl_close(*sk);
 		*sk = NULL;
 	}
-	close(self);
 	return err;
+}
+
+struct sysctl_write {
+	const char *path;
+	const char *value;
+};
+
+static int sysctl_write_cb(void *arg)
+{
+	const struct sysctl_write *w = arg;
+	size_t n = strlen(w->value);
+	int fd, err = 0;
+
+	fd = open(w->path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, w->value, n) != (ssize_t)n)
+		err = errno ? -errno : -EIO;
+	close(fd);
+	return err;
+}
+
+int cni_netns_sysctl(int netns_fd, const char *key, const char *value)
+{
+	char path[256];
+	struct sysctl_write w = { .path = path, .value = value };
+
+	if (strstr(key, "..") ||
+	    snprintf(path, sizeof(path), "/proc/sys/%s", key) >= (int)sizeof(path))
+		return -EINVAL;
+	return netns_fd < 0 ? sysctl_write_cb(&w)
+			    : in_netns(netns_fd, sysctl_write_cb, &w);
 }
 
 void cni_nl_close(struct nl_sock *sk)

@@ -10,7 +10,9 @@
  * flow entry (sfc_flows), NSH (RFC 8300) is pushed and the SFF forward
  * step runs. Unmatched traffic to a local pod is delivered
  * directly; everything else, and link-scope traffic (ND, multicast,
- * broadcast) always, goes on to the kernel (TCX_NEXT).
+ * broadcast) always, goes on to the kernel (TCX_NEXT). The pod's ARP and
+ * NS/NA frames refresh its MAC in sfc_endpoints, and its requests for the
+ * gateway are answered here (lib/neigh.h).
  */
 #include "lib/defs.h"
 #include "lib/maps.h"
@@ -19,6 +21,7 @@
 #include "lib/flow.h"
 #include "lib/nsh.h"
 #include "lib/deliver.h"
+#include "lib/neigh.h"
 #include "lib/sff.h"
 #include "lib/verdict.h"
 
@@ -68,6 +71,29 @@ static __always_inline int sfc_enter_path(struct __sk_buff *skb,
 			   fw->flow_id);
 }
 
+/* The pod's ARP: learn its MAC, answer requests as the gateway. */
+static __always_inline int sfc_from_pod_arp(struct __sk_buff *skb, __u32 vpid)
+{
+	struct sfc_endpoint *ep = sfc_endpoint_get(vpid);
+
+	if (!ep || ep->role != SFC_ROLE_APP)
+		return SFC_V_NEXT;
+	sfc_learn_mac(skb, ep);
+	return sfc_arp_respond(skb, vpid, ep);
+}
+
+/* The pod's NS / NA: learn its MAC, answer solicitations as the gateway.
+ * A subprogram: its NA buffer must not add to the inlined fast path's stack. */
+static __noinline int sfc_from_pod_nd(struct __sk_buff *skb, __u32 vpid)
+{
+	struct sfc_endpoint *ep = sfc_endpoint_get(vpid);
+
+	if (!ep || ep->role != SFC_ROLE_APP)
+		return SFC_V_NEXT;
+	sfc_learn_mac(skb, ep);
+	return sfc_nd_respond(skb, vpid, ep);
+}
+
 static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 {
 	struct sfc_fwd fw = { .si = SFC_NSH_SI_START };
@@ -81,6 +107,8 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 	fw.self_vpid = sfc_vpid_of_ifindex(skb->ifindex);
 	if (!fw.self_vpid)
 		return SFC_V_NEXT;
+	if (skb->protocol == bpf_htons(ETH_P_ARP))
+		return sfc_from_pod_arp(skb, fw.self_vpid);
 	if (skb->protocol != bpf_htons(ETH_P_IP) &&
 	    skb->protocol != bpf_htons(ETH_P_IPV6))
 		return SFC_V_NEXT;
@@ -94,6 +122,9 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 	ret = sfc_parse_ip(data, data_end, ret, &pkt);
 	if (ret)
 		return ret;
+	if (pkt.family == 6 && pkt.proto == IPPROTO_ICMPV6_ &&
+	    sfc_is_neigh_frame(data, data_end))
+		return sfc_from_pod_nd(skb, fw.self_vpid);
 	if (sfc_is_link_scope(&pkt))
 		return SFC_V_NEXT;
 

@@ -117,13 +117,21 @@ rc_=$(rt add c -mac "$MAC")
 assert_eq 0 $? "runtime ADD pod c with the mac capability"
 assert_eq "$MAC" "$(ns_exec c cat /sys/class/net/eth0/address)" "tuning set pod c's MAC"
 IPC=$(json_get "$rc_" '["ips"][0]["address"]')
-# sfc-cni records the pod MAC at ADD (host neighbour, endpoint map); a MAC
-# changed later in the chain is not picked up. Reported, not asserted.
-if ns_ping a "${IPC%/*}" 1; then
-	ok "ping a -> c after tuning changed c's MAC"
-else
-	echo "# KNOWN ISSUE: pod c unreachable after chained tuning changed its MAC (sfc-cni keeps the ADD-time MAC)"
-fi
+# sfc-cni ran before tuning changed the MAC: the pod announces the new one
+# (arp_notify / ndisc_notify set by sfc-cni), the classifier learns it for
+# pod-to-pod delivery and the node's neighbour entry resolves it.
+assert_ok "ping a -> c after tuning changed c's MAC" ns_ping a "${IPC%/*}" 3
+assert_ok "ping node -> c after tuning changed c's MAC" node ping -c 1 -W 2 "${IPC%/*}"
+assert_eq 1 "$(ns_exec c cat /proc/sys/net/ipv4/conf/eth0/arp_notify)" "arp_notify on in pod c"
+# And a change once traffic has flowed and the node holds a neighbour entry
+# (after its 1 s locktime, when the kernel accepts the announcement).
+sleep 1.2
+MAC2=0a:58:0a:00:00:43
+ns_exec c ip link set dev eth0 address "$MAC2"
+assert_ok "ping a -> c after c changed its MAC again" ns_ping a "${IPC%/*}" 3
+assert_ok "ping node -> c after c changed its MAC again" node ping -c 1 -W 2 "${IPC%/*}"
+assert_ok "node neighbour entry for c follows the new MAC" \
+	sh -c "nsenter --net=/var/run/netns/$NODE ip neigh show ${IPC%/*} | grep -qi '$MAC2'"
 
 # --- gc: attachments the runtime no longer lists ---
 # Pod c stays cached but is not in the valid list: gc DELs it (as libcni
