@@ -155,6 +155,27 @@ int cni_link_del(struct nl_sock *sk, const char *name)
 	return err == -ENODEV || err == -ENOENT ? 0 : err;
 }
 
+int cni_links_with_prefix(struct nl_sock *sk, const char *prefix,
+			  int (*fn)(const char *name, void *arg), void *arg)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_object *o;
+	size_t plen = strlen(prefix);
+	int err;
+
+	err = cni_nl_errno(rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache));
+	if (err)
+		return err;
+	for (o = nl_cache_get_first(cache); o && !err; o = nl_cache_get_next(o)) {
+		const char *name = rtnl_link_get_name((struct rtnl_link *)o);
+
+		if (name && !strncmp(name, prefix, plen))
+			err = fn(name, arg);
+	}
+	nl_cache_free(cache);
+	return err;
+}
+
 int cni_addr_add(struct nl_sock *sk, int ifindex, const struct cni_ip *ip)
 {
 	struct rtnl_addr *a = rtnl_addr_alloc();

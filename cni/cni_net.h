@@ -68,6 +68,15 @@ int cni_link_up(struct nl_sock *sk, const char *name);
 int cni_link_del(struct nl_sock *sk, const char *name);
 
 /**
+ * cni_links_with_prefix() - call @fn with the name of every link in @sk's
+ * netns whose name starts with @prefix (a snapshot: @fn may delete it).
+ * Stops at @fn's first nonzero return and returns it.
+ * Return: 0 or -errno.
+ */
+int cni_links_with_prefix(struct nl_sock *sk, const char *prefix,
+			  int (*fn)(const char *name, void *arg), void *arg);
+
+/**
  * cni_addr_add() - add @ip/prefix to @ifindex with IFA_F_NOPREFIXROUTE (and
  * IFA_F_NODAD for IPv6), so no subnet route appears: same-subnet peers are
  * reached through the gateway. Return: 0 (also if present) or -errno.

@@ -66,6 +66,16 @@ int agent_health_update(const struct agent_cfg *cfg, struct sfc_dp *dp,
 			const uint8_t *unaware, uint64_t now_ns,
 			struct agent_health *h);
 
+/**
+ * agent_shaping_update() - set / clear SFC_EP_F_SHAPED_IN and _OUT in
+ * sfc_endpoints for every app endpoint in @eps from the qdiscs on its host
+ * veth (a root qdisc other than noqueue; an ingress or clsact qdisc), read
+ * in one RTM_GETQDISC dump of the agent's netns. Writes only on a change
+ * and logs it. Caller holds the node lock. Return: 0 or -errno.
+ */
+int agent_shaping_update(struct sfc_dp *dp, const struct sfc_ep_record *eps,
+			 int n_eps);
+
 /* Log to stderr with a timestamp. */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

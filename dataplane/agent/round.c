@@ -2,7 +2,8 @@
 /*
  * round.c - one agent round: reconcile when the inputs changed, probe every
  * NSH-aware SF instance, and update each instance's up/down state
- * (sfc_sf_state) from the echoes (link state for SFC-unaware ones).
+ * (sfc_sf_state) from the echoes (link state for SFC-unaware ones), and
+ * mark app endpoints whose host veth has qdiscs (shaping.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -95,7 +96,7 @@ int agent_round(const struct agent_cfg *cfg, struct agent_health *h,
 	struct sfc_ep_record *eps = NULL;
 	struct sfc_dp dp;
 	uint64_t sent;
-	int n = 0, rc, rc2, lock;
+	int n = 0, rc, rc2, rc3, lock;
 
 	rc = reconcile_if_changed(cfg, last_sig, last_full, last_err, errlen);
 	rc2 = sfc_state_list(cfg->state_dir, &eps, &n);
@@ -116,7 +117,10 @@ int agent_round(const struct agent_cfg *cfg, struct agent_health *h,
 	if (lock >= 0) {
 		rc2 = agent_health_update(cfg, &dp, eps, n, unaware,
 					  agent_now_ns(), h);
+		rc3 = agent_shaping_update(&dp, eps, n);
 		sfc_dp_unlock(lock);
+		if (rc3)
+			agent_log("qdisc scan: %s", strerror(-rc3));
 	} else {
 		rc2 = lock;
 	}

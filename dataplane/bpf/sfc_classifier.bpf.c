@@ -94,6 +94,21 @@ static __noinline int sfc_from_pod_nd(struct __sk_buff *skb, __u32 vpid)
 	return sfc_nd_respond(skb, vpid, ep);
 }
 
+/*
+ * No chain: straight to a local pod, unless the sender's egress is shaped
+ * (its ingress qdisc, which runs after tcx, must see the packet; the
+ * kernel then routes it to the pod's host veth). Off-node: the kernel.
+ */
+static __always_inline int sfc_unchained(struct __sk_buff *skb, __u32 self_vpid,
+					 __u32 dst_vpid)
+{
+	struct sfc_endpoint *self = sfc_endpoint_get(self_vpid);
+
+	if (!dst_vpid || (self && (self->flags & SFC_EP_F_SHAPED_OUT)))
+		return SFC_V_NEXT;
+	return sfc_deliver(skb, dst_vpid);
+}
+
 static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 {
 	struct sfc_fwd fw = { .si = SFC_NSH_SI_START };
@@ -137,7 +152,7 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 	} else {
 		dst_vpid = sfc_local_vpid(pkt.family, pkt.daddr);
 		if (!sfc_classify(fw.self_vpid, dst_vpid, &pkt, &cls))
-			return dst_vpid ? sfc_deliver(skb, dst_vpid) : SFC_V_NEXT;
+			return sfc_unchained(skb, fw.self_vpid, dst_vpid);
 		fw.spi = cls.spi;
 		fw.flow_id = sfc_flow_open(&pkt, cls.spi, fw.self_vpid);
 	}

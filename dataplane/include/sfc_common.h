@@ -189,13 +189,27 @@ struct sfc_meta {
 			       * sfc_from_sf */
 };
 
+/*
+ * sfc_endpoint.flags: traffic shaping on the host veth (the reference
+ * bandwidth plugin, later in the conflist), found by sfc-agent from the
+ * veth's qdiscs. The dataplane's direct paths would skip those qdiscs.
+ */
+#define SFC_EP_F_SHAPED_IN  0x01 /* a root qdisc shapes traffic to the pod:
+				  * deliver out of the host veth (bpf_redirect)
+				  * instead of into the pod (redirect_peer) */
+#define SFC_EP_F_SHAPED_OUT 0x02 /* an ingress qdisc (bandwidth's ifb) shapes
+				  * traffic from the pod: unchained traffic
+				  * goes on to it and the kernel's routing */
+#define SFC_EP_F_SHAPED (SFC_EP_F_SHAPED_IN | SFC_EP_F_SHAPED_OUT)
+
 /* sfc_endpoints[vpid]: one wired pod interface. */
 struct sfc_endpoint {
 	__u32 ifindex;      /* host-side veth */
 	__u8 role;          /* enum sfc_role; SFC_ROLE_NONE = free slot */
-	__u8 flags;
+	__u8 flags;         /* SFC_EP_F_* (written by sfc-agent; the
+			     * classifier may rewrite mac) */
 	__u16 sf_type;      /* SF type id (SF endpoints), 0 for app pods */
-	__u8 mac[6];        /* pod-side interface MAC */
+	__u8 mac[6];        /* pod-side interface MAC (learned: lib/neigh.h) */
 	__u8 host_mac[6];   /* host-side veth MAC (the pod's gateway MAC) */
 };
 

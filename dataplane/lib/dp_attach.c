@@ -6,6 +6,7 @@
  * interface after the attaching process exits, coexists with other tcx
  * programs on the hook, and goes away with the interface or the unpin.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -180,4 +181,37 @@ int sfc_dp_attached(const char *pin_dir, int ifindex)
 		if (ids[i] && (ids[i] == ours[0] || ids[i] == ours[1]))
 			return 1;
 	return 0;
+}
+
+int sfc_dp_for_each_link(const char *pin_dir,
+			 int (*fn)(const char *ifname, int ifindex, void *arg),
+			 void *arg)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	err = sfc_dp_path(dir, sizeof(dir), pin_dir, NULL, "links");
+	if (err)
+		return err;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (!err && (de = readdir(d))) {
+		__u32 prog_id;
+		int fd, ifindex;
+
+		if (de->d_name[0] == '.' ||
+		    sfc_dp_path(path, sizeof(path), pin_dir, "links", de->d_name))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue; /* unpinned meanwhile, or not a link */
+		ifindex = sfc_link_ifindex(fd, &prog_id);
+		close(fd);
+		err = fn(de->d_name, ifindex > 0 ? ifindex : 0, arg);
+	}
+	closedir(d);
+	return err;
 }

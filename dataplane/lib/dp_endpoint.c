@@ -138,3 +138,29 @@ int sfc_dp_endpoint_del(struct sfc_dp *dp, uint32_t vpid)
 		return -errno;
 	return 0;
 }
+
+int sfc_dp_for_each_endpoint(struct sfc_dp *dp,
+			     int (*fn)(uint32_t vpid, const struct sfc_endpoint *ep,
+				       void *arg),
+			     void *arg)
+{
+	struct sfc_endpoint ep;
+	int err = 0;
+
+	for (__u32 vpid = 1; !err && vpid < SFC_MAX_ENDPOINTS; vpid++) {
+		if (bpf_map_lookup_elem(dp->endpoints_fd, &vpid, &ep))
+			return -errno;
+		if (ep.role != SFC_ROLE_NONE)
+			err = fn(vpid, &ep, arg);
+	}
+	return err;
+}
+
+int sfc_dp_vpid_of_ifindex(struct sfc_dp *dp, int ifindex, uint32_t *vpid)
+{
+	__u32 key = (__u32)ifindex;
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	return bpf_map_lookup_elem(dp->ifindex_fd, &key, vpid) ? -errno : 0;
+}

@@ -78,6 +78,17 @@ int sfc_dp_attach(const char *pin_dir, int ifindex, const char *ifname,
 int sfc_dp_detach(const char *pin_dir, const char *ifname);
 
 /**
+ * sfc_dp_for_each_link() - call @fn for every link pinned under
+ * <pin_dir>/links, with its pin name (the host interface it was attached
+ * to, by name) and the ifindex it is attached to now (0: that interface is
+ * gone). Stops at @fn's first nonzero return and returns it.
+ * Return: 0 (also when there is no links directory), or -errno.
+ */
+int sfc_dp_for_each_link(const char *pin_dir,
+			 int (*fn)(const char *ifname, int ifindex, void *arg),
+			 void *arg);
+
+/**
  * sfc_dp_attached() - is our program attached to @ifindex's tcx ingress?
  * Return: 1 yes, 0 no, -errno on failure to query.
  */
@@ -107,6 +118,23 @@ int sfc_dp_endpoint_put(struct sfc_dp *dp, uint32_t vpid,
  * Return: 0, also when already gone; -errno on failure.
  */
 int sfc_dp_endpoint_del(struct sfc_dp *dp, uint32_t vpid);
+
+/**
+ * sfc_dp_for_each_endpoint() - call @fn for every VPID in use (role not
+ * SFC_ROLE_NONE) with its sfc_endpoints value, in VPID order. Stops at
+ * @fn's first nonzero return and returns it. @fn may delete the endpoint.
+ * Return: 0, or -errno if the map cannot be read.
+ */
+int sfc_dp_for_each_endpoint(struct sfc_dp *dp,
+			     int (*fn)(uint32_t vpid, const struct sfc_endpoint *ep,
+				       void *arg),
+			     void *arg);
+
+/**
+ * sfc_dp_vpid_of_ifindex() - VPID whose host interface is @ifindex
+ * (sfc_ifindex_vpid). Return: 0 with *@vpid set, -ENOENT if none, -errno.
+ */
+int sfc_dp_vpid_of_ifindex(struct sfc_dp *dp, int ifindex, uint32_t *vpid);
 
 /**
  * sfc_dp_lock() - take the node-wide lock (flock on the directory

@@ -104,14 +104,15 @@ assert_ok "pod egress limited ($E1 Mbit/s <= 1.5 x $LIM)" test "$E1" -gt 0 -a "$
 assert_ok "pod egress unlimited without bandwidth ($E2 Mbit/s > 10 x $LIM)" test "$E2" -gt $((LIM * 10))
 assert_ok "pod ingress limited ($I1 Mbit/s <= 1.5 x $LIM)" test "$I1" -gt 0 -a "$I1" -le $((LIM * 3 / 2))
 assert_ok "pod ingress unlimited without bandwidth ($I2 Mbit/s > 10 x $LIM)" test "$I2" -gt $((LIM * 10))
-# Pod to pod, the classifier redirects at tcx ingress of the sender's host
-# veth, before the ingress qdisc (bandwidth's ifb), and redirect_peer skips
-# the receiver's host veth egress qdisc (tbf): no limit there (documented).
+# Pod to pod without sfc-agent (not running here): the classifier
+# redirects at tcx ingress of the sender's host veth, before bandwidth's
+# ingress qdisc, and redirect_peer skips the receiver's tbf. Shaping of
+# pod-to-pod traffic, once the agent has marked the pod: test_shaping.sh.
 ns_exec p2 iperf3 -s -p 5202 -1 >/dev/null 2>&1 &
 track_pid $!
 sleep 0.3
 P2P=$(ns_exec p1 iperf3 -J -t 2 -c "$IP2" -p 5202 2>/dev/null | rate)
-echo "# iperf3 pod p1 -> pod p2 (redirect_peer, bandwidth bypassed): $P2P Mbit/s"
+echo "# iperf3 pod p1 -> pod p2 (no agent: direct path, bandwidth bypassed): $P2P Mbit/s"
 assert_ok "pod-to-pod traffic flows with the bandwidth plugin in the chain ($P2P Mbit/s)" test "$P2P" -gt 0
 
 # --- DEL of the whole list ---

@@ -122,7 +122,7 @@ out=$(CNI_VERSION=1.1.0 cni_conf "" '{"type": "no-such-ipam"}' | net_cmd STATUS 
 assert_eq 50 "$(err_code "$out")" "STATUS 50 when the IPAM plugin is missing"
 
 # --- GC ---
-for p in g1 g2 g3; do
+for p in g1 g2 g3 g4 g5 g6; do
 	pod_netns_add "$p" >/dev/null
 	cni_run ADD "$(ns_path $p)" eth0 "ctr-$p" <<<"$C11" >/dev/null || not_ok "ADD $p"
 done
@@ -136,6 +136,27 @@ assert_ok "record carries the network name" grep -q "\"network\":.*\"$NET_NAME\"
 # An allocation leaked by an ADD that died before writing its record.
 LEAK="${SUBNET%.0/24}.77"
 printf 'ctr-leak\r\neth0' >"$IPAM_DIR/$NET_NAME/$LEAK"
+# g4: an ADD that died after attaching but before its record (record
+# deleted by hand); g5: a record from before the network name was kept.
+rec_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$STATE_DIR/endpoints/ctr-$1_eth0.json" "$2"; }
+H4=$(rec_field g4 hostIfname)
+IP4=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0].split("/")[0])' "$STATE_DIR/endpoints/ctr-g4_eth0.json")
+IDX4=$(cat /sys/class/net/$H4/ifindex)
+H5=$(rec_field g5 hostIfname)
+# g6: only its map entries are left (record, link pin and veth gone).
+H6=$(rec_field g6 hostIfname)
+IP6=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0].split("/")[0])' "$STATE_DIR/endpoints/ctr-g6_eth0.json")
+rm "$STATE_DIR/endpoints/ctr-g4_eth0.json" "$STATE_DIR/endpoints/ctr-g6_eth0.json" "$PIN_DIR/links/$H6"
+ip link del "$H6"
+ipkey6=$(python3 -c 'import sys,socket; print(" ".join("%02x" % b for b in bytes([4,0,0,0]) + socket.inet_aton(sys.argv[1]) + bytes(12)))' "$IP6")
+assert_ok "orphan g6: sfc_ep_by_ip entry present before GC" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey6
+python3 - "$STATE_DIR/endpoints/ctr-g5_eth0.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d.pop("network"); json.dump(d, open(sys.argv[1], "w"))
+PY
+assert_ok "orphan g4: link pin present before GC" test -e "$PIN_DIR/links/$H4"
+idxkey=$(printf '%02x %02x %02x %02x' $((IDX4 & 255)) $((IDX4 >> 8 & 255)) $((IDX4 >> 16 & 255)) $((IDX4 >> 24)))
+assert_ok "orphan g4: sfc_ifindex_vpid entry present before GC" bpftool map lookup pinned "$PIN_DIR/sfc_ifindex_vpid" key hex $idxkey
 out=$(net_cmd GC <<<"$C11" 2>/dev/null)
 assert_eq 7 "$(err_code "$out")" "GC without valid-attachments: code 7, nothing removed"
 assert_ok "...g2 still there" test -f "$STATE_DIR/endpoints/ctr-g2_eth0.json"
@@ -146,6 +167,15 @@ assert_fail "GC: g2 host veth removed" ip link show "$H2"
 assert_fail "GC: g2 link pin removed" test -e "$PIN_DIR/links/$H2"
 assert_fail "GC: g2 address released" test -e "$IPAM_DIR/$NET_NAME/$IP2"
 assert_fail "GC: leaked allocation released" test -e "$IPAM_DIR/$NET_NAME/$LEAK"
+assert_fail "GC: orphan g4's link pin removed" test -e "$PIN_DIR/links/$H4"
+assert_fail "GC: orphan g4's host veth removed" ip link show "$H4"
+assert_fail "GC: orphan g4's sfc_ifindex_vpid entry removed" bpftool map lookup pinned "$PIN_DIR/sfc_ifindex_vpid" key hex $idxkey
+ipkey4=$(python3 -c 'import sys,socket; print(" ".join("%02x" % b for b in bytes([4,0,0,0]) + socket.inet_aton(sys.argv[1]) + bytes(12)))' "$IP4")
+assert_fail "GC: orphan g4's sfc_ep_by_ip entry removed" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey4
+assert_fail "GC: orphan g4's address released" test -e "$IPAM_DIR/$NET_NAME/$IP4"
+assert_fail "GC: g5 (record without network name, this prefix) removed" test -e "$STATE_DIR/endpoints/ctr-g5_eth0.json"
+assert_fail "GC: g5 host veth removed" ip link show "$H5"
+assert_fail "GC: orphan g6's map entries removed (interface gone)" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey6
 ipkey=$(python3 -c 'import sys,socket; print(" ".join("%02x" % b for b in bytes([4,0,0,0]) + socket.inet_aton(sys.argv[1]) + bytes(12)))' "$IP2")
 assert_fail "GC: g2 sfc_ep_by_ip entry removed" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey
 assert_ok "GC: g1 still passes CHECK" cni_run CHECK "$(ns_path g1)" eth0 ctr-g1 <<<"$C11"

@@ -3,7 +3,8 @@
  * deliver.h - hand a plain IP packet (Ethernet | IP) to a local endpoint
  * the way the host's router would: MACs rewritten to the pod's gateway
  * and the pod, TTL / hop limit decremented, then straight into the pod's
- * netns with bpf_redirect_peer (keeps skb->mark, skips the backlog).
+ * netns with bpf_redirect_peer (keeps skb->mark, skips the backlog), or
+ * out of its host veth when that veth's qdisc shapes the pod's traffic.
  */
 #ifndef SFC_BPF_DELIVER_H
 #define SFC_BPF_DELIVER_H
@@ -82,6 +83,9 @@ static __always_inline int sfc_deliver(struct __sk_buff *skb, __u32 vpid)
 	ret = sfc_set_macs(skb, ep->mac, ep->host_mac);
 	if (ret)
 		return ret;
+	/* Through the host veth's qdisc when one shapes the pod's ingress. */
+	if (ep->flags & SFC_EP_F_SHAPED_IN)
+		return bpf_redirect(ep->ifindex, 0);
 	return bpf_redirect_peer(ep->ifindex, 0);
 }
 
