@@ -132,6 +132,17 @@ r6b=$(cni_run ADD "$NS6B" eth0 ctr-6b <<<"$DCONF")
 IP6B=$(json_get "$r6b" '["ips"][1]["address"]')
 assert_eq "::/0" "$(json_get "$r6a" '["routes"][1]["dst"]')" "dual-stack result has the IPv6 default route"
 assert_ok "ping6 v6a -> v6b (${IP6B%/*})" ns_ping v6a "${IP6B%/*}"
+# A MAC change flushes a pod's neighbours, the permanent gateway entries
+# too: the classifier answers the pods' NS for the gateway and learns their
+# new MACs (IPv4 ARP is covered by test_runtime.sh).
+IP6A=$(json_get "$r6a" '["ips"][1]["address"]')
+HV6A=$(json_get "$r6a" '["interfaces"][0]["mac"]')
+ns_exec v6a ip link set dev eth0 address 0a:58:00:00:6a:01
+ns_exec v6b ip link set dev eth0 address 0a:58:00:00:6b:01
+assert_fail "v6a's permanent IPv6 gateway neighbour is gone" sh -c "ip -n $PFX-v6a -6 neigh show nud permanent | grep -q ."
+assert_ok "ping6 v6a -> v6b after both changed their MAC" ns_ping v6a "${IP6B%/*}"
+assert_ok "ping6 v6b -> v6a after both changed their MAC" ns_ping v6b "${IP6A%/*}"
+assert_ok "v6a resolved its IPv6 gateway to the host veth MAC ($HV6A)" sh -c "ip -n $PFX-v6a -6 neigh show | grep -qi '$HV6A'"
 assert_ok "CHECK dual-stack pod" cni_run CHECK "$NS6A" eth0 ctr-6a <<<"$DCONF"
 assert_ok "DEL dual-stack pod a" cni_run DEL "$NS6A" eth0 ctr-6a <<<"$DCONF"
 assert_ok "DEL dual-stack pod b" cni_run DEL "$NS6B" eth0 ctr-6b <<<"$DCONF"
