@@ -71,27 +71,20 @@ static __always_inline int sfc_enter_path(struct __sk_buff *skb,
 			   fw->flow_id);
 }
 
-/* The pod's ARP: learn its MAC, answer requests as the gateway. */
-static __always_inline int sfc_from_pod_arp(struct __sk_buff *skb, __u32 vpid)
+/*
+ * The pod's ARP (@arp) or NS / NA: learn its MAC, answer its requests as
+ * the gateway. A subprogram: the NA it builds must not add to the inlined
+ * fast path's stack.
+ */
+static __noinline int sfc_from_pod_neigh(struct __sk_buff *skb, __u32 vpid,
+					 bool arp)
 {
 	struct sfc_endpoint *ep = sfc_endpoint_get(vpid);
 
 	if (!ep || ep->role != SFC_ROLE_APP)
 		return SFC_V_NEXT;
 	sfc_learn_mac(skb, ep);
-	return sfc_arp_respond(skb, vpid, ep);
-}
-
-/* The pod's NS / NA: learn its MAC, answer solicitations as the gateway.
- * A subprogram: its NA buffer must not add to the inlined fast path's stack. */
-static __noinline int sfc_from_pod_nd(struct __sk_buff *skb, __u32 vpid)
-{
-	struct sfc_endpoint *ep = sfc_endpoint_get(vpid);
-
-	if (!ep || ep->role != SFC_ROLE_APP)
-		return SFC_V_NEXT;
-	sfc_learn_mac(skb, ep);
-	return sfc_nd_respond(skb, vpid, ep);
+	return arp ? sfc_arp_respond(skb, vpid, ep) : sfc_nd_respond(skb, vpid, ep);
 }
 
 /*
@@ -123,7 +116,7 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 	if (!fw.self_vpid)
 		return SFC_V_NEXT;
 	if (skb->protocol == bpf_htons(ETH_P_ARP))
-		return sfc_from_pod_arp(skb, fw.self_vpid);
+		return sfc_from_pod_neigh(skb, fw.self_vpid, true);
 	if (skb->protocol != bpf_htons(ETH_P_IP) &&
 	    skb->protocol != bpf_htons(ETH_P_IPV6))
 		return SFC_V_NEXT;
@@ -139,7 +132,7 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 		return ret;
 	if (pkt.family == 6 && pkt.proto == IPPROTO_ICMPV6_ &&
 	    sfc_is_neigh_frame(data, data_end))
-		return sfc_from_pod_nd(skb, fw.self_vpid);
+		return sfc_from_pod_neigh(skb, fw.self_vpid, false);
 	if (sfc_is_link_scope(&pkt))
 		return SFC_V_NEXT;
 

@@ -115,7 +115,7 @@ Test(neigh, arp_left_to_kernel_when_not_a_gateway_request)
 	struct pkt in;
 
 	bpft_map_lo(VPID_A);
-	/* Gratuitous ARP, a probe for its own address, a reply, DAD probe. */
+	/* Gratuitous ARP, a reply, an address probe (RFC 5227). */
 	pkt_arp(&in, a->mac, 1, a->mac, "10.0.0.10", "10.0.0.10");
 	bpft_run(T.from_pod_fd, &in, 0, &out);
 	cr_assert_eq(out.retval, V_NEXT, "gratuitous ARP");

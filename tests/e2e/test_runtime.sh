@@ -12,31 +12,10 @@
 # portmap's iptables rules all live there and go away with it.
 set -u
 . "$(dirname "$0")/lib.sh"
-
-TOOL_BIN=$BUILD/bin/sfc-cnitool
-[ -x "$TOOL_BIN" ] || skip_all "$TOOL_BIN not built (needs golang-go, golang-github-appc-cni-dev)"
-command -v nsenter >/dev/null || skip_all "nsenter missing"
-
-NODE=$PFX-node
-NET_D=$TMP_DIR/net.d
-CACHE=$TMP_DIR/cni-cache
-mkdir -p "$NET_D" "$CACHE"
-ip netns add "$NODE" && ip -n "$NODE" link set lo up || { not_ok "create node netns"; summary; exit; }
+. "$(dirname "$0")/lib_runtime.sh"
+runtime_node_setup
 NODE_IP=192.0.2.1
 ip -n "$NODE" addr add "$NODE_IP/32" dev lo
-
-# node CMD...: run CMD in the node netns without a new mount namespace.
-node() { nsenter --net="/var/run/netns/$NODE" "$@"; }
-# tool [FLAGS] CMD ARGS...: the runtime, with this run's conf dir and cache.
-tool() { node "$TOOL_BIN" -confdir "$NET_D" -cachedir "$CACHE" -path "$BUILD/bin:/usr/lib/cni" "$@"; }
-# pod_args NAME: the CNI_ARGS a kubelet-driven runtime would pass.
-pod_args() { echo "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod-$1;K8S_POD_INFRA_CONTAINER_ID=rt-$1"; }
-# rt ADD|CHECK|DEL NAME [FLAGS]: run a command for pod NAME (cid rt-NAME).
-rt() {
-	local cmd=$1 n=$2
-	shift 2
-	tool -cid "rt-$n" -args "$(pod_args "$n")" "$@" "$cmd" "$NET_NAME" "$(ns_path "$n")"
-}
 
 # portmap needs iptables in the node netns; without it the list is
 # sfc-cni + tuning only.

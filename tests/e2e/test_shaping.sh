@@ -16,31 +16,16 @@
 # Kubernetes node) entered with nsenter --net, like test_runtime.sh.
 set -u
 . "$(dirname "$0")/lib.sh"
-
-TOOL_BIN=$BUILD/bin/sfc-cnitool
-[ -x "$TOOL_BIN" ] || skip_all "$TOOL_BIN not built (needs golang-go, golang-github-appc-cni-dev)"
+. "$(dirname "$0")/lib_runtime.sh"
 [ -x /usr/lib/cni/bandwidth ] || skip_all "bandwidth plugin missing"
 command -v iperf3 >/dev/null || skip_all "iperf3 missing"
-command -v nsenter >/dev/null || skip_all "nsenter missing"
-
-NODE=$PFX-node
-NET_D=$TMP_DIR/net.d
-CACHE=$TMP_DIR/cni-cache
-mkdir -p "$NET_D" "$CACHE"
-ip netns add "$NODE" && ip -n "$NODE" link set lo up || { not_ok "create node netns"; summary; exit; }
+runtime_node_setup
 ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
-node() { nsenter --net="/var/run/netns/$NODE" "$@"; }
-tool() { node "$TOOL_BIN" -confdir "$NET_D" -cachedir "$CACHE" -path "$BUILD/bin:/usr/lib/cni" "$@"; }
-rt() {
-	local cmd=$1 n=$2
-	shift 2
-	tool -cid "sh-$n" -args "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod-$n" "$@" "$cmd" "$NET_NAME" "$(ns_path "$n")"
-}
 agent_once() { node "$BUILD/bin/sfc-agent" --once --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" --pin-dir "$PIN_DIR" --dead-after-ms 200; }
 # ep_flags POD: sfc_endpoints[vpid].flags of the pod's endpoint.
 ep_flags() {
 	local vpid
-	vpid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vpid"])' "$STATE_DIR/endpoints/sh-$1_eth0.json") || return 1
+	vpid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vpid"])' "$STATE_DIR/endpoints/rt-$1_eth0.json") || return 1
 	bpftool -j map lookup pinned "$PIN_DIR/sfc_endpoints" key $((vpid & 255)) $((vpid >> 8 & 255)) 0 0 |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["formatted"]["value"]["flags"])'
 }
@@ -58,7 +43,7 @@ BW="{\"bandwidth\": {\"ingressRate\": $RATE, \"ingressBurst\": 2000000, \"egress
 
 for n in s f1 f2; do
 	pod_netns_add "$n" >/dev/null
-	on_cleanup "tool -cid sh-$n -args 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod-$n' del $NET_NAME $(ns_path $n)"
+	on_cleanup "rt del $n"
 done
 rs=$(rt add s -cap "$BW")
 assert_eq 0 $? "ADD pod s with the bandwidth capability (sfc-cni + bandwidth)"
