@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * sfcctl get endpoints : endpoint records joined with sfc_endpoints.
+ * sfcctl get endpoints : endpoint records joined with sfc_endpoints (the
+ * MAC delivered to, qdisc marks).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,11 +19,24 @@ struct ep_row {
 	bool in_map;
 };
 
+/* The MAC the dataplane delivers to (learned after a change), else the
+ * record's ADD-time one. */
+static const char *ep_mac(const struct ep_row *e, char buf[18])
+{
+	const __u8 *m = e->ep.mac;
+
+	if (!e->in_map)
+		return e->r->mac;
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		 m[4], m[5]);
+	return buf;
+}
+
 static cJSON *ep_json(const struct ep_row *e)
 {
 	const struct sfc_ep_record *r = e->r;
 	cJSON *o = cJSON_CreateObject(), *ips;
-	char pod[320];
+	char pod[320], mac[18];
 	int i;
 
 	snprintf(pod, sizeof(pod), "%s/%s", r->pod_namespace, r->pod_name);
@@ -36,8 +50,10 @@ static cJSON *ep_json(const struct ep_row *e)
 	cJSON_AddStringToObject(o, "ifname", r->ifname);
 	cJSON_AddStringToObject(o, "hostIfname", r->host_ifname);
 	cJSON_AddNumberToObject(o, "ifindex", e->in_map ? e->ep.ifindex : 0);
-	cJSON_AddStringToObject(o, "mac", r->mac);
+	cJSON_AddStringToObject(o, "mac", ep_mac(e, mac));
 	cJSON_AddStringToObject(o, "hostMac", r->host_mac);
+	cJSON_AddBoolToObject(o, "shapedIn", e->in_map && (e->ep.flags & SFC_EP_F_SHAPED_IN));
+	cJSON_AddBoolToObject(o, "shapedOut", e->in_map && (e->ep.flags & SFC_EP_F_SHAPED_OUT));
 	ips = cJSON_AddArrayToObject(o, "ips");
 	for (i = 0; i < r->n_ips; i++)
 		cJSON_AddItemToArray(ips, cJSON_CreateString(r->ips[i]));
@@ -48,7 +64,7 @@ static cJSON *ep_json(const struct ep_row *e)
 static void ep_table_row(struct table *t, const struct ep_row *e)
 {
 	const struct sfc_ep_record *r = e->r;
-	char vpid[16], ifx[16] = "-", pod[320], ips[300] = "";
+	char vpid[16], ifx[16] = "-", pod[320], ips[300] = "", mac[18];
 	int i;
 
 	snprintf(vpid, sizeof(vpid), "%u", r->vpid);
@@ -61,7 +77,7 @@ static void ep_table_row(struct table *t, const struct ep_row *e)
 		strncat(ips, r->ips[i], sizeof(ips) - strlen(ips) - 1);
 	}
 	table_row(t, vpid, sfc_role_name(r->role), r->function[0] ? r->function : "-",
-		  pod, r->host_ifname, ifx, r->mac, ips[0] ? ips : "-",
+		  pod, r->host_ifname, ifx, ep_mac(e, mac), ips[0] ? ips : "-",
 		  e->in_map ? "yes" : "NO");
 }
 

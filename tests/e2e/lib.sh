@@ -47,6 +47,7 @@
 #   pod_annotate K8S_NS K8S_NAME ANNOT_JSON
 #                                 write a Pod object to $CONF_DIR/pods.d/ (standalone
 #                                 mode), e.g. '{"sfc.io/function": "firewall"}'
+#   sfcctl ARGS...                sfcctl on this run's conf, state and pin dirs
 #   json_get JSON EXPR            print a field: EXPR is a python subscript chain,
 #                                 e.g. '["ips"][0]["address"]'; empty if missing
 #   ns_ping NAME DST [COUNT]      ICMP echo from netns "$PFX-NAME" to IPv4/IPv6 DST;
@@ -248,6 +249,11 @@ pod_annotate() {
 {"apiVersion": "v1", "kind": "Pod",
  "metadata": {"namespace": "$1", "name": "$2", "annotations": $3}}
 EOF
+}
+
+sfcctl() {
+	"$BUILD/bin/sfcctl" --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" \
+		--pin-dir "$PIN_DIR" "$@"
 }
 
 json_get() {

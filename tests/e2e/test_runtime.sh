@@ -109,6 +109,8 @@ MAC2=0a:58:0a:00:00:43
 ns_exec c ip link set dev eth0 address "$MAC2"
 assert_ok "ping a -> c after c changed its MAC again" ns_ping a "${IPC%/*}" 3
 assert_ok "ping node -> c after c changed its MAC again" node ping -c 1 -W 2 "${IPC%/*}"
+assert_eq "$MAC2" "$(sfcctl get endpoints -o json | python3 -c 'import json,sys; print([x for x in json.load(sys.stdin) if x["name"] == "pod-c"][0]["mac"])')" \
+	"sfcctl get endpoints shows the MAC the dataplane learned"
 assert_ok "node neighbour entry for c follows the new MAC" \
 	sh -c "nsenter --net=/var/run/netns/$NODE ip neigh show ${IPC%/*} | grep -qi '$MAC2'"
 

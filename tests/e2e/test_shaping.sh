@@ -63,6 +63,8 @@ assert_eq 0 "$(ep_flags s)" "pod s unmarked before the agent ran"
 assert_ok "sfc-agent round" agent_once
 assert_eq 3 "$(ep_flags s)" "pod s marked SHAPED_IN | SHAPED_OUT"
 assert_eq 0 "$(ep_flags f1)" "pod f1 unmarked"
+assert_eq "True True" "$(sfcctl get endpoints -o json | python3 -c 'import json,sys; e = [x for x in json.load(sys.stdin) if x["name"] == "pod-s"][0]; print(e["shapedIn"], e["shapedOut"])')" \
+	"sfcctl get endpoints shows pod s shaped both ways"
 
 # --- iperf3 (Mbit/s), 2 s each ---
 for n in s f1 f2; do

@@ -14,7 +14,6 @@
 #   topo_chain POLICY [MATCH] apply chain "fw-count" (firewall -> counter)
 #                             with failurePolicy POLICY to the client's egress
 #   topo_servers              HTTP servers on 8080 and 8081 and iperf3 -s in server
-#   sfcctl ARGS...            $BUILD/bin/sfcctl with the per-run dirs
 #   topo_nat_pods             ADD client2 (chain fw-nat-mon) and the SF pods nat
 #                             (sfc.io/function: nat) and mon (monitor)
 #   topo_start_nat_mon        start sf-nat (SNAT to $NAT_IP) in nat and
@@ -26,11 +25,6 @@
 
 DENY_PORT=8081
 NAT_IP=192.0.2.77 # TEST-NET-1: no pod has it; the server answers via its gateway
-
-sfcctl() {
-	"$BUILD/bin/sfcctl" --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" \
-		--pin-dir "$PIN_DIR" "$@"
-}
 
 # _topo_add NAME [ANNOTATIONS]: netns + CNI ADD; prints the pod's IPv4.
 _topo_add() { pod_add "$@"; }

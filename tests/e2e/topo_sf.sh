@@ -5,7 +5,6 @@
 # (test_sf_groups.sh, test_symmetric.sh, test_proxy.sh). Source after lib.sh.
 # Independent of topo.sh (which demo.sh and test_chain.sh keep using).
 #
-#   sfcctl ARGS...                 $BUILD/bin/sfcctl with the per-run dirs
 #   tsf_pod NAME [ANNOT_JSON]      Pod object + netns + CNI ADD through sfc-cni;
 #                                  prints the pod's IPv4
 #   tsf_sf NAME BIN [ARGS...]      start $BUILD/bin/BIN in pod NAME on eth0 with
@@ -35,11 +34,6 @@
 # SF_PID is an associative array: SF_PID[pod] = pid of its SF process.
 
 declare -gA SF_PID
-
-sfcctl() {
-	"$BUILD/bin/sfcctl" --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" \
-		--pin-dir "$PIN_DIR" "$@"
-}
 
 tsf_ms() { date +%s%3N; }
 
