@@ -48,6 +48,13 @@
 #                                 write a Pod object to $CONF_DIR/pods.d/ (standalone
 #                                 mode), e.g. '{"sfc.io/function": "firewall"}'
 #   sfcctl ARGS...                sfcctl on this run's conf, state and pin dirs
+#   sf_start POD BIN [ARGS...]    start SF $BUILD/bin/BIN in pod POD on eth0 with
+#                                 --stats $TMP_DIR/POD.stats, --pidfile
+#                                 $TMP_DIR/POD.pid (--rx-mode $SF_RX_MODE if set),
+#                                 stderr in $TMP_DIR/POD.log; waits up to 5 s for
+#                                 the pidfile, tracks the PIDs; 1 if it did not come up
+#   sf_pid POD                    print the PID of pod POD's SF
+#   wait_file FILE                wait up to 5 s for FILE to be non-empty
 #   json_get JSON EXPR            print a field: EXPR is a python subscript chain,
 #                                 e.g. '["ips"][0]["address"]'; empty if missing
 #   ns_ping NAME DST [COUNT]      ICMP echo from netns "$PFX-NAME" to IPv4/IPv6 DST;
@@ -250,6 +257,32 @@ pod_annotate() {
  "metadata": {"namespace": "$1", "name": "$2", "annotations": $3}}
 EOF
 }
+
+# wait_file FILE: wait up to 5 s for FILE to exist and be non-empty.
+wait_file() {
+	local i
+	for i in $(seq 50); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# sf_start POD BIN [ARGS...]: see the header. The SF's stdout goes to
+# /dev/null so a caller's $(...) never waits for it.
+sf_start() {
+	local pod=$1 bin=$2
+	shift 2
+	rm -f "$TMP_DIR/$pod.pid"
+	ns_exec "$pod" "$BUILD/bin/$bin" --iface eth0 ${SF_RX_MODE:+--rx-mode $SF_RX_MODE} \
+		--stats "$TMP_DIR/$pod.stats" --pidfile "$TMP_DIR/$pod.pid" "$@" \
+		>/dev/null 2>>"$TMP_DIR/$pod.log" &
+	track_pid $!
+	wait_file "$TMP_DIR/$pod.pid" || return 1
+	track_pid "$(sf_pid "$pod")"
+}
+
+sf_pid() { cat "$TMP_DIR/$1.pid"; }
 
 sfcctl() {
 	"$BUILD/bin/sfcctl" --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" \

@@ -37,16 +37,6 @@ topo_pods() {
 	_topo_add cnt '{"sfc.io/function": "counter"}' >/dev/null || return 1
 }
 
-# _topo_wait_file FILE: wait up to 5 s for FILE to exist.
-_topo_wait_file() {
-	local i
-	for i in $(seq 50); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 topo_start_sfs() {
 	cat >"$TMP_DIR/firewall.json" <<EOF
 {"default": "allow",
@@ -54,19 +44,10 @@ topo_start_sfs() {
 EOF
 	FW_STATS=$TMP_DIR/fw.stats
 	CNT_STATS=$TMP_DIR/cnt.stats
-	ns_exec fw "$BUILD/bin/sf-firewall" --iface eth0 --config "$TMP_DIR/firewall.json" \
-		${SF_RX_MODE:+--rx-mode $SF_RX_MODE} --stats "$FW_STATS" --pidfile "$TMP_DIR/fw.pid" 2>"$TMP_DIR/fw.log" &
-	track_pid $!
-	ns_exec cnt "$BUILD/bin/sf-counter" --iface eth0 \
-		${SF_RX_MODE:+--rx-mode $SF_RX_MODE} --stats "$CNT_STATS" --pidfile "$TMP_DIR/cnt.pid" 2>"$TMP_DIR/cnt.log" &
-	track_pid $!
-	# ns_exec is a shell function, so $! is a subshell: the SFs' own PIDs
-	# come from their pidfiles.
-	_topo_wait_file "$TMP_DIR/fw.pid" && _topo_wait_file "$TMP_DIR/cnt.pid" || return 1
-	FW_PID=$(cat "$TMP_DIR/fw.pid")
-	CNT_PID=$(cat "$TMP_DIR/cnt.pid")
-	track_pid "$FW_PID"
-	track_pid "$CNT_PID"
+	sf_start fw sf-firewall --config "$TMP_DIR/firewall.json" &&
+		sf_start cnt sf-counter || return 1
+	FW_PID=$(sf_pid fw)
+	CNT_PID=$(sf_pid cnt)
 }
 
 topo_stop_sfs() {
@@ -122,24 +103,14 @@ topo_nat_pods() {
 	_topo_add mon '{"sfc.io/function": "monitor"}' >/dev/null
 }
 
-# _topo_sf POD BIN CONFIG: start an SF in POD; prints its PID. (Its stdout
-# must not be the caller's: $(...) would wait for the SF to exit.)
-_topo_sf() {
-	rm -f "$TMP_DIR/$1.pid"
-	ns_exec "$1" "$BUILD/bin/$2" --iface eth0 --config "$3" ${SF_RX_MODE:+--rx-mode $SF_RX_MODE} \
-		--stats "$TMP_DIR/$1.stats" --pidfile "$TMP_DIR/$1.pid" >/dev/null 2>>"$TMP_DIR/$1.log" &
-	track_pid $!
-	_topo_wait_file "$TMP_DIR/$1.pid" || return 1
-	track_pid "$(cat "$TMP_DIR/$1.pid")"
-	cat "$TMP_DIR/$1.pid"
-}
-
 topo_start_nat_mon() {
 	mkdir -p "$TMP_DIR/mon" && chmod 777 "$TMP_DIR/mon" # the SF writes as uid 65534
 	echo "{\"nat_ip\": \"$NAT_IP\", \"port_range\": \"30000-30999\"}" >"$TMP_DIR/nat.json"
 	echo "{\"output\": \"$TMP_DIR/mon/flows.jsonl\", \"idle_timeout_s\": 2, \"export_interval_s\": 1}" >"$TMP_DIR/mon.json"
-	NAT_PID=$(_topo_sf nat sf-nat "$TMP_DIR/nat.json") &&
-		MON_PID=$(_topo_sf mon sf-monitor "$TMP_DIR/mon.json")
+	sf_start nat sf-nat --config "$TMP_DIR/nat.json" &&
+		sf_start mon sf-monitor --config "$TMP_DIR/mon.json" || return 1
+	NAT_PID=$(sf_pid nat)
+	MON_PID=$(sf_pid mon)
 }
 
 topo_stop_nat_mon() {

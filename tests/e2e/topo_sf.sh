@@ -7,9 +7,8 @@
 #
 #   tsf_pod NAME [ANNOT_JSON]      Pod object + netns + CNI ADD through sfc-cni;
 #                                  prints the pod's IPv4
-#   tsf_sf NAME BIN [ARGS...]      start $BUILD/bin/BIN in pod NAME on eth0 with
-#                                  --stats $TMP_DIR/NAME.stats and a pidfile;
-#                                  sets SF_PID[NAME]; 1 if it did not come up
+#   tsf_sf NAME BIN [ARGS...]      sf_start (lib.sh) and SF_PID[NAME] = its PID;
+#                                  1 if it did not come up
 #   tsf_sf_kill NAME               SIGKILL the SF of pod NAME (no final stats)
 #   tsf_agent                      start sfc-agent (100 ms rounds, dead after 500 ms)
 #   tsf_chain NAME POLICY FUNCS [MATCH]
@@ -39,26 +38,7 @@ tsf_ms() { date +%s%3N; }
 
 tsf_pod() { pod_add "$@"; }
 
-_tsf_wait_file() {
-	local i
-	for i in $(seq 50); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-tsf_sf() {
-	local name=$1 bin=$2
-	shift 2
-	rm -f "$TMP_DIR/$name.pid"
-	ns_exec "$name" "$BUILD/bin/$bin" --iface eth0 --stats "$TMP_DIR/$name.stats" \
-		--pidfile "$TMP_DIR/$name.pid" "$@" 2>>"$TMP_DIR/$name.log" &
-	track_pid $!
-	_tsf_wait_file "$TMP_DIR/$name.pid" || return 1
-	SF_PID[$name]=$(cat "$TMP_DIR/$name.pid")
-	track_pid "${SF_PID[$name]}"
-}
+tsf_sf() { sf_start "$@" && SF_PID[$1]=$(sf_pid "$1"); }
 
 tsf_sf_kill() {
 	kill -9 "${SF_PID[$1]}" 2>/dev/null
