@@ -109,7 +109,6 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 	struct sfc_flow_ref *ref;
 	struct sfc_pkt pkt = {};
 	__u32 dst_vpid;
-	void *data, *data_end;
 	int ret;
 
 	fw.self_vpid = sfc_vpid_of_ifindex(skb->ifindex);
@@ -122,16 +121,11 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 		return SFC_V_NEXT;
 
 	sfc_pull_headers(skb);
-	data = sfc_data(skb);
-	data_end = sfc_data_end(skb);
-	ret = sfc_parse_eth(data, data_end);
-	if (ret < 0)
-		return ret;
-	ret = sfc_parse_ip(data, data_end, ret, &pkt);
+	ret = sfc_parse_skb(skb, &pkt);
 	if (ret)
 		return ret;
 	if (pkt.family == 6 && pkt.proto == IPPROTO_ICMPV6_ &&
-	    sfc_is_neigh_frame(data, data_end))
+	    sfc_is_neigh_frame(sfc_data(skb), sfc_data_end(skb)))
 		return sfc_from_pod_neigh(skb, fw.self_vpid, false);
 	if (sfc_is_link_scope(&pkt))
 		return SFC_V_NEXT;

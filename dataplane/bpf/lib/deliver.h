@@ -107,18 +107,13 @@ static __always_inline __u32 sfc_local_vpid(__u8 family, const __be32 *addr)
  */
 static __always_inline int sfc_deliver_by_dst(struct __sk_buff *skb)
 {
-	void *data = sfc_data(skb);
-	void *data_end = sfc_data_end(skb);
 	struct sfc_pkt pkt = {};
 	__u32 vpid;
 	int ret;
 
-	ret = sfc_parse_eth(data, data_end);
-	if (ret < 0)
-		return ret;
-	ret = sfc_parse_ip(data, data_end, ret, &pkt);
+	ret = sfc_parse_skb_ip(skb, &pkt);
 	if (ret)
-		return ret == SFC_V_NEXT ? SFC_DROP_MALFORMED : ret;
+		return ret;
 	vpid = sfc_local_vpid(pkt.family, pkt.daddr);
 	if (!vpid)
 		return SFC_V_NEXT;

@@ -124,6 +124,37 @@ static __always_inline int sfc_parse_ip(void *data, void *data_end,
 }
 
 /*
+ * sfc_parse_skb() - parse @skb's Ethernet and IP headers (direct access:
+ * the caller made them linear, e.g. sfc_pull_headers()) into @pkt.
+ * Return: like sfc_parse_ip(), or SFC_DROP_MALFORMED without an Ethernet
+ * header.
+ */
+static __always_inline int sfc_parse_skb(struct __sk_buff *skb,
+					 struct sfc_pkt *pkt)
+{
+	void *data = sfc_data(skb);
+	void *data_end = sfc_data_end(skb);
+	int ret = sfc_parse_eth(data, data_end);
+
+	if (ret < 0)
+		return ret;
+	return sfc_parse_ip(data, data_end, ret, pkt);
+}
+
+/*
+ * sfc_parse_skb_ip() - sfc_parse_skb() for a packet that must be IP (it
+ * left an NSH path or an SF): anything else is malformed.
+ * Return: 0 or SFC_DROP_MALFORMED.
+ */
+static __always_inline int sfc_parse_skb_ip(struct __sk_buff *skb,
+					    struct sfc_pkt *pkt)
+{
+	int ret = sfc_parse_skb(skb, pkt);
+
+	return ret == SFC_V_NEXT ? SFC_DROP_MALFORMED : ret;
+}
+
+/*
  * Link-scope traffic: IPv6 link-local / multicast destinations (neighbour
  * discovery, router solicitations) and IPv4 multicast / broadcast. It
  * belongs to the pod's link, not to a flow, and must keep working even

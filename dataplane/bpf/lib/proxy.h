@@ -59,21 +59,15 @@ __attribute__((noinline)) int sfc_proxy_send(struct __sk_buff *skb, __u32 vpid,
 	struct sfc_proxy_state ps = {};
 	struct sfc_proxy_key key = {};
 	struct sfc_pkt pkt = {};
-	void *data, *data_end;
 	int ret;
 
 	if (!skb)
 		return SFC_DROP_MALFORMED;
 	if (!sf || sf->role != SFC_ROLE_SF)
 		return SFC_DROP_NO_ENDPOINT;
-	data = sfc_data(skb);
-	data_end = sfc_data_end(skb);
-	ret = sfc_parse_eth(data, data_end);
-	if (ret < 0)
-		return ret;
-	ret = sfc_parse_ip(data, data_end, ret, &pkt);
+	ret = sfc_parse_skb_ip(skb, &pkt);
 	if (ret)
-		return ret == SFC_V_NEXT ? SFC_DROP_MALFORMED : ret;
+		return ret;
 	sfc_flow_key_set(&key.tuple, &pkt, false);
 	key.vpid = vpid;
 	ps.sp = sp;

@@ -74,21 +74,15 @@ __attribute__((noinline)) int sfc_end_deliver(struct __sk_buff *skb, __u32 spi,
 {
 	struct sfc_pkt pkt = {};
 	struct sfc_fwd fw;
-	void *data, *data_end;
 	__u32 vpid;
 	int ret;
 
 	if (!skb)
 		return SFC_DROP_MALFORMED;
 	sfc_fwd_unpack(&fw, spi, meta, flow_id);
-	data = sfc_data(skb);
-	data_end = sfc_data_end(skb);
-	ret = sfc_parse_eth(data, data_end);
-	if (ret < 0)
-		return ret;
-	ret = sfc_parse_ip(data, data_end, ret, &pkt);
+	ret = sfc_parse_skb_ip(skb, &pkt);
 	if (ret)
-		return ret == SFC_V_NEXT ? SFC_DROP_MALFORMED : ret;
+		return ret;
 	vpid = sfc_local_vpid(pkt.family, pkt.daddr);
 	if (!vpid)
 		return SFC_V_NEXT;
