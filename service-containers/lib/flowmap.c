@@ -15,7 +15,7 @@ int sf_flowmap_init(struct sf_flowmap *m, uint32_t cap, size_t val_size)
 	memset(m, 0, sizeof(*m));
 	if (cap == 0 || cap > SF_FLOWMAP_MAX_CAP || val_size == 0)
 		return -EINVAL;
-	while (nb < cap * 2)
+	while (nb < cap * 2) /* load factor <= 0.5 keeps chains short */
 		nb <<= 1;
 	m->ents = calloc(cap, sizeof(*m->ents));
 	m->vals = calloc(cap, val_size);
@@ -61,11 +61,11 @@ static uint32_t *bucket(const struct sf_flowmap *m, const struct sf_tuple *t)
 	return &m->buckets[hash(t) & (m->nbuckets - 1)];
 }
 
-static uint32_t find(const struct sf_flowmap *m, const struct sf_tuple *t)
+/* The slot of @t in the chain starting at @i, or SF_FLOWMAP_NONE. */
+static uint32_t find(const struct sf_flowmap *m, const struct sf_tuple *t,
+		     uint32_t i)
 {
-	uint32_t i;
-
-	for (i = *bucket(m, t); i != SF_FLOWMAP_NONE; i = m->ents[i].hnext)
+	for (; i != SF_FLOWMAP_NONE; i = m->ents[i].hnext)
 		if (!memcmp(&m->ents[i].t, t, sizeof(*t)))
 			return i;
 	return SF_FLOWMAP_NONE;
@@ -74,6 +74,11 @@ static uint32_t find(const struct sf_flowmap *m, const struct sf_tuple *t)
 static void *val_of(const struct sf_flowmap *m, uint32_t i)
 {
 	return m->vals + (size_t)i * m->val_size;
+}
+
+static uint32_t idx_of(const struct sf_flowmap *m, const void *val)
+{
+	return (uint32_t)(((const uint8_t *)val - m->vals) / m->val_size);
 }
 
 static void lru_unlink(struct sf_flowmap *m, uint32_t i)
@@ -137,12 +142,15 @@ static uint32_t take_slot(struct sf_flowmap *m)
 void *sf_flowmap_get(struct sf_flowmap *m, const struct sf_tuple *t,
 		     uint64_t now_ms, bool *created)
 {
-	uint32_t i = find(m, t), *b;
+	/* Hash once: a new flow goes at the head of the chain just searched.
+	 * *b is read again after take_slot(), which may unlink its victim
+	 * from this very chain. */
+	uint32_t *b = bucket(m, t);
+	uint32_t i = find(m, t, *b);
 
 	*created = i == SF_FLOWMAP_NONE;
 	if (*created) {
 		i = take_slot(m);
-		b = bucket(m, t);
 		m->ents[i].t = *t;
 		m->ents[i].hnext = *b;
 		*b = i;
@@ -158,18 +166,24 @@ void *sf_flowmap_get(struct sf_flowmap *m, const struct sf_tuple *t,
 
 void *sf_flowmap_find(const struct sf_flowmap *m, const struct sf_tuple *t)
 {
-	uint32_t i = find(m, t);
+	uint32_t i = find(m, t, *bucket(m, t));
 
 	return i == SF_FLOWMAP_NONE ? NULL : val_of(m, i);
 }
 
 void sf_flowmap_del(struct sf_flowmap *m, void *val)
 {
-	uint32_t i = (uint32_t)(((uint8_t *)val - m->vals) / m->val_size);
+	uint32_t i = idx_of(m, val);
 
 	unlink_ent(m, i);
 	m->ents[i].hnext = m->free_list;
 	m->free_list = i;
+}
+
+const struct sf_flowmap_ent *sf_flowmap_ent_of(const struct sf_flowmap *m,
+					       const void *val)
+{
+	return &m->ents[idx_of(m, val)];
 }
 
 void *sf_flowmap_oldest(const struct sf_flowmap *m, const struct sf_tuple **t,
@@ -182,7 +196,7 @@ void *sf_flowmap_oldest(const struct sf_flowmap *m, const struct sf_tuple **t,
 	return val_of(m, m->tail);
 }
 
-void sf_flowmap_foreach(struct sf_flowmap *m,
+void sf_flowmap_foreach(const struct sf_flowmap *m,
 			void (*fn)(void *ctx, const struct sf_tuple *t,
 				   void *val),
 			void *ctx)

@@ -69,14 +69,26 @@ void *sf_flowmap_find(const struct sf_flowmap *m, const struct sf_tuple *t);
 void sf_flowmap_del(struct sf_flowmap *m, void *val);
 
 /**
+ * sf_flowmap_ent_of() - the entry (tuple, last use) of the flow whose state
+ * is @val, a pointer this map returned for a flow still in it.
+ * Return: owned by the map, valid as long as that flow is.
+ */
+const struct sf_flowmap_ent *sf_flowmap_ent_of(const struct sf_flowmap *m,
+					       const void *val);
+
+/**
  * sf_flowmap_oldest() - the least recently used flow: its state, and its
  * tuple and last use in *@t / *@last_ms. NULL when empty.
  */
 void *sf_flowmap_oldest(const struct sf_flowmap *m, const struct sf_tuple **t,
 			uint64_t *last_ms);
 
-/** Call @fn on every flow, most recent first; @fn must not delete. */
-void sf_flowmap_foreach(struct sf_flowmap *m,
+/**
+ * sf_flowmap_foreach() - call @fn(@ctx, tuple, state) on every flow, most
+ * recent first. @fn may change the state (like sf_flowmap_find(), a const
+ * map still hands out writable state) but must not add or delete flows.
+ */
+void sf_flowmap_foreach(const struct sf_flowmap *m,
 			void (*fn)(void *ctx, const struct sf_tuple *t,
 				   void *val),
 			void *ctx);

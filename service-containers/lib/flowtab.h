@@ -2,38 +2,36 @@
 /*
  * flowtab.h - bounded per-flow packet/byte counters for sf-counter.
  *
- * A fixed pool of flows (allocated once, before the sandbox) indexed by a
- * chained hash of the directed 5-tuple. When the pool is full the least
- * recently seen flow is evicted (an LRU list), so the table keeps the
- * active flows and memory never grows with traffic.
+ * The counters of each directed 5-tuple are the state of a flowmap.h
+ * table (a fixed pool allocated once, before the sandbox): when it is full
+ * the least recently seen flow is evicted, so the table keeps the active
+ * flows and memory never grows with traffic. The totals count every
+ * packet, including those of flows evicted since.
  */
 #ifndef SF_FLOWTAB_H
 #define SF_FLOWTAB_H
 
 #include <stdint.h>
 
+#include "flowmap.h"
 #include "inner.h"
 #include "jbuf.h"
 
-#define SF_FLOWTAB_NONE UINT32_MAX
-#define SF_FLOWTAB_MAX_CAP (1u << 22)
+#define SF_FLOWTAB_MAX_CAP SF_FLOWMAP_MAX_CAP
 
+/*
+ * One flow's counters. Its tuple and last_ms (the time of its latest
+ * packet) live in the flowmap entry: sf_flowmap_ent_of(&ft->fm, f).
+ */
 struct sf_flow {
-	struct sf_tuple t;
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t first_ms;  /* caller's clock, e.g. sf_now_ms() */
-	uint64_t last_ms;
-	uint32_t hnext;     /* hash chain */
-	uint32_t prev, next; /* LRU list: head = newest, tail = oldest */
 };
 
 struct sf_flowtab {
-	struct sf_flow *flows;  /* owned, cap entries, n in use */
-	uint32_t *buckets;      /* owned, nbuckets heads */
-	uint32_t cap, n, nbuckets;
-	uint32_t head, tail;
-	uint64_t evictions;
+	struct sf_flowmap fm;   /* state: struct sf_flow; capacity, count and
+				 * evictions are fm.cap, fm.n, fm.evictions */
 	uint64_t total_packets; /* every packet accounted, evicted or not */
 	uint64_t total_bytes;
 };
@@ -49,8 +47,9 @@ void sf_flowtab_fini(struct sf_flowtab *ft);
 
 /**
  * sf_flowtab_account() - add one packet of @bytes to the flow of @t
- * (created, evicting the oldest if full) and to the totals; marks it the
- * newest. @t's pad bytes must be zero (sf_inner_parse() ensures it).
+ * (created, evicting the least recently seen if full) and to the totals;
+ * marks it the most recent, seen at @now_ms (caller's clock, ms). @t's pad
+ * bytes must be zero (sf_inner_parse() ensures it).
  * Return: the flow (owned by the table, valid until the next call).
  */
 struct sf_flow *sf_flowtab_account(struct sf_flowtab *ft,
@@ -62,8 +61,10 @@ const struct sf_flow *sf_flowtab_lookup(const struct sf_flowtab *ft,
 					const struct sf_tuple *t);
 
 /**
- * sf_flowtab_top() - the @k flows with most bytes (ties: more packets),
- * largest first, into @out (@k entries). Return: how many were written.
+ * sf_flowtab_top() - the @k flows with most bytes (ties: more packets, then
+ * the more recently seen), largest first, into @out (@k entries; the
+ * pointers are owned by the table and valid until the next account).
+ * Return: how many were written, at most @k and the number of flows.
  */
 unsigned int sf_flowtab_top(const struct sf_flowtab *ft,
 			    const struct sf_flow **out, unsigned int k);
@@ -71,7 +72,8 @@ unsigned int sf_flowtab_top(const struct sf_flowtab *ft,
 /**
  * sf_flowtab_stats_json() - "flows": {capacity, active, evictions,
  * total_packets, total_bytes, top: [{proto, src, sport, dst, dport,
- * packets, bytes, first_ms, last_ms}]}. @scratch: @k entries.
+ * packets, bytes, first_ms, last_ms}]}, top as sf_flowtab_top() with @k.
+ * @scratch: @k entries, caller-owned.
  */
 void sf_flowtab_stats_json(const struct sf_flowtab *ft, struct sf_jbuf *jb,
 			   const struct sf_flow **scratch, unsigned int k);
