@@ -156,42 +156,33 @@ static int parse_spec(const cJSON *o, struct sfc_chain *c, char *err,
 	return rc;
 }
 
-int sfc_chain_parse(const char *json, struct sfc_chain *out, char *err,
-		    size_t errlen)
+static int chain_from_json(const cJSON *o, void *dst, char *err,
+			   size_t errlen)
 {
-	const cJSON *meta;
-	cJSON *o;
+	struct sfc_chain *out = dst;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	o = cJSON_Parse(json);
-	if (!cJSON_IsObject(o)) {
-		rc = sfc_errf(err, errlen, "not a JSON object");
-		goto cleanup;
-	}
 	rc = expect_str(o, "kind", "ServiceChain", err, errlen);
 	if (!rc)
 		rc = expect_str(o, "apiVersion", SFC_API_VERSION, err, errlen);
-	if (rc)
-		goto cleanup;
-	meta = cJSON_GetObjectItemCaseSensitive(o, "metadata");
-	if (!cJSON_IsObject(meta)) {
-		rc = sfc_errf(err, errlen, "metadata: missing or not an object");
-		goto cleanup;
-	}
-	rc = sfc_json_str(meta, "name", out->name, sizeof(out->name), true,
-			  "metadata", err, errlen);
+	if (!rc)
+		rc = sfc_json_metadata(o, NULL, out->name, sizeof(out->name),
+				       err, errlen);
 	if (!rc && !sfc_name_ok(out->name, sizeof(out->name)))
 		rc = sfc_errf(err, errlen, "metadata.name: invalid name");
 	if (rc) {
 		out->name[0] = '\0';
-		goto cleanup;
+		return rc;
 	}
 	out->spi = sfc_chain_spi(out->name);
-	rc = parse_spec(o, out, err, errlen);
-cleanup:
-	cJSON_Delete(o);
-	return rc;
+	return parse_spec(o, out, err, errlen);
+}
+
+int sfc_chain_parse(const char *json, struct sfc_chain *out, char *err,
+		    size_t errlen)
+{
+	return sfc_json_parse(json, out, sizeof(*out), chain_from_json, err,
+			      errlen);
 }
 
 static void chain_load_one(const char *dir, struct sfc_chain_entry *e)
@@ -239,22 +230,17 @@ static void flag_duplicates(struct sfc_chain_entry *v, int n)
 int sfc_chains_load(const char *conf_dir, struct sfc_chain_entry **out,
 		    int *n)
 {
-	struct sfc_chain_entry *v = NULL;
+	struct sfc_chain_entry *v;
 	char dir[4096];
-	char **names = NULL;
-	int n_names = 0, i, rc;
+	char **names;
+	int n_names, i, rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = sfc_path(dir, sizeof(dir), "%s/chains.d", conf_dir);
-	if (!rc)
-		rc = sfc_list_json(dir, &names, &n_names);
+	rc = sfc_list_entries(conf_dir, "chains.d", dir, sizeof(dir), &names,
+			      &n_names, (void **)&v, sizeof(*v));
 	if (rc)
 		return rc;
-	if (n_names && !(v = calloc((size_t)n_names, sizeof(*v)))) {
-		sfc_names_free(names, n_names);
-		return -ENOMEM;
-	}
 	for (i = 0; i < n_names; i++) {
 		snprintf(v[i].file, sizeof(v[i].file), "%s", names[i]);
 		chain_load_one(dir, &v[i]);

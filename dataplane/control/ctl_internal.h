@@ -45,11 +45,43 @@ bool sfc_name_ok(const char *s, size_t max);
 int sfc_json_str(const cJSON *obj, const char *key, char *buf, size_t len,
 		 bool required, const char *ctx, char *err, size_t errlen);
 
+/* Read the fields of JSON object @o into @out; 0 or -EINVAL with @err. */
+typedef int (*sfc_json_from_fn)(const cJSON *o, void *out, char *err,
+				size_t errlen);
+
+/* Parse @json into @out (@size bytes), as sfc_chain_parse() and
+ * sfc_pod_parse() do: zero @out, so that a failed parse leaves only what
+ * @from set, parse @json, which must be a JSON object, and hand it to
+ * @from(o, @out, @err, @errlen); the object is freed on return.
+ * Return: @from's 0 or -EINVAL, or -EINVAL with @err (may be NULL)
+ * "not a JSON object". */
+int sfc_json_parse(const char *json, void *out, size_t size,
+		   sfc_json_from_fn from, char *err, size_t errlen);
+
+/* The "metadata" object of Kubernetes-style object @o and its required
+ * "name", copied into @name (@len bytes). *@meta (unless @meta is NULL)
+ * is the metadata object, owned by @o, for the caller's further fields.
+ * Return: 0, or -EINVAL with @err "metadata: missing or not an object" or
+ * sfc_json_str()'s "metadata: name: <why>". */
+int sfc_json_metadata(const cJSON *o, const cJSON **meta, char *name,
+		      size_t len, char *err, size_t errlen);
+
 /* Directory listing of regular *.json files in @dir, sorted by name.
  * *@names is a malloc'd array of malloc'd strings (sfc_names_free()).
  * A missing @dir gives 0 names. Return: 0 or -errno. */
 int sfc_list_json(const char *dir, char ***names, int *n);
 void sfc_names_free(char **names, int n);
+
+/* What a loader of one entry per file starts from: the folder
+ * <@base>/<@sub> into @dir (@dirlen bytes, to build each file's path),
+ * its *.json files as sfc_list_json() gives them (*@names, *@n; caller
+ * sfc_names_free()s) and a calloc'd array of *@n zeroed entries of @size
+ * bytes into *@entries (NULL when there are no files; caller frees).
+ * Return: 0, -ENAMETOOLONG, -ENOMEM or sfc_list_json()'s -errno; on
+ * error nothing is allocated (*@names and *@entries NULL, *@n 0). */
+int sfc_list_entries(const char *base, const char *sub, char *dir,
+		     size_t dirlen, char ***names, int *n, void **entries,
+		     size_t size);
 
 /* snprintf that reports truncation: 0 or -ENAMETOOLONG. */
 int sfc_path(char *buf, size_t len, const char *fmt, ...)

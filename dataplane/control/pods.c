@@ -62,47 +62,34 @@ static int pod_annotations(const cJSON *meta, struct sfc_pod *p, char *err,
 	return 0;
 }
 
-int sfc_pod_parse(const char *json, struct sfc_pod *out, char *err,
-		  size_t errlen)
+static int pod_from_json(const cJSON *o, void *dst, char *err, size_t errlen)
 {
-	const cJSON *kind, *meta;
-	cJSON *o;
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind"), *meta;
+	struct sfc_pod *out = dst;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	o = cJSON_Parse(json);
-	if (!cJSON_IsObject(o)) {
-		rc = sfc_errf(err, errlen, "not a JSON object");
-		goto cleanup;
-	}
-	kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
-	if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Pod")) {
-		rc = sfc_errf(err, errlen, "kind: expected \"Pod\"");
-		goto cleanup;
-	}
-	meta = cJSON_GetObjectItemCaseSensitive(o, "metadata");
-	if (!cJSON_IsObject(meta)) {
-		rc = sfc_errf(err, errlen, "metadata: missing or not an object");
-		goto cleanup;
-	}
-	rc = sfc_json_str(meta, "name", out->name, sizeof(out->name), true,
-			  "metadata", err, errlen);
+	if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Pod"))
+		return sfc_errf(err, errlen, "kind: expected \"Pod\"");
+	rc = sfc_json_metadata(o, &meta, out->name, sizeof(out->name), err,
+			       errlen);
 	if (!rc)
 		rc = sfc_json_str(meta, "namespace", out->ns, sizeof(out->ns),
 				  false, "metadata", err, errlen);
 	if (rc)
-		goto cleanup;
+		return rc;
 	if (!out->ns[0])
 		strcpy(out->ns, "default");
 	if (!sfc_name_ok(out->name, sizeof(out->name)) ||
-	    !sfc_name_ok(out->ns, sizeof(out->ns))) {
-		rc = sfc_errf(err, errlen, "metadata: invalid namespace/name");
-		goto cleanup;
-	}
-	rc = pod_annotations(meta, out, err, errlen);
-cleanup:
-	cJSON_Delete(o);
-	return rc;
+	    !sfc_name_ok(out->ns, sizeof(out->ns)))
+		return sfc_errf(err, errlen, "metadata: invalid namespace/name");
+	return pod_annotations(meta, out, err, errlen);
+}
+
+int sfc_pod_parse(const char *json, struct sfc_pod *out, char *err,
+		  size_t errlen)
+{
+	return sfc_json_parse(json, out, sizeof(*out), pod_from_json, err,
+			      errlen);
 }
 
 /* Parse <dir>/<file>; on failure @err is "<path>: <reason>". */
@@ -130,21 +117,16 @@ int sfc_pods_load(const char *conf_dir, struct sfc_pod **out, int *n,
 		  char *err, size_t errlen)
 {
 	char dir[4096], why[512];
-	struct sfc_pod *v = NULL;
-	char **names = NULL;
-	int n_names = 0, cnt = 0, bad = 0, i, rc;
+	struct sfc_pod *v;
+	char **names;
+	int n_names, cnt = 0, bad = 0, i, rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = sfc_path(dir, sizeof(dir), "%s/pods.d", conf_dir);
-	if (!rc)
-		rc = sfc_list_json(dir, &names, &n_names);
+	rc = sfc_list_entries(conf_dir, "pods.d", dir, sizeof(dir), &names,
+			      &n_names, (void **)&v, sizeof(*v));
 	if (rc)
 		return rc;
-	if (n_names && !(v = calloc((size_t)n_names, sizeof(*v)))) {
-		sfc_names_free(names, n_names);
-		return -ENOMEM;
-	}
 	for (i = 0; i < n_names; i++) {
 		if (pod_parse_file(dir, names[i], &v[cnt], why, sizeof(why))) {
 			sfc_err_append(err, errlen, "%s", why);

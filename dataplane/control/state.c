@@ -226,24 +226,16 @@ int sfc_state_remove(const char *state_dir, const char *container_id,
 int sfc_state_list(const char *state_dir, struct sfc_ep_record **out, int *n)
 {
 	char dir[4096], path[8192];
-	struct sfc_ep_record *v = NULL;
-	char **names = NULL;
-	int cnt = 0, n_names = 0, i, err;
+	struct sfc_ep_record *v;
+	char **names;
+	int cnt = 0, n_names, i, err;
 
 	*out = NULL;
 	*n = 0;
-	err = sfc_path(dir, sizeof(dir), "%s/" ENDPOINTS_SUBDIR, state_dir);
-	if (!err)
-		err = sfc_list_json(dir, &names, &n_names);
+	err = sfc_list_entries(state_dir, ENDPOINTS_SUBDIR, dir, sizeof(dir),
+			       &names, &n_names, (void **)&v, sizeof(*v));
 	if (err)
 		return err;
-	if (n_names) {
-		v = calloc((size_t)n_names, sizeof(*v));
-		if (!v) {
-			sfc_names_free(names, n_names);
-			return -ENOMEM;
-		}
-	}
 	for (i = 0; i < n_names; i++) {
 		if (sfc_path(path, sizeof(path), "%s/%s", dir, names[i]))
 			continue;

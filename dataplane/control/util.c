@@ -218,6 +218,36 @@ int sfc_json_str(const cJSON *obj, const char *key, char *buf, size_t len,
 	return 0;
 }
 
+int sfc_json_parse(const char *json, void *out, size_t size,
+		   sfc_json_from_fn from, char *err, size_t errlen)
+{
+	cJSON *o;
+	int rc;
+
+	memset(out, 0, size);
+	o = cJSON_Parse(json);
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o); /* "[1]" parses too: ours to free */
+		return sfc_errf(err, errlen, "not a JSON object");
+	}
+	rc = from(o, out, err, errlen);
+	cJSON_Delete(o);
+	return rc;
+}
+
+int sfc_json_metadata(const cJSON *o, const cJSON **meta, char *name,
+		      size_t len, char *err, size_t errlen)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "metadata");
+
+	if (!cJSON_IsObject(m))
+		return sfc_errf(err, errlen, "metadata: missing or not an object");
+	if (meta)
+		*meta = m;
+	return sfc_json_str(m, "name", name, len, true, "metadata", err,
+			    errlen);
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -272,6 +302,30 @@ int sfc_list_json(const char *dir, char ***names, int *n)
 		qsort(v, (size_t)cnt, sizeof(*v), cmp_names);
 	*names = v;
 	*n = cnt;
+	return 0;
+}
+
+int sfc_list_entries(const char *base, const char *sub, char *dir,
+		     size_t dirlen, char ***names, int *n, void **entries,
+		     size_t size)
+{
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	*entries = NULL;
+	rc = sfc_path(dir, dirlen, "%s/%s", base, sub);
+	if (!rc)
+		rc = sfc_list_json(dir, names, n);
+	if (rc)
+		return rc;
+	/* calloc(0) may return a pointer: keep "no files" as NULL. */
+	if (*n && !(*entries = calloc((size_t)*n, size))) {
+		sfc_names_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+		return -ENOMEM;
+	}
 	return 0;
 }
 

@@ -8,7 +8,6 @@
  * yet shows no tuple.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,66 +29,46 @@ struct flow_row {
 	const struct sfc_flow_key *k; /* NULL if not known */
 };
 
-/* Every sfc_flow_tuples entry, turned back to the forward direction. */
+/* A sfc_flow_tuples entry (the reply's tuple) turned back to the forward
+ * direction. */
+static void tuple_fill(void *row, const void *key, const void *val, void *ctx)
+{
+	const struct sfc_flow_ref *ref = val;
+	const struct sfc_flow_key *k = key;
+	struct tuple_ref *t = row;
+
+	t->flow_id = ref->flow_id;
+	t->k = *k;
+	memcpy(t->k.saddr, k->daddr, sizeof(k->daddr));
+	memcpy(t->k.daddr, k->saddr, sizeof(k->saddr));
+	t->k.sport = k->dport;
+	t->k.dport = k->sport;
+}
+
 static int tuples_load(struct sfc_dp *dp, struct tuple_ref **out, int *n)
 {
-	struct sfc_flow_key key, *prev = NULL;
-	struct tuple_ref *v = NULL, *nv;
+	struct sfc_flow_key key;
 	struct sfc_flow_ref ref;
-	int cnt = 0, cap = 0;
 
-	while (!bpf_map_get_next_key(dp->flow_tuples_fd, prev, &key)) {
-		prev = &key;
-		if (bpf_map_lookup_elem(dp->flow_tuples_fd, &key, &ref))
-			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, (size_t)cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
-		}
-		v[cnt].flow_id = ref.flow_id;
-		v[cnt].k = key;
-		memcpy(v[cnt].k.saddr, key.daddr, sizeof(key.daddr));
-		memcpy(v[cnt].k.daddr, key.saddr, sizeof(key.saddr));
-		v[cnt].k.sport = key.dport;
-		v[cnt].k.dport = key.sport;
-		cnt++;
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return sfcctl_map_rows(dp->flow_tuples_fd, &key, &ref, sizeof(**out),
+			       tuple_fill, NULL, (void **)out, n);
+}
+
+static void flow_fill(void *row, const void *key, const void *val, void *ctx)
+{
+	struct flow_row *r = row;
+
+	r->id = *(const uint32_t *)key;
+	r->f = *(const struct sfc_flow *)val;
 }
 
 static int flows_load(struct sfc_dp *dp, struct flow_row **out, int *n)
 {
-	struct flow_row *v = NULL, *nv;
-	uint32_t key, *prev = NULL;
-	int cnt = 0, cap = 0;
+	struct sfc_flow f;
+	uint32_t key;
 
-	while (!bpf_map_get_next_key(dp->flows_fd, prev, &key)) {
-		prev = &key;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, (size_t)cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
-		}
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		v[cnt].id = key;
-		if (bpf_map_lookup_elem(dp->flows_fd, &key, &v[cnt].f))
-			continue;
-		cnt++;
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return sfcctl_map_rows(dp->flows_fd, &key, &f, sizeof(**out),
+			       flow_fill, NULL, (void **)out, n);
 }
 
 static const char *proto_name(uint8_t p, char *buf)

@@ -5,7 +5,6 @@
  * instances and their state.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sfc_control.h"
@@ -97,38 +96,9 @@ int cmd_get_paths(struct sfcctl *c)
 {
 	static const char *const hdr[] = { "SPI", "SI", "CHAIN", "PATH", "KIND",
 		"FUNCTION", "GROUP", "INSTANCES(POD:VPID:STATE)", "STATE", "POLICY" };
-	char err[4096] = "";
-	struct hop_info *hops = NULL;
-	struct sfc_dp dp;
-	struct sfc_plan p;
-	struct table *t = NULL;
-	cJSON *arr = NULL;
-	int n = 0, i, rc;
+	static const struct hop_view view = {
+		"get paths", 10, hdr, hop_json, hop_row,
+	};
 
-	if (sfcctl_open_dp(c, &dp, "get paths"))
-		return 1;
-	sfc_plan_build(c->conf_dir, c->state_dir, &p, err, sizeof(err));
-	rc = hops_load(&dp, &p, &hops, &n);
-	if (rc) {
-		sfc_plan_free(&p);
-		sfc_dp_close(&dp);
-		return sfcctl_fail("get paths: reading sfc_paths: %s", strerror(-rc));
-	}
-	if (c->json)
-		arr = cJSON_CreateArray();
-	else
-		t = table_new(10, hdr);
-	for (i = 0; i < n; i++) {
-		if (arr)
-			cJSON_AddItemToArray(arr, hop_json(&hops[i], &p, &dp));
-		else
-			hop_row(t, &hops[i], &p, &dp);
-	}
-	sfc_plan_free(&p);
-	sfc_dp_close(&dp);
-	free(hops);
-	if (arr)
-		return sfcctl_print_json(arr);
-	table_print(t);
-	return 0;
+	return hops_show(c, &view);
 }

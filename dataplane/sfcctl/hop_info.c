@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * hop_info.c - sfc_paths entries joined with chain names and their SF
- * group's members, shared by `get paths` and `get counters`.
+ * group's members, and the command that lists them: shared by `get paths`
+ * and `get counters`.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -82,49 +83,46 @@ static int cmp_hop(const void *a, const void *b)
 	return (x->si < y->si) - (x->si > y->si);
 }
 
+/* What hop_fill() joins an sfc_paths entry with. */
+struct hops_ctx {
+	struct sfc_dp *dp;
+	const struct sfc_plan *p;
+};
+
+static void hop_fill(void *row, const void *key, const void *val, void *ctx)
+{
+	const struct hops_ctx *c = ctx;
+	const struct sfc_hop *hop = val;
+	uint32_t sp = *(const uint32_t *)key, i;
+	struct hop_info *h = row;
+
+	h->spi = SFC_SP_SPI(sp);
+	h->si = SFC_SP_SI(sp);
+	h->kind = hop->kind;
+	h->flags = hop->flags;
+	h->policy = hop->policy;
+	h->group = hop->group;
+	if (hop->kind == SFC_HOP_SF && hop->group < SFC_MAX_GROUPS &&
+	    !bpf_map_lookup_elem(c->dp->groups_fd, &hop->group, &h->grp)) {
+		for (i = 0; i < h->grp.n_members && i < SFC_GROUP_MAX_MEMBERS; i++)
+			h->n_live += !sfcctl_sf_down(c->dp, h->grp.m[i].vpid);
+	}
+	hop_names(c->p, h);
+}
+
 int hops_load(struct sfc_dp *dp, const struct sfc_plan *p,
 	      struct hop_info **out, int *n)
 {
-	struct hop_info *v = NULL, *nv;
-	uint32_t key, *prev = NULL;
+	struct hops_ctx ctx = { dp, p };
 	struct sfc_hop hop;
-	int cnt = 0, cap = 0;
-	uint32_t i;
+	uint32_t key;
+	int rc;
 
-	while (!bpf_map_get_next_key(dp->paths_fd, prev, &key)) {
-		prev = &key;
-		if (bpf_map_lookup_elem(dp->paths_fd, &key, &hop))
-			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, (size_t)cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
-		}
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		v[cnt].spi = SFC_SP_SPI(key);
-		v[cnt].si = SFC_SP_SI(key);
-		v[cnt].kind = hop.kind;
-		v[cnt].flags = hop.flags;
-		v[cnt].policy = hop.policy;
-		v[cnt].group = hop.group;
-		if (hop.kind == SFC_HOP_SF && hop.group < SFC_MAX_GROUPS &&
-		    !bpf_map_lookup_elem(dp->groups_fd, &hop.group, &v[cnt].grp)) {
-			for (i = 0; i < v[cnt].grp.n_members &&
-				    i < SFC_GROUP_MAX_MEMBERS; i++)
-				v[cnt].n_live += !sfcctl_sf_down(dp, v[cnt].grp.m[i].vpid);
-		}
-		hop_names(p, &v[cnt]);
-		cnt++;
-	}
-	if (cnt)
-		qsort(v, (size_t)cnt, sizeof(*v), cmp_hop);
-	*out = v;
-	*n = cnt;
-	return 0;
+	rc = sfcctl_map_rows(dp->paths_fd, &key, &hop, sizeof(**out), hop_fill,
+			     &ctx, (void **)out, n);
+	if (!rc && *n)
+		qsort(*out, (size_t)*n, sizeof(**out), cmp_hop);
+	return rc;
 }
 
 cJSON *hop_info_json(const struct hop_info *h)
@@ -140,4 +138,45 @@ cJSON *hop_info_json(const struct hop_info *h)
 	cJSON_AddStringToObject(o, "function", h->function);
 	cJSON_AddNumberToObject(o, "group", h->kind == SFC_HOP_SF ? h->group : 0);
 	return o;
+}
+
+int hops_show(struct sfcctl *c, const struct hop_view *v)
+{
+	char err[4096] = "";
+	struct hop_info *hops = NULL;
+	struct sfc_dp dp;
+	struct sfc_plan p;
+	struct table *t = NULL;
+	cJSON *arr = NULL;
+	int n = 0, i, rc;
+
+	if (sfcctl_open_dp(c, &dp, v->cmd))
+		return 1;
+	/* Not checked: a plan with errors, or none, still names what it can,
+	 * and the view shows the maps as they are. */
+	sfc_plan_build(c->conf_dir, c->state_dir, &p, err, sizeof(err));
+	rc = hops_load(&dp, &p, &hops, &n);
+	if (rc) {
+		sfc_plan_free(&p);
+		sfc_dp_close(&dp);
+		return sfcctl_fail("%s: reading sfc_paths: %s", v->cmd,
+				   strerror(-rc));
+	}
+	if (c->json)
+		arr = cJSON_CreateArray();
+	else
+		t = table_new(v->ncols, v->hdr);
+	for (i = 0; i < n; i++) {
+		if (arr)
+			cJSON_AddItemToArray(arr, v->json(&hops[i], &p, &dp));
+		else
+			v->row(t, &hops[i], &p, &dp);
+	}
+	sfc_plan_free(&p);
+	sfc_dp_close(&dp);
+	free(hops);
+	if (arr)
+		return sfcctl_print_json(arr);
+	table_print(t);
+	return 0;
 }

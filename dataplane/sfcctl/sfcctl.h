@@ -49,6 +49,19 @@ struct table *table_new(int ncols, const char *const *headers);
 void table_row(struct table *t, ...); /* ncols const char * */
 void table_print(struct table *t);    /* prints and frees */
 
+/* Fill the zeroed @row from one map entry @key -> @val (map_rows.c). */
+typedef void (*sfcctl_row_fill_fn)(void *row, const void *key,
+				   const void *val, void *ctx);
+
+/** sfcctl_map_rows() - one row of @size bytes per entry of BPF map @fd,
+ * in the map's order, each zeroed and then filled by @fill(row, key, val,
+ * @ctx). @key and @val are the caller's buffers of the map's key and
+ * value size (the walk's scratch). An entry gone between its key and its
+ * lookup is left out. *@out: malloc'd array of *@n rows, NULL when none;
+ * the caller frees it. Return: 0 or -ENOMEM (then *@out NULL, *@n 0). */
+int sfcctl_map_rows(int fd, void *key, void *val, size_t size,
+		    sfcctl_row_fill_fn fill, void *ctx, void **out, int *n);
+
 /* "aa:bb:cc:dd:ee:ff" of 6 bytes @mac into @buf (18 bytes). */
 void sfcctl_fmt_mac(const uint8_t *mac, char *buf);
 
@@ -77,6 +90,25 @@ const char *hop_kind_name(uint8_t kind);
  * si, chain, path, direction, kind, function, group): the fields that
  * `get paths` and `get counters` share. Caller owns it. */
 cJSON *hop_info_json(const struct hop_info *h);
+
+/* A `get` view with one line per hop: `get paths`, `get counters`. */
+struct hop_view {
+	const char *cmd;           /* "get paths": names the view in errors */
+	int ncols;
+	const char *const *hdr;    /* @ncols table headers */
+	/* The hop as a new JSON object (-o json), owned by the caller. */
+	cJSON *(*json)(const struct hop_info *h, const struct sfc_plan *p,
+		       struct sfc_dp *dp);
+	/* The hop as one table row of @ncols cells. */
+	void (*row)(struct table *t, const struct hop_info *h,
+		    const struct sfc_plan *p, struct sfc_dp *dp);
+};
+
+/** hops_show() - run hop view @v: read every hop (hops_load(), names from
+ * the plan of @c's conf and state dirs) and print them, sorted by (SPI, SI
+ * descending), as a JSON array (-o json) or a table. Return: the exit
+ * code, 0 or 1 (the error printed). */
+int hops_show(struct sfcctl *c, const struct hop_view *v);
 
 /* "ns/name" of the endpoint record of @vpid in @p into @buf, "" if none. */
 void sfcctl_pod_of(const struct sfc_plan *p, uint32_t vpid, char *buf,

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * test_control_chain.c - ServiceChain parsing and SPI derivation.
+ * test_control_chain.c - ServiceChain parsing and SPI derivation, and the
+ * object framing (JSON object, metadata.name) it shares with Pods.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -146,4 +148,75 @@ Test(control_chain, spi_stable_even_in_range)
 	cr_assert_neq(sfc_chain_spi("a"), sfc_chain_spi("b"));
 	/* pinned value: the SPI must never change across releases */
 	cr_assert_eq(sfc_chain_spi("fw-count"), 10826300);
+}
+
+struct framing_case {
+	bool pod;          /* sfc_pod_parse(), else sfc_chain_parse() */
+	const char *json;
+	const char *err;   /* the whole error, byte for byte */
+};
+
+/* The messages both parsers give for the framing they share. */
+static const struct framing_case framing[] = {
+	{ false, "[1]", "not a JSON object" },
+	{ true, "[1]", "not a JSON object" },
+	{ false, "{", "not a JSON object" },
+	{ true, "7", "not a JSON object" },
+	{ false, "{\"apiVersion\":\"sfc.io/v1alpha1\"}", "kind: missing" },
+	{ true, "{}", "kind: expected \"Pod\"" },
+	{ false, "{\"kind\":\"Pod\"}", "kind: expected \"ServiceChain\"" },
+	{ true, "{\"kind\":\"ServiceChain\"}", "kind: expected \"Pod\"" },
+	{ false, "{" HDR "\"metadata\":[]}", "metadata: missing or not an object" },
+	{ true, "{\"kind\":\"Pod\"}", "metadata: missing or not an object" },
+	{ false, "{" HDR "\"metadata\":{}}", "metadata: name: missing" },
+	{ true, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"\"}}", "metadata: name: empty" },
+	{ false, "{" HDR "\"metadata\":{\"name\":7}}", "metadata: name: not a string" },
+	{ true, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":1}}",
+	  "metadata: namespace: not a string" },
+	{ false, "{" HDR "\"metadata\":{\"name\":\"a/b\"}}", "metadata.name: invalid name" },
+	{ true, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"..\"}}",
+	  "metadata: invalid namespace/name" },
+};
+
+Test(control_chain, framing_errors_exact)
+{
+	struct sfc_chain c;
+	struct sfc_pod p;
+	char err[256];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(framing) / sizeof(framing[0]); i++) {
+		memset(err, 'x', sizeof(err));
+		err[sizeof(err) - 1] = '\0';
+		rc = framing[i].pod ? sfc_pod_parse(framing[i].json, &p, err, sizeof(err))
+				    : sfc_chain_parse(framing[i].json, &c, err, sizeof(err));
+		cr_assert_eq(rc, -EINVAL, "case %zu accepted", i);
+		cr_assert_str_eq(err, framing[i].err, "case %zu", i);
+	}
+}
+
+/* A failed parse leaves a zeroed object, except a chain's name once read
+ * (the store finds a broken file's chain by it); NULL @err is allowed. */
+Test(control_chain, failed_parse_leaves)
+{
+	struct sfc_chain c;
+	struct sfc_pod p;
+
+	memset(&c, 0xff, sizeof(c));
+	cr_assert_eq(sfc_chain_parse("[]", &c, NULL, 0), -EINVAL);
+	cr_assert_str_eq(c.name, "");
+	cr_assert_eq(c.spi, 0);
+	cr_assert_eq(sfc_chain_parse("{" HDR "\"metadata\":{\"name\":\"a/b\"}}", &c,
+				     NULL, 0), -EINVAL);
+	cr_assert_str_eq(c.name, "", "an invalid name is not kept");
+	cr_assert_eq(sfc_chain_parse("{" HDR "\"metadata\":{\"name\":\"c\"},\"spec\":{}}",
+				     &c, NULL, 0), -EINVAL);
+	cr_assert_str_eq(c.name, "c");
+	cr_assert_eq(c.spi, sfc_chain_spi("c"));
+	memset(&p, 0xff, sizeof(p));
+	cr_assert_eq(sfc_pod_parse("{\"kind\":\"Pod\"}", &p, NULL, 0), -EINVAL);
+	cr_assert_str_eq(p.name, "");
+	cr_assert_str_eq(p.ns, "");
+	cr_assert_eq(p.info.unaware, 0);
 }

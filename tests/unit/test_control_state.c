@@ -136,6 +136,66 @@ Test(control_state, list_empty)
 	cr_assert_null(v);
 }
 
+/* chains.d/, pods.d/ and endpoints/ are listed alike: a missing folder is
+ * no entries, a folder path too long for the buffer is refused. */
+Test(control_state, loaders_missing_dir_and_long_path)
+{
+	struct sfc_chain_entry *ch = (void *)1;
+	struct sfc_ep_record *eps = (void *)1;
+	struct sfc_pod *pods = (void *)1;
+	char err[64] = "", *longdir;
+	int n = -1;
+
+	cr_assert_eq(sfc_chains_load(dir, &ch, &n), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_null(ch);
+	n = -1;
+	cr_assert_eq(sfc_pods_load(dir, &pods, &n, err, sizeof(err)), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_null(pods);
+	cr_assert_str_eq(err, "");
+	longdir = malloc(5000);
+	cr_assert_not_null(longdir);
+	memset(longdir, 'd', 4999);
+	longdir[4999] = '\0';
+	cr_assert_eq(sfc_chains_load(longdir, &ch, &n), -ENAMETOOLONG);
+	cr_assert_eq(sfc_pods_load(longdir, &pods, &n, err, sizeof(err)), -ENAMETOOLONG);
+	cr_assert_eq(sfc_state_list(longdir, &eps, &n), -ENAMETOOLONG);
+	cr_assert_null(eps);
+	free(longdir);
+}
+
+/* Entries come in file-name order, one per *.json file. */
+Test(control_state, loaders_one_entry_per_file)
+{
+	const char *pod = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\"}}";
+	struct sfc_chain_entry *ch = NULL;
+	struct sfc_pod *pods = NULL;
+	char err[256] = "", txt[128];
+	int n = 0;
+
+	snprintf(txt, sizeof(txt), pod, "b");
+	write_file("pods.d", "2.json", txt);
+	snprintf(txt, sizeof(txt), pod, "a");
+	write_file("pods.d", "1.json", txt);
+	write_file("pods.d", "README", "not listed");
+	cr_assert_eq(sfc_pods_load(dir, &pods, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(pods[0].name, "a");
+	cr_assert_str_eq(pods[0].file, "1.json");
+	cr_assert_str_eq(pods[1].name, "b");
+	free(pods);
+	write_file("chains.d", "z.json", "{}");
+	write_file("chains.d", "y.json", "[]");
+	cr_assert_eq(sfc_chains_load(dir, &ch, &n), 0);
+	cr_assert_eq(n, 2, "broken chain files are kept, with their error");
+	cr_assert_str_eq(ch[0].file, "y.json");
+	cr_assert_eq(ch[0].status, -EINVAL);
+	cr_assert(strstr(ch[0].error, "y.json: not a JSON object"), "%s", ch[0].error);
+	cr_assert_str_eq(ch[1].file, "z.json");
+	free(ch);
+}
+
 Test(control_state, bad_ids_rejected)
 {
 	struct sfc_ep_record r = rec("../x", 1), got;
