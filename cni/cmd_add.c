@@ -148,7 +148,7 @@ static int add_ipam(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
  * Have the pod's kernel announce a new MAC on @ifn (gratuitous ARP,
  * unsolicited NA) so that a later plugin of the conflist (tuning "mac") or
  * the pod itself can change it: the classifier learns it from those frames
- * (dataplane/bpf/lib/learn.h) and the host's neighbour entry follows.
+ * (dataplane/bpf/lib/neigh.h) and the host's neighbour entry follows.
  * IPv6 may be disabled in the pod; IPv4 may not.
  */
 static int announce_mac_changes(int netns_fd, const char *ifn)

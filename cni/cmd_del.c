@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <bpf/bpf.h>
 #include "cni_cmd.h"
 #include "cni_net.h"
 #include "sfc_dp.h"
@@ -36,12 +35,9 @@ static uint32_t vpid_of_link(struct sfc_dp *dp, struct nl_sock *host,
 {
 	uint32_t vpid = 0;
 	int idx = 0;
-	__u32 key;
 
-	if (!host || cni_link_get(host, host_if, &idx, NULL) || idx <= 0)
-		return 0;
-	key = (__u32)idx;
-	if (bpf_map_lookup_elem(dp->ifindex_fd, &key, &vpid))
+	if (!host || cni_link_get(host, host_if, &idx, NULL) ||
+	    sfc_dp_vpid_of_ifindex(dp, idx, &vpid))
 		return 0;
 	return vpid;
 }

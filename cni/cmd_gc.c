@@ -147,7 +147,8 @@ static void gc_note(struct gc_sweep *s, int err, const char *what, const char *n
 
 /* A pinned link of ours that no record or valid attachment accounts for:
  * its endpoint's map entries (if unrecorded) and the link itself. */
-static int gc_orphan_link(const char *ifname, int ifindex, void *arg)
+static int gc_orphan_link(const char *ifname, int link_fd, int ifindex,
+			  void *arg)
 {
 	struct gc_sweep *s = arg;
 	uint32_t vpid;

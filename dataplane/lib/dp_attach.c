@@ -184,7 +184,8 @@ int sfc_dp_attached(const char *pin_dir, int ifindex)
 }
 
 int sfc_dp_for_each_link(const char *pin_dir,
-			 int (*fn)(const char *ifname, int ifindex, void *arg),
+			 int (*fn)(const char *ifname, int link_fd, int ifindex,
+				   void *arg),
 			 void *arg)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
@@ -209,8 +210,8 @@ int sfc_dp_for_each_link(const char *pin_dir,
 		if (fd < 0)
 			continue; /* unpinned meanwhile, or not a link */
 		ifindex = sfc_link_ifindex(fd, &prog_id);
+		err = fn(de->d_name, fd, ifindex > 0 ? ifindex : 0, arg);
 		close(fd);
-		err = fn(de->d_name, ifindex > 0 ? ifindex : 0, arg);
 	}
 	closedir(d);
 	return err;

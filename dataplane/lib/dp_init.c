@@ -4,7 +4,6 @@
  * maps, pin (or upgrade) the programs, stamp the layout version; or, when
  * the pins are already this build's, nothing (the fast path).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -211,36 +210,30 @@ out:
 	return ok;
 }
 
+struct relink {
+	__u32 old_id;
+	int new_fd;
+};
+
+static int sfc_relink_one(const char *ifname, int link_fd, int ifindex,
+			  void *arg)
+{
+	const struct relink *r = arg;
+	struct bpf_link_info li = {};
+	__u32 len = sizeof(li);
+
+	if (!bpf_obj_get_info_by_fd(link_fd, &li, &len) && li.prog_id == r->old_id)
+		bpf_link_update(link_fd, r->new_fd, NULL);
+	return 0;
+}
+
 /* Move every pinned link still running @old_id onto @new_fd, so an
  * upgrade reaches endpoints attached before it. Best effort. */
 static void sfc_dp_relink(const char *pin_dir, __u32 old_id, int new_fd)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
-	struct bpf_link_info li;
-	struct dirent *de;
-	__u32 len;
-	DIR *d;
-	int fd;
+	struct relink r = { .old_id = old_id, .new_fd = new_fd };
 
-	if (sfc_dp_path(dir, sizeof(dir), pin_dir, NULL, "links"))
-		return;
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' ||
-		    sfc_dp_path(path, sizeof(path), dir, NULL, de->d_name))
-			continue;
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue;
-		memset(&li, 0, sizeof(li));
-		len = sizeof(li);
-		if (!bpf_obj_get_info_by_fd(fd, &li, &len) && li.prog_id == old_id)
-			bpf_link_update(fd, new_fd, NULL);
-		close(fd);
-	}
-	closedir(d);
+	sfc_dp_for_each_link(pin_dir, sfc_relink_one, &r);
 }
 
 /*

@@ -3,10 +3,8 @@
  * dp_remove.c - sfc_dp_remove_all(): tear a pin dir down completely.
  */
 #define _XOPEN_SOURCE 700
-#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
-#include <limits.h>
 #include <stdio.h>
 
 #include "sfc_dp.h"
@@ -20,29 +18,19 @@ static int sfc_rm_one(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-/* Detach every pinned link synchronously before the tree goes. */
-static void sfc_detach_all(const char *pin_dir)
+static int sfc_detach_one(const char *ifname, int link_fd, int ifindex,
+			  void *pin_dir)
 {
-	char dir[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	if (snprintf(dir, sizeof(dir), "%s/links", pin_dir) >= (int)sizeof(dir))
-		return;
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			sfc_dp_detach(pin_dir, de->d_name);
-	closedir(d);
+	sfc_dp_detach(pin_dir, ifname);
+	return 0;
 }
 
 int sfc_dp_remove_all(const char *pin_dir)
 {
 	if (!pin_dir || !*pin_dir)
 		return -EINVAL;
-	sfc_detach_all(pin_dir);
+	/* Detach every pinned link synchronously before the tree goes. */
+	sfc_dp_for_each_link(pin_dir, sfc_detach_one, (void *)pin_dir);
 	if (nftw(pin_dir, sfc_rm_one, 16, FTW_DEPTH | FTW_PHYS) &&
 	    errno != ENOENT)
 		return -errno;

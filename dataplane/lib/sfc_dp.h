@@ -80,12 +80,14 @@ int sfc_dp_detach(const char *pin_dir, const char *ifname);
 /**
  * sfc_dp_for_each_link() - call @fn for every link pinned under
  * <pin_dir>/links, with its pin name (the host interface it was attached
- * to, by name) and the ifindex it is attached to now (0: that interface is
- * gone). Stops at @fn's first nonzero return and returns it.
+ * to, by name), an fd of the link (valid during the call, closed after)
+ * and the ifindex it is attached to now (0: that interface is gone). @fn
+ * may unpin the link. Stops at @fn's first nonzero return and returns it.
  * Return: 0 (also when there is no links directory), or -errno.
  */
 int sfc_dp_for_each_link(const char *pin_dir,
-			 int (*fn)(const char *ifname, int ifindex, void *arg),
+			 int (*fn)(const char *ifname, int link_fd, int ifindex,
+				   void *arg),
 			 void *arg);
 
 /**
