@@ -95,9 +95,12 @@ static __noinline int sfc_from_pod_neigh(struct __sk_buff *skb, __u32 vpid,
 static __always_inline int sfc_unchained(struct __sk_buff *skb, __u32 self_vpid,
 					 __u32 dst_vpid)
 {
-	struct sfc_endpoint *self = sfc_endpoint_get(self_vpid);
+	struct sfc_endpoint *self;
 
-	if (!dst_vpid || (self && (self->flags & SFC_EP_F_SHAPED_OUT)))
+	if (!dst_vpid)
+		return SFC_V_NEXT;
+	self = sfc_endpoint_get(self_vpid);
+	if (self && (self->flags & SFC_EP_F_SHAPED_OUT))
 		return SFC_V_NEXT;
 	return sfc_deliver(skb, dst_vpid);
 }
@@ -125,7 +128,7 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 	if (ret)
 		return ret;
 	if (pkt.family == 6 && pkt.proto == IPPROTO_ICMPV6_ &&
-	    sfc_is_neigh_frame(sfc_data(skb), sfc_data_end(skb)))
+	    sfc_is_nd_frame(sfc_data(skb), sfc_data_end(skb)))
 		return sfc_from_pod_neigh(skb, fw.self_vpid, false);
 	if (sfc_is_link_scope(&pkt))
 		return SFC_V_NEXT;

@@ -59,27 +59,24 @@ struct sfc_nd {
 #define SFC_ND_NS_MIN (ETH_HLEN + sizeof(struct ipv6hdr) + 24)
 #define SFC_ND_NA_LEN (ETH_HLEN + sizeof(struct ipv6hdr) + sizeof(struct sfc_nd))
 
-/* True for ARP and for ICMPv6 neighbour solicitations / advertisements. */
-static __always_inline bool sfc_is_neigh_frame(void *data, void *data_end)
+/* True for an ICMPv6 neighbour solicitation or advertisement. */
+static __always_inline bool sfc_is_nd_frame(void *data, void *data_end)
 {
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6 = data + ETH_HLEN;
 	__u8 *type = (void *)(ip6 + 1);
 
-	if ((void *)(eth + 1) > data_end)
-		return false;
-	if (eth->h_proto == bpf_htons(ETH_P_ARP))
-		return true;
-	if (eth->h_proto != bpf_htons(ETH_P_IPV6) ||
-	    (void *)(type + 1) > data_end || ip6->nexthdr != IPPROTO_ICMPV6_)
+	if ((void *)(type + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6) ||
+	    ip6->nexthdr != IPPROTO_ICMPV6_)
 		return false;
 	return *type == ICMPV6_ND_NS || *type == ICMPV6_ND_NA;
 }
 
 /*
- * sfc_learn_mac() - if @skb (received from app endpoint @ep's pod) is a
- * neighbour frame from a unicast MAC other than the recorded one, record
- * it. A pod can only misdirect frames meant for itself this way.
+ * sfc_learn_mac() - @skb is an ARP or NS/NA frame received from app
+ * endpoint @ep's pod: if it comes from a unicast MAC other than the
+ * recorded one, record it. A pod can only misdirect frames meant for
+ * itself this way.
  */
 static __always_inline void sfc_learn_mac(struct __sk_buff *skb,
 					  struct sfc_endpoint *ep)
@@ -90,7 +87,7 @@ static __always_inline void sfc_learn_mac(struct __sk_buff *skb,
 	bool same = true;
 	int i;
 
-	if (!sfc_is_neigh_frame(data, data_end))
+	if ((void *)(eth + 1) > data_end)
 		return;
 	if (eth->h_source[0] & 1) /* multicast / broadcast: not a station */
 		return;
