@@ -23,12 +23,9 @@ struct ep_row {
  * record's ADD-time one. */
 static const char *ep_mac(const struct ep_row *e, char buf[18])
 {
-	const __u8 *m = e->ep.mac;
-
 	if (!e->in_map)
 		return e->r->mac;
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-		 m[4], m[5]);
+	sfcctl_fmt_mac(e->ep.mac, buf);
 	return buf;
 }
 
