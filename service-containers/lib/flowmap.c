@@ -10,17 +10,17 @@
 
 int sf_flowmap_init(struct sf_flowmap *m, uint32_t cap, size_t val_size)
 {
-	uint32_t nb = 1;
+	uint32_t nb;
 
 	memset(m, 0, sizeof(*m));
 	if (cap == 0 || cap > SF_FLOWMAP_MAX_CAP || val_size == 0)
 		return -EINVAL;
-	while (nb < cap * 2) /* load factor <= 0.5 keeps chains short */
-		nb <<= 1;
+	nb = sf_pow2_ceil(cap * 2); /* load factor <= 0.5 keeps chains short */
 	m->ents = calloc(cap, sizeof(*m->ents));
+	m->links = calloc(cap, sizeof(*m->links));
 	m->vals = calloc(cap, val_size);
 	m->buckets = malloc(nb * sizeof(*m->buckets));
-	if (!m->ents || !m->vals || !m->buckets) {
+	if (!m->ents || !m->links || !m->vals || !m->buckets) {
 		sf_flowmap_fini(m);
 		return -ENOMEM;
 	}
@@ -28,37 +28,23 @@ int sf_flowmap_init(struct sf_flowmap *m, uint32_t cap, size_t val_size)
 	m->cap = cap;
 	m->nbuckets = nb;
 	m->val_size = val_size;
-	m->head = m->tail = m->free_list = SF_FLOWMAP_NONE;
+	m->free_list = SF_FLOWMAP_NONE;
+	sf_ilist_init(&m->lru);
 	return 0;
 }
 
 void sf_flowmap_fini(struct sf_flowmap *m)
 {
 	free(m->ents);
+	free(m->links);
 	free(m->vals);
 	free(m->buckets);
 	memset(m, 0, sizeof(*m));
 }
 
-/* FNV-1a, then murmur3's finaliser. */
-static uint32_t hash(const struct sf_tuple *t)
-{
-	const uint8_t *p = (const uint8_t *)t;
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < sizeof(*t); i++)
-		h = (h ^ p[i]) * 16777619u;
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	return h ^ (h >> 16);
-}
-
 static uint32_t *bucket(const struct sf_flowmap *m, const struct sf_tuple *t)
 {
-	return &m->buckets[hash(t) & (m->nbuckets - 1)];
+	return &m->buckets[sf_hash_bytes(t, sizeof(*t)) & (m->nbuckets - 1)];
 }
 
 /* The slot of @t in the chain starting at @i, or SF_FLOWMAP_NONE. */
@@ -81,33 +67,6 @@ static uint32_t idx_of(const struct sf_flowmap *m, const void *val)
 	return (uint32_t)(((const uint8_t *)val - m->vals) / m->val_size);
 }
 
-static void lru_unlink(struct sf_flowmap *m, uint32_t i)
-{
-	struct sf_flowmap_ent *e = &m->ents[i];
-
-	if (e->prev != SF_FLOWMAP_NONE)
-		m->ents[e->prev].next = e->next;
-	else
-		m->head = e->next;
-	if (e->next != SF_FLOWMAP_NONE)
-		m->ents[e->next].prev = e->prev;
-	else
-		m->tail = e->prev;
-}
-
-static void lru_push_head(struct sf_flowmap *m, uint32_t i)
-{
-	struct sf_flowmap_ent *e = &m->ents[i];
-
-	e->prev = SF_FLOWMAP_NONE;
-	e->next = m->head;
-	if (m->head != SF_FLOWMAP_NONE)
-		m->ents[m->head].prev = i;
-	m->head = i;
-	if (m->tail == SF_FLOWMAP_NONE)
-		m->tail = i;
-}
-
 /* Unhook @i from its hash chain and the LRU; the slot is not freed. */
 static void unlink_ent(struct sf_flowmap *m, uint32_t i)
 {
@@ -116,8 +75,7 @@ static void unlink_ent(struct sf_flowmap *m, uint32_t i)
 	while (*link != i)
 		link = &m->ents[*link].hnext;
 	*link = m->ents[i].hnext;
-	lru_unlink(m, i);
-	m->n--;
+	sf_ilist_unlink(&m->lru, m->links, i);
 }
 
 static uint32_t take_slot(struct sf_flowmap *m)
@@ -131,7 +89,7 @@ static uint32_t take_slot(struct sf_flowmap *m)
 	}
 	if (m->used < m->cap)
 		return m->used++;
-	i = m->tail;
+	i = m->lru.tail;
 	if (m->evict)
 		m->evict(m->evict_ctx, &m->ents[i].t, val_of(m, i));
 	unlink_ent(m, i);
@@ -155,11 +113,10 @@ void *sf_flowmap_get(struct sf_flowmap *m, const struct sf_tuple *t,
 		m->ents[i].hnext = *b;
 		*b = i;
 		memset(val_of(m, i), 0, m->val_size);
-		m->n++;
 	} else {
-		lru_unlink(m, i);
+		sf_ilist_unlink(&m->lru, m->links, i);
 	}
-	lru_push_head(m, i);
+	sf_ilist_push_head(&m->lru, m->links, i);
 	m->ents[i].last_ms = now_ms;
 	return val_of(m, i);
 }
@@ -189,11 +146,13 @@ const struct sf_flowmap_ent *sf_flowmap_ent_of(const struct sf_flowmap *m,
 void *sf_flowmap_oldest(const struct sf_flowmap *m, const struct sf_tuple **t,
 			uint64_t *last_ms)
 {
-	if (m->tail == SF_FLOWMAP_NONE)
+	uint32_t i = m->lru.tail;
+
+	if (i == SF_FLOWMAP_NONE)
 		return NULL;
-	*t = &m->ents[m->tail].t;
-	*last_ms = m->ents[m->tail].last_ms;
-	return val_of(m, m->tail);
+	*t = &m->ents[i].t;
+	*last_ms = m->ents[i].last_ms;
+	return val_of(m, i);
 }
 
 void sf_flowmap_foreach(const struct sf_flowmap *m,
@@ -203,6 +162,6 @@ void sf_flowmap_foreach(const struct sf_flowmap *m,
 {
 	uint32_t i;
 
-	for (i = m->head; i != SF_FLOWMAP_NONE; i = m->ents[i].next)
+	for (i = m->lru.head; i != SF_FLOWMAP_NONE; i = m->links[i].next)
 		fn(ctx, &m->ents[i].t, val_of(m, i));
 }

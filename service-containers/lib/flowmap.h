@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * flowmap.h - bounded flow table with deletion, for sf-monitor and sf-ids.
+ * flowmap.h - bounded flow table with deletion, for sf-monitor, sf-ids and
+ * sf-counter (flowtab.h).
  *
  * A fixed pool of entries (allocated once, before the sandbox), each a
  * 5-tuple key, a last-seen time and @val_size bytes of the caller's state,
- * found through a chained hash. An LRU list ordered by last use lets the
+ * found through a chained hash. An LRU list ordered by last use (the index
+ * lists and byte hash of tabutil.h, as in the other SF tables) lets the
  * caller expire idle flows from the oldest end in O(expired) and makes
  * the oldest flow the victim when the pool is full (the evict callback
  * sees it first, e.g. to write its record or close its stream).
@@ -17,8 +19,9 @@
 #include <stdint.h>
 
 #include "inner.h"
+#include "tabutil.h"
 
-#define SF_FLOWMAP_NONE UINT32_MAX
+#define SF_FLOWMAP_NONE SF_IDX_NONE
 #define SF_FLOWMAP_MAX_CAP (1u << 22)
 
 /* Called with a flow about to be reused for another tuple. */
@@ -29,16 +32,17 @@ struct sf_flowmap_ent {
 	struct sf_tuple t;
 	uint64_t last_ms;
 	uint32_t hnext;      /* hash chain, or free list */
-	uint32_t prev, next; /* LRU: head = most recent */
 };
 
 struct sf_flowmap {
 	struct sf_flowmap_ent *ents; /* owned, cap entries */
+	struct sf_ilink *links;      /* owned, cap entries: the LRU links */
 	uint8_t *vals;               /* owned, cap * val_size bytes */
 	uint32_t *buckets;           /* owned */
 	size_t val_size;
-	uint32_t cap, n, nbuckets, used; /* used: slots ever handed out */
-	uint32_t head, tail, free_list;
+	uint32_t cap, nbuckets, used; /* used: slots ever handed out */
+	uint32_t free_list;
+	struct sf_ilist lru;         /* flows in use (lru.n); head = most recent */
 	uint64_t evictions;
 	sf_flowmap_evict_fn evict;   /* may be NULL */
 	void *evict_ctx;

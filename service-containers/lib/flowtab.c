@@ -111,7 +111,7 @@ void sf_flowtab_stats_json(const struct sf_flowtab *ft, struct sf_jbuf *jb,
 
 	sf_jbuf_open(jb, "flows", '{');
 	sf_jbuf_u64(jb, "capacity", ft->fm.cap);
-	sf_jbuf_u64(jb, "active", ft->fm.n);
+	sf_jbuf_u64(jb, "active", ft->fm.lru.n);
 	sf_jbuf_u64(jb, "evictions", ft->fm.evictions);
 	sf_jbuf_u64(jb, "total_packets", ft->total_packets);
 	sf_jbuf_u64(jb, "total_bytes", ft->total_bytes);

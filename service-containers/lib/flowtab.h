@@ -31,7 +31,7 @@ struct sf_flow {
 
 struct sf_flowtab {
 	struct sf_flowmap fm;   /* state: struct sf_flow; capacity, count and
-				 * evictions are fm.cap, fm.n, fm.evictions */
+				 * evictions are fm.cap, fm.lru.n, fm.evictions */
 	uint64_t total_packets; /* every packet accounted, evicted or not */
 	uint64_t total_bytes;
 };

@@ -306,7 +306,7 @@ void sf_ids_stats_json(const struct sf_ids *ids, struct sf_jbuf *jb)
 	sf_jbuf_u64(jb, "rules", ids->rs.n);
 	sf_jbuf_u64(jb, "stream_state_bytes", ids->stream_size);
 	sf_jbuf_u64(jb, "capacity", ids->fm.cap);
-	sf_jbuf_u64(jb, "connections", ids->fm.n);
+	sf_jbuf_u64(jb, "connections", ids->fm.lru.n);
 	sf_jbuf_u64(jb, "evictions", ids->fm.evictions);
 	sf_jbuf_u64(jb, "streams_open", ids->streams_open);
 	sf_jbuf_u64(jb, "scanned_bytes", ids->scanned_bytes);

@@ -261,7 +261,7 @@ void sf_mon_stats_json(const struct sf_mon *m, struct sf_jbuf *jb)
 
 	sf_jbuf_open(jb, "monitor", '{');
 	sf_jbuf_u64(jb, "capacity", m->fm.cap);
-	sf_jbuf_u64(jb, "active", m->fm.n);
+	sf_jbuf_u64(jb, "active", m->fm.lru.n);
 	sf_jbuf_u64(jb, "evictions", m->fm.evictions);
 	sf_jbuf_u64(jb, "late_packets", m->late_packets);
 	sf_jbuf_open(jb, "records", '{');

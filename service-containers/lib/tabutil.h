@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * tabutil.h - pieces the bounded SF tables (conntrack, NAT, rate limiter)
- * share: index-linked doubly linked lists over a parallel link array (no
+ * tabutil.h - pieces the bounded SF tables (conntrack, NAT, rate limiter,
+ * flow map) share: index-linked doubly linked lists over a parallel link array (no
  * pointers, so a table is a few flat allocations made once) and a byte
  * hash. Header-only, pure.
  */

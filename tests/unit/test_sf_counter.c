@@ -43,7 +43,7 @@ Test(sf_counter, counts_per_flow_and_total)
 	cr_assert_eq(sf_flowtab_lookup(&ft, &b)->bytes, 10);
 	cr_assert_eq(ft.total_packets, 3);
 	cr_assert_eq(ft.total_bytes, 160);
-	cr_assert_eq(ft.fm.n, 2);
+	cr_assert_eq(ft.fm.lru.n, 2);
 	b.dport = 81;
 	cr_assert_null(sf_flowtab_lookup(&ft, &b));
 	sf_flowtab_fini(&ft);
@@ -71,7 +71,7 @@ Test(sf_counter, evicts_least_recently_seen)
 	cr_assert_null(sf_flowtab_lookup(&ft, &t[2]));
 	cr_assert_not_null(sf_flowtab_lookup(&ft, &t[3]));
 	cr_assert_not_null(sf_flowtab_lookup(&ft, &t[4]));
-	cr_assert_eq(ft.fm.n, 3);
+	cr_assert_eq(ft.fm.lru.n, 3);
 	cr_assert_eq(ft.fm.evictions, 2);
 	cr_assert_eq(ft.total_packets, 6, "totals survive eviction");
 	cr_assert_eq(ft.total_bytes, 1113, "totals survive eviction");
@@ -95,7 +95,7 @@ Test(sf_counter, churn_keeps_table_consistent)
 		t = tup((uint16_t)(i * 7919 % 300));
 		sf_flowtab_account(&ft, &t, 1, i);
 	}
-	cr_assert_eq(ft.fm.n, 64);
+	cr_assert_eq(ft.fm.lru.n, 64);
 	for (i = 0; i < 300; i++) {
 		t = tup((uint16_t)i);
 		found += sf_flowtab_lookup(&ft, &t) != NULL;

@@ -196,7 +196,7 @@ Test(sf_ids, no_leakage_across_flows_or_directions)
 	tsend(other, T_ACK, 1, "IL..", sf_ids_packet, &ids);
 	tsend(tflow_rev(C), T_ACK, 1, "IL..", sf_ids_packet, &ids);
 	cr_assert_eq(ids.alerts, 0);
-	cr_assert_eq(ids.fm.n, 2, "one entry per connection");
+	cr_assert_eq(ids.fm.lru.n, 2, "one entry per connection");
 	cr_assert_eq(ids.streams_open, 3, "one stream per direction");
 	tsend(C, T_ACK, 5, "IL", sf_ids_packet, &ids);
 	cr_assert_eq(ids.alerts, 1, "the right stream still matches");
@@ -269,17 +269,17 @@ Test(sf_ids, streams_closed_on_fin_rst_idle)
 	cr_assert_eq(ids.streams_open, 2);
 	tsend(tflow_rev(C), T_FIN, 2, NULL, sf_ids_packet, &ids);
 	cr_assert_eq(ids.streams_open, 0);
-	cr_assert_eq(ids.fm.n, 0);
+	cr_assert_eq(ids.fm.lru.n, 0);
 	tsend(b, T_ACK, 1, "a", sf_ids_packet, &ids);
 	tsend(b, T_RST, 2, NULL, sf_ids_packet, &ids);
-	cr_assert_eq(ids.fm.n, 0);
+	cr_assert_eq(ids.fm.lru.n, 0);
 	tsend(b, T_ACK, 3, "late", sf_ids_packet, &ids);
 	cr_assert_eq(ids.streams_open, 1);
 	sf_ids_tick(&ids, ids.clock() + 9000);
 	cr_assert_eq(ids.streams_open, 1);
 	sf_ids_tick(&ids, ids.clock() + 11000);
 	cr_assert_eq(ids.streams_open, 0);
-	cr_assert_eq(ids.fm.n, 0);
+	cr_assert_eq(ids.fm.lru.n, 0);
 	sf_ids_fini(&ids);
 }
 

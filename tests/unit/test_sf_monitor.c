@@ -122,7 +122,7 @@ Test(sf_monitor, fin_ends_flow_late_ack_is_not_a_new_flow)
 	cr_assert_eq(m.late_packets, 1);
 	sf_mon_tick(&m, fake_now + 60000);
 	cr_assert_eq(read_recs(out, r, 4), 1, "closed flows idle out silently");
-	cr_assert_eq(m.fm.n, 0);
+	cr_assert_eq(m.fm.lru.n, 0);
 	sf_mon_fini(&m);
 }
 
@@ -157,10 +157,10 @@ Test(sf_monitor, idle_timeout_with_injected_clock)
 	t0 = fake_now;
 	tsend(u, 0, 0, "query", sf_mon_packet, &m);
 	sf_mon_tick(&m, t0 + 59999);
-	cr_assert_eq(m.fm.n, 1);
+	cr_assert_eq(m.fm.lru.n, 1);
 	cr_assert_eq(read_recs(out, r, 2), 0);
 	sf_mon_tick(&m, t0 + 60000);
-	cr_assert_eq(m.fm.n, 0);
+	cr_assert_eq(m.fm.lru.n, 0);
 	cr_assert_eq(read_recs(out, r, 2), 1);
 	cr_assert_str_eq(r[0].end, "idle");
 	cr_assert_str_eq(r[0].proto, "udp");
@@ -230,7 +230,7 @@ Test(sf_monitor, gso_frame_counts_its_segments)
 	t->vnet.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 	t->vnet.gso_size = 1448;
 	tpkt_run(t, sf_mon_packet, &m);
-	key = &m.fm.ents[m.fm.head].t;
+	key = &m.fm.ents[m.fm.lru.head].t;
 	f = sf_flowmap_find(&m.fm, key);
 	cr_assert_eq(f->packets, 4, "ceil(5000 / 1448)");
 	cr_assert_eq(f->bytes, 5040);
