@@ -130,25 +130,29 @@ OTHER=$(sed "s/\"name\": \"$NET_NAME\"/\"name\": \"$NET_NAME-o\"/" <<<"$C11")
 NSO=$(pod_netns_add o)
 ro=$(cni_run ADD "$NSO" eth0 ctr-o <<<"$OTHER")
 assert_eq 0 $? "ADD a pod of another network (same state dir)"
-H2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hostIfname"])' "$STATE_DIR/endpoints/ctr-g2_eth0.json")
-IP2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0].split("/")[0])' "$STATE_DIR/endpoints/ctr-g2_eth0.json")
+# rec_field POD KEY / rec_ip POD: a field / the first address of POD's record.
+rec_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$STATE_DIR/endpoints/ctr-$1_eth0.json" "$2"; }
+rec_ip() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0].split("/")[0])' "$STATE_DIR/endpoints/ctr-$1_eth0.json"; }
+# ip_key IPV4: the sfc_ep_by_ip key of IPV4 as bpftool hex bytes.
+ip_key() { python3 -c 'import sys,socket; print(" ".join("%02x" % b for b in bytes([4,0,0,0]) + socket.inet_aton(sys.argv[1]) + bytes(12)))' "$1"; }
+H2=$(rec_field g2 hostIfname)
+IP2=$(rec_ip g2)
 assert_ok "record carries the network name" grep -q "\"network\":.*\"$NET_NAME\"" "$STATE_DIR/endpoints/ctr-g1_eth0.json"
 # An allocation leaked by an ADD that died before writing its record.
 LEAK="${SUBNET%.0/24}.77"
 printf 'ctr-leak\r\neth0' >"$IPAM_DIR/$NET_NAME/$LEAK"
 # g4: an ADD that died after attaching but before its record (record
 # deleted by hand); g5: a record from before the network name was kept.
-rec_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$STATE_DIR/endpoints/ctr-$1_eth0.json" "$2"; }
 H4=$(rec_field g4 hostIfname)
-IP4=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0].split("/")[0])' "$STATE_DIR/endpoints/ctr-g4_eth0.json")
+IP4=$(rec_ip g4)
 IDX4=$(cat /sys/class/net/$H4/ifindex)
 H5=$(rec_field g5 hostIfname)
 # g6: only its map entries are left (record, link pin and veth gone).
 H6=$(rec_field g6 hostIfname)
-IP6=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0].split("/")[0])' "$STATE_DIR/endpoints/ctr-g6_eth0.json")
+IP6=$(rec_ip g6)
 rm "$STATE_DIR/endpoints/ctr-g4_eth0.json" "$STATE_DIR/endpoints/ctr-g6_eth0.json" "$PIN_DIR/links/$H6"
 ip link del "$H6"
-ipkey6=$(python3 -c 'import sys,socket; print(" ".join("%02x" % b for b in bytes([4,0,0,0]) + socket.inet_aton(sys.argv[1]) + bytes(12)))' "$IP6")
+ipkey6=$(ip_key "$IP6")
 assert_ok "orphan g6: sfc_ep_by_ip entry present before GC" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey6
 python3 - "$STATE_DIR/endpoints/ctr-g5_eth0.json" <<'PY'
 import json, sys
@@ -170,17 +174,17 @@ assert_fail "GC: leaked allocation released" test -e "$IPAM_DIR/$NET_NAME/$LEAK"
 assert_fail "GC: orphan g4's link pin removed" test -e "$PIN_DIR/links/$H4"
 assert_fail "GC: orphan g4's host veth removed" ip link show "$H4"
 assert_fail "GC: orphan g4's sfc_ifindex_vpid entry removed" bpftool map lookup pinned "$PIN_DIR/sfc_ifindex_vpid" key hex $idxkey
-ipkey4=$(python3 -c 'import sys,socket; print(" ".join("%02x" % b for b in bytes([4,0,0,0]) + socket.inet_aton(sys.argv[1]) + bytes(12)))' "$IP4")
+ipkey4=$(ip_key "$IP4")
 assert_fail "GC: orphan g4's sfc_ep_by_ip entry removed" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey4
 assert_fail "GC: orphan g4's address released" test -e "$IPAM_DIR/$NET_NAME/$IP4"
 assert_fail "GC: g5 (record without network name, this prefix) removed" test -e "$STATE_DIR/endpoints/ctr-g5_eth0.json"
 assert_fail "GC: g5 host veth removed" ip link show "$H5"
 assert_fail "GC: orphan g6's map entries removed (interface gone)" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey6
-ipkey=$(python3 -c 'import sys,socket; print(" ".join("%02x" % b for b in bytes([4,0,0,0]) + socket.inet_aton(sys.argv[1]) + bytes(12)))' "$IP2")
+ipkey=$(ip_key "$IP2")
 assert_fail "GC: g2 sfc_ep_by_ip entry removed" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey
 assert_ok "GC: g1 still passes CHECK" cni_run CHECK "$(ns_path g1)" eth0 ctr-g1 <<<"$C11"
 assert_ok "GC: g3 still passes CHECK" cni_run CHECK "$(ns_path g3)" eth0 ctr-g3 <<<"$C11"
-IP3=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0].split("/")[0])' "$STATE_DIR/endpoints/ctr-g3_eth0.json")
+IP3=$(rec_ip g3)
 assert_ok "GC: g1 -> g3 traffic unaffected" ns_ping g1 "$IP3"
 assert_ok "GC: other network's pod untouched" cni_run CHECK "$NSO" eth0 ctr-o <<<"$OTHER"
 assert_ok "GC with an empty list" net_cmd GC < <(gc_conf '[]')
