@@ -55,6 +55,7 @@
 #                                 the pidfile, tracks the PIDs; 1 if it did not come up
 #   sf_pid POD                    print the PID of pod POD's SF
 #   wait_file FILE                wait up to 5 s for FILE to be non-empty
+#   iperf_mbps < REPORT           received Mbit/s (integer) of an iperf3 -J report, 0 if none
 #   json_get JSON EXPR            print a field: EXPR is a python subscript chain,
 #                                 e.g. '["ips"][0]["address"]'; empty if missing
 #   ns_ping NAME DST [COUNT]      ICMP echo from netns "$PFX-NAME" to IPv4/IPv6 DST;
@@ -283,6 +284,12 @@ sf_start() {
 }
 
 sf_pid() { cat "$TMP_DIR/$1.pid"; }
+
+# iperf_mbps: the received rate of the iperf3 -J report on stdin, integer
+# Mbit/s; 0 if the report is missing or has no result.
+iperf_mbps() {
+	python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null || echo 0
+}
 
 sfcctl() {
 	"$BUILD/bin/sfcctl" --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" \

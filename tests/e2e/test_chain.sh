@@ -98,8 +98,7 @@ assert_eq "$((c1 + ra1))" "$cnt_rx" "sf-counter's own count equals its hops' cou
 
 assert_ok "HTTP GET client -> server:8080 through the chain" \
 	ns_exec client curl -sf -o /dev/null -m 5 "http://$SERVER_IP:8080/"
-out=$(ns_exec client iperf3 -c "$SERVER_IP" -t 2 -J 2>/dev/null | python3 -c '
-import json, sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null)
+out=$(ns_exec client iperf3 -c "$SERVER_IP" -t 2 -J 2>/dev/null | iperf_mbps)
 [ "${out:-0}" -gt 100 ] && ok "iperf3 through the chain: $out Mbit/s" || not_ok "iperf3 through the chain (${out:-none} Mbit/s)"
 
 assert_fail "firewall denies tcp/$DENY_PORT from the client" \

@@ -95,8 +95,7 @@ assert_eq hello-from-p1 "$(ns_exec p2 curl -s -m 3 "http://$NODE_IP:$HP1/")" "ho
 iperf3 -s -B "$NODE_IP" -p 15201 >/dev/null 2>&1 &
 track_pid $!
 sleep 0.5
-rate() { python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null || echo 0; }
-mbps() { local n=$1; shift; ns_exec "$n" iperf3 -J -t 2 -c "$NODE_IP" -p 15201 "$@" 2>/dev/null | rate; }
+mbps() { local n=$1; shift; ns_exec "$n" iperf3 -J -t 2 -c "$NODE_IP" -p 15201 "$@" 2>/dev/null | iperf_mbps; }
 E1=$(mbps p1) E2=$(mbps p2) I1=$(mbps p1 -R) I2=$(mbps p2 -R)
 LIM=$((RATE / 1000000))
 echo "# iperf3 pod->node: limited $E1 Mbit/s, unlimited $E2; node->pod: limited $I1, unlimited $I2 (limit $LIM)"
@@ -111,7 +110,7 @@ assert_ok "pod ingress unlimited without bandwidth ($I2 Mbit/s > 10 x $LIM)" tes
 ns_exec p2 iperf3 -s -p 5202 -1 >/dev/null 2>&1 &
 track_pid $!
 sleep 0.3
-P2P=$(ns_exec p1 iperf3 -J -t 2 -c "$IP2" -p 5202 2>/dev/null | rate)
+P2P=$(ns_exec p1 iperf3 -J -t 2 -c "$IP2" -p 5202 2>/dev/null | iperf_mbps)
 echo "# iperf3 pod p1 -> pod p2 (no agent: direct path, bandwidth bypassed): $P2P Mbit/s"
 assert_ok "pod-to-pod traffic flows with the bandwidth plugin in the chain ($P2P Mbit/s)" test "$P2P" -gt 0
 

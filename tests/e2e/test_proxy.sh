@@ -106,8 +106,7 @@ x1=$(nft_ctr dropped)
 assert_ok "tcp/$DROP_PORT is open to a pod without the chain" \
 	ns_exec other curl -sf -o /dev/null -m 5 "http://$SERVER_IP:$DROP_PORT/"
 
-rate=$(ns_exec client iperf3 -c "$SERVER_IP" -t 2 -J 2>/dev/null | python3 -c '
-import json, sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null)
+rate=$(ns_exec client iperf3 -c "$SERVER_IP" -t 2 -J 2>/dev/null | iperf_mbps)
 if [ "${rate:-0}" -gt 50 ]; then
 	ok "iperf3 through the chain with the SFC proxy: $rate Mbit/s"
 else

@@ -72,8 +72,7 @@ for n in s f1 f2; do
 	track_pid $!
 done
 sleep 0.5
-rate() { python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null || echo 0; }
-mbps() { local from=$1 to=$2; ns_exec "$from" iperf3 -J -t 2 -c "$to" -p 5201 2>/dev/null | rate; }
+mbps() { local from=$1 to=$2; ns_exec "$from" iperf3 -J -t 2 -c "$to" -p 5201 2>/dev/null | iperf_mbps; }
 OUT=$(mbps s "$IP_f1") IN=$(mbps f1 "$IPS") FREE=$(mbps f1 "$IP_f2")
 echo "# pod-to-pod iperf3: s -> f1 $OUT Mbit/s, f1 -> s $IN, f1 -> f2 $FREE (limit $LIM on s)"
 assert_ok "s -> f1 limited by s's egress rate ($OUT <= 1.5 x $LIM)" test "$OUT" -gt 0 -a "$OUT" -le $((LIM * 3 / 2))

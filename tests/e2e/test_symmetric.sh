@@ -111,10 +111,7 @@ case "$peer" in *"$CLIENT_IP"*) not_ok "server's iperf3 connections come from $N
 *"$NAT_IP"*) ok "server's iperf3 connections come from $NAT_IP ($peer)" ;;
 *) not_ok "server's iperf3 connections come from $NAT_IP ($peer)" ;; esac
 wait "$ipid"
-rate=$(python3 -c '
-import json, sys
-print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' \
-	"$TMP_DIR/iperf.json" 2>/dev/null || echo 0)
+rate=$(iperf_mbps <"$TMP_DIR/iperf.json")
 [ "$rate" -gt 50 ] && ok "iperf3 through firewall -> nat: $rate Mbit/s" ||
 	not_ok "iperf3 through firewall -> nat ($rate Mbit/s)"
 echo "# throughput client -> server through firewall -> nat (symmetric): $rate Mbit/s"
