@@ -133,8 +133,5 @@ int cmd_get_chains(struct sfcctl *c)
 			chain_row(t, &p.chains[i]);
 	}
 	sfc_plan_free(&p);
-	if (arr)
-		return sfcctl_print_json(arr);
-	table_print(t);
-	return 0;
+	return sfcctl_print(arr, t);
 }

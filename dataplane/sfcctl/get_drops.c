@@ -47,8 +47,5 @@ int cmd_get_drops(struct sfcctl *c)
 		snprintf(cnt, sizeof(cnt), "%" PRIu64, v[i]);
 		table_row(t, name, idx, cnt);
 	}
-	if (arr)
-		return sfcctl_print_json(arr);
-	table_print(t);
-	return 0;
+	return sfcctl_print(arr, t);
 }

@@ -122,8 +122,5 @@ int cmd_get_endpoints(struct sfcctl *c)
 	if (have_dp)
 		sfc_dp_close(&dp);
 	free(recs);
-	if (arr)
-		return sfcctl_print_json(arr);
-	table_print(t);
-	return 0;
+	return sfcctl_print(arr, t);
 }

@@ -228,8 +228,5 @@ int cmd_get_flowcache(struct sfcctl *c)
 	sfc_dp_close(&dp);
 	free(rows);
 	free(tup);
-	if (arr)
-		return sfcctl_print_json(arr);
-	table_print(t);
-	return 0;
+	return sfcctl_print(arr, t);
 }

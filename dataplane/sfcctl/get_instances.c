@@ -172,8 +172,5 @@ int cmd_get_instances(struct sfcctl *c)
 	}
 	sfc_plan_free(&p);
 	sfc_dp_close(&dp);
-	if (arr)
-		return sfcctl_print_json(arr);
-	table_print(t);
-	return 0;
+	return sfcctl_print(arr, t);
 }

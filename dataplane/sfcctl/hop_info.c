@@ -175,8 +175,5 @@ int hops_show(struct sfcctl *c, const struct hop_view *v)
 	sfc_plan_free(&p);
 	sfc_dp_close(&dp);
 	free(hops);
-	if (arr)
-		return sfcctl_print_json(arr);
-	table_print(t);
-	return 0;
+	return sfcctl_print(arr, t);
 }

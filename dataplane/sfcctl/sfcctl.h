@@ -49,6 +49,10 @@ struct table *table_new(int ncols, const char *const *headers);
 void table_row(struct table *t, ...); /* ncols const char * */
 void table_print(struct table *t);    /* prints and frees */
 
+/* The output of a `get` view: @arr as JSON (-o json) if not NULL, else
+ * table @t; frees whichever it prints. Returns the exit code, 0 or 1. */
+int sfcctl_print(cJSON *arr, struct table *t);
+
 /* Fill the zeroed @row from one map entry @key -> @val (map_rows.c). */
 typedef void (*sfcctl_row_fill_fn)(void *row, const void *key,
 				   const void *val, void *ctx);

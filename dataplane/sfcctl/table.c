@@ -102,6 +102,14 @@ int sfcctl_print_json(cJSON *root)
 	return 0;
 }
 
+int sfcctl_print(cJSON *arr, struct table *t)
+{
+	if (arr)
+		return sfcctl_print_json(arr);
+	table_print(t);
+	return 0;
+}
+
 void sfcctl_fmt_mac(const uint8_t *mac, char *buf)
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
