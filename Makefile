@@ -27,13 +27,20 @@ PKG_CFLAGS := -I/usr/include/libnl3
 PKG_LIBS   := -lnl-route-3 -lnl-3 -lcjson
 
 OPT     ?= -O2 -g
+# Flags every user-space object gets. Include paths are per component
+# (INC_<component> below): a component sees its own headers, the shared
+# contract (dataplane/include) and utility library (common), and the public
+# headers of the libraries it links, so a cross-component include fails to
+# build.
 SFC_CFLAGS := $(OPT) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
-	-D_GNU_SOURCE -I$(BUILD)/include -Idataplane/include -Idataplane/lib \
-	-Idataplane/control -Iservice-containers/lib -Icni $(PKG_CFLAGS) $(SAN)
+	-D_GNU_SOURCE $(PKG_CFLAGS) $(SAN)
 LDFLAGS += $(SAN)
-LDLIBS  := -lbpf -lelf -lz $(PKG_LIBS) -lseccomp -lcap -lpthread
+LDLIBS  := -lbpf -lelf -lz $(PKG_LIBS) -lseccomp -lcap -lpthread -lm
 
-BPF_CFLAGS := -g -O2 -target bpf -D__BPF__ -D__TARGET_ARCH_x86 -Wall -Werror \
+# The BPF target architecture is the build host's (bpf_tracing.h's PT_REGS).
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
+	-e 's/ppc64le/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/')
+BPF_CFLAGS := -g -O2 -target bpf -D__BPF__ -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
 	-I$(BUILD)/include -Idataplane/include -Idataplane/bpf
 
 # Sources, discovered by folder: adding a file needs no Makefile edit.
@@ -42,28 +49,61 @@ BPF_OBJS   := $(patsubst dataplane/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst dataplane/bpf/%.bpf.c,$(BUILD)/include/%.skel.h,$(BPF_SRCS))
 BPF_HDRS   := $(wildcard dataplane/bpf/lib/*.h) dataplane/include/sfc_common.h
 
+# Each program is a library of its logic plus a thin main.c.
+UTIL_SRCS  := $(wildcard common/*.c)
 DP_SRCS    := $(wildcard dataplane/lib/*.c)
 CTL_SRCS   := $(wildcard dataplane/control/*.c)
 SFL_SRCS   := $(wildcard service-containers/lib/*.c)
-CNI_SRCS   := $(wildcard cni/*.c)
-SFCCTL_SRCS:= $(wildcard dataplane/sfcctl/*.c)
-AGENT_SRCS := $(wildcard dataplane/agent/*.c)
+CNI_SRCS   := $(filter-out cni/main.c,$(wildcard cni/*.c))
+SFCCTL_SRCS:= $(filter-out dataplane/sfcctl/main.c,$(wildcard dataplane/sfcctl/*.c))
+AGENT_SRCS := $(filter-out dataplane/agent/main.c,$(wildcard dataplane/agent/*.c))
 SF_DIRS    := $(patsubst service-containers/%/,%,$(dir $(wildcard service-containers/sf-*/main.c)))
+SFBENCH_SRCS := $(wildcard service-containers/bench/*.c)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 BPFT_SRCS  := $(wildcard tests/bpf/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+# Per-component include paths.
+INC_SHARED := -Icommon -Idataplane/include
+INC_DP     := -Idataplane/lib -I$(BUILD)/include
+INC_CTL    := -Idataplane/control -Idataplane/lib
+INC_CNI    := -Icni -Idataplane/control -Idataplane/lib
+INC_SFCCTL := -Idataplane/sfcctl -Idataplane/control -Idataplane/lib
+INC_AGENT  := -Idataplane/agent -Idataplane/control -Idataplane/lib
+INC_SFL    := -Iservice-containers/lib
+INC_SFS    := $(addprefix -Iservice-containers/,$(SF_DIRS)) $(INC_SFL)
+$(BUILD)/obj/common/%.o: INC :=
+$(BUILD)/obj/dataplane/lib/%.o: INC := $(INC_DP)
+$(BUILD)/obj/dataplane/control/%.o: INC := $(INC_CTL)
+$(BUILD)/obj/cni/%.o: INC := $(INC_CNI)
+$(BUILD)/obj/dataplane/sfcctl/%.o: INC := $(INC_SFCCTL)
+$(BUILD)/obj/dataplane/agent/%.o: INC := $(INC_AGENT)
+$(BUILD)/obj/service-containers/lib/%.o: INC := $(INC_SFL)
+$(foreach d,$(SF_DIRS),$(eval $(BUILD)/obj/service-containers/$(d)/%.o: INC := -Iservice-containers/$(d) $(INC_SFL)))
+$(BUILD)/obj/service-containers/bench/%.o: INC := $(INC_SFS)
+# Tests exercise every component, so they see every component's headers.
+$(BUILD)/obj/tests/%.o: INC := -Itests/unit -Itests/bpf $(INC_CNI) $(INC_SFCCTL) $(INC_AGENT) $(INC_SFS)
+
+LIBUTIL  := $(BUILD)/lib/libsfcutil.a
 LIBSFCDP := $(BUILD)/lib/libsfcdp.a
-LIBSFCCTL:= $(BUILD)/lib/libsfcctl.a
+LIBCTL   := $(BUILD)/lib/libsfccontrol.a
 LIBSF    := $(BUILD)/lib/libsf.a
-ALL_LIBS := $(LIBSFCCTL) $(LIBSFCDP) $(LIBSF)
+LIBCNI   := $(BUILD)/lib/libsfccni.a
+LIBSFCCTL:= $(BUILD)/lib/libsfcctl.a
+LIBAGENT := $(BUILD)/lib/libsfcagent.a
+# One library per SF: its logic, without main.c.
+sflib     = $(BUILD)/lib/lib$(1).a
+sf_srcs   = $(filter-out service-containers/$(1)/main.c,$(wildcard service-containers/$(1)/*.c))
+SF_LIBS  := $(foreach d,$(SF_DIRS),$(if $(call sf_srcs,$(d)),$(call sflib,$(d))))
+DP_LIBS  := $(LIBCTL) $(LIBSFCDP) $(LIBUTIL)
 
 BINS := $(BUILD)/bin/sfc-cni $(BUILD)/bin/sfcctl $(BUILD)/bin/sfc-agent \
 	$(addprefix $(BUILD)/bin/,$(SF_DIRS)) $(BUILD)/bin/sf-bench
 
-.PHONY: all deps test test-unit test-bpf test-e2e test-asan demo bench clean fuzz
-all: $(BINS) $(BPF_OBJS)
+.PHONY: all deps test test-unit test-bpf test-e2e test-asan demo bench clean fuzz \
+	cnitool fuzz-build fuzz-short bench-cni
+all: $(BINS) $(BPF_OBJS) cnitool
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 deps: $(DEPS_STAMP)
@@ -90,47 +130,46 @@ $(BUILD)/bpf/%.bpf.o: dataplane/bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/include/vmlinux
 $(BUILD)/include/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-# Every user object depends on the skeletons and the contract header.
-$(BUILD)/obj/%.o: %.c $(SKELS) dataplane/include/sfc_common.h | $(DEPS_STAMP)
+# Header dependencies come from -MMD; only the dataplane loader embeds the
+# BPF objects, so only its objects wait for the skeletons.
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(SFC_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(SFC_CFLAGS) $(INC) $(INC_SHARED) $(CFLAGS) -MMD -MP -c $< -o $@
+$(call obj,$(DP_SRCS)): $(SKELS)
 
-$(LIBSFCDP): $(call obj,$(DP_SRCS))
-	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
-$(LIBSFCCTL): $(call obj,$(CTL_SRCS))
-	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
-$(LIBSF): $(call obj,$(SFL_SRCS))
-	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+archive = @mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(LIBUTIL): $(call obj,$(UTIL_SRCS)) ; $(archive)
+$(LIBSFCDP): $(call obj,$(DP_SRCS)) ; $(archive)
+$(LIBCTL): $(call obj,$(CTL_SRCS)) ; $(archive)
+$(LIBSF): $(call obj,$(SFL_SRCS)) ; $(archive)
+$(LIBCNI): $(call obj,$(CNI_SRCS)) ; $(archive)
+$(LIBSFCCTL): $(call obj,$(SFCCTL_SRCS)) ; $(archive)
+$(LIBAGENT): $(call obj,$(AGENT_SRCS)) ; $(archive)
+$(foreach d,$(SF_DIRS),$(if $(call sf_srcs,$(d)),$(eval $(call sflib,$(d)): $(call obj,$(call sf_srcs,$(d))) ; $$(archive))))
 
-$(BUILD)/bin/sfc-cni: $(call obj,$(CNI_SRCS)) $(ALL_LIBS)
-	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(CNI_SRCS)) $(ALL_LIBS) $(LDLIBS)
-$(BUILD)/bin/sfcctl: $(call obj,$(SFCCTL_SRCS)) $(ALL_LIBS)
-	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(SFCCTL_SRCS)) $(ALL_LIBS) $(LDLIBS)
-$(BUILD)/bin/sfc-agent: $(call obj,$(AGENT_SRCS)) $(ALL_LIBS)
-	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(AGENT_SRCS)) $(ALL_LIBS) $(LDLIBS)
+link = @mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bin/sfc-cni: $(call obj,cni/main.c) $(LIBCNI) $(DP_LIBS) ; $(link)
+$(BUILD)/bin/sfcctl: $(call obj,dataplane/sfcctl/main.c) $(LIBSFCCTL) $(DP_LIBS) ; $(link)
+$(BUILD)/bin/sfc-agent: $(call obj,dataplane/agent/main.c) $(LIBAGENT) $(DP_LIBS) ; $(link)
 
 # Per-SF extra libraries: SF_LDLIBS_<sf dir> (default none).
 SF_LDLIBS_sf-ids := -lhs
-define SF_RULE
-$(BUILD)/bin/$(1): $(call obj,$(wildcard service-containers/$(1)/*.c)) $(LIBSF)
-	@mkdir -p $$(@D); $$(CC) $$(LDFLAGS) -o $$@ $$(call obj,$(wildcard service-containers/$(1)/*.c)) $(LIBSF) $$(LDLIBS) $$(SF_LDLIBS_$(1))
-endef
-$(foreach d,$(SF_DIRS),$(eval $(call SF_RULE,$(d))))
+$(foreach d,$(SF_DIRS),$(eval $(BUILD)/bin/$(d): $(call obj,service-containers/$(d)/main.c) \
+	$(if $(call sf_srcs,$(d)),$(call sflib,$(d))) $(LIBSF) $(LIBUTIL) ; \
+	$$(link) $$(SF_LDLIBS_$(d))))
 
 # sf-bench: each SF's per-frame path in Mpps on one pinned core, no socket.
-SFBENCH_SRCS := $(wildcard service-containers/bench/*.c)
-$(BUILD)/bin/sf-bench: $(call obj,$(SFBENCH_SRCS)) $(LIBSF)
-	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(SFBENCH_SRCS)) $(LIBSF) $(LDLIBS) $(UNIT_LDLIBS)
+# The unit tests cover every SF's logic, sf-ids' engine needs Hyperscan.
+$(BUILD)/bin/sf-bench: $(call obj,$(SFBENCH_SRCS)) $(SF_LIBS) $(LIBSF) $(LIBUTIL) ; $(link) -lhs
 
-# The unit tests cover sf-ids' engine (libsf.a), which needs Hyperscan.
-UNIT_LDLIBS := -lhs
 # Tests: Criterion binaries for units and BPF program tests, scripts for e2e.
-$(BUILD)/tests/unit: $(call obj,$(UNIT_SRCS)) $(ALL_LIBS)
-	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(UNIT_SRCS)) $(ALL_LIBS) $(LDLIBS) -lcriterion $(UNIT_LDLIBS)
-$(BUILD)/tests/bpf: $(call obj,$(BPFT_SRCS)) $(ALL_LIBS)
-	@mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $(call obj,$(BPFT_SRCS)) $(ALL_LIBS) $(LDLIBS) -lcriterion
+$(BUILD)/tests/unit: $(call obj,$(UNIT_SRCS)) $(LIBCNI) $(LIBSFCCTL) $(LIBAGENT) $(SF_LIBS) $(LIBSF) $(DP_LIBS)
+	$(link) -lcriterion -lhs
+$(BUILD)/tests/bpf: $(call obj,$(BPFT_SRCS)) $(DP_LIBS)
+	$(link) -lcriterion
 
-test: test-unit test-asan test-bpf test-e2e
+# ---- the three entry points ----------------------------------------------
+test: test-unit test-asan test-bpf fuzz-short test-e2e
 
 test-unit: $(BUILD)/tests/unit
 	$(BUILD)/tests/unit --jobs 1
@@ -154,14 +193,18 @@ demo: all
 bench: all
 	$(BUILD)/bin/sf-bench
 	BUILD=$(BUILD) tests/e2e/bench.sh
+	BUILD=$(BUILD) tests/e2e/bench_cni.sh
+
+# ADD/DEL latency of sfc-cni against the reference bridge plugin alone.
+bench-cni: all
+	BUILD=$(BUILD) tests/e2e/bench_cni.sh
 
 clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-# ---- runtime driver, leak tests, fuzzing, CNI benchmark -----------------
-# (tests/runtime, tests/fuzz, tests/e2e/test_{runtime,leaks}.sh, bench_cni.sh)
+# ---- the libcni test runtime and the fuzz targets -------------------------
 
 # sfc-cnitool: a libcni-based runtime stand-in, built in GOPATH mode from
 # Debian's golang-github-appc-cni-dev (no module downloads). Built only
@@ -171,10 +214,6 @@ GOENV     := GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOCACHE=$(abspath
 CNITOOL   := $(BUILD)/bin/sfc-cnitool
 HAVE_GO    = $(shell command -v $(GO) 2>/dev/null)
 
-.PHONY: cnitool fuzz-build fuzz-short bench-cni
-all: cnitool
-test-e2e: cnitool
-test: fuzz-short
 cnitool: | $(DEPS_STAMP)
 	@if command -v $(GO) >/dev/null; then $(MAKE) --no-print-directory $(CNITOOL); \
 	else echo "go not found: $(CNITOOL) not built"; fi
@@ -189,7 +228,7 @@ FUZZ_SECS      ?= 300
 FUZZ_TEST_SECS ?= 20
 FUZZ_DIR       := $(BUILD)/fuzz
 FUZZ_CFLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE -Idataplane/include \
+	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE $(INC_SHARED) \
 	-Idataplane/control -Iservice-containers/lib -Icni $(PKG_CFLAGS)
 FUZZ_SRCS_cni_config := cni/cni_config.c cni/cni_result.c $(wildcard cni/cni_runtime.c)
 FUZZ_LIBS_cni_config := -lcjson
@@ -226,8 +265,3 @@ fuzz-short: $(FUZZ_BINS)
 	$(call run_fuzz,$(FUZZ_TEST_SECS))
 fuzz: $(FUZZ_BINS)
 	$(call run_fuzz,$(FUZZ_SECS))
-
-# ADD/DEL latency of sfc-cni against the reference bridge plugin.
-bench-cni: all
-	BUILD=$(BUILD) tests/e2e/bench_cni.sh
-bench: bench-cni

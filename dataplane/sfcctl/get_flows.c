@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * sfcctl flows [--file PATH] [-o json] : the flow records sf-monitor
- * writes (JSON lines, service-containers/lib/flowrec.h), read from PATH
+ * writes (JSON lines, the contract dataplane/include/sfc_flowrec.h), read from PATH
  * and its rotations PATH.1 .. PATH.100, the latest record of each flow
  * kept, sorted by bytes. PATH: --file, $SFC_FLOWS_FILE, or the default.
  */
@@ -11,8 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "flowrec.h"
-#include "rotlog.h"
+#include "sfc_flowrec.h"
 #include "sfcctl.h"
 
 #define FLOWS_FILE_DEFAULT "/var/log/sfc/flows.jsonl"
@@ -29,12 +28,12 @@ static void fmt_time(uint64_t ms, char *buf, size_t cap)
 		 tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000));
 }
 
-static uint64_t duration(const struct sf_flowrec *r)
+static uint64_t duration(const struct sfc_flowrec *r)
 {
 	return r->last_ms > r->first_ms ? r->last_ms - r->first_ms : 0;
 }
 
-static cJSON *rec_json(const struct sf_flowrec *r)
+static cJSON *rec_json(const struct sfc_flowrec *r)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -53,7 +52,7 @@ static cJSON *rec_json(const struct sf_flowrec *r)
 	return o;
 }
 
-static void rec_row(struct table *t, const struct sf_flowrec *r)
+static void rec_row(struct table *t, const struct sfc_flowrec *r)
 {
 	char sp[8], dp[8], pk[24], by[24], first[64], last[64], dur[32];
 
@@ -74,7 +73,7 @@ int cmd_flows(struct sfcctl *c)
 	static const char *const hdr[] = { "PROTO", "SRC", "SPORT", "DST",
 		"DPORT", "PACKETS", "BYTES", "FIRST", "LAST", "DURATION" };
 	const char *path = c->file;
-	struct sf_flowrec_set set;
+	struct sfc_flowrec_set set;
 	struct table *t;
 	cJSON *arr;
 	size_t i;
@@ -86,7 +85,7 @@ int cmd_flows(struct sfcctl *c)
 		path = FLOWS_FILE_DEFAULT;
 	if (c->argc)
 		return sfcctl_fail("flows: unexpected argument '%s'", c->argv[0]);
-	rc = sf_flowrec_load(path, SF_ROTLOG_MAX_KEEP, &set);
+	rc = sfc_flowrec_load(path, SFC_FLOWREC_MAX_ROTATED, &set);
 	if (rc)
 		return sfcctl_fail("flows: %s: %s", path, strerror(-rc));
 	if (set.bad_lines)
@@ -96,13 +95,13 @@ int cmd_flows(struct sfcctl *c)
 		arr = cJSON_CreateArray();
 		for (i = 0; i < set.n; i++)
 			cJSON_AddItemToArray(arr, rec_json(&set.r[i]));
-		sf_flowrec_free(&set);
+		sfc_flowrec_free(&set);
 		return sfcctl_print_json(arr);
 	}
 	t = table_new(10, hdr);
 	for (i = 0; i < set.n; i++)
 		rec_row(t, &set.r[i]);
-	sf_flowrec_free(&set);
+	sfc_flowrec_free(&set);
 	table_print(t);
 	return 0;
 }

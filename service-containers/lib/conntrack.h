@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "inner.h"
-#include "jbuf.h"
+#include "sfc_jbuf.h"
 #include "tabutil.h"
 
 #define SF_CT_TIMEOUT_LONG_MS (300 * 1000ull)

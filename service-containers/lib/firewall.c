@@ -140,26 +140,26 @@ enum sf_verdict sf_firewall_on_packet(void *ctx, const struct sf_pkt *pkt)
 	return sf_firewall_check(ctx, pkt, sf_now_ms());
 }
 
-void sf_firewall_stats_json(void *ctx, struct sf_jbuf *jb)
+void sf_firewall_stats_json(void *ctx, struct sfc_jbuf *jb)
 {
 	struct sf_firewall *fw = ctx;
 	const struct sf_ct *ct = &fw->ct;
 
 	sf_fw_rules_stats_json(&fw->rules, jb);
-	sf_jbuf_open(jb, "conntrack", '{');
-	sf_jbuf_u64(jb, "capacity", ct->cap);
-	sf_jbuf_u64(jb, "entries", sf_ct_count(ct));
-	sf_jbuf_u64(jb, "established_tcp", ct->lists[1].n);
-	sf_jbuf_u64(jb, "created", ct->created);
-	sf_jbuf_u64(jb, "expired", ct->expired);
-	sf_jbuf_u64(jb, "evicted", ct->evicted);
-	sf_jbuf_u64(jb, "reload_removed", fw->reload_removed);
-	sf_jbuf_u64(jb, "new", fw->pkts_new);
-	sf_jbuf_u64(jb, "established", fw->pkts_established);
-	sf_jbuf_u64(jb, "denied", fw->pkts_denied);
-	sf_jbuf_u64(jb, "stateless", fw->pkts_stateless);
-	sf_jbuf_u64(jb, "malformed", fw->pkts_malformed);
-	sf_jbuf_close(jb, '}');
+	sfc_jbuf_open(jb, "conntrack", '{');
+	sfc_jbuf_u64(jb, "capacity", ct->cap);
+	sfc_jbuf_u64(jb, "entries", sf_ct_count(ct));
+	sfc_jbuf_u64(jb, "established_tcp", ct->lists[1].n);
+	sfc_jbuf_u64(jb, "created", ct->created);
+	sfc_jbuf_u64(jb, "expired", ct->expired);
+	sfc_jbuf_u64(jb, "evicted", ct->evicted);
+	sfc_jbuf_u64(jb, "reload_removed", fw->reload_removed);
+	sfc_jbuf_u64(jb, "new", fw->pkts_new);
+	sfc_jbuf_u64(jb, "established", fw->pkts_established);
+	sfc_jbuf_u64(jb, "denied", fw->pkts_denied);
+	sfc_jbuf_u64(jb, "stateless", fw->pkts_stateless);
+	sfc_jbuf_u64(jb, "malformed", fw->pkts_malformed);
+	sfc_jbuf_close(jb, '}');
 }
 
 void sf_firewall_free(struct sf_firewall *fw)

@@ -24,7 +24,7 @@
 #include "conntrack.h"
 #include "frame.h"
 #include "fw_rules.h"
-#include "jbuf.h"
+#include "sfc_jbuf.h"
 
 #define SF_FIREWALL_CT_DEFAULT 65536
 
@@ -62,7 +62,7 @@ enum sf_verdict sf_firewall_check(struct sf_firewall *fw,
 enum sf_verdict sf_firewall_on_packet(void *ctx, const struct sf_pkt *pkt);
 
 /** sf_firewall_stats_json() - "firewall" (rules) and "conntrack" members. */
-void sf_firewall_stats_json(void *ctx, struct sf_jbuf *jb);
+void sf_firewall_stats_json(void *ctx, struct sfc_jbuf *jb);
 
 /** sf_firewall_free() - release everything; @fw becomes zeroed. */
 void sf_firewall_free(struct sf_firewall *fw);

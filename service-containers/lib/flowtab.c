@@ -83,7 +83,7 @@ unsigned int sf_flowtab_top(const struct sf_flowtab *ft,
 }
 
 static void flow_json(const struct sf_flowtab *ft, const struct sf_flow *f,
-		      struct sf_jbuf *jb)
+		      struct sfc_jbuf *jb)
 {
 	const struct sf_flowmap_ent *e = sf_flowmap_ent_of(&ft->fm, f);
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], tmp[4];
@@ -91,33 +91,33 @@ static void flow_json(const struct sf_flowtab *ft, const struct sf_flow *f,
 
 	inet_ntop(af, e->t.src, s, sizeof(s));
 	inet_ntop(af, e->t.dst, d, sizeof(d));
-	sf_jbuf_open(jb, NULL, '{');
-	sf_jbuf_str(jb, "proto", sf_proto_name(e->t.proto, tmp));
-	sf_jbuf_str(jb, "src", s);
-	sf_jbuf_u64(jb, "sport", e->t.sport);
-	sf_jbuf_str(jb, "dst", d);
-	sf_jbuf_u64(jb, "dport", e->t.dport);
-	sf_jbuf_u64(jb, "packets", f->packets);
-	sf_jbuf_u64(jb, "bytes", f->bytes);
-	sf_jbuf_u64(jb, "first_ms", f->first_ms);
-	sf_jbuf_u64(jb, "last_ms", e->last_ms);
-	sf_jbuf_close(jb, '}');
+	sfc_jbuf_open(jb, NULL, '{');
+	sfc_jbuf_str(jb, "proto", sf_proto_name(e->t.proto, tmp));
+	sfc_jbuf_str(jb, "src", s);
+	sfc_jbuf_u64(jb, "sport", e->t.sport);
+	sfc_jbuf_str(jb, "dst", d);
+	sfc_jbuf_u64(jb, "dport", e->t.dport);
+	sfc_jbuf_u64(jb, "packets", f->packets);
+	sfc_jbuf_u64(jb, "bytes", f->bytes);
+	sfc_jbuf_u64(jb, "first_ms", f->first_ms);
+	sfc_jbuf_u64(jb, "last_ms", e->last_ms);
+	sfc_jbuf_close(jb, '}');
 }
 
-void sf_flowtab_stats_json(const struct sf_flowtab *ft, struct sf_jbuf *jb,
+void sf_flowtab_stats_json(const struct sf_flowtab *ft, struct sfc_jbuf *jb,
 			   const struct sf_flow **scratch, unsigned int k)
 {
 	unsigned int i, n = sf_flowtab_top(ft, scratch, k);
 
-	sf_jbuf_open(jb, "flows", '{');
-	sf_jbuf_u64(jb, "capacity", ft->fm.cap);
-	sf_jbuf_u64(jb, "active", ft->fm.lru.n);
-	sf_jbuf_u64(jb, "evictions", ft->fm.evictions);
-	sf_jbuf_u64(jb, "total_packets", ft->total_packets);
-	sf_jbuf_u64(jb, "total_bytes", ft->total_bytes);
-	sf_jbuf_open(jb, "top", '[');
+	sfc_jbuf_open(jb, "flows", '{');
+	sfc_jbuf_u64(jb, "capacity", ft->fm.cap);
+	sfc_jbuf_u64(jb, "active", ft->fm.lru.n);
+	sfc_jbuf_u64(jb, "evictions", ft->fm.evictions);
+	sfc_jbuf_u64(jb, "total_packets", ft->total_packets);
+	sfc_jbuf_u64(jb, "total_bytes", ft->total_bytes);
+	sfc_jbuf_open(jb, "top", '[');
 	for (i = 0; i < n; i++)
 		flow_json(ft, scratch[i], jb);
-	sf_jbuf_close(jb, ']');
-	sf_jbuf_close(jb, '}');
+	sfc_jbuf_close(jb, ']');
+	sfc_jbuf_close(jb, '}');
 }

@@ -15,7 +15,7 @@
 
 #include "flowmap.h"
 #include "inner.h"
-#include "jbuf.h"
+#include "sfc_jbuf.h"
 
 #define SF_FLOWTAB_MAX_CAP SF_FLOWMAP_MAX_CAP
 
@@ -75,7 +75,7 @@ unsigned int sf_flowtab_top(const struct sf_flowtab *ft,
  * packets, bytes, first_ms, last_ms}]}, top as sf_flowtab_top() with @k.
  * @scratch: @k entries, caller-owned.
  */
-void sf_flowtab_stats_json(const struct sf_flowtab *ft, struct sf_jbuf *jb,
+void sf_flowtab_stats_json(const struct sf_flowtab *ft, struct sfc_jbuf *jb,
 			   const struct sf_flow **scratch, unsigned int k);
 
 #endif /* SF_FLOWTAB_H */

@@ -78,21 +78,21 @@ static const char *action_name(enum sf_fw_action a)
 	return a == SF_FW_DENY ? "deny" : "allow";
 }
 
-void sf_fw_rules_stats_json(const struct sf_fw_rules *fw, struct sf_jbuf *jb)
+void sf_fw_rules_stats_json(const struct sf_fw_rules *fw, struct sfc_jbuf *jb)
 {
 	unsigned int i;
 
-	sf_jbuf_open(jb, "firewall", '{');
-	sf_jbuf_str(jb, "default", action_name(fw->def));
-	sf_jbuf_u64(jb, "default_hits", fw->default_hits);
-	sf_jbuf_open(jb, "rules", '[');
+	sfc_jbuf_open(jb, "firewall", '{');
+	sfc_jbuf_str(jb, "default", action_name(fw->def));
+	sfc_jbuf_u64(jb, "default_hits", fw->default_hits);
+	sfc_jbuf_open(jb, "rules", '[');
 	for (i = 0; i < fw->n; i++) {
-		sf_jbuf_open(jb, NULL, '{');
-		sf_jbuf_u64(jb, "index", i);
-		sf_jbuf_str(jb, "action", action_name(fw->rules[i].action));
-		sf_jbuf_u64(jb, "hits", fw->rules[i].hits);
-		sf_jbuf_close(jb, '}');
+		sfc_jbuf_open(jb, NULL, '{');
+		sfc_jbuf_u64(jb, "index", i);
+		sfc_jbuf_str(jb, "action", action_name(fw->rules[i].action));
+		sfc_jbuf_u64(jb, "hits", fw->rules[i].hits);
+		sfc_jbuf_close(jb, '}');
 	}
-	sf_jbuf_close(jb, ']');
-	sf_jbuf_close(jb, '}');
+	sfc_jbuf_close(jb, ']');
+	sfc_jbuf_close(jb, '}');
 }

@@ -23,7 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "inner.h"
-#include "jbuf.h"
+#include "sfc_jbuf.h"
 
 #define SF_FW_MAX_RULES 4096
 #define SF_FW_PROTO_ANY 0
@@ -88,7 +88,7 @@ enum sf_fw_action sf_fw_rules_eval(struct sf_fw_rules *fw,
 				   const struct sf_inner *in);
 
 /** sf_fw_rules_stats_json() - "firewall": {default, default_hits, rules}. */
-void sf_fw_rules_stats_json(const struct sf_fw_rules *fw, struct sf_jbuf *jb);
+void sf_fw_rules_stats_json(const struct sf_fw_rules *fw, struct sfc_jbuf *jb);
 
 /** sf_fw_rules_free() - release the rules; @fw becomes empty. */
 void sf_fw_rules_free(struct sf_fw_rules *fw);

@@ -27,24 +27,24 @@ static void write_alert(struct sf_ids *ids, const struct sf_ids_rule *r,
 {
 	char line[512], s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], tmp[4];
 	int af = t->family == 6 ? AF_INET6 : AF_INET, len;
-	struct sf_jbuf jb;
+	struct sfc_jbuf jb;
 
 	inet_ntop(af, t->src, s, sizeof(s));
 	inet_ntop(af, t->dst, d, sizeof(d));
-	sf_jbuf_init(&jb, line, sizeof(line));
-	sf_jbuf_open(&jb, NULL, '{');
-	sf_jbuf_u64(&jb, "time_ms", ids->clock());
-	sf_jbuf_str(&jb, "sf", "sf-ids");
-	sf_jbuf_u64(&jb, "rule", r->id);
-	sf_jbuf_str(&jb, "action", r->action == SF_IDS_DROP ? "drop" : "alert");
-	sf_jbuf_str(&jb, "proto", sf_proto_name(t->proto, tmp));
-	sf_jbuf_str(&jb, "src", s);
-	sf_jbuf_u64(&jb, "sport", t->sport);
-	sf_jbuf_str(&jb, "dst", d);
-	sf_jbuf_u64(&jb, "dport", t->dport);
-	sf_jbuf_u64(&jb, "stream_offset", off);
-	sf_jbuf_close(&jb, '}');
-	len = sf_jbuf_finish(&jb);
+	sfc_jbuf_init(&jb, line, sizeof(line));
+	sfc_jbuf_open(&jb, NULL, '{');
+	sfc_jbuf_u64(&jb, "time_ms", ids->clock());
+	sfc_jbuf_str(&jb, "sf", "sf-ids");
+	sfc_jbuf_u64(&jb, "rule", r->id);
+	sfc_jbuf_str(&jb, "action", r->action == SF_IDS_DROP ? "drop" : "alert");
+	sfc_jbuf_str(&jb, "proto", sf_proto_name(t->proto, tmp));
+	sfc_jbuf_str(&jb, "src", s);
+	sfc_jbuf_u64(&jb, "sport", t->sport);
+	sfc_jbuf_str(&jb, "dst", d);
+	sfc_jbuf_u64(&jb, "dport", t->dport);
+	sfc_jbuf_u64(&jb, "stream_offset", off);
+	sfc_jbuf_close(&jb, '}');
+	len = sfc_jbuf_finish(&jb);
 	ids->alerts++;
 	if (len < 0)
 		ids->alert_errors++;

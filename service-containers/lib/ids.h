@@ -29,7 +29,7 @@
 #include "flowmap.h"
 #include "frame.h"
 #include "ids_rules.h"
-#include "jbuf.h"
+#include "sfc_jbuf.h"
 #include "rotlog.h"
 
 #define SF_IDS_MAX_FLOWS_DEFAULT 65536
@@ -109,7 +109,7 @@ enum sf_verdict sf_ids_packet(void *ids, const struct sf_pkt *pkt);
 void sf_ids_tick(struct sf_ids *ids, uint64_t now_ms);
 
 /** sf_ids_stats_json() - "ids": {...} member of the stats file. */
-void sf_ids_stats_json(const struct sf_ids *ids, struct sf_jbuf *jb);
+void sf_ids_stats_json(const struct sf_ids *ids, struct sfc_jbuf *jb);
 
 /** sf_ids_sandbox() - seccomp and Landlock additions: read the rules
  * directory (reload), write the alerts directory if any. */

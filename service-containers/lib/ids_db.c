@@ -300,26 +300,26 @@ int sf_ids_sandbox(struct sf_ids *ids, void *scmp_ctx)
 	return err;
 }
 
-void sf_ids_stats_json(const struct sf_ids *ids, struct sf_jbuf *jb)
+void sf_ids_stats_json(const struct sf_ids *ids, struct sfc_jbuf *jb)
 {
-	sf_jbuf_open(jb, "ids", '{');
-	sf_jbuf_u64(jb, "rules", ids->rs.n);
-	sf_jbuf_u64(jb, "stream_state_bytes", ids->stream_size);
-	sf_jbuf_u64(jb, "capacity", ids->fm.cap);
-	sf_jbuf_u64(jb, "connections", ids->fm.lru.n);
-	sf_jbuf_u64(jb, "evictions", ids->fm.evictions);
-	sf_jbuf_u64(jb, "streams_open", ids->streams_open);
-	sf_jbuf_u64(jb, "scanned_bytes", ids->scanned_bytes);
-	sf_jbuf_u64(jb, "alerts", ids->alerts);
-	sf_jbuf_u64(jb, "alert_errors", ids->alert_errors);
-	sf_jbuf_u64(jb, "blocked_flows", ids->blocked_flows);
-	sf_jbuf_u64(jb, "blocked_packets", ids->blocked_packets);
-	sf_jbuf_u64(jb, "retrans_skipped", ids->retrans_skipped);
-	sf_jbuf_u64(jb, "gaps", ids->gaps);
-	sf_jbuf_u64(jb, "scan_errors", ids->scan_errors);
-	sf_jbuf_u64(jb, "reloads", ids->reloads);
-	sf_jbuf_u64(jb, "reload_errors", ids->reload_errors);
-	sf_jbuf_close(jb, '}');
+	sfc_jbuf_open(jb, "ids", '{');
+	sfc_jbuf_u64(jb, "rules", ids->rs.n);
+	sfc_jbuf_u64(jb, "stream_state_bytes", ids->stream_size);
+	sfc_jbuf_u64(jb, "capacity", ids->fm.cap);
+	sfc_jbuf_u64(jb, "connections", ids->fm.lru.n);
+	sfc_jbuf_u64(jb, "evictions", ids->fm.evictions);
+	sfc_jbuf_u64(jb, "streams_open", ids->streams_open);
+	sfc_jbuf_u64(jb, "scanned_bytes", ids->scanned_bytes);
+	sfc_jbuf_u64(jb, "alerts", ids->alerts);
+	sfc_jbuf_u64(jb, "alert_errors", ids->alert_errors);
+	sfc_jbuf_u64(jb, "blocked_flows", ids->blocked_flows);
+	sfc_jbuf_u64(jb, "blocked_packets", ids->blocked_packets);
+	sfc_jbuf_u64(jb, "retrans_skipped", ids->retrans_skipped);
+	sfc_jbuf_u64(jb, "gaps", ids->gaps);
+	sfc_jbuf_u64(jb, "scan_errors", ids->scan_errors);
+	sfc_jbuf_u64(jb, "reloads", ids->reloads);
+	sfc_jbuf_u64(jb, "reload_errors", ids->reload_errors);
+	sfc_jbuf_close(jb, '}');
 }
 
 void sf_ids_fini(struct sf_ids *ids)

@@ -10,7 +10,7 @@
 #include <linux/virtio_net.h>
 
 #include "config.h"
-#include "flowrec.h"
+#include "sfc_flowrec.h"
 #include "fsjail.h"
 #include "monitor.h"
 
@@ -76,7 +76,7 @@ int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
 	strcpy(out->output, o->valuestring);
 	ret = get_uint(cfg, "rotate_bytes", UINT32_MAX * 1024ull,
 		       &out->rotate_bytes, path, err, errlen) ||
-	      get_uint(cfg, "rotate_keep", SF_ROTLOG_MAX_KEEP, &keep, path,
+	      get_uint(cfg, "rotate_keep", SFC_FLOWREC_MAX_ROTATED, &keep, path,
 		       err, errlen) ||
 	      get_uint(cfg, "idle_timeout_s", 86400, &idle, path, err,
 		       errlen) ||
@@ -100,9 +100,9 @@ int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
 static void write_record(struct sf_mon *m, const struct sf_tuple *t,
 			 const struct sf_mon_flow *f, enum sf_mon_end end)
 {
-	char line[SF_FLOWREC_LINE_MAX], tmp[4];
+	char line[SFC_FLOWREC_LINE_MAX], tmp[4];
 	int af = t->family == 6 ? AF_INET6 : AF_INET, len;
-	struct sf_flowrec r;
+	struct sfc_flowrec r;
 
 	memset(&r, 0, sizeof(r));
 	snprintf(r.proto, sizeof(r.proto), "%s", sf_proto_name(t->proto, tmp));
@@ -115,9 +115,9 @@ static void write_record(struct sf_mon *m, const struct sf_tuple *t,
 	r.first_ms = f->first_ms;
 	r.last_ms = f->last_ms;
 	if (t->proto == IPPROTO_TCP)
-		sf_tcp_flags_str(f->tcp_flags, r.tcp_flags, sizeof(r.tcp_flags));
+		sfc_tcp_flags_str(f->tcp_flags, r.tcp_flags, sizeof(r.tcp_flags));
 	snprintf(r.end, sizeof(r.end), "%s", sf_mon_end_name(end));
-	len = sf_flowrec_format(&r, line, sizeof(line));
+	len = sfc_flowrec_format(&r, line, sizeof(line));
 	if (len < 0 || sf_rotlog_write(&m->log, line, (size_t)len))
 		m->write_errors++;
 	else
@@ -255,25 +255,25 @@ void sf_mon_flush(struct sf_mon *m)
 		sf_flowmap_foreach(&m->fm, flush_one, m);
 }
 
-void sf_mon_stats_json(const struct sf_mon *m, struct sf_jbuf *jb)
+void sf_mon_stats_json(const struct sf_mon *m, struct sfc_jbuf *jb)
 {
 	int i;
 
-	sf_jbuf_open(jb, "monitor", '{');
-	sf_jbuf_u64(jb, "capacity", m->fm.cap);
-	sf_jbuf_u64(jb, "active", m->fm.lru.n);
-	sf_jbuf_u64(jb, "evictions", m->fm.evictions);
-	sf_jbuf_u64(jb, "late_packets", m->late_packets);
-	sf_jbuf_open(jb, "records", '{');
+	sfc_jbuf_open(jb, "monitor", '{');
+	sfc_jbuf_u64(jb, "capacity", m->fm.cap);
+	sfc_jbuf_u64(jb, "active", m->fm.lru.n);
+	sfc_jbuf_u64(jb, "evictions", m->fm.evictions);
+	sfc_jbuf_u64(jb, "late_packets", m->late_packets);
+	sfc_jbuf_open(jb, "records", '{');
 	for (i = 0; i < SF_MON_END_MAX; i++)
-		sf_jbuf_u64(jb, end_names[i], m->records[i]);
-	sf_jbuf_close(jb, '}');
-	sf_jbuf_str(jb, "output", m->cfg.output);
-	sf_jbuf_u64(jb, "output_bytes", m->log.bytes);
-	sf_jbuf_u64(jb, "rotations", m->log.rotations);
-	sf_jbuf_u64(jb, "write_errors", m->write_errors);
-	sf_jbuf_u64(jb, "log_errors", m->log.errors);
-	sf_jbuf_close(jb, '}');
+		sfc_jbuf_u64(jb, end_names[i], m->records[i]);
+	sfc_jbuf_close(jb, '}');
+	sfc_jbuf_str(jb, "output", m->cfg.output);
+	sfc_jbuf_u64(jb, "output_bytes", m->log.bytes);
+	sfc_jbuf_u64(jb, "rotations", m->log.rotations);
+	sfc_jbuf_u64(jb, "write_errors", m->write_errors);
+	sfc_jbuf_u64(jb, "log_errors", m->log.errors);
+	sfc_jbuf_close(jb, '}');
 }
 
 int sf_mon_sandbox(struct sf_mon *m, void *scmp_ctx)

@@ -2,7 +2,7 @@
 /*
  * monitor.h - sf-monitor's engine: per-flow records (directed inner
  * 5-tuple, packets, bytes, first/last seen, TCP flags seen) written as
- * JSON lines (flowrec.h) to a size-rotated file (rotlog.h).
+ * JSON lines (the contract sfc_flowrec.h) to a size-rotated file (rotlog.h).
  *
  * A record is written when a flow ends (TCP FIN or RST in its direction:
  * "fin"/"rst"), goes idle ("idle"), is evicted from the full table
@@ -24,7 +24,7 @@
 
 #include "flowmap.h"
 #include "frame.h"
-#include "jbuf.h"
+#include "sfc_jbuf.h"
 #include "rotlog.h"
 
 #define SF_MON_MAX_FLOWS_DEFAULT 65536
@@ -97,7 +97,7 @@ void sf_mon_tick(struct sf_mon *m, uint64_t now_ms);
 void sf_mon_flush(struct sf_mon *m);
 
 /** sf_mon_stats_json() - "monitor": {...} member of the stats file. */
-void sf_mon_stats_json(const struct sf_mon *m, struct sf_jbuf *jb);
+void sf_mon_stats_json(const struct sf_mon *m, struct sfc_jbuf *jb);
 
 /** sf_mon_sandbox() - seccomp rules for the log, Landlock to its
  * directory (skipped with a message if the kernel lacks Landlock). */

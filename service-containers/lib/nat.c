@@ -232,30 +232,30 @@ int sf_nat_configure(struct sf_nat *nat, const cJSON *cfg, const char *path,
 	return 0;
 }
 
-void sf_nat_stats_json(void *ctx, struct sf_jbuf *jb)
+void sf_nat_stats_json(void *ctx, struct sfc_jbuf *jb)
 {
 	struct sf_nat *nat = ctx;
 	char ip[INET_ADDRSTRLEN];
 
 	inet_ntop(AF_INET, nat->cfg.nat_ip, ip, sizeof(ip));
-	sf_jbuf_open(jb, "nat", '{');
-	sf_jbuf_str(jb, "nat_ip", ip);
-	sf_jbuf_u64(jb, "port_lo", nat->cfg.lo);
-	sf_jbuf_u64(jb, "port_hi", nat->cfg.hi);
-	sf_jbuf_u64(jb, "timeout_s", nat->cfg.timeout_ms / 1000);
-	sf_jbuf_u64(jb, "capacity", nat->cap);
-	sf_jbuf_u64(jb, "active", sf_nat_active(nat));
-	sf_jbuf_u64(jb, "allocations", nat->allocations);
-	sf_jbuf_u64(jb, "exhausted", nat->exhausted);
-	sf_jbuf_u64(jb, "expired", nat->expired);
-	sf_jbuf_u64(jb, "translated_out", nat->translated_out);
-	sf_jbuf_u64(jb, "translated_in", nat->translated_in);
-	sf_jbuf_u64(jb, "no_mapping", nat->no_mapping);
-	sf_jbuf_u64(jb, "unsupported", nat->unsupported);
-	sf_jbuf_u64(jb, "fragments", nat->fragments);
-	sf_jbuf_u64(jb, "passed_ipv6", nat->passed_v6);
-	sf_jbuf_u64(jb, "bad_offload", nat->bad_offload);
-	sf_jbuf_close(jb, '}');
+	sfc_jbuf_open(jb, "nat", '{');
+	sfc_jbuf_str(jb, "nat_ip", ip);
+	sfc_jbuf_u64(jb, "port_lo", nat->cfg.lo);
+	sfc_jbuf_u64(jb, "port_hi", nat->cfg.hi);
+	sfc_jbuf_u64(jb, "timeout_s", nat->cfg.timeout_ms / 1000);
+	sfc_jbuf_u64(jb, "capacity", nat->cap);
+	sfc_jbuf_u64(jb, "active", sf_nat_active(nat));
+	sfc_jbuf_u64(jb, "allocations", nat->allocations);
+	sfc_jbuf_u64(jb, "exhausted", nat->exhausted);
+	sfc_jbuf_u64(jb, "expired", nat->expired);
+	sfc_jbuf_u64(jb, "translated_out", nat->translated_out);
+	sfc_jbuf_u64(jb, "translated_in", nat->translated_in);
+	sfc_jbuf_u64(jb, "no_mapping", nat->no_mapping);
+	sfc_jbuf_u64(jb, "unsupported", nat->unsupported);
+	sfc_jbuf_u64(jb, "fragments", nat->fragments);
+	sfc_jbuf_u64(jb, "passed_ipv6", nat->passed_v6);
+	sfc_jbuf_u64(jb, "bad_offload", nat->bad_offload);
+	sfc_jbuf_close(jb, '}');
 }
 
 void sf_nat_free(struct sf_nat *nat)

@@ -37,7 +37,7 @@
 #include <cjson/cJSON.h>
 
 #include "frame.h"
-#include "jbuf.h"
+#include "sfc_jbuf.h"
 #include "tabutil.h"
 
 #define SF_NAT_NPROTO 3 /* tcp, udp, icmp */
@@ -101,7 +101,7 @@ static inline uint32_t sf_nat_active(const struct sf_nat *nat)
 }
 
 /** sf_nat_stats_json() - the "nat" member of the stats file. */
-void sf_nat_stats_json(void *ctx, struct sf_jbuf *jb);
+void sf_nat_stats_json(void *ctx, struct sfc_jbuf *jb);
 
 /** sf_nat_free() - release the table; @nat becomes zeroed. */
 void sf_nat_free(struct sf_nat *nat);

@@ -255,37 +255,37 @@ static unsigned int top_droppers(const struct sf_rl *rl,
 	return n;
 }
 
-void sf_rl_stats_json(void *ctx, struct sf_jbuf *jb)
+void sf_rl_stats_json(void *ctx, struct sfc_jbuf *jb)
 {
 	const struct sf_rl_src *top[SF_RL_TOP];
 	struct sf_rl *rl = ctx;
 	char a[INET6_ADDRSTRLEN];
 	unsigned int n = top_droppers(rl, top), i;
 
-	sf_jbuf_open(jb, "ratelimit", '{');
-	sf_jbuf_u64(jb, "rate_bps", rl->rate_bps);
-	sf_jbuf_u64(jb, "burst_bytes", rl->burst_bytes);
-	sf_jbuf_u64(jb, "capacity", rl->cap);
-	sf_jbuf_u64(jb, "sources", rl->lru.n);
-	sf_jbuf_u64(jb, "evictions", rl->evictions);
-	sf_jbuf_u64(jb, "passed_packets", rl->passed_packets);
-	sf_jbuf_u64(jb, "passed_bytes", rl->passed_bytes);
-	sf_jbuf_u64(jb, "dropped_packets", rl->dropped_packets);
-	sf_jbuf_u64(jb, "dropped_bytes", rl->dropped_bytes);
-	sf_jbuf_open(jb, "top_dropped", '[');
+	sfc_jbuf_open(jb, "ratelimit", '{');
+	sfc_jbuf_u64(jb, "rate_bps", rl->rate_bps);
+	sfc_jbuf_u64(jb, "burst_bytes", rl->burst_bytes);
+	sfc_jbuf_u64(jb, "capacity", rl->cap);
+	sfc_jbuf_u64(jb, "sources", rl->lru.n);
+	sfc_jbuf_u64(jb, "evictions", rl->evictions);
+	sfc_jbuf_u64(jb, "passed_packets", rl->passed_packets);
+	sfc_jbuf_u64(jb, "passed_bytes", rl->passed_bytes);
+	sfc_jbuf_u64(jb, "dropped_packets", rl->dropped_packets);
+	sfc_jbuf_u64(jb, "dropped_bytes", rl->dropped_bytes);
+	sfc_jbuf_open(jb, "top_dropped", '[');
 	for (i = 0; i < n; i++) {
 		inet_ntop(top[i]->family == 4 ? AF_INET : AF_INET6,
 			  top[i]->addr, a, sizeof(a));
-		sf_jbuf_open(jb, NULL, '{');
-		sf_jbuf_str(jb, "src", a);
-		sf_jbuf_u64(jb, "dropped_packets", top[i]->dropped_packets);
-		sf_jbuf_u64(jb, "dropped_bytes", top[i]->dropped_bytes);
-		sf_jbuf_u64(jb, "passed_packets", top[i]->passed_packets);
-		sf_jbuf_u64(jb, "passed_bytes", top[i]->passed_bytes);
-		sf_jbuf_close(jb, '}');
+		sfc_jbuf_open(jb, NULL, '{');
+		sfc_jbuf_str(jb, "src", a);
+		sfc_jbuf_u64(jb, "dropped_packets", top[i]->dropped_packets);
+		sfc_jbuf_u64(jb, "dropped_bytes", top[i]->dropped_bytes);
+		sfc_jbuf_u64(jb, "passed_packets", top[i]->passed_packets);
+		sfc_jbuf_u64(jb, "passed_bytes", top[i]->passed_bytes);
+		sfc_jbuf_close(jb, '}');
 	}
-	sf_jbuf_close(jb, ']');
-	sf_jbuf_close(jb, '}');
+	sfc_jbuf_close(jb, ']');
+	sfc_jbuf_close(jb, '}');
 }
 
 void sf_rl_free(struct sf_rl *rl)

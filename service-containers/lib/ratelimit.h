@@ -27,7 +27,7 @@
 #include <cjson/cJSON.h>
 
 #include "frame.h"
-#include "jbuf.h"
+#include "sfc_jbuf.h"
 #include "tabutil.h"
 
 #define SF_RL_UNITS_PER_BYTE 8000000000ull
@@ -90,7 +90,7 @@ const struct sf_rl_src *sf_rl_find(const struct sf_rl *rl, uint8_t family,
 				   const uint8_t *addr);
 
 /** sf_rl_stats_json() - "ratelimit": config, totals, top droppers. */
-void sf_rl_stats_json(void *ctx, struct sf_jbuf *jb);
+void sf_rl_stats_json(void *ctx, struct sfc_jbuf *jb);
 
 /** sf_rl_free() - release; @rl becomes zeroed. */
 void sf_rl_free(struct sf_rl *rl);

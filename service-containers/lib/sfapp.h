@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "frame.h"
-#include "jbuf.h"
+#include "sfc_jbuf.h"
 
 struct sf_app_ops {
 	const char *name;        /* "sf-firewall": logs and stats */
@@ -32,7 +32,7 @@ struct sf_app_ops {
 		      char *err, size_t errlen);
 	sf_pkt_fn on_packet;     /* per valid traffic frame */
 	/* Append SF-specific members to the stats object (may be NULL). */
-	void (*stats_json)(void *ctx, struct sf_jbuf *jb);
+	void (*stats_json)(void *ctx, struct sfc_jbuf *jb);
 	void (*fini)(void *ctx); /* at exit, may be NULL */
 	/* Every loop tick (at least every 200 ms and after each batch),
 	 * with sf_now_ms(); after the sandbox. May be NULL. */

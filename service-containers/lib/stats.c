@@ -63,37 +63,37 @@ void sf_stats_set_extra(struct sf_stats *s, sf_stats_extra_fn fn, void *ctx)
 	s->extra_ctx = ctx;
 }
 
-static void render_counters(const struct sf_counters *c, struct sf_jbuf *jb)
+static void render_counters(const struct sf_counters *c, struct sfc_jbuf *jb)
 {
-	sf_jbuf_open(jb, "counters", '{');
-	sf_jbuf_u64(jb, "rx_packets", c->rx_packets);
-	sf_jbuf_u64(jb, "rx_bytes", c->rx_bytes);
-	sf_jbuf_u64(jb, "tx_packets", c->tx_packets);
-	sf_jbuf_u64(jb, "tx_bytes", c->tx_bytes);
-	sf_jbuf_u64(jb, "dropped", c->dropped);
-	sf_jbuf_u64(jb, "malformed", c->malformed);
-	sf_jbuf_u64(jb, "oam", c->oam);
-	sf_jbuf_u64(jb, "tx_errors", c->tx_errors);
-	sf_jbuf_u64(jb, "ring_drops", c->ring_drops);
-	sf_jbuf_close(jb, '}');
+	sfc_jbuf_open(jb, "counters", '{');
+	sfc_jbuf_u64(jb, "rx_packets", c->rx_packets);
+	sfc_jbuf_u64(jb, "rx_bytes", c->rx_bytes);
+	sfc_jbuf_u64(jb, "tx_packets", c->tx_packets);
+	sfc_jbuf_u64(jb, "tx_bytes", c->tx_bytes);
+	sfc_jbuf_u64(jb, "dropped", c->dropped);
+	sfc_jbuf_u64(jb, "malformed", c->malformed);
+	sfc_jbuf_u64(jb, "oam", c->oam);
+	sfc_jbuf_u64(jb, "tx_errors", c->tx_errors);
+	sfc_jbuf_u64(jb, "ring_drops", c->ring_drops);
+	sfc_jbuf_close(jb, '}');
 }
 
 static int render_once(struct sf_stats *s, uint64_t now_ms)
 {
-	struct sf_jbuf jb;
+	struct sfc_jbuf jb;
 
-	sf_jbuf_init(&jb, s->buf, s->cap);
-	sf_jbuf_open(&jb, NULL, '{');
-	sf_jbuf_str(&jb, "sf", s->sf_name);
-	sf_jbuf_str(&jb, "iface", s->iface);
-	sf_jbuf_u64(&jb, "pid", (uint64_t)s->pid);
-	sf_jbuf_u64(&jb, "time_unix_ms", clock_ms(CLOCK_REALTIME));
-	sf_jbuf_u64(&jb, "uptime_ms", now_ms - s->start_ms);
+	sfc_jbuf_init(&jb, s->buf, s->cap);
+	sfc_jbuf_open(&jb, NULL, '{');
+	sfc_jbuf_str(&jb, "sf", s->sf_name);
+	sfc_jbuf_str(&jb, "iface", s->iface);
+	sfc_jbuf_u64(&jb, "pid", (uint64_t)s->pid);
+	sfc_jbuf_u64(&jb, "time_unix_ms", clock_ms(CLOCK_REALTIME));
+	sfc_jbuf_u64(&jb, "uptime_ms", now_ms - s->start_ms);
 	render_counters(&s->c, &jb);
 	if (s->extra)
 		s->extra(s->extra_ctx, &jb);
-	sf_jbuf_close(&jb, '}');
-	return sf_jbuf_finish(&jb);
+	sfc_jbuf_close(&jb, '}');
+	return sfc_jbuf_finish(&jb);
 }
 
 int sf_stats_render(struct sf_stats *s, uint64_t now_ms)

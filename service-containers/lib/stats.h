@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "jbuf.h"
+#include "sfc_jbuf.h"
 
 #define SF_STATS_INTERVAL_MS 500
 
@@ -33,7 +33,7 @@ struct sf_counters {
 };
 
 /* Appends SF-specific members to the top-level object. */
-typedef void (*sf_stats_extra_fn)(void *ctx, struct sf_jbuf *jb);
+typedef void (*sf_stats_extra_fn)(void *ctx, struct sfc_jbuf *jb);
 
 struct sf_stats {
 	struct sf_counters c;

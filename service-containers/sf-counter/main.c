@@ -81,7 +81,7 @@ static enum sf_verdict counter_packet(void *ctx, const struct sf_pkt *pkt)
 	return SF_VERDICT_PASS;
 }
 
-static void counter_stats(void *ctx, struct sf_jbuf *jb)
+static void counter_stats(void *ctx, struct sfc_jbuf *jb)
 {
 	struct counter *c = ctx;
 

@@ -91,7 +91,7 @@ static void ids_tick(void *ctx, uint64_t mono_ms)
 	sf_ids_tick(ids, ids->clock());
 }
 
-static void ids_stats(void *ctx, struct sf_jbuf *jb)
+static void ids_stats(void *ctx, struct sfc_jbuf *jb)
 {
 	sf_ids_stats_json(ctx, jb);
 }

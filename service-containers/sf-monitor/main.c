@@ -31,7 +31,7 @@ static void mon_tick(void *ctx, uint64_t mono_ms)
 	sf_mon_tick(m, m->clock());
 }
 
-static void mon_stats(void *ctx, struct sf_jbuf *jb)
+static void mon_stats(void *ctx, struct sfc_jbuf *jb)
 {
 	sf_mon_stats_json(ctx, jb);
 }

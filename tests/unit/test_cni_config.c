@@ -11,9 +11,9 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../cni/cni_config.c"
-#include "../../cni/cni_result.c"
-#include "../../cni/cni_runtime.c"
+#include <errno.h>
+#include <stdio.h>
+#include "cni.h"
 
 #define MIN_CONF "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"sfc-cni\"," \
 		 "\"ipam\":{\"type\":\"host-local\"}}"

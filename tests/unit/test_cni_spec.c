@@ -13,7 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "../../cni/cni_hostlocal.c"
+#include "cni.h"
+#include "cni_net.h"
 
 static int parse_s(const char *json, struct cni_conf *c, struct cni_err *e)
 {

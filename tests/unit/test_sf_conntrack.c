@@ -266,7 +266,7 @@ Test(sf_conntrack, stats_json)
 	struct sf_counters c = { 0 };
 	struct tpkt p;
 	char buf[4096];
-	struct sf_jbuf jb;
+	struct sfc_jbuf jb;
 	cJSON *root, *ct;
 
 	now_ms = 0;
@@ -274,11 +274,11 @@ Test(sf_conntrack, stats_json)
 	tpkt_build(&p, IPPROTO_TCP, "192.168.1.1", 40000, "10.9.0.1", 80, 2, 0);
 	run(&fw, &p, &c);
 	run(&fw, &p, &c);
-	sf_jbuf_init(&jb, buf, sizeof(buf));
-	sf_jbuf_open(&jb, NULL, '{');
+	sfc_jbuf_init(&jb, buf, sizeof(buf));
+	sfc_jbuf_open(&jb, NULL, '{');
 	sf_firewall_stats_json(&fw, &jb);
-	sf_jbuf_close(&jb, '}');
-	cr_assert_gt(sf_jbuf_finish(&jb), 0);
+	sfc_jbuf_close(&jb, '}');
+	cr_assert_gt(sfc_jbuf_finish(&jb), 0);
 	root = cJSON_Parse(buf);
 	cr_assert_not_null(root, "%s", buf);
 	ct = cJSON_GetObjectItem(root, "conntrack");

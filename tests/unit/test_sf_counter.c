@@ -150,13 +150,13 @@ static void stats(const struct sf_flowtab *ft, unsigned int k, char *buf,
 		  size_t cap)
 {
 	const struct sf_flow *scratch[4];
-	struct sf_jbuf jb;
+	struct sfc_jbuf jb;
 
-	sf_jbuf_init(&jb, buf, cap);
-	sf_jbuf_open(&jb, NULL, '{');
+	sfc_jbuf_init(&jb, buf, cap);
+	sfc_jbuf_open(&jb, NULL, '{');
 	sf_flowtab_stats_json(ft, &jb, scratch, k);
-	sf_jbuf_close(&jb, '}');
-	cr_assert_gt(sf_jbuf_finish(&jb), 0);
+	sfc_jbuf_close(&jb, '}');
+	cr_assert_gt(sfc_jbuf_finish(&jb), 0);
 }
 
 Test(sf_counter, stats_json)

@@ -178,16 +178,16 @@ Test(sf_firewall, stats_json)
 {
 	struct sf_fw_rules fw;
 	char buf[512];
-	struct sf_jbuf jb;
+	struct sfc_jbuf jb;
 	cJSON *root;
 
 	cr_assert_eq(load(&fw, "{\"rules\": [{\"action\": \"deny\"}]}"), 0);
 	fw.rules[0].hits = 7;
-	sf_jbuf_init(&jb, buf, sizeof(buf));
-	sf_jbuf_open(&jb, NULL, '{');
+	sfc_jbuf_init(&jb, buf, sizeof(buf));
+	sfc_jbuf_open(&jb, NULL, '{');
 	sf_fw_rules_stats_json(&fw, &jb);
-	sf_jbuf_close(&jb, '}');
-	cr_assert_gt(sf_jbuf_finish(&jb), 0);
+	sfc_jbuf_close(&jb, '}');
+	cr_assert_gt(sfc_jbuf_finish(&jb), 0);
 	root = cJSON_Parse(buf);
 	cr_assert_not_null(root, "%s", buf);
 	cr_assert_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(

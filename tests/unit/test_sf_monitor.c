@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <cjson/cJSON.h>
 
-#include "flowrec.h"
+#include "sfc_flowrec.h"
 #include "monitor.h"
 #include "test_sf_monitor_pkt.h"
 
@@ -55,16 +55,16 @@ static void mon_start(struct sf_mon *m, uint64_t rotate, unsigned int keep,
 }
 
 /* Every record in @path, in order; returns the count. */
-static int read_recs(const char *path, struct sf_flowrec *r, int max)
+static int read_recs(const char *path, struct sfc_flowrec *r, int max)
 {
-	char line[SF_FLOWREC_LINE_MAX];
+	char line[SFC_FLOWREC_LINE_MAX];
 	FILE *f = fopen(path, "r");
 	int n = 0;
 
 	if (!f)
 		return -1;
 	while (n < max && fgets(line, sizeof(line), f)) {
-		cr_assert_eq(sf_flowrec_parse(line, &r[n]), 0, "line: %s", line);
+		cr_assert_eq(sfc_flowrec_parse(line, &r[n]), 0, "line: %s", line);
 		n++;
 	}
 	fclose(f);
@@ -103,7 +103,7 @@ Test(sf_monitor, new_flow_then_updates)
 
 Test(sf_monitor, fin_ends_flow_late_ack_is_not_a_new_flow)
 {
-	struct sf_flowrec r[4];
+	struct sfc_flowrec r[4];
 	struct sf_mon m;
 
 	mon_start(&m, 0, 0, 16);
@@ -128,7 +128,7 @@ Test(sf_monitor, fin_ends_flow_late_ack_is_not_a_new_flow)
 
 Test(sf_monitor, rst_ends_and_syn_reopens)
 {
-	struct sf_flowrec r[4];
+	struct sfc_flowrec r[4];
 	struct sf_mon m;
 
 	mon_start(&m, 0, 0, 16);
@@ -149,7 +149,7 @@ Test(sf_monitor, rst_ends_and_syn_reopens)
 Test(sf_monitor, idle_timeout_with_injected_clock)
 {
 	struct tflow u = { 17, 3, 4, 5353, 53 };
-	struct sf_flowrec r[2];
+	struct sfc_flowrec r[2];
 	struct sf_mon m;
 	uint64_t t0;
 
@@ -171,7 +171,7 @@ Test(sf_monitor, idle_timeout_with_injected_clock)
 
 Test(sf_monitor, long_flow_exported_periodically)
 {
-	struct sf_flowrec r[4];
+	struct sfc_flowrec r[4];
 	struct sf_mon m;
 
 	mon_start(&m, 0, 0, 16);
@@ -197,7 +197,7 @@ Test(sf_monitor, long_flow_exported_periodically)
 Test(sf_monitor, eviction_and_exit_write_records)
 {
 	struct tflow b = A, c = A;
-	struct sf_flowrec r[4];
+	struct sfc_flowrec r[4];
 	struct sf_mon m;
 
 	b.sport = 40001;
@@ -239,7 +239,7 @@ Test(sf_monitor, gso_frame_counts_its_segments)
 
 Test(sf_monitor, rotation_keeps_k_files)
 {
-	struct sf_flowrec r[16];
+	struct sfc_flowrec r[16];
 	char p[160];
 	struct sf_mon m;
 	struct tflow f = A;
@@ -271,7 +271,7 @@ Test(sf_monitor, rotation_keeps_k_files)
 
 Test(sf_monitor, json_line_format)
 {
-	char line[SF_FLOWREC_LINE_MAX];
+	char line[SFC_FLOWREC_LINE_MAX];
 	struct tflow v6ish = { 17, 9, 8, 1234, 4321 };
 	struct sf_mon m;
 	FILE *f;

@@ -10,29 +10,29 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
-#include "flowrec.h"
+#include "sfc_flowrec.h"
 
-static const struct sf_flowrec rec = {
+static const struct sfc_flowrec rec = {
 	.proto = "tcp", .src = "2001:db8::1", .dst = "2001:db8::2",
 	.sport = 443, .dport = 51000, .packets = 12, .bytes = 9000,
 	.first_ms = 1700000000000ull, .last_ms = 1700000000250ull,
 	.tcp_flags = "SYN|ACK", .end = "fin",
 };
 
-Test(sf_flowrec, format_parse_round_trip)
+Test(sfc_flowrec, format_parse_round_trip)
 {
-	char line[SF_FLOWREC_LINE_MAX];
-	struct sf_flowrec r;
-	int n = sf_flowrec_format(&rec, line, sizeof(line));
+	char line[SFC_FLOWREC_LINE_MAX];
+	struct sfc_flowrec r;
+	int n = sfc_flowrec_format(&rec, line, sizeof(line));
 
 	cr_assert_gt(n, 0);
 	cr_assert_eq(line[n - 1], '\n');
-	cr_assert_eq(sf_flowrec_parse(line, &r), 0);
+	cr_assert_eq(sfc_flowrec_parse(line, &r), 0);
 	cr_assert_eq(memcmp(&r, &rec, sizeof(r)), 0);
-	cr_assert_eq(sf_flowrec_format(&rec, line, 40), -ENOSPC);
+	cr_assert_eq(sfc_flowrec_format(&rec, line, 40), -ENOSPC);
 }
 
-Test(sf_flowrec, parse_rejects_bad_lines)
+Test(sfc_flowrec, parse_rejects_bad_lines)
 {
 	static const char *const bad[] = {
 		"", "not json", "[]", "{}",
@@ -49,13 +49,13 @@ Test(sf_flowrec, parse_rejects_bad_lines)
 		"{\"proto\":\"tcpudpicmpxx\",\"src\":\"a\",\"sport\":1,\"dst\":\"b\",\"dport\":2,"
 		"\"packets\":1,\"bytes\":1,\"first_ms\":1,\"last_ms\":1,\"end\":\"fin\"}",
 	};
-	struct sf_flowrec r;
+	struct sfc_flowrec r;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_assert_eq(sf_flowrec_parse(bad[i], &r), -EINVAL, "%zu", i);
+		cr_assert_eq(sfc_flowrec_parse(bad[i], &r), -EINVAL, "%zu", i);
 	/* tcp_flags is optional */
-	cr_assert_eq(sf_flowrec_parse("{\"proto\":\"udp\",\"src\":\"a\",\"sport\":1,"
+	cr_assert_eq(sfc_flowrec_parse("{\"proto\":\"udp\",\"src\":\"a\",\"sport\":1,"
 		"\"dst\":\"b\",\"dport\":2,\"packets\":1,\"bytes\":1,"
 		"\"first_ms\":1,\"last_ms\":1,\"end\":\"idle\"}\n", &r), 0);
 	cr_assert_str_eq(r.tcp_flags, "");
@@ -64,8 +64,8 @@ Test(sf_flowrec, parse_rejects_bad_lines)
 static void put(FILE *f, const char *src, uint16_t sport, uint64_t first,
 		uint64_t last, uint64_t packets, uint64_t bytes, const char *end)
 {
-	struct sf_flowrec r = rec;
-	char line[SF_FLOWREC_LINE_MAX];
+	struct sfc_flowrec r = rec;
+	char line[SFC_FLOWREC_LINE_MAX];
 
 	snprintf(r.src, sizeof(r.src), "%s", src);
 	r.sport = sport;
@@ -74,21 +74,21 @@ static void put(FILE *f, const char *src, uint16_t sport, uint64_t first,
 	r.packets = packets;
 	r.bytes = bytes;
 	snprintf(r.end, sizeof(r.end), "%s", end);
-	cr_assert_gt(sf_flowrec_format(&r, line, sizeof(line)), 0);
+	cr_assert_gt(sfc_flowrec_format(&r, line, sizeof(line)), 0);
 	fputs(line, f);
 }
 
-Test(sf_flowrec, load_rotations_latest_per_flow_sorted_by_bytes)
+Test(sfc_flowrec, load_rotations_latest_per_flow_sorted_by_bytes)
 {
 	char dir[] = "/tmp/sfrecXXXXXX", path[64], p1[80], p3[80];
-	struct sf_flowrec_set set;
+	struct sfc_flowrec_set set;
 	FILE *f;
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/flows.jsonl", dir);
 	snprintf(p1, sizeof(p1), "%s.1", path);
 	snprintf(p3, sizeof(p3), "%s.3", path); /* .2 missing: skipped */
-	cr_assert_eq(sf_flowrec_load(path, 5, &set), -ENOENT);
+	cr_assert_eq(sfc_flowrec_load(path, 5, &set), -ENOENT);
 	f = fopen(p3, "w");
 	put(f, "10.0.0.1", 1, 100, 200, 2, 100, "active");  /* flow A, old */
 	fclose(f);
@@ -101,7 +101,7 @@ Test(sf_flowrec, load_rotations_latest_per_flow_sorted_by_bytes)
 	fputs("{broken\n\n", f);
 	put(f, "10.0.0.1", 1, 5000, 5100, 3, 300, "rst");   /* A reused port */
 	fclose(f);
-	cr_assert_eq(sf_flowrec_load(path, 5, &set), 0);
+	cr_assert_eq(sfc_flowrec_load(path, 5, &set), 0);
 	cr_assert_eq(set.files, 3);
 	cr_assert_eq(set.bad_lines, 1);
 	cr_assert_eq(set.n, 3);
@@ -110,21 +110,21 @@ Test(sf_flowrec, load_rotations_latest_per_flow_sorted_by_bytes)
 	cr_assert_eq(set.r[1].bytes, 300);
 	cr_assert_eq(set.r[1].first_ms, 5000);
 	cr_assert_eq(set.r[2].bytes, 70);
-	sf_flowrec_free(&set);
+	sfc_flowrec_free(&set);
 	unlink(path);
 	unlink(p1);
 	unlink(p3);
 	rmdir(dir);
 }
 
-Test(sf_flowrec, tcp_flags_names)
+Test(sfc_flowrec, tcp_flags_names)
 {
 	char b[40];
 
-	sf_tcp_flags_str(0x13, b, sizeof(b));
+	sfc_tcp_flags_str(0x13, b, sizeof(b));
 	cr_assert_str_eq(b, "FIN|SYN|ACK");
-	sf_tcp_flags_str(0, b, sizeof(b));
+	sfc_tcp_flags_str(0, b, sizeof(b));
 	cr_assert_str_eq(b, "");
-	sf_tcp_flags_str(0xFF, b, sizeof(b));
+	sfc_tcp_flags_str(0xFF, b, sizeof(b));
 	cr_assert_str_eq(b, "FIN|SYN|RST|PSH|ACK|URG|ECE|CWR");
 }

@@ -152,7 +152,7 @@ Test(sf_ratelimit, config_errors_reload_and_stats)
 	};
 	struct sf_rl rl = { 0 };
 	char buf[4096];
-	struct sf_jbuf jb;
+	struct sfc_jbuf jb;
 	cJSON *root, *r;
 	size_t i;
 
@@ -169,11 +169,11 @@ Test(sf_ratelimit, config_errors_reload_and_stats)
 	cr_assert(allow4(&rl, "10.0.0.1", 20, 0));
 	cr_assert_eq(configure(&rl, "{\"rate_bps\": \"x\", \"burst_bytes\": 20}"), -EINVAL);
 	cr_assert_eq(rl.burst_bytes, 20, "bad reload keeps the config");
-	sf_jbuf_init(&jb, buf, sizeof(buf));
-	sf_jbuf_open(&jb, NULL, '{');
+	sfc_jbuf_init(&jb, buf, sizeof(buf));
+	sfc_jbuf_open(&jb, NULL, '{');
 	sf_rl_stats_json(&rl, &jb);
-	sf_jbuf_close(&jb, '}');
-	cr_assert_gt(sf_jbuf_finish(&jb), 0);
+	sfc_jbuf_close(&jb, '}');
+	cr_assert_gt(sfc_jbuf_finish(&jb), 0);
 	root = cJSON_Parse(buf);
 	cr_assert_not_null(root, "%s", buf);
 	r = cJSON_GetObjectItem(root, "ratelimit");

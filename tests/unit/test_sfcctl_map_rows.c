@@ -11,7 +11,7 @@
 #include <bpf/bpf.h>
 
 /* sfcctl is a program, not a library: build its walk in here. */
-#include "../../dataplane/sfcctl/map_rows.c"
+#include "sfcctl.h"
 
 struct row {
 	uint32_t key;

@@ -13,15 +13,18 @@
  * last_ms/packets is its latest state; readers keep only that one.
  * "end": fin, rst, idle, active, evicted (table full) or exit (SF stop).
  */
-#ifndef SF_FLOWREC_H
-#define SF_FLOWREC_H
+#ifndef SFC_FLOWREC_H
+#define SFC_FLOWREC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define SF_FLOWREC_LINE_MAX 512
+#define SFC_FLOWREC_LINE_MAX 512
+/* The writer rotates PATH to PATH.1 .. PATH.N, N at most this; readers
+ * look at PATH and all of them. */
+#define SFC_FLOWREC_MAX_ROTATED 100
 
-struct sf_flowrec {
+struct sfc_flowrec {
 	char proto[8];        /* "tcp", "udp", "icmp", "icmpv6" or a number */
 	char src[46], dst[46];
 	uint16_t sport, dport;
@@ -32,48 +35,48 @@ struct sf_flowrec {
 };
 
 /**
- * sf_flowrec_format() - render @r as one JSON line (with '\n') in @buf.
+ * sfc_flowrec_format() - render @r as one JSON line (with '\n') in @buf.
  * Return: the length, or -ENOSPC if @cap is too small.
  */
-int sf_flowrec_format(const struct sf_flowrec *r, char *buf, size_t cap);
+int sfc_flowrec_format(const struct sfc_flowrec *r, char *buf, size_t cap);
 
 /**
- * sf_flowrec_parse() - parse one line (trailing newline allowed).
+ * sfc_flowrec_parse() - parse one line (trailing newline allowed).
  * Return: 0; -EINVAL if it is not a JSON object with every field of the
  * right type (numbers non-negative integers, ports <= 65535).
  */
-int sf_flowrec_parse(const char *line, struct sf_flowrec *out);
+int sfc_flowrec_parse(const char *line, struct sfc_flowrec *out);
 
-/** sf_tcp_flags_str() - "SYN|ACK" of the TCP flags byte into @buf. */
-void sf_tcp_flags_str(uint8_t flags, char *buf, size_t cap);
+/** sfc_tcp_flags_str() - "SYN|ACK" of the TCP flags byte into @buf. */
+void sfc_tcp_flags_str(uint8_t flags, char *buf, size_t cap);
 
-struct sf_flowrec_set {
-	struct sf_flowrec *r; /* owned */
+struct sfc_flowrec_set {
+	struct sfc_flowrec *r; /* owned */
 	size_t n, cap;
 	size_t bad_lines;     /* lines that did not parse: skipped */
 	unsigned int files;   /* files read */
 };
 
 /**
- * sf_flowrec_load() - read @path and its rotations @path.1 ..
+ * sfc_flowrec_load() - read @path and its rotations @path.1 ..
  * @path.@max_rotated (missing ones skipped) into @set (zeroed first),
  * keep the latest record of each flow instance, and sort by bytes, then
  * packets, descending.
  * Return: 0; -ENOENT if no file exists; -ENOMEM; -errno of reading.
  */
-int sf_flowrec_load(const char *path, unsigned int max_rotated,
-		    struct sf_flowrec_set *set);
+int sfc_flowrec_load(const char *path, unsigned int max_rotated,
+		    struct sfc_flowrec_set *set);
 
 /**
- * sf_flowrec_merge() - keep the latest record of each flow instance in
- * @set and sort it by bytes descending (sf_flowrec_load() calls it).
+ * sfc_flowrec_merge() - keep the latest record of each flow instance in
+ * @set and sort it by bytes descending (sfc_flowrec_load() calls it).
  */
-void sf_flowrec_merge(struct sf_flowrec_set *set);
+void sfc_flowrec_merge(struct sfc_flowrec_set *set);
 
-/** sf_flowrec_add() - append a copy of @r. Return: 0 or -ENOMEM. */
-int sf_flowrec_add(struct sf_flowrec_set *set, const struct sf_flowrec *r);
+/** sfc_flowrec_add() - append a copy of @r. Return: 0 or -ENOMEM. */
+int sfc_flowrec_add(struct sfc_flowrec_set *set, const struct sfc_flowrec *r);
 
-/** sf_flowrec_free() - free the records. */
-void sf_flowrec_free(struct sf_flowrec_set *set);
+/** sfc_flowrec_free() - free the records. */
+void sfc_flowrec_free(struct sfc_flowrec_set *set);
 
-#endif /* SF_FLOWREC_H */
+#endif /* SFC_FLOWREC_H */

@@ -8,31 +8,31 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-#include "flowrec.h"
-#include "jbuf.h"
+#include "sfc_flowrec.h"
+#include "sfc_jbuf.h"
 
-int sf_flowrec_format(const struct sf_flowrec *r, char *buf, size_t cap)
+int sfc_flowrec_format(const struct sfc_flowrec *r, char *buf, size_t cap)
 {
-	struct sf_jbuf jb;
+	struct sfc_jbuf jb;
 
-	sf_jbuf_init(&jb, buf, cap);
-	sf_jbuf_open(&jb, NULL, '{');
-	sf_jbuf_str(&jb, "proto", r->proto);
-	sf_jbuf_str(&jb, "src", r->src);
-	sf_jbuf_u64(&jb, "sport", r->sport);
-	sf_jbuf_str(&jb, "dst", r->dst);
-	sf_jbuf_u64(&jb, "dport", r->dport);
-	sf_jbuf_u64(&jb, "packets", r->packets);
-	sf_jbuf_u64(&jb, "bytes", r->bytes);
-	sf_jbuf_u64(&jb, "first_ms", r->first_ms);
-	sf_jbuf_u64(&jb, "last_ms", r->last_ms);
-	sf_jbuf_str(&jb, "tcp_flags", r->tcp_flags);
-	sf_jbuf_str(&jb, "end", r->end);
-	sf_jbuf_close(&jb, '}');
-	return sf_jbuf_finish(&jb);
+	sfc_jbuf_init(&jb, buf, cap);
+	sfc_jbuf_open(&jb, NULL, '{');
+	sfc_jbuf_str(&jb, "proto", r->proto);
+	sfc_jbuf_str(&jb, "src", r->src);
+	sfc_jbuf_u64(&jb, "sport", r->sport);
+	sfc_jbuf_str(&jb, "dst", r->dst);
+	sfc_jbuf_u64(&jb, "dport", r->dport);
+	sfc_jbuf_u64(&jb, "packets", r->packets);
+	sfc_jbuf_u64(&jb, "bytes", r->bytes);
+	sfc_jbuf_u64(&jb, "first_ms", r->first_ms);
+	sfc_jbuf_u64(&jb, "last_ms", r->last_ms);
+	sfc_jbuf_str(&jb, "tcp_flags", r->tcp_flags);
+	sfc_jbuf_str(&jb, "end", r->end);
+	sfc_jbuf_close(&jb, '}');
+	return sfc_jbuf_finish(&jb);
 }
 
-void sf_tcp_flags_str(uint8_t flags, char *buf, size_t cap)
+void sfc_tcp_flags_str(uint8_t flags, char *buf, size_t cap)
 {
 	static const char *const names[8] = { "FIN", "SYN", "RST", "PSH",
 					      "ACK", "URG", "ECE", "CWR" };
@@ -72,7 +72,7 @@ static int get_u64(const cJSON *o, const char *key, uint64_t max,
 	return 0;
 }
 
-int sf_flowrec_parse(const char *line, struct sf_flowrec *out)
+int sfc_flowrec_parse(const char *line, struct sfc_flowrec *out)
 {
 	cJSON *o = cJSON_Parse(line);
 	uint64_t sp = 0, dp = 0;
@@ -103,9 +103,9 @@ int sf_flowrec_parse(const char *line, struct sf_flowrec *out)
 	return err ? -EINVAL : 0;
 }
 
-int sf_flowrec_add(struct sf_flowrec_set *set, const struct sf_flowrec *r)
+int sfc_flowrec_add(struct sfc_flowrec_set *set, const struct sfc_flowrec *r)
 {
-	struct sf_flowrec *n;
+	struct sfc_flowrec *n;
 
 	if (set->n == set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 256;
@@ -120,9 +120,9 @@ int sf_flowrec_add(struct sf_flowrec_set *set, const struct sf_flowrec *r)
 	return 0;
 }
 
-static int read_file(FILE *f, struct sf_flowrec_set *set)
+static int read_file(FILE *f, struct sfc_flowrec_set *set)
 {
-	struct sf_flowrec r;
+	struct sfc_flowrec r;
 	char *line = NULL;
 	size_t cap = 0;
 	int err = 0;
@@ -130,10 +130,10 @@ static int read_file(FILE *f, struct sf_flowrec_set *set)
 	while (!err && getline(&line, &cap, f) >= 0) {
 		if (line[strspn(line, " \t\r\n")] == '\0')
 			continue;
-		if (sf_flowrec_parse(line, &r))
+		if (sfc_flowrec_parse(line, &r))
 			set->bad_lines++;
 		else
-			err = sf_flowrec_add(set, &r);
+			err = sfc_flowrec_add(set, &r);
 	}
 	if (!err && ferror(f))
 		err = -EIO;
@@ -141,8 +141,8 @@ static int read_file(FILE *f, struct sf_flowrec_set *set)
 	return err;
 }
 
-int sf_flowrec_load(const char *path, unsigned int max_rotated,
-		    struct sf_flowrec_set *set)
+int sfc_flowrec_load(const char *path, unsigned int max_rotated,
+		    struct sfc_flowrec_set *set)
 {
 	char name[4200];
 	unsigned int k;
@@ -168,17 +168,17 @@ int sf_flowrec_load(const char *path, unsigned int max_rotated,
 	if (!err && !set->files)
 		err = -ENOENT;
 	if (err) {
-		sf_flowrec_free(set);
+		sfc_flowrec_free(set);
 		return err;
 	}
-	sf_flowrec_merge(set);
+	sfc_flowrec_merge(set);
 	return 0;
 }
 
 /* Flow instance identity, then the latest state last. */
 static int by_instance(const void *a, const void *b)
 {
-	const struct sf_flowrec *x = a, *y = b;
+	const struct sfc_flowrec *x = a, *y = b;
 	int c;
 
 	if ((c = strcmp(x->proto, y->proto)) || (c = strcmp(x->src, y->src)) ||
@@ -195,7 +195,7 @@ static int by_instance(const void *a, const void *b)
 	return x->packets < y->packets ? -1 : x->packets > y->packets;
 }
 
-static int same_instance(const struct sf_flowrec *x, const struct sf_flowrec *y)
+static int same_instance(const struct sfc_flowrec *x, const struct sfc_flowrec *y)
 {
 	return !strcmp(x->proto, y->proto) && !strcmp(x->src, y->src) &&
 	       !strcmp(x->dst, y->dst) && x->sport == y->sport &&
@@ -204,7 +204,7 @@ static int same_instance(const struct sf_flowrec *x, const struct sf_flowrec *y)
 
 static int by_bytes(const void *a, const void *b)
 {
-	const struct sf_flowrec *x = a, *y = b;
+	const struct sfc_flowrec *x = a, *y = b;
 
 	if (x->bytes != y->bytes)
 		return x->bytes > y->bytes ? -1 : 1;
@@ -213,7 +213,7 @@ static int by_bytes(const void *a, const void *b)
 	return by_instance(a, b);
 }
 
-void sf_flowrec_merge(struct sf_flowrec_set *set)
+void sfc_flowrec_merge(struct sfc_flowrec_set *set)
 {
 	size_t i, out = 0;
 
@@ -229,7 +229,7 @@ void sf_flowrec_merge(struct sf_flowrec_set *set)
 	qsort(set->r, set->n, sizeof(*set->r), by_bytes);
 }
 
-void sf_flowrec_free(struct sf_flowrec_set *set)
+void sfc_flowrec_free(struct sfc_flowrec_set *set)
 {
 	free(set->r);
 	memset(set, 0, sizeof(*set));
