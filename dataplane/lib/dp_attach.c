@@ -87,7 +87,6 @@ int sfc_dp_attach(const char *pin_dir, int ifindex, const char *ifname,
 
 	if (!prog || ifindex <= 0 || !ifname || !*ifname || strchr(ifname, '/'))
 		return -EINVAL;
-	sfc_dp_log_init();
 	err = sfc_dp_path(link_path, sizeof(link_path), pin_dir, "links", ifname);
 	if (!err)
 		err = sfc_dp_path(prog_path, sizeof(prog_path), pin_dir, "progs", prog);

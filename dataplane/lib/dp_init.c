@@ -18,6 +18,7 @@
 
 #include "sfc_dp.h"
 #include "dp_internal.h"
+#include "sfc_fnv.h"
 #include "sfc_classifier.skel.h"
 #include "sfc_sff.skel.h"
 
@@ -98,18 +99,15 @@ static int sfc_prog_info(int fd, struct bpf_prog_info *info)
 static __u64 sfc_objs_hash(void)
 {
 	static __u64 hash;
-	const unsigned char *p;
-	size_t sz, i;
-	int k;
+	const void *p;
+	size_t sz;
 
 	if (hash)
 		return hash;
-	hash = 0xcbf29ce484222325ull;
-	for (k = 0; k < 2; k++) {
-		p = k ? sfc_sff__elf_bytes(&sz) : sfc_classifier__elf_bytes(&sz);
-		for (i = 0; i < sz; i++)
-			hash = (hash ^ p[i]) * 0x100000001b3ull;
-	}
+	p = sfc_classifier__elf_bytes(&sz);
+	hash = sfc_fnv1a64(SFC_FNV64_INIT, p, sz);
+	p = sfc_sff__elf_bytes(&sz);
+	hash = sfc_fnv1a64(hash, p, sz);
 	return hash;
 }
 
@@ -284,7 +282,6 @@ int sfc_dp_init(const char *pin_dir)
 	char path[PATH_MAX];
 	int lock_fd, err;
 
-	sfc_dp_log_init();
 	if (sfc_dp_up_to_date(pin_dir))
 		return 0;
 	err = sfc_dp_ensure_bpffs(pin_dir);

@@ -11,9 +11,6 @@
 #define SFC_BPF_TCX_INGRESS 46
 #define SFC_BPF_TCX_EGRESS 47
 
-/* Route libbpf's log through our callback (idempotent). */
-void sfc_dp_log_init(void);
-
 /* Format "<pin_dir>/<sub>/<name>" (or "<pin_dir>/<name>" when @sub is NULL)
  * into @buf of @len bytes. Return: 0 or -ENAMETOOLONG. */
 int sfc_dp_path(char *buf, size_t len, const char *pin_dir, const char *sub,

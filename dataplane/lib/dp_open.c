@@ -52,7 +52,6 @@ int sfc_dp_open(const char *pin_dir, struct sfc_dp *dp)
 	size_t i;
 	int err;
 
-	sfc_dp_log_init();
 	memset(dp, 0, sizeof(*dp));
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		*maps[i].fd = -1;

@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 
 #include "bpft.h"
+#include "sfc_log.h"
 
 struct bpft T;
 
@@ -61,6 +62,8 @@ void bpft_setup(void)
 
 	if (geteuid() != 0)
 		cr_skip_test("BPF tests need root (bpffs, BPF_PROG_TEST_RUN)");
+	sfc_log_init("bpf-tests", SFC_LOG_ERROR);
+	sfc_log_libbpf();
 	memset(&T, 0, sizeof(T));
 	T.from_pod_fd = T.from_sf_fd = -1;
 	snprintf(T.pin_dir, sizeof(T.pin_dir), "/sys/fs/bpf/sfct-%d", getpid());
