@@ -16,7 +16,8 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	libnl-3-dev libnl-route-3-dev libcjson-dev libcriterion-dev \
 	libseccomp-dev libcap-dev containernetworking-plugins iproute2 \
 	iperf3 curl python3 iputils-ping libclang-rt-14-dev procps psmisc \
-	golang-go golang-github-appc-cni-dev strace util-linux nftables iptables
+	golang-go golang-github-appc-cni-dev strace util-linux nftables iptables \
+	libcurl4-openssl-dev libyaml-dev
 
 # sf-ids: Hyperscan (Debian 5.4, x86-64 with SSSE3).
 DEB_PKGS += libhyperscan-dev
@@ -53,6 +54,7 @@ BPF_HDRS   := $(wildcard dataplane/bpf/lib/*.h) dataplane/include/sfc_common.h
 UTIL_SRCS  := $(wildcard common/*.c)
 DP_SRCS    := $(wildcard dataplane/lib/*.c)
 CTL_SRCS   := $(wildcard dataplane/control/*.c)
+K8S_SRCS   := $(wildcard dataplane/k8s/*.c)
 SFL_SRCS   := $(wildcard service-containers/lib/*.c)
 CNI_SRCS   := $(filter-out cni/main.c,$(wildcard cni/*.c))
 SFCCTL_SRCS:= $(filter-out dataplane/sfcctl/main.c,$(wildcard dataplane/sfcctl/*.c))
@@ -68,6 +70,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 INC_SHARED := -Icommon -Idataplane/include
 INC_DP     := -Idataplane/lib -I$(BUILD)/include
 INC_CTL    := -Idataplane/control -Idataplane/lib
+INC_K8S    := -Idataplane/k8s
 INC_CNI    := -Icni -Idataplane/control -Idataplane/lib
 INC_SFCCTL := -Idataplane/sfcctl -Idataplane/control -Idataplane/lib
 INC_AGENT  := -Idataplane/agent -Idataplane/control -Idataplane/lib
@@ -76,6 +79,7 @@ INC_SFS    := $(addprefix -Iservice-containers/,$(SF_DIRS)) $(INC_SFL)
 $(BUILD)/obj/common/%.o: INC :=
 $(BUILD)/obj/dataplane/lib/%.o: INC := $(INC_DP)
 $(BUILD)/obj/dataplane/control/%.o: INC := $(INC_CTL)
+$(BUILD)/obj/dataplane/k8s/%.o: INC := $(INC_K8S)
 $(BUILD)/obj/cni/%.o: INC := $(INC_CNI)
 $(BUILD)/obj/dataplane/sfcctl/%.o: INC := $(INC_SFCCTL)
 $(BUILD)/obj/dataplane/agent/%.o: INC := $(INC_AGENT)
@@ -83,11 +87,12 @@ $(BUILD)/obj/service-containers/lib/%.o: INC := $(INC_SFL)
 $(foreach d,$(SF_DIRS),$(eval $(BUILD)/obj/service-containers/$(d)/%.o: INC := -Iservice-containers/$(d) $(INC_SFL)))
 $(BUILD)/obj/service-containers/bench/%.o: INC := $(INC_SFS)
 # Tests exercise every component, so they see every component's headers.
-$(BUILD)/obj/tests/%.o: INC := -Itests/unit -Itests/bpf $(INC_CNI) $(INC_SFCCTL) $(INC_AGENT) $(INC_SFS)
+$(BUILD)/obj/tests/%.o: INC := -Itests/unit -Itests/bpf $(INC_CNI) $(INC_SFCCTL) $(INC_AGENT) $(INC_K8S) $(INC_SFS)
 
 LIBUTIL  := $(BUILD)/lib/libsfcutil.a
 LIBSFCDP := $(BUILD)/lib/libsfcdp.a
 LIBCTL   := $(BUILD)/lib/libsfccontrol.a
+LIBK8S   := $(BUILD)/lib/libsfck8s.a
 LIBSF    := $(BUILD)/lib/libsf.a
 LIBCNI   := $(BUILD)/lib/libsfccni.a
 LIBSFCCTL:= $(BUILD)/lib/libsfcctl.a
@@ -141,6 +146,7 @@ archive = @mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 $(LIBUTIL): $(call obj,$(UTIL_SRCS)) ; $(archive)
 $(LIBSFCDP): $(call obj,$(DP_SRCS)) ; $(archive)
 $(LIBCTL): $(call obj,$(CTL_SRCS)) ; $(archive)
+$(LIBK8S): $(call obj,$(K8S_SRCS)) ; $(archive)
 $(LIBSF): $(call obj,$(SFL_SRCS)) ; $(archive)
 $(LIBCNI): $(call obj,$(CNI_SRCS)) ; $(archive)
 $(LIBSFCCTL): $(call obj,$(SFCCTL_SRCS)) ; $(archive)
@@ -163,8 +169,8 @@ $(foreach d,$(SF_DIRS),$(eval $(BUILD)/bin/$(d): $(call obj,service-containers/$
 $(BUILD)/bin/sf-bench: $(call obj,$(SFBENCH_SRCS)) $(SF_LIBS) $(LIBSF) $(LIBUTIL) ; $(link) -lhs
 
 # Tests: Criterion binaries for units and BPF program tests, scripts for e2e.
-$(BUILD)/tests/unit: $(call obj,$(UNIT_SRCS)) $(LIBCNI) $(LIBSFCCTL) $(LIBAGENT) $(SF_LIBS) $(LIBSF) $(DP_LIBS)
-	$(link) -lcriterion -lhs
+$(BUILD)/tests/unit: $(call obj,$(UNIT_SRCS)) $(LIBCNI) $(LIBSFCCTL) $(LIBAGENT) $(LIBK8S) $(SF_LIBS) $(LIBSF) $(DP_LIBS)
+	$(link) -lcriterion -lhs -lcurl -lyaml
 $(BUILD)/tests/bpf: $(call obj,$(BPFT_SRCS)) $(DP_LIBS)
 	$(link) -lcriterion
 
