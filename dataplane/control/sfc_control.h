@@ -43,11 +43,11 @@ struct sfc_ep_record {
 	/* Appended (sfc-cni GC/STATUS); optional in the JSON: "" / 0 in
 	 * records written before they existed. */
 	char network[128];        /* CNI network name (config "name") */
-	uint32_t flags;           /* SFC_EP_F_* */
+	uint32_t flags;           /* SFC_REC_F_* */
 };
 
-/* sfc_ep_record.flags */
-#define SFC_EP_F_ATTACH_ONLY 0x1 /* chained: interface and IPAM belong to an
+/* sfc_ep_record.flags (SFC_EP_F_* are sfc_endpoint.flags, the BPF map value) */
+#define SFC_REC_F_ATTACH_ONLY 0x1 /* chained: interface and IPAM belong to an
 				  * earlier plugin; only hooks and maps are ours */
 
 /** sfc_state_write() - write @r atomically (temp file, fsync, rename). */
@@ -62,6 +62,17 @@ int sfc_state_remove(const char *state_dir, const char *container_id,
 /** sfc_state_list() - every record; *@out is malloc'd (caller frees), may
  *  be NULL when *@n is 0. Corrupt files are skipped. */
 int sfc_state_list(const char *state_dir, struct sfc_ep_record **out, int *n);
+/**
+ * sfc_state_tmp_remove() - remove temp files sfc_state_write() left behind
+ * when killed before its rename: those of (@container_id, @ifname) at any
+ * age, or, with @container_id NULL, every one whose mtime is at least
+ * @min_age_s seconds old. The caller must exclude writers it does not want
+ * to race (sfc-cni: the runtime never runs DEL beside the same
+ * attachment's ADD; GC holds the node lock, which ADD holds while writing).
+ * Return: the number removed, or -errno.
+ */
+int sfc_state_tmp_remove(const char *state_dir, const char *container_id,
+			 const char *ifname, unsigned int min_age_s);
 
 /* Pod annotations relevant to sfc, from <conf_dir>/pods.d/<file>.json
  * (objects of kind Pod: metadata.namespace, .name, .annotations). */

@@ -83,7 +83,7 @@ static void pin_path(char *buf, const char *sub, const char *name)
 
 Test(dp, init_is_idempotent_and_keeps_state)
 {
-	struct sfc_hop hop = { .vpid = VPID_SF1, .kind = SFC_HOP_SF }, got;
+	struct sfc_hop hop = { .group = GROUP_FW, .kind = SFC_HOP_SF }, got;
 	struct bpf_prog_info before, after;
 	struct sfc_meta meta;
 	__u32 sp = SFC_SP(SPI, 255), zero = 0;
@@ -102,7 +102,7 @@ Test(dp, init_is_idempotent_and_keeps_state)
 	close(fd);
 	cr_assert_eq(after.id, before.id);
 	cr_assert_eq(bpf_map_lookup_elem(T.dp.paths_fd, &sp, &got), 0);
-	cr_assert_eq(got.vpid, VPID_SF1);
+	cr_assert_eq(got.group, GROUP_FW);
 	cr_assert_eq(bpf_map_lookup_elem(T.dp.meta_fd, &zero, &meta), 0);
 	cr_assert_eq(meta.layout_version, SFC_LAYOUT_VERSION);
 	cr_assert_neq(meta.created_ns, 0);
