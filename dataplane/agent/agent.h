@@ -24,16 +24,14 @@ struct agent_cfg {
 /* Last logged state per VPID: 0 unknown, 1 up, 2 down. */
 struct agent_health {
 	uint8_t state[SFC_MAX_ENDPOINTS];
-	uint64_t since_ns[SFC_MAX_ENDPOINTS]; /* first probe; 0 = judge now */
+	uint64_t since_ns[SFC_MAX_ENDPOINTS]; /* first probe (sfc_dp_now_ns());
+					       * 0 = judge now */
 };
 
 /* Fingerprint of chains.d, pods.d and endpoints/ (names, sizes, mtimes).
  * Return: the fingerprint; changes whenever a file is added, removed,
  * replaced or edited. */
 uint64_t agent_scan(const struct agent_cfg *cfg);
-
-/* Monotonic clock in ns (the clock of bpf_ktime_get_ns()). */
-uint64_t agent_now_ns(void);
 
 /**
  * agent_probe_send() - send one NSH OAM liveness probe (RFC 8300 section
@@ -54,7 +52,8 @@ int agent_unaware_load(struct sfc_dp *dp, uint8_t *unaware);
  * agent_health_update() - judge every SF endpoint in @eps alive or dead
  * and write sfc_sf_state[vpid] (SFC_SF_F_DOWN set / cleared, only on a
  * change). NSH-aware instances: alive when their last OAM echo
- * (sfc_sf_health) is within @cfg->dead_after_ms of @now_ns; one that has
+ * (sfc_sf_health) is within @cfg->dead_after_ms of @now_ns (the dataplane
+ * clock, sfc_dp_now_ns(), which the echo times are on); one that has
  * never echoed is dead; one that echoed before and has been probed
  * (@h->since_ns) for less than dead_after is left as it is. SFC-unaware
  * instances (@unaware[vpid]): alive while their host veth is up with

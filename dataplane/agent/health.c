@@ -40,8 +40,9 @@ void agent_log(const char *fmt, ...)
 
 /* 0 alive, 1 dead, 2 undecided (echoed before, silent for less than
  * dead_after since we started probing it: keep its state as it is). An
- * instance that never echoed is dead: a new SF pod gets flows only once its
- * SF answers. */
+ * instance that never echoed (sfc_sf_health 0) is dead: a new SF pod gets
+ * flows only once its SF answers. Echo times and @now_ns are on the
+ * dataplane clock, where 0 is older than any dead_after. */
 static uint8_t sf_verdict(const struct agent_cfg *cfg, struct sfc_dp *dp,
 			  uint32_t vpid, uint64_t now_ns, uint64_t since_ns)
 {

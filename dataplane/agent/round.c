@@ -20,7 +20,7 @@ static int reconcile_if_changed(const struct agent_cfg *cfg, uint64_t *last_sig,
 				size_t errlen)
 {
 	char err[4096] = "";
-	uint64_t sig = agent_scan(cfg), now = agent_now_ns();
+	uint64_t sig = agent_scan(cfg), now = sfc_dp_now_ns();
 	int rc;
 
 	if (sig == *last_sig && *last_full && now - *last_full < 30000000000ull)
@@ -64,7 +64,7 @@ static void wait_echoes(const struct agent_cfg *cfg, struct sfc_dp *dp,
 		if (!pending)
 			return;
 		nanosleep(&ts, NULL);
-	} while (agent_now_ns() < deadline);
+	} while (sfc_dp_now_ns() < deadline);
 }
 
 static void probe_all(const struct agent_cfg *cfg, struct agent_health *h,
@@ -109,14 +109,14 @@ int agent_round(const struct agent_cfg *cfg, struct agent_health *h,
 	rc2 = agent_unaware_load(&dp, unaware);
 	if (rc2)
 		agent_log("reading sfc_groups: %s", strerror(-rc2));
-	sent = agent_now_ns();
+	sent = sfc_dp_now_ns();
 	probe_all(cfg, h, eps, n, unaware, sent);
 	if (cfg->once)
 		wait_echoes(cfg, &dp, eps, n, unaware, sent);
 	lock = sfc_dp_lock(cfg->pin_dir);
 	if (lock >= 0) {
 		rc2 = agent_health_update(cfg, &dp, eps, n, unaware,
-					  agent_now_ns(), h);
+					  sfc_dp_now_ns(), h);
 		rc3 = agent_shaping_update(&dp, eps, n);
 		sfc_dp_unlock(lock);
 		if (rc3)

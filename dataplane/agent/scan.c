@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "agent.h"
 
@@ -65,12 +64,4 @@ uint64_t agent_scan(const struct agent_cfg *cfg)
 	h = mix(h, scan_dir(cfg->conf_dir, "pods.d"));
 	h = mix(h, scan_dir(cfg->state_dir, "endpoints"));
 	return h;
-}
-
-uint64_t agent_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }

@@ -54,7 +54,7 @@ static __always_inline int sfc_decap_pass(struct __sk_buff *skb, __u32 mark)
 /* OAM echo (O bit, RFC 8300 section 2.2): the SF is alive; consume it. */
 static __always_inline int sfc_oam_echo(__u32 vpid)
 {
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = sfc_now();
 
 	bpf_map_update_elem(&sfc_sf_health, &vpid, &now, BPF_ANY);
 	return TC_ACT_SHOT;

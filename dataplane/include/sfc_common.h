@@ -44,6 +44,7 @@
 /* Program names (also the names they are pinned under in <pin dir>/progs). */
 #define SFC_PROG_FROM_POD "sfc_from_pod" /* classifier: app endpoint ingress */
 #define SFC_PROG_FROM_SF "sfc_from_sf"   /* SFF return step: SF endpoint ingress */
+#define SFC_NUM_PROGS 2 /* the programs above, in this order (sfc_meta.prog_tags) */
 
 /* Sizes. VPID 0 is never allocated: it means "no endpoint". */
 #define SFC_MAX_ENDPOINTS 4096
@@ -60,6 +61,17 @@
 #define SFC_FLOW_IDLE_NS (300ull * 1000000000ull)
 /* Timestamps in those entries are refreshed at most this often. */
 #define SFC_FLOW_TOUCH_NS (1000000000ull)
+/*
+ * The dataplane clock, in ns: CLOCK_MONOTONIC (what bpf_ktime_get_ns()
+ * reads) plus SFC_CLOCK_EPOCH_NS. Every time kept in a map (last_ns of
+ * sfc_flows, sfc_flow_tuples and sfc_proxy entries, sfc_sf_health) and
+ * every "now" compared with one is on this clock: sfc_now() in BPF
+ * (bpf/lib/defs.h), sfc_dp_now_ns() in user space (libsfcdp). The offset
+ * is larger than every idle or dead timeout, so 0 ("never") and any small
+ * value are older than all of them, also on a node booted seconds ago,
+ * where CLOCK_MONOTONIC itself is still small.
+ */
+#define SFC_CLOCK_EPOCH_NS (1000000000ull * 1000000000ull) /* ~31.7 years */
 /* NSH, RFC 8300. */
 #define SFC_ETH_P_NSH 0x894F
 #define SFC_NSH_VERSION 0
@@ -185,8 +197,8 @@ struct sfc_meta {
 	__u64 created_ns;
 	__u64 objs_hash;      /* FNV-1a 64 of the BPF objects whose programs
 			       * are pinned: sfc_dp_init's fast path */
-	__u8 prog_tags[2][8]; /* kernel tags of the pinned sfc_from_pod,
-			       * sfc_from_sf */
+	__u8 prog_tags[SFC_NUM_PROGS][8]; /* kernel tags of the pinned
+					   * programs, SFC_NUM_PROGS order */
 };
 
 /*
@@ -328,7 +340,7 @@ struct sfc_flow_key {
 struct sfc_flow {
 	__u32 spi;          /* forward SFP */
 	__u32 rev_spi;      /* reverse SFP once the reply entry exists, else 0 */
-	__u64 last_ns;      /* bpf_ktime_get_ns(), coarse (SFC_FLOW_TOUCH_NS) */
+	__u64 last_ns;      /* sfc_now(), coarse (SFC_FLOW_TOUCH_NS) */
 	__u8 n_hops;        /* SF hops of the forward SFP, set at its end */
 	__u8 flags;         /* none yet */
 	__u16 src_vpid;     /* endpoint that opened the flow */
@@ -349,7 +361,7 @@ struct sfc_flow {
 struct sfc_flow_ref {
 	__u32 flow_id;
 	__u32 spi;          /* SPI to push */
-	__u64 last_ns;
+	__u64 last_ns;      /* sfc_now(), coarse (SFC_FLOW_TOUCH_NS) */
 	__u8 flags;         /* SFC_FLOW_F_* */
 	__u8 pad[7];
 };
@@ -360,7 +372,7 @@ struct sfc_flow_ref {
  * SFC-unaware SF `vpid`, it saves the NSH under the packet's 5-tuple; a
  * plain IP packet coming back from that SF with the same 5-tuple gets it
  * back (SI decremented on the SF's behalf). An unaware SF must therefore
- * not rewrite the 5-tuple.
+ * not rewrite the 5-tuple. Entries idle for SFC_FLOW_IDLE_NS are ignored.
  */
 struct sfc_proxy_key {
 	struct sfc_flow_key tuple;
@@ -371,7 +383,7 @@ struct sfc_proxy_state {
 	__u32 sp;           /* SFC_SP(spi, si) of the hop the SF serves */
 	__u32 word;         /* NSH base word (TTL, Next Protocol) as stripped */
 	struct sfc_tlv_endpoint ep; /* TLV value, restored as is */
-	__u64 last_ns;
+	__u64 last_ns;      /* sfc_now(), coarse (SFC_FLOW_TOUCH_NS) */
 };
 
 /* sfc_sf_stats[vpid] (per-CPU array, SFC_MAX_ENDPOINTS): per-instance
@@ -439,5 +451,9 @@ _Static_assert(SFC_MAX_ENDPOINTS - 1 <= SFC_MARK_VPID_MASK, "VPID fits the mark"
 #else
 static_assert(SFC_MAX_ENDPOINTS - 1 <= SFC_MARK_VPID_MASK, "VPID fits the mark");
 #endif
+/* 0 is older than the flow idle time and any dead-after (ms) a __u32 holds. */
+_Static_assert(SFC_CLOCK_EPOCH_NS > SFC_FLOW_IDLE_NS &&
+	       SFC_CLOCK_EPOCH_NS > 0xFFFFFFFFull * 1000000ull,
+	       "the clock epoch exceeds every timeout");
 
 #endif /* SFC_COMMON_H */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -84,6 +85,16 @@ int sfc_dp_ip_key(const char *addr, struct sfc_ip_key *key)
 	}
 	memset(key, 0, sizeof(*key));
 	return -EINVAL;
+}
+
+uint64_t sfc_dp_now_ns(void)
+{
+	struct timespec ts;
+
+	/* bpf_ktime_get_ns() reads CLOCK_MONOTONIC; it cannot fail here. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec +
+	       SFC_CLOCK_EPOCH_NS;
 }
 
 const char *sfc_dp_drop_reason_name(int idx)

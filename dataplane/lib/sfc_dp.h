@@ -179,6 +179,13 @@ bool sfc_dp_on_bpffs(const char *path);
  */
 bool sfc_dp_bpffs_mountable(const char *dir);
 
+/**
+ * sfc_dp_now_ns() - now on the dataplane clock (SFC_CLOCK_EPOCH_NS in
+ * sfc_common.h), in ns: compare it with the times BPF stores in the maps
+ * (last_ns of flow, reply and proxy entries; sfc_sf_health).
+ */
+uint64_t sfc_dp_now_ns(void);
+
 /** sfc_dp_drop_reason_name() - short name for drop reason index 1.. */
 const char *sfc_dp_drop_reason_name(int idx);
 

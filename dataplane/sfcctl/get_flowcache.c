@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 
 #include "sfc_control.h"
@@ -102,14 +101,6 @@ static int flow_hops(const struct sfc_flow *f)
 		if (f->inst[i])
 			n = i + 1;
 	return n;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static cJSON *flow_json(const struct flow_row *r, const struct sfc_plan *p,
@@ -213,7 +204,7 @@ int cmd_get_flowcache(struct sfcctl *c)
 		for (j = 0; j < nt && !rows[i].k; j++)
 			if (tup[j].flow_id == rows[i].id)
 				rows[i].k = &tup[j].k;
-	now = now_ns();
+	now = sfc_dp_now_ns();
 	if (c->json)
 		arr = cJSON_CreateArray();
 	else

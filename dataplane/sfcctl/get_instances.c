@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -66,13 +65,10 @@ static uint32_t inst_group(const struct sfc_plan *p, const char *fn,
 /* ms since the last OAM echo, -1 if none. */
 static long long echo_age_ms(struct sfc_dp *dp, uint32_t vpid)
 {
-	struct timespec ts;
-	uint64_t last = 0, now;
+	uint64_t last = 0, now = sfc_dp_now_ns();
 
 	if (bpf_map_lookup_elem(dp->sf_health_fd, &vpid, &last) || !last)
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	return now >= last ? (long long)((now - last) / 1000000ull) : 0;
 }
 

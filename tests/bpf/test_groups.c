@@ -8,7 +8,6 @@
  */
 #include <arpa/inet.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
 
@@ -284,10 +283,8 @@ Test(groups, reply_entry_ignored_without_reverse_path)
 				    .flags = SFC_FLOW_F_REPLY };
 	struct run_out out;
 	struct pkt in;
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ref.last_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	ref.last_ns = sfc_dp_now_ns();
 	inet_pton(AF_INET, "10.0.0.11", &key.saddr[0]);
 	inet_pton(AF_INET, "10.0.0.10", &key.daddr[0]);
 	cr_assert_eq(bpf_map_update_elem(T.dp.flow_tuples_fd, &key, &ref, BPF_ANY), 0);

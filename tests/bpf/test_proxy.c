@@ -184,7 +184,8 @@ Test(proxy, restore_malformed_state)
 	bpft_map_lo(VPID_UN);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sfc_proxy_state ps = { .sp = cases[i].sp,
-					      .word = cases[i].word };
+					      .word = cases[i].word,
+					      .last_ns = sfc_dp_now_ns() };
 		uint64_t before = bpft_drops(cases[i].reason);
 
 		cr_assert_eq(bpf_map_update_elem(T.dp.proxy_fd, &key, &ps,
@@ -194,4 +195,42 @@ Test(proxy, restore_malformed_state)
 		cr_expect_eq(bpft_drops(cases[i].reason), before + 1,
 			     "case '%s'", cases[i].name);
 	}
+}
+
+/* Proxy state idle for SFC_FLOW_IDLE_NS (or never stamped, 0) is ignored
+ * like every flow entry: the plain packet is the SF's own. Fresh state of
+ * the same shape is restored. */
+Test(proxy, stale_state_is_not_restored)
+{
+	const struct sfc_endpoint *un = bpft_ep(VPID_UN);
+	struct sfc_proxy_key key = { .tuple = { .sport = 40000, .dport = 80,
+						.proto = 6, .family = 4 },
+				     .vpid = VPID_UN };
+	struct sfc_proxy_state ps = { .sp = SFC_SP(SPI, 255),
+				      .word = nsh_word(63, 1) };
+	const uint64_t now = sfc_dp_now_ns();
+	const uint64_t stamps[] = { 0, 1, now - SFC_FLOW_IDLE_NS - 1000000000ull };
+	struct run_out out;
+	struct pkt back;
+
+	path(GROUP_UN, VPID_SF2);
+	inet_pton(AF_INET, "10.0.0.10", &key.tuple.saddr[0]);
+	inet_pton(AF_INET, "10.0.0.11", &key.tuple.daddr[0]);
+	pkt_tcp4(&back, "10.0.0.11", 80, 63);
+	memcpy(back.b, un->host_mac, 6);
+	memcpy(back.b + 6, un->mac, 6);
+	bpft_map_lo(VPID_UN);
+	for (size_t i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++) {
+		ps.last_ns = stamps[i];
+		cr_assert_eq(bpf_map_update_elem(T.dp.proxy_fd, &key, &ps,
+						 BPF_ANY), 0);
+		bpft_run(T.from_sf_fd, &back, 0, &out);
+		cr_expect_eq(out.retval, V_NEXT, "last_ns %llu: verdict %d",
+			     (unsigned long long)stamps[i], out.retval);
+	}
+	ps.last_ns = now;
+	cr_assert_eq(bpf_map_update_elem(T.dp.proxy_fd, &key, &ps, BPF_ANY), 0);
+	bpft_run(T.from_sf_fd, &back, 0, &out);
+	cr_assert_eq(out.retval, V_REDIRECT, "fresh state restored");
+	cr_assert_eq(bpft_drops_total(), 0);
 }

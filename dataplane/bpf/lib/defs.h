@@ -60,6 +60,13 @@ static __always_inline void *sfc_data_end(struct __sk_buff *skb)
 	return p;
 }
 
+/* The dataplane clock (SFC_CLOCK_EPOCH_NS in sfc_common.h): every
+ * timestamp stored in a map and every "now" compared with one. */
+static __always_inline __u64 sfc_now(void)
+{
+	return bpf_ktime_get_ns() + SFC_CLOCK_EPOCH_NS;
+}
+
 /* Bytes made linear up front: Ethernet + NSH + IPv6 + TCP header. */
 #define SFC_PULL_LEN (ETH_HLEN + 16 + 40 + 20)
 

@@ -89,7 +89,7 @@ __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 {
 	struct sfc_flow_key key;
 	struct sfc_flow *f, nf = {};
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = sfc_now();
 	__u32 id;
 	int i;
 
@@ -126,7 +126,7 @@ sfc_reply_lookup(const struct sfc_pkt *pkt)
 {
 	struct sfc_flow_key key;
 	struct sfc_flow_ref *ref;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = sfc_now();
 	__u32 sp;
 
 	sfc_flow_key_set(&key, pkt, false);
@@ -152,7 +152,7 @@ static __always_inline void sfc_flow_path_end(const struct sfc_fwd *fw,
 {
 	struct sfc_flow_ref *ref, nref = {};
 	struct sfc_flow_key key;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = sfc_now();
 	struct sfc_flow *f;
 	__u32 *rev, spi = fw->spi;
 

@@ -82,7 +82,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_drops SEC(".maps");
 
-/* [vpid]: bpf_ktime_get_ns() of the SF's last OAM echo. */
+/* [vpid]: sfc_now() of the SF's last OAM echo; 0 = never. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SFC_MAX_ENDPOINTS);

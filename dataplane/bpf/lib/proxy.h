@@ -73,7 +73,7 @@ __attribute__((noinline)) int sfc_proxy_send(struct __sk_buff *skb, __u32 vpid,
 	ps.sp = sp;
 	ps.word = word;
 	__builtin_memcpy(&ps.ep, &ep, sizeof(ps.ep));
-	ps.last_ns = bpf_ktime_get_ns();
+	ps.last_ns = sfc_now();
 	if (bpf_map_update_elem(&sfc_proxy, &key, &ps, BPF_ANY))
 		return SFC_DROP_PROXY;
 	ret = sfc_set_macs(skb, sf->mac, sf->host_mac);
@@ -94,19 +94,22 @@ static __always_inline __u64 sfc_ep_u64(const struct sfc_tlv_endpoint *ep)
 
 /*
  * sfc_proxy_lookup() - proxy state for the plain IP packet @pkt coming
- * back from SF @vpid; NULL if the SF never got this flow from the proxy.
+ * back from SF @vpid; NULL if the SF never got this flow from the proxy,
+ * or not within SFC_FLOW_IDLE_NS (the packet is then the SF's own).
  */
 static __always_inline struct sfc_proxy_state *
 sfc_proxy_lookup(__u32 vpid, const struct sfc_pkt *pkt)
 {
 	struct sfc_proxy_key key = {};
 	struct sfc_proxy_state *ps;
+	__u64 now = sfc_now();
 
 	sfc_flow_key_set(&key.tuple, pkt, false);
 	key.vpid = vpid;
 	ps = bpf_map_lookup_elem(&sfc_proxy, &key);
-	if (ps)
-		sfc_touch(&ps->last_ns, bpf_ktime_get_ns());
+	if (!ps || !sfc_fresh(ps->last_ns, now))
+		return 0;
+	sfc_touch(&ps->last_ns, now);
 	return ps;
 }
 
