@@ -148,15 +148,14 @@ int sfc_dp_detach(const char *pin_dir, const char *ifname)
 }
 
 /* Ids of our pinned programs; a missing pin leaves 0. */
-static void sfc_our_prog_ids(const char *pin_dir, __u32 ids[2])
+static void sfc_our_prog_ids(const char *pin_dir, __u32 ids[SFC_NUM_PROGS])
 {
-	const char *names[2] = { SFC_PROG_FROM_POD, SFC_PROG_FROM_SF };
 	char path[PATH_MAX];
 	int i, fd;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < SFC_NUM_PROGS; i++) {
 		ids[i] = 0;
-		if (sfc_dp_path(path, sizeof(path), pin_dir, "progs", names[i]))
+		if (sfc_dp_path(path, sizeof(path), pin_dir, "progs", sfc_dp_progs[i]))
 			continue;
 		fd = bpf_obj_get(path);
 		if (fd < 0)
@@ -168,7 +167,7 @@ static void sfc_our_prog_ids(const char *pin_dir, __u32 ids[2])
 
 int sfc_dp_attached(const char *pin_dir, int ifindex)
 {
-	__u32 ids[64], ours[2], cnt = 64, flags = 0, i;
+	__u32 ids[64], ours[SFC_NUM_PROGS], cnt = 64, flags = 0, i, j;
 
 	if (ifindex <= 0)
 		return -EINVAL;
@@ -177,8 +176,9 @@ int sfc_dp_attached(const char *pin_dir, int ifindex)
 		return -errno;
 	sfc_our_prog_ids(pin_dir, ours);
 	for (i = 0; i < cnt && i < 64; i++)
-		if (ids[i] && (ids[i] == ours[0] || ids[i] == ours[1]))
-			return 1;
+		for (j = 0; j < SFC_NUM_PROGS; j++)
+			if (ids[i] && ids[i] == ours[j])
+				return 1;
 	return 0;
 }
 

@@ -83,8 +83,8 @@ cleanup:
 	return err;
 }
 
-static const char *const sfc_prog_names[2] = { SFC_PROG_FROM_POD,
-					       SFC_PROG_FROM_SF };
+const char *const sfc_dp_progs[SFC_NUM_PROGS] = { SFC_PROG_FROM_POD,
+						  SFC_PROG_FROM_SF };
 
 static int sfc_prog_info(int fd, struct bpf_prog_info *info)
 {
@@ -147,8 +147,8 @@ static int sfc_dp_write_meta(const char *pin_dir, int meta_fd)
 		meta.created_ns = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	}
 	meta.objs_hash = sfc_objs_hash();
-	for (i = 0; i < 2; i++) {
-		err = sfc_pinned_tag(pin_dir, sfc_prog_names[i], meta.prog_tags[i]);
+	for (i = 0; i < SFC_NUM_PROGS; i++) {
+		err = sfc_pinned_tag(pin_dir, sfc_dp_progs[i], meta.prog_tags[i]);
 		if (err)
 			return err;
 	}
@@ -194,8 +194,8 @@ static bool sfc_dp_up_to_date(const char *pin_dir)
 	if (meta.layout_version != SFC_LAYOUT_VERSION ||
 	    meta.objs_hash != sfc_objs_hash())
 		goto out;
-	for (i = 0; i < 2; i++)
-		if (sfc_pinned_tag(pin_dir, sfc_prog_names[i], tag) ||
+	for (i = 0; i < SFC_NUM_PROGS; i++)
+		if (sfc_pinned_tag(pin_dir, sfc_dp_progs[i], tag) ||
 		    memcmp(tag, meta.prog_tags[i], sizeof(tag)))
 			goto out;
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "sfc_common.h"
+
 /* tcx attach types; the Debian 6.1 UAPI headers predate them. */
 #define SFC_BPF_TCX_INGRESS 46
 #define SFC_BPF_TCX_EGRESS 47
@@ -18,6 +20,10 @@ int sfc_dp_path(char *buf, size_t len, const char *pin_dir, const char *sub,
 
 /* mkdir that treats an existing directory as success. Return: 0 or -errno. */
 int sfc_dp_mkdir(const char *path);
+
+/* Names of the programs, pinned under <pin_dir>/progs, in sfc_meta.prog_tags
+ * order (dp_init.c). */
+extern const char *const sfc_dp_progs[SFC_NUM_PROGS];
 
 /* Pinned program name for an endpoint role, NULL for SFC_ROLE_NONE. */
 const char *sfc_dp_prog_name(int role);
