@@ -10,6 +10,7 @@
 
 #include "sfc_flowrec.h"
 #include "sfc_jbuf.h"
+#include "sfc_json.h"
 
 int sfc_flowrec_format(const struct sfc_flowrec *r, char *buf, size_t cap)
 {
@@ -59,17 +60,15 @@ static int get_str(const cJSON *o, const char *key, char *out, size_t cap)
 	return 0;
 }
 
+/* Counters and times: a JSON number is exact up to 2^53 (and casting a
+ * larger double to uint64_t could be undefined). */
+#define JSON_EXACT_MAX (1ull << 53)
+
 static int get_u64(const cJSON *o, const char *key, uint64_t max,
 		   uint64_t *out)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
-	    v->valuedouble > (double)max ||
-	    v->valuedouble != (double)(uint64_t)v->valuedouble)
-		return -EINVAL;
-	*out = (uint64_t)v->valuedouble;
-	return 0;
+	return sfc_json_uint(cJSON_GetObjectItemCaseSensitive(o, key), 0, max,
+			     out);
 }
 
 int sfc_flowrec_parse(const char *line, struct sfc_flowrec *out)
@@ -88,10 +87,10 @@ int sfc_flowrec_parse(const char *line, struct sfc_flowrec *out)
 	      get_str(o, "dst", out->dst, sizeof(out->dst)) ||
 	      get_u64(o, "sport", 65535, &sp) ||
 	      get_u64(o, "dport", 65535, &dp) ||
-	      get_u64(o, "packets", UINT64_MAX, &out->packets) ||
-	      get_u64(o, "bytes", UINT64_MAX, &out->bytes) ||
-	      get_u64(o, "first_ms", UINT64_MAX, &out->first_ms) ||
-	      get_u64(o, "last_ms", UINT64_MAX, &out->last_ms) ||
+	      get_u64(o, "packets", JSON_EXACT_MAX, &out->packets) ||
+	      get_u64(o, "bytes", JSON_EXACT_MAX, &out->bytes) ||
+	      get_u64(o, "first_ms", JSON_EXACT_MAX, &out->first_ms) ||
+	      get_u64(o, "last_ms", JSON_EXACT_MAX, &out->last_ms) ||
 	      get_str(o, "end", out->end, sizeof(out->end));
 	/* tcp_flags is optional: "" when absent. */
 	if (!err && cJSON_GetObjectItemCaseSensitive(o, "tcp_flags"))

@@ -3,14 +3,14 @@
  * config.c - JSON config loading with precise errors. See config.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "files.h"
+#include "sfc_json.h"
 
 /* The field of the last sf_config_err(): sf_config_apply_at() turns it
  * into a line number. Per thread, so tests may run in parallel. */
@@ -64,45 +64,6 @@ int sf_config_parse(const char *text, const char *what, cJSON **out,
 	return 0;
 }
 
-static int read_all(int fd, char *buf, size_t cap, size_t *len)
-{
-	ssize_t n;
-
-	*len = 0;
-	while ((n = read(fd, buf + *len, cap - *len)) > 0) {
-		*len += (size_t)n;
-		if (*len == cap)
-			return -EFBIG;
-	}
-	return n < 0 ? -errno : 0;
-}
-
-/* Read the file on @fd (closed here) into a new NUL-terminated buffer. */
-static int slurp(int fd, const char *path, char **text, char *err,
-		 size_t errlen)
-{
-	size_t len;
-	char *buf;
-	int ret;
-
-	buf = malloc(SF_CONFIG_MAX_BYTES + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	ret = read_all(fd, buf, SF_CONFIG_MAX_BYTES + 1, &len);
-	close(fd);
-	if (ret) {
-		snprintf(err, errlen, "%s: %s", path,
-			 ret == -EFBIG ? "file too large" : strerror(-ret));
-		free(buf);
-		return ret;
-	}
-	buf[len] = '\0';
-	*text = buf;
-	return 0;
-}
-
 /* "PATH: FIELD: msg" -> "PATH: line L:C: FIELD: msg". */
 static void annotate(const char *text, const char *path, char *err,
 		     size_t errlen)
@@ -124,15 +85,10 @@ int sf_config_apply_at(int dirfd, const char *name, const char *path,
 {
 	cJSON *root = NULL;
 	char *text = NULL;
-	int fd, ret;
+	int ret;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerrorname_np(-ret));
-		return ret;
-	}
-	ret = slurp(fd, path, &text, err, errlen);
+	ret = sf_read_file_at(dirfd, name, path, SF_CONFIG_MAX_BYTES, &text,
+			      err, errlen);
 	if (!ret)
 		ret = sf_config_parse(text, path, &root, err, errlen);
 	if (!ret) {
@@ -142,24 +98,6 @@ int sf_config_apply_at(int dirfd, const char *name, const char *path,
 			annotate(text, path, err, errlen);
 	}
 	cJSON_Delete(root);
-	free(text);
-	return ret;
-}
-
-int sf_config_load(const char *path, cJSON **out, char *err, size_t errlen)
-{
-	char *text = NULL;
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-		return ret;
-	}
-	ret = slurp(fd, path, &text, err, errlen);
-	if (!ret)
-		ret = sf_config_parse(text, path, out, err, errlen);
 	free(text);
 	return ret;
 }
@@ -184,4 +122,74 @@ int sf_config_check_keys(const cJSON *obj, const char *const *known,
 				     "unknown field");
 	}
 	return 0;
+}
+
+int sf_config_uint(const cJSON *obj, const char *key, uint64_t lo,
+		   uint64_t hi, bool required, uint64_t *out, const char *path,
+		   char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v && !required)
+		return 0;
+	if (sfc_json_uint(v, lo, hi, out))
+		return sf_config_err(err, errlen, path, key,
+				     "%san integer in %llu..%llu",
+				     required ? "required, " : "expected ",
+				     (unsigned long long)lo,
+				     (unsigned long long)hi);
+	return 0;
+}
+
+int sf_parse_uint(const char *s, size_t n, unsigned long max,
+		  unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (n == 0)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+		if (v > max)
+			return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int sf_parse_ports(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	const char *dash = strchr(s, '-');
+	unsigned long a, b;
+
+	if (!dash) {
+		if (sf_parse_uint(s, strlen(s), 65535, &a))
+			return -EINVAL;
+		b = a;
+	} else if (sf_parse_uint(s, (size_t)(dash - s), 65535, &a) ||
+		   sf_parse_uint(dash + 1, strlen(dash + 1), 65535, &b) ||
+		   a > b) {
+		return -EINVAL;
+	}
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+int sf_config_ports(const cJSON *v, uint16_t *lo, uint16_t *hi)
+{
+	uint64_t p;
+
+	if (cJSON_IsNumber(v)) {
+		if (sfc_json_uint(v, 0, 65535, &p))
+			return -EINVAL;
+		*lo = *hi = (uint16_t)p;
+		return 0;
+	}
+	if (!cJSON_IsString(v))
+		return -EINVAL;
+	return sf_parse_ports(v->valuestring, lo, hi);
 }

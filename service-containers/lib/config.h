@@ -6,22 +6,19 @@
 #ifndef SF_CONFIG_H
 #define SF_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 
 #define SF_CONFIG_MAX_BYTES (1024 * 1024)
 
 /**
- * sf_config_load() - read and parse the JSON file @path.
- * @out: receives the tree (caller frees with cJSON_Delete) on success.
- * @err: "PATH: line N: JSON syntax error near '...'" and the like.
- * Return: 0; -errno of open/read; -EFBIG over SF_CONFIG_MAX_BYTES;
- * -EINVAL on a syntax error or a top level that is not an object.
- */
-int sf_config_load(const char *path, cJSON **out, char *err, size_t errlen);
-
-/**
- * sf_config_parse() - the same from a string (@what names it in errors).
+ * sf_config_parse() - parse the JSON config @text (@what names it in
+ * errors) into @out (caller frees with cJSON_Delete).
+ * @err: "WHAT: line N:C: JSON syntax error near '...'" and the like.
+ * Return: 0; -EINVAL on a syntax error or a top level that is not an
+ * object.
  */
 int sf_config_parse(const char *text, const char *what, cJSON **out,
 		    char *err, size_t errlen);
@@ -50,14 +47,16 @@ typedef int (*sf_config_apply_fn)(void *ctx, const cJSON *cfg,
 
 /**
  * sf_config_apply_at() - read @name relative to the directory fd @dirfd
- * (openat O_RDONLY|O_CLOEXEC, then read: the only file access the sandbox
- * grants for a reload), parse it and hand the tree to @fn.
+ * (sf_read_file_at(): openat, fstat and read, the only file access the
+ * sandbox grants for a reload; a FIFO or device is refused before any
+ * read), parse it and hand the tree to @fn.
  * @path: the file as the operator named it, used in messages.
  * @err: on failure the message names the file, the line and column
  * ("PATH: line 3:17: JSON syntax error near '...'") and, for an error
  * @fn reported with sf_config_err(), the field and where it is in the
  * file: "PATH: line 7:10: rules[2].dport: expected ...".
- * Return: 0; -errno of openat/read; -EFBIG; -EINVAL; or @fn's error.
+ * Return: 0; -errno of openat/read; -EFBIG over SF_CONFIG_MAX_BYTES;
+ * -EINVAL (not a regular file, syntax); or @fn's error.
  */
 int sf_config_apply_at(int dirfd, const char *name, const char *path,
 		       sf_config_apply_fn fn, void *ctx, char *err,
@@ -77,5 +76,36 @@ int sf_config_locate(const char *text, const char *field, int *line,
 /** sf_config_line_col() - 1-based line and column of @pos in @text. */
 void sf_config_line_col(const char *text, const char *pos, int *line,
 			int *col);
+
+/**
+ * sf_config_uint() - the integer member @key of @obj, in [@lo, @hi]
+ * (@hi at most 2^53), into @out; when absent, @out is left as it is
+ * (the caller's default) unless @required.
+ * Return: 0; -EINVAL with "PATH: KEY: expected an integer in LO..HI"
+ * ("required, an integer in LO..HI" when @required) in @err.
+ */
+int sf_config_uint(const cJSON *obj, const char *key, uint64_t lo,
+		   uint64_t hi, bool required, uint64_t *out, const char *path,
+		   char *err, size_t errlen);
+
+/**
+ * sf_parse_uint() - the @n bytes at @s as a decimal number of at most
+ * @max: digits only (no sign, blank or base prefix).
+ * Return: 0 or -EINVAL.
+ */
+int sf_parse_uint(const char *s, size_t n, unsigned long max,
+		  unsigned long *out);
+
+/**
+ * sf_parse_ports() - "80" or "5000-5100" (inclusive, lo <= hi) in
+ * 0..65535 into @lo and @hi (host order). Return: 0 or -EINVAL.
+ */
+int sf_parse_ports(const char *s, uint16_t *lo, uint16_t *hi);
+
+/**
+ * sf_config_ports() - a port or port range in a config: a string as
+ * sf_parse_ports() or a JSON integer in 0..65535. Return: 0 or -EINVAL.
+ */
+int sf_config_ports(const cJSON *v, uint16_t *lo, uint16_t *hi);
 
 #endif /* SF_CONFIG_H */

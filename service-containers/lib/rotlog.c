@@ -10,29 +10,20 @@
 #include <sys/stat.h>
 #include <seccomp.h>
 
+#include "files.h"
 #include "rotlog.h"
 
 int sf_rotlog_open(struct sf_rotlog *l, const char *path,
 		   uint64_t rotate_bytes, unsigned int keep)
 {
 	char dir[4096];
-	const char *slash = strrchr(path, '/');
 	struct stat st;
-	size_t dlen;
 	int err;
 
 	memset(l, 0, sizeof(*l));
 	l->dirfd = l->fd = -1;
-	dlen = slash ? (size_t)(slash - path) : 1;
-	if (!slash)
-		memcpy(dir, ".", 2);
-	else if (dlen == 0)
-		memcpy(dir, "/", 2);
-	else if (dlen < sizeof(dir))
-		snprintf(dir, sizeof(dir), "%.*s", (int)dlen, path);
-	if (dlen >= sizeof(dir) || keep > SF_ROTLOG_MAX_KEEP ||
-	    snprintf(l->name, sizeof(l->name), "%s", slash ? slash + 1 : path)
-		    >= (int)sizeof(l->name) || !l->name[0])
+	if (keep > SF_ROTLOG_MAX_KEEP ||
+	    sf_path_split(path, dir, sizeof(dir), l->name, sizeof(l->name)))
 		return -EINVAL;
 	l->rotate_bytes = rotate_bytes;
 	l->keep = keep;
@@ -40,9 +31,10 @@ int sf_rotlog_open(struct sf_rotlog *l, const char *path,
 	if (l->dirfd < 0)
 		return -errno;
 	l->opened = true;
-	l->fd = openat(l->dirfd, l->name, SF_ROTLOG_OPEN_FLAGS, 0644);
-	if (l->fd < 0 || fstat(l->fd, &st) < 0) {
-		err = -errno;
+	l->fd = sf_open_output_at(l->dirfd, l->name, SF_ROTLOG_OPEN_FLAGS,
+				  0644);
+	err = l->fd < 0 ? l->fd : fstat(l->fd, &st) < 0 ? -errno : 0;
+	if (err) {
 		sf_rotlog_close(l);
 		return err;
 	}
@@ -73,7 +65,9 @@ static int rotate(struct sf_rotlog *l)
 		    errno != ENOENT)
 			return -errno;
 	}
-	fd = openat(l->dirfd, l->name, SF_ROTLOG_OPEN_FLAGS, 0644);
+	/* The name was just renamed away: whatever stands there now
+	 * (a symlink, a FIFO) was planted, and is not opened. */
+	fd = openat(l->dirfd, l->name, SF_ROTLOG_CREATE_FLAGS, 0644);
 	if (fd < 0)
 		return -errno;
 	close(l->fd);
@@ -118,7 +112,7 @@ int sf_rotlog_seccomp(const struct sf_rotlog *l, void *scmp_ctx)
 
 	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2,
 			       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)l->dirfd),
-			       SCMP_A2(SCMP_CMP_EQ, SF_ROTLOG_OPEN_FLAGS));
+			       SCMP_A2(SCMP_CMP_EQ, SF_ROTLOG_CREATE_FLAGS));
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat),
 				       2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)l->dirfd),

@@ -22,8 +22,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "files.h"
+
 #define SF_ROTLOG_MAX_KEEP 100
-#define SF_ROTLOG_OPEN_FLAGS (O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC)
+/* The log at start (sf_open_output_at() adds O_NOFOLLOW, O_NONBLOCK and
+ * O_CLOEXEC, and refuses anything but a regular file); a new log after a
+ * rotation, inside the sandbox: created, never opened. */
+#define SF_ROTLOG_OPEN_FLAGS (O_WRONLY | O_CREAT | O_APPEND)
+#define SF_ROTLOG_CREATE_FLAGS (SF_ROTLOG_OPEN_FLAGS | O_EXCL | \
+				SF_WRITE_OPEN_FLAGS)
 
 struct sf_rotlog {
 	bool opened;              /* false: zeroed or closed */
@@ -39,9 +46,11 @@ struct sf_rotlog {
 };
 
 /**
- * sf_rotlog_open() - open (append, create 0644) @path and its directory.
- * Return: 0, -EINVAL (no file name, name too long, keep too large) or the
- * -errno of open/fstat.
+ * sf_rotlog_open() - open (append, create 0644) @path and its directory;
+ * a symlink at @path is refused (-ELOOP), not followed, and so is
+ * anything but a regular file (-EINVAL, see files.h).
+ * Return: 0, -EINVAL (no file name, name too long, keep too large, not a
+ * regular file) or the -errno of open/fstat.
  */
 int sf_rotlog_open(struct sf_rotlog *l, const char *path,
 		   uint64_t rotate_bytes, unsigned int keep);
@@ -55,7 +64,7 @@ int sf_rotlog_write(struct sf_rotlog *l, const char *buf, size_t len);
 
 /**
  * sf_rotlog_seccomp() - allow, in the libseccomp context @scmp_ctx,
- * openat(dirfd, *, SF_ROTLOG_OPEN_FLAGS, *) and renameat/renameat2 from
+ * openat(dirfd, *, SF_ROTLOG_CREATE_FLAGS, *) and renameat/renameat2 from
  * and to dirfd. Return: 0 or -errno.
  */
 int sf_rotlog_seccomp(const struct sf_rotlog *l, void *scmp_ctx);

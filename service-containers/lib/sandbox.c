@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <seccomp.h>
 
+#include "files.h"
 #include "sandbox.h"
 
 /*
@@ -111,15 +112,18 @@ static int clear_caps(void)
 	return err;
 }
 
-/* Reload: openat(config_dirfd, any name, read-only flags) and read. The
- * name cannot be checked by seccomp (a pointer); uid 65534 without
- * capabilities bounds what an absolute name could reach. */
+/* Reload: openat(config_dirfd, any name, read-only flags), fstat (a FIFO
+ * is refused before any read, see files.h) and read. The name cannot be
+ * checked by seccomp (a pointer); uid 65534 without capabilities bounds
+ * what an absolute name could reach. */
 static int add_config_rules(scmp_filter_ctx ctx, int dirfd)
 {
 	const uint32_t ok = O_CLOEXEC | O_LARGEFILE | O_NOCTTY | O_NONBLOCK;
 	int err;
 
 	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 0);
+	if (!err)
+		err = sf_files_seccomp_fstat(ctx);
 	if (err)
 		return err;
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2,

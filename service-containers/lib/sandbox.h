@@ -35,9 +35,9 @@ struct sf_sandbox_opts {
 	bool no_seccomp;  /* tests/debug only: steps 1-4, skip 5 */
 	sf_sandbox_hook_fn hook; /* may be NULL; not called without seccomp */
 	void *hook_arg;
-	/* Config reload (SIGHUP): also allow read(2) and openat(2) relative
-	 * to @config_dirfd only, read-only (flags within O_RDONLY |
-	 * O_CLOEXEC | O_LARGEFILE | O_NOCTTY | O_NONBLOCK). */
+	/* Config reload (SIGHUP): also allow read(2), fstat(2) and
+	 * openat(2) relative to @config_dirfd only, read-only (flags within
+	 * O_RDONLY | O_CLOEXEC | O_LARGEFILE | O_NOCTTY | O_NONBLOCK). */
 	bool allow_config_read;
 	int config_dirfd;
 };
@@ -56,7 +56,8 @@ int sf_sandbox_enter(const struct sf_sandbox_opts *o);
  * sf_sandbox_syscalls() - the syscall names allowed with any arguments,
  * NULL-terminated (static storage). Two more are argument-filtered:
  * mmap without PROT_EXEC, getsockopt(SOL_PACKET, PACKET_STATISTICS);
- * with allow_config_read, read and openat(config_dirfd, ..., read-only).
+ * with allow_config_read, read, fstat and openat(config_dirfd, ...,
+ * read-only).
  */
 const char *const *sf_sandbox_syscalls(void);
 

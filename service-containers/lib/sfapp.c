@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "args.h"
 #include "config.h"
+#include "files.h"
 #include "sandbox.h"
 #include "sfapp.h"
 
@@ -70,19 +70,20 @@ static int install_signals(void)
  */
 static int open_config_dir(struct sf_app *app)
 {
-	char dir[4096], base[256];
 	const char *path = app->args.config;
+	char dir[4096];
+	int ret;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	snprintf(base, sizeof(base), "%s", path);
-	snprintf(app->cfg_name, sizeof(app->cfg_name), "%s", basename(base));
-	app->cfg_dirfd = open(dirname(dir), O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (app->cfg_dirfd < 0) {
-		fprintf(stderr, "%s: config: %s: %s\n", app->ops->name, path,
-			strerror(errno));
-		return -errno;
+	ret = sf_path_split(path, dir, sizeof(dir), app->cfg_name,
+			    sizeof(app->cfg_name));
+	if (!ret) {
+		app->cfg_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		ret = app->cfg_dirfd < 0 ? -errno : 0;
 	}
-	return 0;
+	if (ret)
+		fprintf(stderr, "%s: config: %s: %s\n", app->ops->name, path,
+			strerror(-ret));
+	return ret;
 }
 
 static void reload(struct sf_app *app)
@@ -140,25 +141,6 @@ out:
 	return ret;
 }
 
-static int write_pidfile(const char *name, const char *path)
-{
-	char buf[32];
-	int fd, n, ret = 0;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		fprintf(stderr, "%s: pidfile %s: %s\n", name, path,
-			strerror(-ret));
-		return ret;
-	}
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (write(fd, buf, (size_t)n) != n)
-		ret = -EIO;
-	close(fd);
-	return ret;
-}
-
 static int open_io(struct sf_app *app)
 {
 	struct sf_pktio_opts o;
@@ -213,8 +195,12 @@ static int setup(struct sf_app *app)
 	if (app->ops->stats_json)
 		sf_stats_set_extra(&app->stats, app->ops->stats_json, app->ctx);
 	ret = open_io(app);
-	if (!ret && app->args.pidfile)
-		ret = write_pidfile(app->ops->name, app->args.pidfile);
+	if (!ret && app->args.pidfile) {
+		ret = sf_pidfile_write(app->args.pidfile);
+		if (ret)
+			fprintf(stderr, "%s: pidfile %s: %s\n", app->ops->name,
+				app->args.pidfile, sf_file_strerror(ret));
+	}
 	if (!ret)
 		ret = install_signals();
 	if (ret)
@@ -264,6 +250,23 @@ static void teardown(struct sf_app *app, int ret)
 		app->ops->fini(app->ctx);
 }
 
+/*
+ * Descriptors the launcher left open (a runtime's, a shell's) would stay
+ * open through the sandbox: a socket or a writable file the SF has no
+ * business with. The SF never execs, so close-on-exec does not help:
+ * close all but stdin, stdout and stderr before opening anything.
+ */
+static void close_inherited_fds(void)
+{
+	long fd, max;
+
+	if (!close_range(3, ~0U, 0))
+		return;
+	max = sysconf(_SC_OPEN_MAX); /* kernels before 5.9 */
+	for (fd = 3; fd < max; fd++)
+		close((int)fd);
+}
+
 int sf_app_main(int argc, char **argv, const struct sf_app_ops *ops,
 		void *ctx)
 {
@@ -271,6 +274,7 @@ int sf_app_main(int argc, char **argv, const struct sf_app_ops *ops,
 	char err[256] = "";
 	int ret;
 
+	close_inherited_fds();
 	app.io.fd = -1;
 	app.stats.fd = -1;
 	app.cfg_dirfd = -1;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * sfapp.h - the main() every SF shares: parse the command line, load the
- * config, open the stats file, packet socket and pidfile, enter the
- * sandbox, run the packet loop until SIGTERM/SIGINT, flush stats, exit 0.
+ * config, open the stats file, packet socket and pidfile (see files.h),
+ * enter the sandbox, run the packet loop until SIGTERM/SIGINT, flush
+ * stats, exit 0.
  * SIGHUP re-reads the config file into ops->reload. An SF supplies only
  * its hooks.
  */
@@ -43,6 +44,8 @@ struct sf_app_ops {
 
 /**
  * sf_app_main() - run an SF. @ctx is the SF's state, passed to every hook.
+ * Closes every descriptor above 2 first: the SF keeps none of its
+ * launcher's.
  * Return: the process exit status: 0 after SIGTERM/SIGINT, 1 on a setup
  * error (logged on stderr), 2 on a bad command line.
  */

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "stats.h"
 
 #define STATS_BUF_INIT (64 * 1024)
@@ -26,6 +27,11 @@ static uint64_t clock_ms(clockid_t id)
 uint64_t sf_now_ms(void)
 {
 	return clock_ms(CLOCK_MONOTONIC);
+}
+
+uint64_t sf_realtime_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
 }
 
 int sf_stats_init(struct sf_stats *s, const char *sf_name, const char *iface,
@@ -45,15 +51,16 @@ int sf_stats_init(struct sf_stats *s, const char *sf_name, const char *iface,
 	s->cap = STATS_BUF_INIT;
 	if (!path)
 		return 0;
-	s->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (s->fd < 0) {
-		err = -errno;
+	/* Opened as root: never through a symlink planted at @path. */
+	err = sf_open_output_at(AT_FDCWD, path, O_RDWR | O_CREAT, 0644);
+	if (err < 0) {
 		fprintf(stderr, "%s: cannot open stats file %s: %s\n", sf_name,
-			path, strerror(errno));
+			path, sf_file_strerror(err));
 		free(s->buf);
 		s->buf = NULL;
 		return err;
 	}
+	s->fd = err;
 	return 0;
 }
 
@@ -87,7 +94,7 @@ static int render_once(struct sf_stats *s, uint64_t now_ms)
 	sfc_jbuf_str(&jb, "sf", s->sf_name);
 	sfc_jbuf_str(&jb, "iface", s->iface);
 	sfc_jbuf_u64(&jb, "pid", (uint64_t)s->pid);
-	sfc_jbuf_u64(&jb, "time_unix_ms", clock_ms(CLOCK_REALTIME));
+	sfc_jbuf_u64(&jb, "time_unix_ms", sf_realtime_ms());
 	sfc_jbuf_u64(&jb, "uptime_ms", now_ms - s->start_ms);
 	render_counters(&s->c, &jb);
 	if (s->extra)

@@ -52,12 +52,18 @@ struct sf_stats {
 /** sf_now_ms() - CLOCK_MONOTONIC in milliseconds. */
 uint64_t sf_now_ms(void);
 
+/** sf_realtime_ms() - CLOCK_REALTIME in milliseconds since the Unix
+ * epoch: the times in flow records and alerts. */
+uint64_t sf_realtime_ms(void);
+
 /**
  * sf_stats_init() - zero the counters, allocate the render buffer and, if
- * @path is not NULL, open (create, mode 0644) the stats file.
+ * @path is not NULL, open (create, mode 0644) the stats file as an output
+ * of files.h: a symlink at @path is refused, not followed, and so is
+ * anything but a regular file.
  * @sf_name, @iface: borrowed strings that must outlive @s.
- * Return: 0, -ENOMEM, or the -errno of open() (the message names @path
- * on stderr).
+ * Return: 0, -ENOMEM, or the error of sf_open_output_at() (the message
+ * names @path on stderr).
  */
 int sf_stats_init(struct sf_stats *s, const char *sf_name, const char *iface,
 		  const char *path);

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sfc_fnv.h"
+
 #define SF_IDX_NONE UINT32_MAX
 
 struct sf_ilink {
@@ -73,14 +75,8 @@ static inline void sf_ilist_push_tail(struct sf_ilist *l, struct sf_ilink *k,
 /* FNV-1a, 64-bit, then folded: keys are small (<= 40 bytes). */
 static inline uint32_t sf_hash_bytes(const void *p, size_t n)
 {
-	const uint8_t *b = p;
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i;
+	uint64_t h = sfc_fnv1a64(SFC_FNV64_INIT, p, n);
 
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
-	}
 	return (uint32_t)(h ^ (h >> 32));
 }
 

@@ -12,25 +12,6 @@
 #include "l4.h"
 #include "stats.h"
 
-static int parse_cap(const cJSON *cfg, const char *path, uint32_t *cap,
-		     char *err, size_t errlen)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg,
-							   "max_connections");
-
-	*cap = SF_FIREWALL_CT_DEFAULT;
-	if (!v)
-		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
-	    v->valuedouble > SF_CT_MAX_CAP ||
-	    v->valuedouble != (double)(uint32_t)v->valuedouble)
-		return sf_config_err(err, errlen, path, "max_connections",
-				     "expected an integer in 1..%u",
-				     SF_CT_MAX_CAP);
-	*cap = (uint32_t)v->valuedouble;
-	return 0;
-}
-
 static bool now_denied(void *ctx, const struct sf_tuple *t)
 {
 	const struct sf_fw_rules *rules = ctx;
@@ -44,22 +25,24 @@ static bool now_denied(void *ctx, const struct sf_tuple *t)
 	return (i < 0 ? rules->def : rules->rules[i].action) == SF_FW_DENY;
 }
 
-int sf_firewall_configure(struct sf_firewall *fw, const cJSON *cfg,
-			  const char *path, char *err, size_t errlen)
+int sf_firewall_configure(void *ctx, const cJSON *cfg, const char *path,
+			  char *err, size_t errlen)
 {
+	uint64_t cap = SF_FIREWALL_CT_DEFAULT;
+	struct sf_firewall *fw = ctx;
 	struct sf_fw_rules rules;
 	struct sf_ct ct;
 	bool new_ct;
-	uint32_t cap;
 	int ret;
 
 	ret = sf_fw_rules_parse(&rules, cfg, path, err, errlen);
 	if (ret)
 		return ret;
-	ret = parse_cap(cfg, path, &cap, err, errlen);
+	ret = sf_config_uint(cfg, "max_connections", 1, SF_CT_MAX_CAP, false,
+			     &cap, path, err, errlen);
 	new_ct = !fw->ct.cap || fw->ct.cap != cap;
 	if (!ret && new_ct)
-		ret = sf_ct_init(&ct, cap);
+		ret = sf_ct_init(&ct, (uint32_t)cap);
 	if (ret) {
 		sf_fw_rules_free(&rules);
 		return ret;
@@ -162,8 +145,10 @@ void sf_firewall_stats_json(void *ctx, struct sfc_jbuf *jb)
 	sfc_jbuf_close(jb, '}');
 }
 
-void sf_firewall_free(struct sf_firewall *fw)
+void sf_firewall_free(void *ctx)
 {
+	struct sf_firewall *fw = ctx;
+
 	sf_fw_rules_free(&fw->rules);
 	sf_ct_fini(&fw->ct);
 	memset(fw, 0, sizeof(*fw));

@@ -41,14 +41,15 @@ struct sf_firewall {
 
 /**
  * sf_firewall_configure() - apply config @cfg (from file @path, named in
- * @err) to @fw, atomically: on any error @fw keeps its previous rules and
+ * @err) to the struct sf_firewall @ctx (sf_app_ops.configure and
+ * .reload), atomically: on any error it keeps its previous rules and
  * connections. On a reload (@fw already configured) tracked connections
  * that the new rules deny in their opening direction are forgotten, so
  * their next packets are judged again; a changed max_connections starts
  * an empty table. Return: 0, -EINVAL (message in @err), -ENOMEM.
  */
-int sf_firewall_configure(struct sf_firewall *fw, const cJSON *cfg,
-			  const char *path, char *err, size_t errlen);
+int sf_firewall_configure(void *ctx, const cJSON *cfg, const char *path,
+			  char *err, size_t errlen);
 
 /**
  * sf_firewall_check() - verdict on one valid frame at time @now_ms
@@ -64,7 +65,8 @@ enum sf_verdict sf_firewall_on_packet(void *ctx, const struct sf_pkt *pkt);
 /** sf_firewall_stats_json() - "firewall" (rules) and "conntrack" members. */
 void sf_firewall_stats_json(void *ctx, struct sfc_jbuf *jb);
 
-/** sf_firewall_free() - release everything; @fw becomes zeroed. */
-void sf_firewall_free(struct sf_firewall *fw);
+/** sf_firewall_free() - release everything of the struct sf_firewall
+ * @ctx, which becomes zeroed (sf_app_ops.fini). */
+void sf_firewall_free(void *ctx);
 
 #endif /* SF_FIREWALL_H */

@@ -19,25 +19,6 @@ static const char *const rule_keys[] = {
 static const char *const top_keys[] = { "rules", "default", "comment",
 					"max_connections", NULL };
 
-static int parse_uint(const char *s, size_t n, unsigned long max,
-		      unsigned long *out)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (n == 0 || n > 10)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static bool host_bits_clear(const struct sf_fw_cidr *c)
 {
 	unsigned int bytes = c->family == 4 ? 4 : 16, i;
@@ -76,39 +57,10 @@ int sf_fw_cidr_parse(const char *s, struct sf_fw_cidr *out)
 	else
 		return -EINVAL;
 	plen = out->family == 4 ? 32 : 128;
-	if (slash && parse_uint(slash + 1, strlen(slash + 1), plen, &plen))
+	if (slash && sf_parse_uint(slash + 1, strlen(slash + 1), plen, &plen))
 		return -EINVAL;
 	out->plen = (uint8_t)plen;
 	return host_bits_clear(out) ? 0 : -EINVAL;
-}
-
-int sf_fw_ports_parse(const cJSON *v, uint16_t *lo, uint16_t *hi)
-{
-	unsigned long a, b;
-	const char *s, *dash;
-
-	if (cJSON_IsNumber(v)) {
-		if (v->valuedouble < 0 || v->valuedouble > 65535 ||
-		    v->valuedouble != (double)(int)v->valuedouble)
-			return -EINVAL;
-		*lo = *hi = (uint16_t)v->valueint;
-		return 0;
-	}
-	if (!cJSON_IsString(v))
-		return -EINVAL;
-	s = v->valuestring;
-	dash = strchr(s, '-');
-	if (!dash) {
-		if (parse_uint(s, strlen(s), 65535, &a))
-			return -EINVAL;
-		b = a;
-	} else if (parse_uint(s, (size_t)(dash - s), 65535, &a) ||
-		   parse_uint(dash + 1, strlen(dash + 1), 65535, &b) || a > b) {
-		return -EINVAL;
-	}
-	*lo = (uint16_t)a;
-	*hi = (uint16_t)b;
-	return 0;
 }
 
 static int parse_action(const cJSON *v, enum sf_fw_action *out)
@@ -205,7 +157,7 @@ static int parse_rule(const cJSON *j, unsigned int idx, struct sf_fw_rule *r,
 	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
 		return rule_err(path, idx, "dport",
 				"needs protocol \"tcp\" or \"udp\"", err, errlen);
-	if (sf_fw_ports_parse(dport, &r->dport_lo, &r->dport_hi))
+	if (sf_config_ports(dport, &r->dport_lo, &r->dport_hi))
 		return rule_err(path, idx, "dport",
 				"expected \"PORT\" or \"LO-HI\" in 0..65535", err, errlen);
 	r->has_dport = true;

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fw_rules.h - sf-firewall's stateless rule set: JSON parsing and
- * first-match evaluation on an inner 5-tuple. Kept apart from the packet
- * loop (and in the library so unit tests link it) so a connection tracker
- * can later sit in front of it.
+ * first-match evaluation on an inner 5-tuple. The connection tracker
+ * (conntrack.h) sits in front of it in firewall.h.
  *
  * Config: {"rules": [{"action": "deny"|"allow",
  *                     "protocol": "tcp"|"udp"|"icmp"|"any",
@@ -69,12 +68,6 @@ int sf_fw_rules_parse(struct sf_fw_rules *fw, const cJSON *root,
  * host prefix) or "any". Host bits must be zero. Return: 0 or -EINVAL.
  */
 int sf_fw_cidr_parse(const char *s, struct sf_fw_cidr *out);
-
-/**
- * sf_fw_ports_parse() - "80", "5000-5100" or a JSON number, 0..65535,
- * lo <= hi. Return: 0 or -EINVAL.
- */
-int sf_fw_ports_parse(const cJSON *v, uint16_t *lo, uint16_t *hi);
 
 /**
  * sf_fw_rules_match() - index of the first rule matching @in, or -1 when

@@ -7,32 +7,21 @@
  * first seen; a connection tracker then passes the rest of the connection,
  * replies included, without rule lookups. Allowed packets go back to the
  * SFF with SI - 1; denied ones are dropped and counted per rule. SIGHUP
- * re-reads the config. The logic is service-containers/lib/firewall.h.
+ * re-reads the config. The logic is firewall.h beside this file.
  */
 #include "firewall.h"
 #include "sfapp.h"
-
-static int fw_configure(void *ctx, const cJSON *cfg, const char *path,
-			char *err, size_t errlen)
-{
-	return sf_firewall_configure(ctx, cfg, path, err, errlen);
-}
-
-static void fw_fini(void *ctx)
-{
-	sf_firewall_free(ctx);
-}
 
 int main(int argc, char **argv)
 {
 	static const struct sf_app_ops ops = {
 		.name = "sf-firewall",
 		.config_required = true,
-		.configure = fw_configure,
-		.reload = fw_configure,
+		.configure = sf_firewall_configure,
+		.reload = sf_firewall_configure,
 		.on_packet = sf_firewall_on_packet,
 		.stats_json = sf_firewall_stats_json,
-		.fini = fw_fini,
+		.fini = sf_firewall_free,
 	};
 	static struct sf_firewall fw;
 

@@ -98,8 +98,27 @@ int sf_ids_load(struct sf_ids *ids, const char *text, const char *what,
 		char *err, size_t errlen);
 
 /** sf_ids_reload() - sf_ids_load() of the rules file, read through
- * the directory fd kept from sf_ids_init(). */
+ * the directory fd kept from sf_ids_init() (a regular file only: a FIFO
+ * in its place is refused, never waited on; see files.h). */
 int sf_ids_reload(struct sf_ids *ids, char *err, size_t errlen);
+
+/**
+ * sf_ids_configure() - sf_app_ops.configure of the struct sf_ids @ctx:
+ * sf_ids_parse_cfg(), sf_ids_init(), and a directory fd of the config
+ * file @path so that Landlock lets sfapp re-read it on SIGHUP.
+ * Return: 0 or -errno with @err set.
+ */
+int sf_ids_configure(void *ctx, const cJSON *cfg, const char *path,
+		     char *err, size_t errlen);
+
+/**
+ * sf_ids_reconfigure() - sf_app_ops.reload (SIGHUP, inside the sandbox):
+ * the config must name the same rules file, which is read again; any
+ * error leaves the running database in place and counts in
+ * reload_errors. Return: 0 or -errno with @err set.
+ */
+int sf_ids_reconfigure(void *ctx, const cJSON *cfg, const char *path,
+		       char *err, size_t errlen);
 
 /** sf_ids_packet() - sf_pkt_fn: scan @pkt's payload; drop if its
  * connection is blocked. */
@@ -108,14 +127,17 @@ enum sf_verdict sf_ids_packet(void *ids, const struct sf_pkt *pkt);
 /** sf_ids_tick() - close the streams of connections idle for idle_ms. */
 void sf_ids_tick(struct sf_ids *ids, uint64_t now_ms);
 
-/** sf_ids_stats_json() - "ids": {...} member of the stats file. */
-void sf_ids_stats_json(const struct sf_ids *ids, struct sfc_jbuf *jb);
+/** sf_ids_stats_json() - "ids": {...} member of the stats file (@ctx:
+ * the struct sf_ids). */
+void sf_ids_stats_json(void *ctx, struct sfc_jbuf *jb);
 
-/** sf_ids_sandbox() - seccomp and Landlock additions: read the rules
- * directory (reload), write the alerts directory if any. */
-int sf_ids_sandbox(struct sf_ids *ids, void *scmp_ctx);
+/** sf_ids_sandbox() - sf_app_ops.sandbox_hook of the struct sf_ids
+ * @arg: seccomp and Landlock additions: read the rules directory
+ * (reload), write the alerts directory if any. */
+int sf_ids_sandbox(void *arg, void *scmp_ctx);
 
-/** sf_ids_fini() - close every stream, free everything. */
-void sf_ids_fini(struct sf_ids *ids);
+/** sf_ids_fini() - close every stream of the struct sf_ids @ctx, free
+ * everything (sf_app_ops.fini). */
+void sf_ids_fini(void *ctx);
 
 #endif /* SF_IDS_H */

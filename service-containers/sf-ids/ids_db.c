@@ -15,29 +15,10 @@
 #include "fsjail.h"
 #include "ids.h"
 #include "ids_internal.h"
-#include "monitor.h"
+#include "files.h"
+#include "stats.h"
 
 #define RULES_MAX_BYTES (8u << 20)
-#define RULES_OPEN_FLAGS (O_RDONLY | O_CLOEXEC)
-
-static int get_uint(const cJSON *cfg, const char *key, uint64_t lo,
-		    uint64_t hi, uint64_t *out, const char *path, char *err,
-		    size_t errlen)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
-
-	if (!v)
-		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble < (double)lo ||
-	    v->valuedouble > (double)hi ||
-	    v->valuedouble != (double)(uint64_t)v->valuedouble)
-		return sf_config_err(err, errlen, path, key,
-				     "expected an integer in %llu..%llu",
-				     (unsigned long long)lo,
-				     (unsigned long long)hi);
-	*out = (uint64_t)v->valuedouble;
-	return 0;
-}
 
 static int get_path(const cJSON *cfg, const char *key, bool required,
 		    char *out, size_t cap, const char *path, char *err,
@@ -71,14 +52,15 @@ int sf_ids_parse_cfg(const cJSON *cfg, const char *path,
 		       path, err, errlen) ||
 	      get_path(cfg, "alerts", false, out->alerts, sizeof(out->alerts),
 		       path, err, errlen) ||
-	      get_uint(cfg, "alerts_rotate_bytes", 0, UINT32_MAX * 1024ull,
-		       &rot, path, err, errlen) ||
-	      get_uint(cfg, "alerts_keep", 0, SF_ROTLOG_MAX_KEEP, &keep, path,
-		       err, errlen) ||
-	      get_uint(cfg, "max_flows", 1, SF_FLOWMAP_MAX_CAP, &flows, path,
-		       err, errlen) ||
-	      get_uint(cfg, "idle_timeout_s", 1, 86400, &idle, path, err,
-		       errlen);
+	      sf_config_uint(cfg, "alerts_rotate_bytes", 0,
+			     UINT32_MAX * 1024ull, false, &rot, path, err,
+			     errlen) ||
+	      sf_config_uint(cfg, "alerts_keep", 0, SF_ROTLOG_MAX_KEEP, false,
+			     &keep, path, err, errlen) ||
+	      sf_config_uint(cfg, "max_flows", 1, SF_FLOWMAP_MAX_CAP, false,
+			     &flows, path, err, errlen) ||
+	      sf_config_uint(cfg, "idle_timeout_s", 1, 86400, false, &idle,
+			     path, err, errlen);
 	if (ret)
 		return -EINVAL;
 	out->alerts_rotate_bytes = rot;
@@ -161,79 +143,36 @@ int sf_ids_load(struct sf_ids *ids, const char *text, const char *what,
 	return 0;
 }
 
-static int read_rules(int dirfd, const char *name, char **out)
-{
-	size_t len = 0, cap = 64 * 1024;
-	char *buf = malloc(cap + 1), *nb;
-	ssize_t n;
-	int fd, ret = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	fd = openat(dirfd, name, RULES_OPEN_FLAGS);
-	if (fd < 0) {
-		free(buf);
-		return -errno;
-	}
-	while ((n = read(fd, buf + len, cap - len)) > 0) {
-		len += (size_t)n;
-		if (len < cap)
-			continue;
-		if (cap >= RULES_MAX_BYTES || !(nb = realloc(buf, cap * 2 + 1))) {
-			ret = cap >= RULES_MAX_BYTES ? -EFBIG : -ENOMEM;
-			break;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	if (n < 0 && !ret)
-		ret = -errno;
-	close(fd);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-}
-
 int sf_ids_reload(struct sf_ids *ids, char *err, size_t errlen)
 {
 	char *text = NULL;
 	int ret;
 
-	ret = read_rules(ids->rules_dirfd, ids->rules_name, &text);
-	if (ret) {
-		snprintf(err, errlen, "%s: %s", ids->cfg.rules,
-			 ret == -EFBIG ? "file too large" : strerrorname_np(-ret));
-		return ret;
-	}
-	ret = sf_ids_load(ids, text, ids->cfg.rules, err, errlen);
+	ret = sf_read_file_at(ids->rules_dirfd, ids->rules_name,
+			      ids->cfg.rules, RULES_MAX_BYTES, &text, err,
+			      errlen);
+	if (!ret)
+		ret = sf_ids_load(ids, text, ids->cfg.rules, err, errlen);
 	free(text);
 	return ret;
 }
 
-/* Keep the rules file's directory: a reload re-opens the name in it. */
-static int open_rules_dir(struct sf_ids *ids, char *err, size_t errlen)
+/* Open the directory of @path (O_RDONLY: Landlock needs a real fd);
+ * with @name, keep the file's name in there too. */
+static int open_dir_of(const char *path, int *dirfd, char *name,
+		       size_t namecap, char *err, size_t errlen)
 {
-	const char *path = ids->cfg.rules, *slash = strrchr(path, '/');
-	const char *name = slash ? slash + 1 : path;
-	char dir[4096];
+	char dir[4096], tmp[256];
 	int ret;
 
-	if (!*name || strlen(name) >= sizeof(ids->rules_name)) {
+	ret = sf_path_split(path, dir, sizeof(dir), name ? name : tmp,
+			    name ? namecap : sizeof(tmp));
+	if (ret) {
 		snprintf(err, errlen, "%s: bad file name", path);
-		return -EINVAL;
+		return ret;
 	}
-	memcpy(ids->rules_name, name, strlen(name) + 1);
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s",
-			 slash == path ? 1 : (int)(slash - path), path);
-	ids->rules_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (ids->rules_dirfd >= 0)
+	*dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*dirfd >= 0)
 		return 0;
 	ret = -errno;
 	snprintf(err, errlen, "%s: %s", dir, strerror(-ret));
@@ -249,7 +188,7 @@ int sf_ids_init(struct sf_ids *ids, const struct sf_ids_cfg *cfg, char *err,
 	ids->cfg = *cfg;
 	ids->alert_fd = 2;
 	ids->rules_dirfd = ids->conf_dirfd = -1;
-	ids->clock = sf_mon_realtime_ms;
+	ids->clock = sf_realtime_ms;
 	if (hs_valid_platform() != HS_SUCCESS) {
 		snprintf(err, errlen, "Hyperscan needs SSSE3 on this CPU");
 		return -ENOTSUP;
@@ -258,7 +197,9 @@ int sf_ids_init(struct sf_ids *ids, const struct sf_ids_cfg *cfg, char *err,
 	if (ret)
 		return ret;
 	sf_ids_flows_init(ids);
-	ret = open_rules_dir(ids, err, errlen);
+	/* A reload re-opens the rules file by name in its directory. */
+	ret = open_dir_of(cfg->rules, &ids->rules_dirfd, ids->rules_name,
+			  sizeof(ids->rules_name), err, errlen);
 	if (!ret && cfg->alerts[0]) {
 		ret = sf_rotlog_open(&ids->alog, cfg->alerts,
 				     cfg->alerts_rotate_bytes, cfg->alerts_keep);
@@ -271,8 +212,52 @@ int sf_ids_init(struct sf_ids *ids, const struct sf_ids_cfg *cfg, char *err,
 	return ret; /* the caller's fini frees a partial init */
 }
 
-int sf_ids_sandbox(struct sf_ids *ids, void *scmp_ctx)
+int sf_ids_configure(void *ctx, const cJSON *cfg, const char *path,
+		     char *err, size_t errlen)
 {
+	struct sf_ids *ids = ctx;
+	struct sf_ids_cfg c;
+	int ret;
+
+	ret = sf_ids_parse_cfg(cfg, path, &c, err, errlen);
+	if (!ret)
+		ret = sf_ids_init(ids, &c, err, errlen);
+	if (ret)
+		return ret;
+	fprintf(stderr, "sf-ids: %u rules from %s, %zu bytes of stream "
+		"state per direction, %u connections max\n", ids->rs.n,
+		c.rules, ids->stream_size, c.max_flows);
+	/* Landlock must let sfapp re-read the config on SIGHUP. */
+	return open_dir_of(path, &ids->conf_dirfd, NULL, 0, err, errlen);
+}
+
+int sf_ids_reconfigure(void *ctx, const cJSON *cfg, const char *path,
+		       char *err, size_t errlen)
+{
+	struct sf_ids *ids = ctx;
+	struct sf_ids_cfg c;
+	int ret;
+
+	ret = sf_ids_parse_cfg(cfg, path, &c, err, errlen);
+	if (!ret && strcmp(c.rules, ids->cfg.rules))
+		ret = sf_config_err(err, errlen, path, "rules", "cannot change "
+				    "on reload (was %s): restart the SF",
+				    ids->cfg.rules);
+	if (!ret)
+		ret = sf_ids_reload(ids, err, errlen);
+	if (ret) {
+		ids->reload_errors++;
+		return ret;
+	}
+	ids->reloads++;
+	fprintf(stderr, "sf-ids: %u rules loaded from %s\n", ids->rs.n,
+		ids->cfg.rules);
+	return 0;
+}
+
+int sf_ids_sandbox(void *arg, void *scmp_ctx)
+{
+	struct sf_ids *ids = arg;
 	struct sf_fsjail_dir d[3] = {
 		{ .dirfd = ids->rules_dirfd, .rights = SF_FSJAIL_READ },
 	};
@@ -290,18 +275,16 @@ int sf_ids_sandbox(struct sf_ids *ids, void *scmp_ctx)
 			"limited by seccomp only\n");
 	else if (err)
 		return err;
-	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2,
-			       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ids->rules_dirfd),
-			       SCMP_A2(SCMP_CMP_EQ, RULES_OPEN_FLAGS));
-	if (!err)
-		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 0);
+	err = sf_files_seccomp(ctx, ids->rules_dirfd);
 	if (!err && ids->alog.opened)
 		err = sf_rotlog_seccomp(&ids->alog, ctx);
 	return err;
 }
 
-void sf_ids_stats_json(const struct sf_ids *ids, struct sfc_jbuf *jb)
+void sf_ids_stats_json(void *ctx, struct sfc_jbuf *jb)
 {
+	const struct sf_ids *ids = ctx;
+
 	sfc_jbuf_open(jb, "ids", '{');
 	sfc_jbuf_u64(jb, "rules", ids->rs.n);
 	sfc_jbuf_u64(jb, "stream_state_bytes", ids->stream_size);
@@ -322,8 +305,10 @@ void sf_ids_stats_json(const struct sf_ids *ids, struct sfc_jbuf *jb)
 	sfc_jbuf_close(jb, '}');
 }
 
-void sf_ids_fini(struct sf_ids *ids)
+void sf_ids_fini(void *ctx)
 {
+	struct sf_ids *ids = ctx;
+
 	sf_ids_close_all(ids);
 	sf_flowmap_fini(&ids->fm);
 	hs_free_database(ids->db);

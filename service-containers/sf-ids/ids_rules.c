@@ -11,6 +11,7 @@
 #include <string.h>
 #include <hs/hs.h>
 
+#include "config.h"
 #include "ids_rules.h"
 
 struct pctx {
@@ -37,33 +38,10 @@ static int perr(struct pctx *p, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int parse_u32(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno || *end || *out > max ? -EINVAL : 0;
-}
-
 static int parse_port(struct pctx *p, const char *v, struct sf_ids_rule *r)
 {
-	unsigned long lo, hi;
-	char tmp[16];
-	const char *dash = strchr(v, '-');
-
-	if (strlen(v) >= sizeof(tmp))
-		return perr(p, "port: expected N or LO-HI, got '%s'", v);
-	snprintf(tmp, sizeof(tmp), "%s", v);
-	if (dash)
-		tmp[dash - v] = '\0';
-	if (parse_u32(tmp, 65535, &lo) ||
-	    parse_u32(dash ? dash + 1 : tmp, 65535, &hi) || lo > hi)
+	if (sf_parse_ports(v, &r->port_lo, &r->port_hi))
 		return perr(p, "port: expected N or LO-HI in 0..65535, got '%s'", v);
-	r->port_lo = (uint16_t)lo;
-	r->port_hi = (uint16_t)hi;
 	return 0;
 }
 
@@ -123,7 +101,7 @@ static int parse_field(struct pctx *p, char *tok, struct sf_ids_rule *r,
 	*seen |= 1u << k;
 	switch (k) {
 	case 0:
-		if (parse_u32(v, UINT32_MAX, &id) || id == 0)
+		if (sf_parse_uint(v, strlen(v), UINT32_MAX, &id) || id == 0)
 			return perr(p, "id: expected an integer in 1..4294967295, got '%s'", v);
 		r->id = (uint32_t)id;
 		return 0;

@@ -4,7 +4,7 @@
  * inner 5-tuple, packets, bytes, first/last seen, TCP flags) written as
  * JSON lines to a size-rotated file when a flow ends, idles out, or every
  * export interval for long flows. Passes every packet with SI - 1.
- * The engine is service-containers/lib/monitor.h.
+ * The engine is monitor.h beside this file.
  *
  * Config (required): {"output": "/var/log/sfc/flows.jsonl",
  *   "rotate_bytes": 67108864, "rotate_keep": 5, "idle_timeout_s": 60,
@@ -13,32 +13,12 @@
 #include "monitor.h"
 #include "sfapp.h"
 
-static int mon_configure(void *ctx, const cJSON *cfg, const char *path,
-			 char *err, size_t errlen)
-{
-	struct sf_mon_cfg c;
-	int ret;
-
-	ret = sf_mon_parse_cfg(cfg, path, &c, err, errlen);
-	return ret ? ret : sf_mon_init(ctx, &c, err, errlen);
-}
-
 static void mon_tick(void *ctx, uint64_t mono_ms)
 {
 	struct sf_mon *m = ctx;
 
 	(void)mono_ms; /* records carry wall-clock times */
 	sf_mon_tick(m, m->clock());
-}
-
-static void mon_stats(void *ctx, struct sfc_jbuf *jb)
-{
-	sf_mon_stats_json(ctx, jb);
-}
-
-static int mon_sandbox(void *ctx, void *scmp_ctx)
-{
-	return sf_mon_sandbox(ctx, scmp_ctx);
 }
 
 static void mon_fini(void *ctx)
@@ -52,12 +32,12 @@ int main(int argc, char **argv)
 	static const struct sf_app_ops ops = {
 		.name = "sf-monitor",
 		.config_required = true,
-		.configure = mon_configure,
+		.configure = sf_mon_configure,
 		.on_packet = sf_mon_packet,
-		.stats_json = mon_stats,
+		.stats_json = sf_mon_stats_json,
 		.fini = mon_fini,
 		.tick = mon_tick,
-		.sandbox_hook = mon_sandbox,
+		.sandbox_hook = sf_mon_sandbox,
 	};
 	static struct sf_mon m;
 

@@ -6,13 +6,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <linux/virtio_net.h>
 
 #include "config.h"
 #include "sfc_flowrec.h"
 #include "fsjail.h"
 #include "monitor.h"
+#include "stats.h"
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
@@ -26,31 +26,6 @@ static const char *const end_names[SF_MON_END_MAX] = {
 const char *sf_mon_end_name(enum sf_mon_end e)
 {
 	return e < SF_MON_END_MAX ? end_names[e] : "?";
-}
-
-uint64_t sf_mon_realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int get_uint(const cJSON *cfg, const char *key, uint64_t hi,
-		    uint64_t *out, const char *path, char *err, size_t errlen)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
-
-	if (!v)
-		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
-	    v->valuedouble > (double)hi ||
-	    v->valuedouble != (double)(uint64_t)v->valuedouble)
-		return sf_config_err(err, errlen, path, key,
-				     "expected an integer in 0..%llu",
-				     (unsigned long long)hi);
-	*out = (uint64_t)v->valuedouble;
-	return 0;
 }
 
 int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
@@ -74,16 +49,16 @@ int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
 		return sf_config_err(err, errlen, path, "output",
 				     "required: the flow log file path");
 	strcpy(out->output, o->valuestring);
-	ret = get_uint(cfg, "rotate_bytes", UINT32_MAX * 1024ull,
-		       &out->rotate_bytes, path, err, errlen) ||
-	      get_uint(cfg, "rotate_keep", SFC_FLOWREC_MAX_ROTATED, &keep, path,
-		       err, errlen) ||
-	      get_uint(cfg, "idle_timeout_s", 86400, &idle, path, err,
-		       errlen) ||
-	      get_uint(cfg, "export_interval_s", 86400, &exp, path, err,
-		       errlen) ||
-	      get_uint(cfg, "max_flows", SF_FLOWMAP_MAX_CAP, &flows, path,
-		       err, errlen);
+	ret = sf_config_uint(cfg, "rotate_bytes", 0, UINT32_MAX * 1024ull,
+			     false, &out->rotate_bytes, path, err, errlen) ||
+	      sf_config_uint(cfg, "rotate_keep", 0, SFC_FLOWREC_MAX_ROTATED,
+			     false, &keep, path, err, errlen) ||
+	      sf_config_uint(cfg, "idle_timeout_s", 0, 86400, false, &idle,
+			     path, err, errlen) ||
+	      sf_config_uint(cfg, "export_interval_s", 0, 86400, false, &exp,
+			     path, err, errlen) ||
+	      sf_config_uint(cfg, "max_flows", 0, SF_FLOWMAP_MAX_CAP, false,
+			     &flows, path, err, errlen);
 	if (ret)
 		return -EINVAL;
 	if (idle == 0 || flows == 0)
@@ -139,7 +114,7 @@ int sf_mon_init(struct sf_mon *m, const struct sf_mon_cfg *cfg, char *err,
 
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
-	m->clock = sf_mon_realtime_ms;
+	m->clock = sf_realtime_ms;
 	ret = sf_flowmap_init(&m->fm, cfg->max_flows, sizeof(struct sf_mon_flow));
 	if (ret)
 		return ret;
@@ -152,6 +127,16 @@ int sf_mon_init(struct sf_mon *m, const struct sf_mon_cfg *cfg, char *err,
 		sf_flowmap_fini(&m->fm);
 	}
 	return ret;
+}
+
+int sf_mon_configure(void *ctx, const cJSON *cfg, const char *path,
+		     char *err, size_t errlen)
+{
+	struct sf_mon_cfg c;
+	int ret;
+
+	ret = sf_mon_parse_cfg(cfg, path, &c, err, errlen);
+	return ret ? ret : sf_mon_init(ctx, &c, err, errlen);
 }
 
 /* TCP flags and the number of wire segments a (GSO) frame stands for. */
@@ -255,8 +240,9 @@ void sf_mon_flush(struct sf_mon *m)
 		sf_flowmap_foreach(&m->fm, flush_one, m);
 }
 
-void sf_mon_stats_json(const struct sf_mon *m, struct sfc_jbuf *jb)
+void sf_mon_stats_json(void *ctx, struct sfc_jbuf *jb)
 {
+	const struct sf_mon *m = ctx;
 	int i;
 
 	sfc_jbuf_open(jb, "monitor", '{');
@@ -276,8 +262,9 @@ void sf_mon_stats_json(const struct sf_mon *m, struct sfc_jbuf *jb)
 	sfc_jbuf_close(jb, '}');
 }
 
-int sf_mon_sandbox(struct sf_mon *m, void *scmp_ctx)
+int sf_mon_sandbox(void *ctx, void *scmp_ctx)
 {
+	struct sf_mon *m = ctx;
 	struct sf_fsjail_dir d = { .dirfd = m->log.dirfd,
 				   .rights = SF_FSJAIL_WRITE };
 	int err = sf_fsjail_apply(&d, 1);

@@ -66,9 +66,6 @@ struct sf_mon {
 	uint64_t write_errors;
 };
 
-/** sf_mon_realtime_ms() - CLOCK_REALTIME in ms (the default clock). */
-uint64_t sf_mon_realtime_ms(void);
-
 /**
  * sf_mon_parse_cfg() - read @cfg ({"output", "rotate_bytes",
  * "rotate_keep", "idle_timeout_s", "export_interval_s", "max_flows",
@@ -85,6 +82,13 @@ int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
 int sf_mon_init(struct sf_mon *m, const struct sf_mon_cfg *cfg, char *err,
 		size_t errlen);
 
+/**
+ * sf_mon_configure() - sf_mon_parse_cfg() then sf_mon_init() into the
+ * struct sf_mon @ctx (sf_app_ops.configure). Return: as those.
+ */
+int sf_mon_configure(void *ctx, const cJSON *cfg, const char *path,
+		     char *err, size_t errlen);
+
 /** sf_mon_packet() - sf_pkt_fn: account @pkt, write a record on FIN/RST.
  * Always passes. */
 enum sf_verdict sf_mon_packet(void *mon, const struct sf_pkt *pkt);
@@ -96,12 +100,14 @@ void sf_mon_tick(struct sf_mon *m, uint64_t now_ms);
 /** sf_mon_flush() - write an "exit" record for every open flow. */
 void sf_mon_flush(struct sf_mon *m);
 
-/** sf_mon_stats_json() - "monitor": {...} member of the stats file. */
-void sf_mon_stats_json(const struct sf_mon *m, struct sfc_jbuf *jb);
+/** sf_mon_stats_json() - "monitor": {...} member of the stats file
+ * (@ctx: the struct sf_mon). */
+void sf_mon_stats_json(void *ctx, struct sfc_jbuf *jb);
 
-/** sf_mon_sandbox() - seccomp rules for the log, Landlock to its
- * directory (skipped with a message if the kernel lacks Landlock). */
-int sf_mon_sandbox(struct sf_mon *m, void *scmp_ctx);
+/** sf_mon_sandbox() - sf_app_ops.sandbox_hook of the struct sf_mon
+ * @ctx: seccomp rules for the log, Landlock to its directory (skipped
+ * with a message if the kernel lacks Landlock). */
+int sf_mon_sandbox(void *ctx, void *scmp_ctx);
 
 /** sf_mon_fini() - free the table and close the log (no records). */
 void sf_mon_fini(struct sf_mon *m);

@@ -6,32 +6,21 @@
  * from port_range), the server's replies to nat_ip:P get the client's
  * address and port back. TCP, UDP and ICMP echo; checksums updated
  * incrementally, GSO/CHECKSUM_PARTIAL frames kept whole. SIGHUP re-reads
- * the config. The logic is service-containers/lib/nat.h.
+ * the config. The logic is nat.h beside this file.
  */
 #include "nat.h"
 #include "sfapp.h"
-
-static int nat_configure(void *ctx, const cJSON *cfg, const char *path,
-			 char *err, size_t errlen)
-{
-	return sf_nat_configure(ctx, cfg, path, err, errlen);
-}
-
-static void nat_fini(void *ctx)
-{
-	sf_nat_free(ctx);
-}
 
 int main(int argc, char **argv)
 {
 	static const struct sf_app_ops ops = {
 		.name = "sf-nat",
 		.config_required = true,
-		.configure = nat_configure,
-		.reload = nat_configure,
+		.configure = sf_nat_configure,
+		.reload = sf_nat_configure,
 		.on_packet = sf_nat_on_packet,
 		.stats_json = sf_nat_stats_json,
-		.fini = nat_fini,
+		.fini = sf_nat_free,
 	};
 	static struct sf_nat nat;
 

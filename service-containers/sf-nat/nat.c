@@ -11,7 +11,6 @@
 #include <netinet/in.h>
 
 #include "config.h"
-#include "fw_rules.h"
 #include "nat.h"
 
 struct fwd_key {
@@ -167,6 +166,27 @@ void sf_nat_touch(struct sf_nat *nat, struct sf_nat_map *m, uint64_t now_ms)
 	}
 }
 
+/*
+ * Why @a cannot be the source address of translated packets (RFC 1122
+ * 3.2.1.3, RFC 5735): replies to it would never come back, or it would
+ * make the packets look as if they came from this host's loopback or
+ * from a group. NULL for a unicast address.
+ */
+static const char *nat_ip_refused(const uint8_t a[4])
+{
+	if (a[0] == 0)
+		return "in 0.0.0.0/8 (\"this network\")";
+	if (a[0] == 127)
+		return "a loopback address (127.0.0.0/8)";
+	if (a[0] >= 224 && a[0] < 240)
+		return "a multicast address (224.0.0.0/4)";
+	if (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255)
+		return "the broadcast address";
+	if (a[0] >= 240)
+		return "reserved (240.0.0.0/4)";
+	return NULL;
+}
+
 static int parse_cfg(const cJSON *cfg, const char *path, struct sf_nat_cfg *c,
 		     char *err, size_t errlen)
 {
@@ -174,7 +194,8 @@ static int parse_cfg(const cJSON *cfg, const char *path, struct sf_nat_cfg *c,
 					    "timeout_s", "comment", NULL };
 	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(cfg, "nat_ip");
 	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(cfg, "port_range");
-	const cJSON *to = cJSON_GetObjectItemCaseSensitive(cfg, "timeout_s");
+	uint64_t timeout_s = SF_NAT_TIMEOUT_DEFAULT_S;
+	const char *why;
 	int ret;
 
 	if (!cJSON_IsObject(cfg))
@@ -187,27 +208,26 @@ static int parse_cfg(const cJSON *cfg, const char *path, struct sf_nat_cfg *c,
 	    inet_pton(AF_INET, ip->valuestring, c->nat_ip) != 1)
 		return sf_config_err(err, errlen, path, "nat_ip",
 				     "required, an IPv4 address (\"A.B.C.D\")");
+	why = nat_ip_refused(c->nat_ip);
+	if (why)
+		return sf_config_err(err, errlen, path, "nat_ip",
+				     "%s is %s: a unicast address is required",
+				     ip->valuestring, why);
 	c->lo = 20000;
 	c->hi = 29999;
-	if (pr && (sf_fw_ports_parse(pr, &c->lo, &c->hi) || c->lo == 0))
+	if (pr && (sf_config_ports(pr, &c->lo, &c->hi) || c->lo == 0))
 		return sf_config_err(err, errlen, path, "port_range",
 				     "expected \"LO-HI\" in 1..65535");
-	c->timeout_ms = SF_NAT_TIMEOUT_DEFAULT_S * 1000ull;
-	if (!to)
-		return 0;
-	if (!cJSON_IsNumber(to) || to->valuedouble < 1 ||
-	    to->valuedouble > SF_NAT_TIMEOUT_MAX_S ||
-	    to->valuedouble != (double)(uint32_t)to->valuedouble)
-		return sf_config_err(err, errlen, path, "timeout_s",
-				     "expected an integer in 1..%d",
-				     SF_NAT_TIMEOUT_MAX_S);
-	c->timeout_ms = (uint64_t)to->valuedouble * 1000;
-	return 0;
+	ret = sf_config_uint(cfg, "timeout_s", 1, SF_NAT_TIMEOUT_MAX_S, false,
+			     &timeout_s, path, err, errlen);
+	c->timeout_ms = timeout_s * 1000;
+	return ret;
 }
 
-int sf_nat_configure(struct sf_nat *nat, const cJSON *cfg, const char *path,
+int sf_nat_configure(void *ctx, const cJSON *cfg, const char *path,
 		     char *err, size_t errlen)
 {
+	struct sf_nat *nat = ctx;
 	struct sf_nat_cfg c;
 	struct sf_nat fresh;
 	int ret;
@@ -258,8 +278,10 @@ void sf_nat_stats_json(void *ctx, struct sfc_jbuf *jb)
 	sfc_jbuf_close(jb, '}');
 }
 
-void sf_nat_free(struct sf_nat *nat)
+void sf_nat_free(void *ctx)
 {
+	struct sf_nat *nat = ctx;
+
 	table_free(nat);
 	memset(nat, 0, sizeof(*nat));
 }

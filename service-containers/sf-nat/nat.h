@@ -73,12 +73,14 @@ struct sf_nat {
 };
 
 /**
- * sf_nat_configure() - apply config @cfg (from @path, named in @err),
- * atomically: on error @nat is unchanged. A changed nat_ip or port_range
- * starts an empty table (existing mappings are dropped); a changed
- * timeout_s keeps them. Return: 0, -EINVAL (message in @err), -ENOMEM.
+ * sf_nat_configure() - apply config @cfg (from @path, named in @err) to
+ * the struct sf_nat @ctx (sf_app_ops.configure and .reload), atomically:
+ * on error it is unchanged. nat_ip must be a unicast address: 0.0.0.0/8,
+ * loopback, multicast, broadcast and 240.0.0.0/4 are refused. A changed
+ * nat_ip or port_range starts an empty table (existing mappings are
+ * dropped); a changed timeout_s keeps them. Return: 0, -EINVAL (message in @err), -ENOMEM.
  */
-int sf_nat_configure(struct sf_nat *nat, const cJSON *cfg, const char *path,
+int sf_nat_configure(void *ctx, const cJSON *cfg, const char *path,
 		     char *err, size_t errlen);
 
 /**
@@ -103,8 +105,9 @@ static inline uint32_t sf_nat_active(const struct sf_nat *nat)
 /** sf_nat_stats_json() - the "nat" member of the stats file. */
 void sf_nat_stats_json(void *ctx, struct sfc_jbuf *jb);
 
-/** sf_nat_free() - release the table; @nat becomes zeroed. */
-void sf_nat_free(struct sf_nat *nat);
+/** sf_nat_free() - release the table of the struct sf_nat @ctx, which
+ * becomes zeroed (sf_app_ops.fini). */
+void sf_nat_free(void *ctx);
 
 /* Internal to nat.c / nat_xlate.c. */
 int sf_nat_proto_idx(uint8_t proto);

@@ -50,32 +50,13 @@ static int table_init(struct sf_rl *rl, uint32_t cap)
 	return 0;
 }
 
-static int get_u64(const cJSON *cfg, const char *key, uint64_t lo,
-		   uint64_t hi, bool required, uint64_t *out, const char *path,
-		   char *err, size_t errlen)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
-
-	if (!v && !required)
-		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble < (double)lo ||
-	    v->valuedouble > (double)hi ||
-	    v->valuedouble != (double)(uint64_t)v->valuedouble)
-		return sf_config_err(err, errlen, path, key,
-				     "%san integer in %llu..%llu",
-				     required ? "required, " : "expected ",
-				     (unsigned long long)lo,
-				     (unsigned long long)hi);
-	*out = (uint64_t)v->valuedouble;
-	return 0;
-}
-
-int sf_rl_configure(struct sf_rl *rl, const cJSON *cfg, const char *path,
+int sf_rl_configure(void *ctx, const cJSON *cfg, const char *path,
 		    char *err, size_t errlen)
 {
 	static const char *const keys[] = { "rate_bps", "burst_bytes",
 					    "max_sources", "comment", NULL };
 	uint64_t rate = 0, burst = 0, cap = SF_RL_SOURCES_DEFAULT;
+	struct sf_rl *rl = ctx;
 	struct sf_rl fresh;
 	uint32_t i;
 	int ret;
@@ -85,13 +66,13 @@ int sf_rl_configure(struct sf_rl *rl, const cJSON *cfg, const char *path,
 				     "a config object is required");
 	ret = sf_config_check_keys(cfg, keys, path, "", err, errlen);
 	if (!ret)
-		ret = get_u64(cfg, "rate_bps", 1, SF_RL_RATE_MAX, true, &rate,
+		ret = sf_config_uint(cfg, "rate_bps", 1, SF_RL_RATE_MAX, true, &rate,
 			      path, err, errlen);
 	if (!ret)
-		ret = get_u64(cfg, "burst_bytes", 1, SF_RL_BURST_MAX, true,
+		ret = sf_config_uint(cfg, "burst_bytes", 1, SF_RL_BURST_MAX, true,
 			      &burst, path, err, errlen);
 	if (!ret)
-		ret = get_u64(cfg, "max_sources", 1, SF_RL_SOURCES_MAX, false,
+		ret = sf_config_uint(cfg, "max_sources", 1, SF_RL_SOURCES_MAX, false,
 			      &cap, path, err, errlen);
 	if (ret)
 		return ret;
@@ -288,8 +269,10 @@ void sf_rl_stats_json(void *ctx, struct sfc_jbuf *jb)
 	sfc_jbuf_close(jb, '}');
 }
 
-void sf_rl_free(struct sf_rl *rl)
+void sf_rl_free(void *ctx)
 {
+	struct sf_rl *rl = ctx;
+
 	table_free(rl);
 	memset(rl, 0, sizeof(*rl));
 }

@@ -61,13 +61,14 @@ struct sf_rl {
 };
 
 /**
- * sf_rl_configure() - apply config @cfg atomically (on error @rl is
+ * sf_rl_configure() - apply config @cfg to the struct sf_rl @ctx
+ * (sf_app_ops.configure and .reload) atomically (on error it is
  * unchanged). A new rate or burst applies to existing buckets (tokens
  * clipped to the new burst); a new max_sources starts an empty table.
  * Return: 0, -EINVAL (message in @err naming @path and the field),
  * -ENOMEM.
  */
-int sf_rl_configure(struct sf_rl *rl, const cJSON *cfg, const char *path,
+int sf_rl_configure(void *ctx, const cJSON *cfg, const char *path,
 		    char *err, size_t errlen);
 
 /**
@@ -92,7 +93,8 @@ const struct sf_rl_src *sf_rl_find(const struct sf_rl *rl, uint8_t family,
 /** sf_rl_stats_json() - "ratelimit": config, totals, top droppers. */
 void sf_rl_stats_json(void *ctx, struct sfc_jbuf *jb);
 
-/** sf_rl_free() - release; @rl becomes zeroed. */
-void sf_rl_free(struct sf_rl *rl);
+/** sf_rl_free() - release the struct sf_rl @ctx, which becomes zeroed
+ * (sf_app_ops.fini). */
+void sf_rl_free(void *ctx);
 
 #endif /* SF_RATELIMIT_H */

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "ids.h"
-#include "monitor.h"
 #include "test_sf_monitor_pkt.h"
 
 static char dir[64], rules[128], alerts[128];
