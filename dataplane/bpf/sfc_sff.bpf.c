@@ -111,7 +111,7 @@ static __always_inline int sfc_proxy_restore(struct __sk_buff *skb,
 	int ret;
 
 	/* Not parseable: cannot be a flow we proxied; the kernel decides. */
-	if (sfc_parse_ip(data, data_end, eth_proto, &pkt))
+	if (sfc_parse_ip(skb, data, data_end, eth_proto, &pkt))
 		return SFC_V_NEXT;
 	ps = sfc_proxy_lookup(vpid, &pkt);
 	if (!ps)

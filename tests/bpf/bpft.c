@@ -336,14 +336,14 @@ void pkt_udp6(struct pkt *p, const char *dst, uint16_t dport, uint8_t hlim)
 	pkt_udp(p, 40000, dport, 4);
 }
 
-int bpft_try_run(int prog_fd, const struct pkt *p, uint32_t mark,
-		 struct run_out *out)
+static int try_run_ctx(int prog_fd, const struct pkt *p, struct __sk_buff *ctx,
+		       struct run_out *out)
 {
-	struct __sk_buff ctx = { .ifindex = 1, .mark = mark }, ctx_out = {};
+	struct __sk_buff ctx_out = {};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->b,
 		    .data_size_in = p->len, .data_out = out->data,
-		    .data_size_out = sizeof(out->data), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .ctx_out = &ctx_out,
+		    .data_size_out = sizeof(out->data), .ctx_in = ctx,
+		    .ctx_size_in = sizeof(*ctx), .ctx_out = &ctx_out,
 		    .ctx_size_out = sizeof(ctx_out), .repeat = 1);
 	int err;
 
@@ -355,6 +355,22 @@ int bpft_try_run(int prog_fd, const struct pkt *p, uint32_t mark,
 	out->retval = (int)opts.retval;
 	out->mark = ctx_out.mark;
 	return 0;
+}
+
+int bpft_try_run(int prog_fd, const struct pkt *p, uint32_t mark,
+		 struct run_out *out)
+{
+	struct __sk_buff ctx = { .ifindex = 1, .mark = mark };
+
+	return try_run_ctx(prog_fd, p, &ctx, out);
+}
+
+int bpft_try_run_gso(int prog_fd, const struct pkt *p, uint32_t gso_size,
+		     struct run_out *out)
+{
+	struct __sk_buff ctx = { .ifindex = 1, .gso_size = gso_size };
+
+	return try_run_ctx(prog_fd, p, &ctx, out);
 }
 
 void bpft_run(int prog_fd, const struct pkt *p, uint32_t mark,

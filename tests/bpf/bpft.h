@@ -105,6 +105,9 @@ void bpft_run(int prog_fd, const struct pkt *p, uint32_t mark,
 /* Same, returning test_run's -errno instead of failing the test. */
 int bpft_try_run(int prog_fd, const struct pkt *p, uint32_t mark,
 		 struct run_out *out);
+/* bpft_try_run() with GSO metadata: skb gso_size @gso_size (0 = not GSO). */
+int bpft_try_run_gso(int prog_fd, const struct pkt *p, uint32_t gso_size,
+		     struct run_out *out);
 
 extern const uint8_t MAC_GW[6];  /* sender's dst MAC: the gateway */
 

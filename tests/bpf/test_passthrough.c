@@ -114,6 +114,8 @@ Test(passthrough, next_table)
  * NSH is covered by the decap-pass tests). A packet that claims IPv4/IPv6 but
  * is cut or invalid is dropped as malformed: it cannot be classified, and
  * letting it bypass the chain would be a hole. Non-IP stays TCX_NEXT.
+ * The IP length field is set to the cut, so that each row tests one thing
+ * (length disagreements have their own table below).
  */
 #define V_REFUSED 1000 /* test_run refuses the input with EINVAL */
 
@@ -162,6 +164,13 @@ Test(passthrough, malformed_boundaries_table)
 		p.b[12] = c->ethertype >> 8;
 		p.b[13] = c->ethertype & 0xFF;
 		p.len = 14 + c->cut;
+		if (!c->v6 && c->cut >= 4) {
+			p.b[14 + 2] = c->cut >> 8;
+			p.b[14 + 3] = c->cut & 0xFF;
+		} else if (c->v6 && c->cut >= 40) {
+			p.b[14 + 4] = (c->cut - 40) >> 8;
+			p.b[14 + 5] = (c->cut - 40) & 0xFF;
+		}
 		if (c->patch_off >= 0)
 			p.b[14 + c->patch_off] = c->patch;
 		if (c->verdict == V_REFUSED) {
@@ -170,6 +179,91 @@ Test(passthrough, malformed_boundaries_table)
 			continue;
 		}
 		bpft_run(T.from_pod_fd, &p, 0, &out);
+		cr_expect_eq(out.retval, c->verdict, "case '%s': verdict %d",
+			     c->name, out.retval);
+		cr_expect_eq(bpft_drops(SFC_DROP_MALFORMED),
+			     before + (c->verdict == V_SHOT), "case '%s' count",
+			     c->name);
+	}
+}
+
+/*
+ * The IP length field against the frame: beyond the frame, under the IP
+ * header or leaving no room for the TCP / UDP header is malformed; shorter
+ * than the frame is Ethernet padding and delivered (the receiver trims
+ * it). A GSO packet with length 0 is BIG TCP (over 64 KiB): its length is
+ * the skb's. Packets go from A to local pod B, so "accepted" is a
+ * delivery and a packet that slipped through would reach the pod.
+ */
+struct len_case {
+	const char *name;
+	bool v6;
+	uint16_t frame;   /* bytes after Ethernet (UDP payload fills it) */
+	uint16_t ip_len;  /* IPv4 total length / IPv6 payload length */
+	uint32_t gso_size;
+	int verdict;
+};
+
+static void udp_to_b(struct pkt *p, const struct len_case *c)
+{
+	static const uint8_t zero[64];
+	uint16_t sum;
+
+	p->len = 0;
+	pkt_eth(p, MAC_GW, bpft_ep(VPID_A)->mac, c->v6 ? 0x86DD : 0x0800);
+	if (c->v6)
+		pkt_ipv6(p, "fd00::10", "fd00::11", 17, 64, 8);
+	else
+		pkt_ipv4(p, "10.0.0.10", "10.0.0.11", 17, 64, 8);
+	pkt_udp(p, 40000, 53, 0);
+	pkt_bytes(p, zero, 14 + c->frame - p->len);
+	if (c->v6) {
+		p->b[14 + 4] = c->ip_len >> 8;
+		p->b[14 + 5] = c->ip_len & 0xFF;
+	} else {
+		p->b[14 + 2] = c->ip_len >> 8;
+		p->b[14 + 3] = c->ip_len & 0xFF;
+		p->b[14 + 10] = p->b[14 + 11] = 0;
+		sum = ip_csum(p->b + 14, 20);
+		p->b[14 + 10] = sum >> 8;
+		p->b[14 + 11] = sum & 0xFF;
+	}
+}
+
+Test(passthrough, ip_length_table)
+{
+	static const struct len_case cases[] = {
+		{ "IPv4 tot_len 1400 in a 47-byte frame", false, 33, 1400, 0, V_SHOT },
+		{ "IPv4 tot_len one over the frame", false, 33, 34, 0, V_SHOT },
+		{ "IPv4 tot_len 21: UDP header past it", false, 33, 21, 0, V_SHOT },
+		{ "IPv4 tot_len 19 < IHL * 4", false, 33, 19, 0, V_SHOT },
+		{ "IPv4 tot_len 0, not GSO", false, 33, 0, 0, V_SHOT },
+		{ "IPv4 tot_len = frame", false, 33, 33, 0, V_REDIRECT },
+		{ "IPv4 UDP header exactly in tot_len", false, 33, 28, 0, V_REDIRECT },
+		{ "IPv4 60-byte frame with padding", false, 46, 30, 0, V_REDIRECT },
+		{ "IPv4 GSO, tot_len 0 (BIG TCP)", false, 33, 0, 1400, V_REDIRECT },
+		{ "IPv4 GSO, tot_len over the skb", false, 33, 1400, 1400, V_SHOT },
+		{ "IPv6 payload 1400 in a short frame", true, 53, 1400, 0, V_SHOT },
+		{ "IPv6 payload one over the frame", true, 53, 14, 0, V_SHOT },
+		{ "IPv6 payload 4: UDP header past it", true, 53, 4, 0, V_SHOT },
+		{ "IPv6 payload 0, not GSO", true, 53, 0, 0, V_SHOT },
+		{ "IPv6 payload = frame", true, 53, 13, 0, V_REDIRECT },
+		{ "IPv6 frame with padding", true, 60, 9, 0, V_REDIRECT },
+		{ "IPv6 GSO, payload 0 (BIG TCP)", true, 53, 0, 1400, V_REDIRECT },
+		{ "IPv6 GSO, payload over the skb", true, 53, 1400, 1400, V_SHOT },
+	};
+	struct run_out out;
+	struct pkt p;
+
+	bpft_map_lo(VPID_A);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct len_case *c = &cases[i];
+		uint64_t before = bpft_drops(SFC_DROP_MALFORMED);
+		int err;
+
+		udp_to_b(&p, c);
+		err = bpft_try_run_gso(T.from_pod_fd, &p, c->gso_size, &out);
+		cr_assert_eq(err, 0, "case '%s': test_run %d", c->name, err);
 		cr_expect_eq(out.retval, c->verdict, "case '%s': verdict %d",
 			     c->name, out.retval);
 		cr_expect_eq(bpft_drops(SFC_DROP_MALFORMED),

@@ -44,20 +44,22 @@ static __always_inline int sfc_parse_eth(void *data, void *data_end)
 	return bpf_ntohs(eth->h_proto);
 }
 
+/* Ports of the TCP / UDP header at @l4, which must lie within both the
+ * linear data and the @l4_len bytes the IP header says follow it. */
 static __always_inline int sfc_parse_ports(void *l4, void *data_end,
-					   struct sfc_pkt *pkt)
+					   __u32 l4_len, struct sfc_pkt *pkt)
 {
 	if (pkt->proto == IPPROTO_TCP_) {
 		struct tcphdr *th = l4;
 
-		if ((void *)(th + 1) > data_end)
+		if ((void *)(th + 1) > data_end || l4_len < sizeof(*th))
 			return SFC_DROP_MALFORMED;
 		pkt->sport = bpf_ntohs(th->source);
 		pkt->dport = bpf_ntohs(th->dest);
 	} else if (pkt->proto == IPPROTO_UDP_) {
 		struct udphdr *uh = l4;
 
-		if ((void *)(uh + 1) > data_end)
+		if ((void *)(uh + 1) > data_end || l4_len < sizeof(*uh))
 			return SFC_DROP_MALFORMED;
 		pkt->sport = bpf_ntohs(uh->source);
 		pkt->dport = bpf_ntohs(uh->dest);
@@ -65,11 +67,23 @@ static __always_inline int sfc_parse_ports(void *l4, void *data_end,
 	return 0;
 }
 
+/*
+ * The IP packet's length from its header against the @l3_len bytes the
+ * frame holds from the IP header on. Shorter is Ethernet padding (a 60-byte
+ * minimum frame), which the receiver trims; longer is a truncated packet.
+ * 0 in a GSO packet is Linux's BIG TCP (over 64 KiB): the skb's length.
+ */
+static __always_inline __u32 sfc_ip_len(__u32 len, __u32 l3_len, bool gso)
+{
+	return !len && gso ? l3_len : len;
+}
+
 static __always_inline int sfc_parse_ipv4(void *l3, void *data_end,
+					  __u32 l3_len, bool gso,
 					  struct sfc_pkt *pkt)
 {
 	struct iphdr *ip = l3;
-	__u32 hlen;
+	__u32 hlen, tot;
 
 	if ((void *)(ip + 1) > data_end)
 		return SFC_DROP_MALFORMED;
@@ -78,6 +92,9 @@ static __always_inline int sfc_parse_ipv4(void *l3, void *data_end,
 	hlen = ip->ihl * 4;
 	if (l3 + hlen > data_end)
 		return SFC_DROP_MALFORMED;
+	tot = sfc_ip_len(bpf_ntohs(ip->tot_len), l3_len, gso);
+	if (tot < hlen || tot > l3_len)
+		return SFC_DROP_MALFORMED;
 	pkt->family = 4;
 	pkt->proto = ip->protocol;
 	pkt->saddr[0] = ip->saddr;
@@ -85,18 +102,25 @@ static __always_inline int sfc_parse_ipv4(void *l3, void *data_end,
 	/* Only the first fragment carries the L4 header. */
 	if (ip->frag_off & bpf_htons(IP_OFFSET_MASK))
 		return 0;
-	return sfc_parse_ports(l3 + hlen, data_end, pkt);
+	return sfc_parse_ports(l3 + hlen, data_end, tot - hlen, pkt);
 }
 
 static __always_inline int sfc_parse_ipv6(void *l3, void *data_end,
+					  __u32 l3_len, bool gso,
 					  struct sfc_pkt *pkt)
 {
 	struct ipv6hdr *ip6 = l3;
+	__u32 plen;
 	int i;
 
 	if ((void *)(ip6 + 1) > data_end)
 		return SFC_DROP_MALFORMED;
 	if (ip6->version != 6)
+		return SFC_DROP_MALFORMED;
+	/* The whole header is in the linear data: l3_len >= 40. */
+	plen = sfc_ip_len(bpf_ntohs(ip6->payload_len), l3_len - sizeof(*ip6),
+			  gso);
+	if (plen > l3_len - sizeof(*ip6))
 		return SFC_DROP_MALFORMED;
 	pkt->family = 6;
 	pkt->proto = ip6->nexthdr;
@@ -104,22 +128,30 @@ static __always_inline int sfc_parse_ipv6(void *l3, void *data_end,
 		pkt->saddr[i] = ip6->saddr.in6_u.u6_addr32[i];
 		pkt->daddr[i] = ip6->daddr.in6_u.u6_addr32[i];
 	}
-	return sfc_parse_ports(ip6 + 1, data_end, pkt);
+	return sfc_parse_ports(ip6 + 1, data_end, plen, pkt);
 }
 
 /*
- * sfc_parse_ip() - parse the IP packet right after the Ethernet header.
+ * sfc_parse_ip() - parse the IP packet right after the Ethernet header of
+ * @skb, whose linear data is @data..@data_end.
  * @eth_proto: host-order EtherType from sfc_parse_eth().
  * Return: 0 with @pkt filled, SFC_V_NEXT if not IPv4/IPv6,
- * SFC_DROP_MALFORMED if truncated or invalid.
+ * SFC_DROP_MALFORMED if truncated or invalid: a header cut short, or an
+ * IP length beyond the frame, under the IP header, or leaving no room for
+ * the TCP / UDP header.
  */
-static __always_inline int sfc_parse_ip(void *data, void *data_end,
-					int eth_proto, struct sfc_pkt *pkt)
+static __always_inline int sfc_parse_ip(struct __sk_buff *skb, void *data,
+					void *data_end, int eth_proto,
+					struct sfc_pkt *pkt)
 {
+	/* The caller found an Ethernet header in the linear data. */
+	__u32 l3_len = skb->len - ETH_HLEN;
+	bool gso = skb->gso_size != 0;
+
 	if (eth_proto == ETH_P_IP)
-		return sfc_parse_ipv4(data + ETH_HLEN, data_end, pkt);
+		return sfc_parse_ipv4(data + ETH_HLEN, data_end, l3_len, gso, pkt);
 	if (eth_proto == ETH_P_IPV6)
-		return sfc_parse_ipv6(data + ETH_HLEN, data_end, pkt);
+		return sfc_parse_ipv6(data + ETH_HLEN, data_end, l3_len, gso, pkt);
 	return SFC_V_NEXT;
 }
 
@@ -138,7 +170,7 @@ static __always_inline int sfc_parse_skb(struct __sk_buff *skb,
 
 	if (ret < 0)
 		return ret;
-	return sfc_parse_ip(data, data_end, ret, pkt);
+	return sfc_parse_ip(skb, data, data_end, ret, pkt);
 }
 
 /*
