@@ -71,12 +71,9 @@ static int add_open(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 	char why[512] = "";
 	int err;
 
-	u->netns_fd = cni_netns_open(x->env.netns);
+	u->netns_fd = cni_netns_open_pod(x->env.netns, e);
 	if (u->netns_fd < 0)
-		return cni_err_set(e, u->netns_fd == -ENOENT || u->netns_fd == -EINVAL
-					      ? CNI_ERR_INVALID_ENV : CNI_ERR_INTERNAL,
-				   u->netns_fd, "CNI_NETNS %s is not a usable network namespace",
-				   x->env.netns);
+		return u->netns_fd;
 	if (x->args.pod_name[0]) {
 		err = sfc_pod_lookup(x->conf.conf_dir, x->args.pod_namespace,
 				     x->args.pod_name, &in->pod, why, sizeof(why));
@@ -165,6 +162,24 @@ static int announce_mac_changes(int netns_fd, const char *ifn)
 	return err == -ENOENT ? 0 : err;
 }
 
+/* Route @dst [via @gw] out of @ifindex (@ifn in @where); another route to
+ * @dst is never replaced. */
+static int add_route(struct cni_ctx *x, struct nl_sock *sk, const char *where,
+		     int ifindex, const char *ifn, const char *dst, const char *gw)
+{
+	int err = cni_route_add(sk, ifindex, dst, gw);
+
+	if (err == -EEXIST)
+		return cni_err_set(&x->err, CNI_ERR_INTERNAL, err,
+				   "route %s in %s: another route to it exists (not sfc-cni's, not replaced)",
+				   dst, where);
+	if (err)
+		return cni_err_set(&x->err, CNI_ERR_INTERNAL, err,
+				   "route %s%s%s dev %s in %s", dst, gw ? " via " : "",
+				   gw ? gw : "", ifn, where);
+	return 0;
+}
+
 /* Pod side: lo and iface up, MAC change announcements, addresses, routes,
  * gateway neighbour. */
 static int add_pod_net(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
@@ -196,22 +211,23 @@ static int add_pod_net(struct cni_ctx *x, struct add_undo *u, struct add_info *i
 		if (!have)
 			continue;
 		snprintf(host, sizeof(host), "%s/%d", gw, fams[f] == 4 ? 32 : 128);
-		if ((err = cni_route_add(u->pod, in->pod_idx, host, NULL)) ||
-		    (err = cni_route_add(u->pod, in->pod_idx,
-					 fams[f] == 4 ? "0.0.0.0/0" : "::/0", gw)) ||
-		    (err = cni_neigh_add(u->pod, in->pod_idx, gw, in->host_mac)))
+		if ((err = add_route(x, u->pod, x->env.netns, in->pod_idx, ifn,
+				     host, NULL)) ||
+		    (err = add_route(x, u->pod, x->env.netns, in->pod_idx, ifn,
+				     fams[f] == 4 ? "0.0.0.0/0" : "::/0", gw)))
+			return err;
+		if ((err = cni_neigh_add(u->pod, in->pod_idx, gw, in->host_mac)))
 			return cni_err_set(e, CNI_ERR_INTERNAL, err,
-					   "gateway %s routes/neighbour on %s", gw, ifn);
+					   "gateway %s neighbour on %s", gw, ifn);
 	}
 	for (int i = 0; i < in->ipam.n_routes; i++) {
 		const struct cni_route *rt = &in->ipam.routes[i];
 		const char *gw = rt->gw[0] ? rt->gw
 				 : cni_ip_gateway(&in->ipam, strchr(rt->dst, ':') ? 6 : 4);
 
-		err = cni_route_add(u->pod, in->pod_idx, rt->dst, gw);
+		err = add_route(x, u->pod, x->env.netns, in->pod_idx, ifn, rt->dst, gw);
 		if (err)
-			return cni_err_set(e, CNI_ERR_INTERNAL, err,
-					   "route %s via %s on %s", rt->dst, gw, ifn);
+			return err;
 	}
 	return 0;
 }
@@ -234,10 +250,10 @@ static int add_host_net(struct cni_ctx *x, struct add_undo *u, struct add_info *
 		char dst[80];
 
 		snprintf(dst, sizeof(dst), "%s/%d", ip->addr, ip->family == 4 ? 32 : 128);
-		err = cni_route_add(u->host, in->host_idx, dst, NULL);
+		err = add_route(x, u->host, "the host netns", in->host_idx,
+				in->host_if, dst, NULL);
 		if (err)
-			return cni_err_set(e, CNI_ERR_INTERNAL, err,
-					   "host route %s dev %s", dst, in->host_if);
+			return err;
 	}
 	return 0;
 }

@@ -3,11 +3,12 @@
  * cmd_check.c - CNI CHECK (spec section "CHECK: Check container's
  * networking is as expected"; config version 0.4.0 or later).
  *
- * Checks, in order, and fails naming the first thing missing: the state
- * record, the host veth, the pod interface in CNI_NETNS with its addresses
- * (the record's and prevResult's), its default route, prevResult's
- * interfaces (host or pod side, MAC), the program attached to the host
- * veth, the endpoint entry in sfc_endpoints, and IPAM CHECK.
+ * Checks, in order, and fails naming the first thing missing: CNI_NETNS
+ * (a network namespace, not sfc-cni's own), the state record, the host
+ * veth, the pod interface in CNI_NETNS with its addresses (the record's
+ * and prevResult's), its default route, prevResult's interfaces (host or
+ * pod side, MAC), the program attached to the host veth, the endpoint
+ * entry in sfc_endpoints, and IPAM CHECK.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -85,18 +86,13 @@ static int check_prev(struct cni_ctx *x, struct nl_sock *pod, int idx)
 }
 
 static int check_pod(struct cni_ctx *x, const struct sfc_ep_record *rec,
-		     struct nl_sock *host)
+		     int netns_fd, struct nl_sock *host)
 {
 	struct nl_sock *pod = NULL;
 	struct cni_err *e = &x->err;
-	int fd, idx, err;
+	int idx, err;
 
-	fd = cni_netns_open(x->env.netns);
-	if (fd < 0)
-		return cni_err_set(e, CNI_ERR_INVALID_ENV, fd, "CNI_NETNS %s",
-				   x->env.netns);
-	err = cni_nl_open(fd, &pod);
-	close(fd);
+	err = cni_nl_open(netns_fd, &pod);
 	if (err)
 		return cni_err_set(e, CNI_ERR_INTERNAL, err, "netlink in %s",
 				   x->env.netns);
@@ -109,10 +105,12 @@ static int check_pod(struct cni_ctx *x, const struct sfc_ep_record *rec,
 	for (int i = 0; i < rec->n_ips && !err; i++) {
 		struct cni_ip ip = { 0 };
 		char *slash = strchr(rec->ips[i], '/');
+		long plen = slash ? strtol(slash + 1, NULL, 10) : -1;
 
 		snprintf(ip.addr, sizeof(ip.addr), "%.*s",
 			 slash ? (int)(slash - rec->ips[i]) : 0, rec->ips[i]);
-		ip.prefix = slash ? atoi(slash + 1) : 0;
+		/* A corrupt record's prefix matches no address. */
+		ip.prefix = plen >= 0 && plen <= 128 ? (int)plen : -1;
 		ip.family = strchr(ip.addr, ':') ? 6 : 4;
 		if (cni_addr_present(pod, idx, &ip) != 1)
 			err = cni_err_set(e, CNI_ERR_INTERNAL, 0,
@@ -166,24 +164,26 @@ int cmd_check(struct cni_ctx *x)
 	struct sfc_ep_record rec;
 	struct nl_sock *host = NULL;
 	char *out = NULL;
-	int err, host_idx;
+	int err, host_idx, netns_fd;
 
+	netns_fd = cni_netns_open_pod(x->env.netns, &x->err);
+	if (netns_fd < 0)
+		return netns_fd;
 	err = sfc_state_read(x->conf.state_dir, x->env.container_id,
 			     x->env.ifname, &rec);
 	if (err)
-		return cni_err_set(&x->err, CNI_ERR_INTERNAL, err,
-				   "no state record for %s/%s in %s",
-				   x->env.container_id, x->env.ifname, x->conf.state_dir);
-	err = cni_nl_open(-1, &host);
-	if (err)
-		return cni_err_set(&x->err, CNI_ERR_INTERNAL, err, "netlink socket");
-	err = cni_link_get(host, rec.host_ifname, &host_idx, NULL);
-	if (err)
-		err = cni_err_set(&x->err, CNI_ERR_INTERNAL, err, "host veth %s",
-				  rec.host_ifname);
+		err = cni_err_set(&x->err, CNI_ERR_INTERNAL, err,
+				  "no state record for %s/%s in %s",
+				  x->env.container_id, x->env.ifname, x->conf.state_dir);
+	if (!err && (err = cni_nl_open(-1, &host)))
+		cni_err_set(&x->err, CNI_ERR_INTERNAL, err, "netlink socket");
+	if (!err && (err = cni_link_get(host, rec.host_ifname, &host_idx, NULL)))
+		cni_err_set(&x->err, CNI_ERR_INTERNAL, err, "host veth %s",
+			    rec.host_ifname);
 	if (!err)
-		err = check_pod(x, &rec, host);
+		err = check_pod(x, &rec, netns_fd, host);
 	cni_nl_close(host);
+	close(netns_fd);
 	if (!err)
 		err = check_dataplane(x, &rec, host_idx);
 	/* Attach-only: the earlier plugin checks its own IPAM. */

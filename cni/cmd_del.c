@@ -5,7 +5,8 @@
  * Idempotent and best effort: every step runs even when an earlier one
  * failed or found nothing, "already gone" is success, and the first real
  * failure is reported. The state record is removed only when everything
- * else succeeded, so a retried DEL still knows the endpoint. An endpoint
+ * else succeeded, so a retried DEL still knows the endpoint; temp files
+ * of its write (an ADD killed mid-write) go in any case. An endpoint
  * added in chained attach mode keeps its interface and addresses: those
  * are the earlier plugin's to remove.
  */
@@ -140,5 +141,12 @@ int cmd_del(struct cni_ctx *x)
 					    x->env.ifname)))
 		ret = cni_err_set(&x->err, CNI_ERR_IO, err,
 				  "removing state record in %s", x->conf.state_dir);
+	/* An ADD of this attachment killed while writing its record left a
+	 * temp file; the runtime never runs that ADD beside this DEL. */
+	err = sfc_state_tmp_remove(x->conf.state_dir, x->env.container_id,
+				   x->env.ifname, 0);
+	if (err < 0 && !ret)
+		ret = cni_err_set(&x->err, CNI_ERR_IO, err,
+				  "removing temp files in %s", x->conf.state_dir);
 	return ret;
 }

@@ -19,8 +19,10 @@
  * links and host links named with this network's prefix that belong
  * neither to a record (of any network) nor to a valid attachment (their
  * names are derived from it), and map entries whose VPID has no record and
- * whose host interface is gone. Networks that share a bpffs directory
- * must share the state directory or use distinct prefixes.
+ * whose host interface is gone, and temp files of record writes older
+ * than GC_TMP_MIN_AGE_S (an ADD killed before its rename). Networks that
+ * share a bpffs directory must share the state directory or use distinct
+ * prefixes.
  *
  * GC goes on past errors and returns the first.
  */
@@ -32,6 +34,9 @@
 #include "cni_cmd.h"
 #include "cni_net.h"
 #include "sfc_dp.h"
+
+/* A record write takes milliseconds: an older temp file is a killed ADD's. */
+#define GC_TMP_MIN_AGE_S 60
 
 int cni_endpoint_remove(const struct cni_conf *conf,
 			const struct sfc_ep_record *rec, struct cni_err *e)
@@ -225,6 +230,14 @@ static int gc_sweep(struct cni_ctx *x, struct nl_sock *host)
 		gc_note(&s, err, "reading sfc_endpoints in", x->conf.bpffs_dir);
 		sfc_dp_close(&s.dp);
 	}
+	/* Temp files of record writes killed before their rename. The lock
+	 * keeps this bpffsDir's ADDs out; the age, the writes of networks
+	 * that share the stateDir but not the bpffsDir. */
+	err = sfc_state_tmp_remove(x->conf.state_dir, NULL, NULL, GC_TMP_MIN_AGE_S);
+	if (err > 0)
+		fprintf(stderr, "sfc-cni: GC: removed %d stale temp file(s) in %s/endpoints\n",
+			err, x->conf.state_dir);
+	gc_note(&s, err < 0 ? err : 0, "removing temp files in", x->conf.state_dir);
 	if (lock >= 0)
 		sfc_dp_unlock(lock);
 	free(s.recs);

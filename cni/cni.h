@@ -20,6 +20,8 @@
 #define CNI_IFNAMSIZ 16
 #define CNI_HOST_PREFIX_MAX 5
 #define CNI_MTU_DEFAULT 1500
+#define CNI_MTU_MIN 68 /* IPv4's minimum */
+#define CNI_MTU_MAX (65535 - SFC_SF_MTU_HEADROOM) /* room for NSH below 64 KiB */
 #define CNI_MAX_ROUTES 16
 #define CNI_GW4_DEFAULT "169.254.1.1"
 #define CNI_GW6_DEFAULT "fe80::1"
@@ -147,8 +149,11 @@ int cni_env_parse(const char *(*get)(const char *), struct cni_env *env,
 /**
  * cni_conf_parse() - parse network config @json (@len bytes, need not be
  * NUL-terminated) into @c, applying defaults; the caller frees with
- * cni_conf_free(). Codes: 6 malformed JSON, 1 unsupported cniVersion,
- * 7 missing/ill-typed name/type/ipam, 2 unsupported field values.
+ * cni_conf_free(). Codes: 6 malformed JSON (raw control characters
+ * included), 1 unsupported cniVersion, 7 missing/ill-typed
+ * name/type/ipam/mtu, a string holding "\u0000" or an object holding a key
+ * twice (case-insensitively, at any depth), 2 unsupported field values
+ * (mtu out of range, ...).
  * Return: 0 or -EINVAL with @e set.
  */
 int cni_conf_parse(const char *json, size_t len, struct cni_conf *c,
@@ -166,6 +171,15 @@ int cni_conf_runtime(const cJSON *root, struct cni_conf *c, struct cni_err *e);
 
 /** cni_conf_free() - release what cni_conf_parse() allocated in @c. */
 void cni_conf_free(struct cni_conf *c);
+
+/**
+ * cni_json_int() - the value of JSON number @v as an integer in [@lo, @hi],
+ * range-checked on the double before any cast (a cast of a double outside
+ * the target's range is undefined behaviour). @out is set only on success.
+ * Return: 0; -EINVAL when @v is not a number or not a whole number;
+ * -ERANGE when it is whole but outside [@lo, @hi].
+ */
+int cni_json_int(const cJSON *v, long lo, long hi, long *out);
 
 /**
  * cni_version_cmp() - compare dotted versions "a.b.c": <0, 0, >0.
@@ -213,8 +227,11 @@ bool cni_prev_ifaces(const struct cni_conf *c, const char *ifname,
 		     char host[CNI_IFNAMSIZ]);
 
 /**
- * cni_ifname_valid() - the reference plugins' rules for CNI_IFNAME:
- * non-empty, < 16 bytes, not "." or "..", no '/', ':' or whitespace.
+ * cni_ifname_valid() - can @name be CNI_IFNAME? The kernel's
+ * dev_valid_name() (non-empty, < 16 bytes, not "." or "..", no '/', ':' or
+ * whitespace, 0xa0 included), no '%' (the kernel would pick the name
+ * itself, e.g. "eth%d" -> "eth0"), and what the state record and sysctl
+ * paths need: no ".." anywhere, no control characters.
  */
 bool cni_ifname_valid(const char *name);
 

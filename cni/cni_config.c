@@ -74,18 +74,48 @@ int cni_version_cmp(const char *a, const char *b)
 	return 0;
 }
 
+/* Is @d a whole number? Every double of magnitude >= 2^52 is. */
+static bool whole(double d)
+{
+	if (!(d > -4503599627370496.0 && d < 4503599627370496.0))
+		return d == d; /* NaN is not */
+	return (double)(long long)d == d;
+}
+
+int cni_json_int(const cJSON *v, long lo, long hi, long *out)
+{
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return -EINVAL;
+	d = v->valuedouble;
+	/* Range first: casting a double outside long's range is undefined. */
+	if (!(d >= (double)lo && d <= (double)hi))
+		return whole(d) ? -ERANGE : -EINVAL;
+	if (!whole(d))
+		return -EINVAL;
+	*out = (long)d;
+	return 0;
+}
+
 bool cni_ifname_valid(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
 
 	if (n == 0 || n >= CNI_IFNAMSIZ)
 		return false;
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
+	/* ".." anywhere: the state record and sysctl paths refuse it. */
+	if (!strcmp(name, ".") || strstr(name, ".."))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (name[i] == '/' || name[i] == ':' ||
-		    isspace((unsigned char)name[i]))
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)name[i];
+
+		/* '%' makes the kernel pick the name itself ("eth%d");
+		 * 0xa0 is whitespace to the kernel's isspace(). */
+		if (ch == '/' || ch == ':' || ch == '%' || isspace(ch) ||
+		    ch == 0xa0 || iscntrl(ch))
 			return false;
+	}
 	return true;
 }
 
@@ -194,7 +224,7 @@ int cni_env_parse(const char *(*get)(const char *), struct cni_env *env,
 				   "required env variable CNI_IFNAME is missing");
 	if (!cni_ifname_valid(env->ifname))
 		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
-				   "invalid CNI_IFNAME '%s': must be 1-15 chars, not '.' or '..', without '/', ':' or spaces",
+				   "invalid CNI_IFNAME '%s': must be 1-15 chars, not '.', without '..', '/', ':', '%%', whitespace or control characters",
 				   env->ifname);
 	if (!env->path)
 		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
@@ -342,10 +372,6 @@ static int conf_validate(struct cni_conf *c, struct cni_err *e)
 			return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
 					   "network config: \"%s\": '%s' must be an absolute path",
 					   dirs[i][0], dirs[i][1]);
-	if (c->mtu < 68 || c->mtu > 65535 - SFC_SF_MTU_HEADROOM)
-		return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
-				   "network config: \"mtu\": %d out of range 68..%d",
-				   c->mtu, 65535 - SFC_SF_MTU_HEADROOM);
 	if (!c->host_prefix[0])
 		return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
 				   "network config: \"hostIfPrefix\" must not be empty");
@@ -391,10 +417,17 @@ static int conf_fields(const cJSON *root, struct cni_conf *c, struct cni_err *e)
 		return err;
 	mtu = cJSON_GetObjectItemCaseSensitive(root, "mtu");
 	if (mtu && !cJSON_IsNull(mtu)) {
-		if (!cJSON_IsNumber(mtu) || mtu->valuedouble != (int)mtu->valuedouble)
+		long v;
+
+		err = cni_json_int(mtu, CNI_MTU_MIN, CNI_MTU_MAX, &v);
+		if (err == -ERANGE)
+			return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
+					   "network config: \"mtu\": %.15g out of range %d..%d",
+					   mtu->valuedouble, CNI_MTU_MIN, CNI_MTU_MAX);
+		if (err)
 			return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
 					   "network config: \"mtu\" must be an integer");
-		c->mtu = (int)mtu->valuedouble;
+		c->mtu = (int)v;
 	}
 	prev = cJSON_GetObjectItemCaseSensitive(root, "prevResult");
 	if (prev && !cJSON_IsNull(prev)) {
@@ -408,6 +441,107 @@ static int conf_fields(const cJSON *root, struct cni_conf *c, struct cni_err *e)
 	}
 	err = cni_conf_runtime(root, c, e);
 	return err ? err : conf_validate(c, e);
+}
+
+/*
+ * The config text also goes, unchanged, to the IPAM plugin (Go's
+ * encoding/json), so both must read the same values. cJSON accepts more
+ * than that decoder:
+ * - raw control characters: JSON allows none in strings and only \t \n
+ *   \r between tokens, cJSON skips any byte <= ' ' (code 6);
+ * - "\u0000" in a key or value: cJSON keeps it, and every C string check
+ *   after that sees only the text before it (code 7).
+ * cJSON already checked the escapes, so "\\" + one character is one escape.
+ */
+static int json_text_check(const char *json, size_t len, struct cni_err *e)
+{
+	const char *end = json + len;
+	bool in_str = false;
+
+	for (const char *p = json; p < end; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch < 0x20 && (in_str || (ch != '\t' && ch != '\n' && ch != '\r')))
+			return cni_err_set(e, CNI_ERR_DECODE, 0,
+					   "failed to decode network config: raw control character 0x%02x at byte %td",
+					   ch, p - json);
+		if (!in_str)
+			in_str = ch == '"';
+		else if (ch == '"')
+			in_str = false;
+		else if (ch == '\\' && ++p < end && *p == 'u' &&
+			 end - p > 4 && !memcmp(p + 1, "0000", 4))
+			return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+					   "network config: a string holds a NUL (\\u0000) at byte %td",
+					   p - 1 - json);
+	}
+	return 0;
+}
+
+/* Next character of key @*s as Go's encoding/json matches keys to struct
+ * fields: ASCII case-insensitively, U+017F (long s) as 's', U+212A
+ * (Kelvin) as 'k'; 0 at the end. */
+static int key_fold_next(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+
+	if (!p[0])
+		return 0;
+	if (p[0] == 0xc5 && p[1] == 0xbf) {
+		*s += 2;
+		return 's';
+	}
+	if (p[0] == 0xe2 && p[1] == 0x84 && p[2] == 0xaa) {
+		*s += 3;
+		return 'k';
+	}
+	*s += 1;
+	return p[0] >= 'A' && p[0] <= 'Z' ? p[0] + ('a' - 'A') : p[0];
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int cx, cy;
+
+	do {
+		cx = key_fold_next(&x);
+		cy = key_fold_next(&y);
+	} while (cx == cy && cx);
+	return cx - cy;
+}
+
+/*
+ * No object anywhere in @node may hold a key twice: cJSON reads the first,
+ * Go's encoding/json the last, and Go also matches a struct field by a key
+ * in another case ("Name" for "name"), so they would validate and use
+ * different values. Compared as key_fold_next() folds them.
+ */
+static int json_keys_check(const cJSON *node, struct cni_err *e)
+{
+	const cJSON *it;
+	const char **keys;
+	int n = 0, err = 0;
+
+	if (cJSON_IsObject(node) && (n = cJSON_GetArraySize(node)) > 1) {
+		keys = malloc(n * sizeof(*keys));
+		if (!keys)
+			return cni_err_set(e, CNI_ERR_INTERNAL, -ENOMEM, "network config keys");
+		n = 0;
+		cJSON_ArrayForEach(it, node)
+			keys[n++] = it->string ? it->string : "";
+		qsort(keys, n, sizeof(*keys), key_cmp);
+		for (int i = 1; i < n && !err; i++)
+			if (!key_cmp(&keys[i - 1], &keys[i]))
+				err = cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+						  "network config: duplicate key \"%.64s\" / \"%.64s\" in one object (compared case-insensitively)",
+						  keys[i - 1], keys[i]);
+		free(keys);
+	}
+	cJSON_ArrayForEach(it, node)
+		if (!err && (cJSON_IsObject(it) || cJSON_IsArray(it)))
+			err = json_keys_check(it, e);
+	return err;
 }
 
 int cni_conf_parse(const char *json, size_t len, struct cni_conf *c,
@@ -436,6 +570,11 @@ int cni_conf_parse(const char *json, size_t len, struct cni_conf *c,
 				   len ? "malformed JSON or not an object"
 				       : "empty input");
 	}
+	err = json_text_check(json, len, e);
+	if (!err)
+		err = json_keys_check(root, e);
+	if (err)
+		goto out;
 	ver = cJSON_GetObjectItemCaseSensitive(root, "cniVersion");
 	if (ver && !cJSON_IsString(ver)) {
 		err = cni_err_set(e, CNI_ERR_INVALID_CONF, 0,

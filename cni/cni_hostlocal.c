@@ -58,9 +58,10 @@ static const char *str_of(const cJSON *o, const char *key)
 static int range_parse(const cJSON *o, struct hl_range *r)
 {
 	const char *subnet = str_of(o, "subnet"), *s;
-	char addr[64];
+	char addr[64], *end;
 	const char *slash;
-	int fam, bits, plen;
+	int fam, bits;
+	long plen;
 	u128 net, mask;
 
 	if (!subnet || !(slash = strchr(subnet, '/')) ||
@@ -70,8 +71,8 @@ static int range_parse(const cJSON *o, struct hl_range *r)
 	if (to_u128(addr, &r->family, &net))
 		return -EINVAL;
 	bits = r->family == 4 ? 32 : 128;
-	plen = atoi(slash + 1);
-	if (plen < 0 || plen > bits)
+	plen = strtol(slash + 1, &end, 10);
+	if (end == slash + 1 || *end || plen < 0 || plen > bits)
 		return -EINVAL;
 	mask = plen == 0 ? 0 : (~(u128)0 << (128 - plen)) >> (128 - bits);
 	net &= mask;

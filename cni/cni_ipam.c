@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,10 +113,12 @@ static int plugin_error(const char *type, const char *cmd, int status,
 	const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "msg");
 	const cJSON *det = cJSON_GetObjectItemCaseSensitive(root, "details");
+	long c;
 	int err;
 
-	if (cJSON_IsNumber(code) && cJSON_IsString(msg)) {
-		err = cni_err_set(e, (int)code->valuedouble, 0, "ipam %s %s: %s",
+	/* A code that is no positive int is not passed on as one. */
+	if (!cni_json_int(code, 1, INT_MAX, &c) && cJSON_IsString(msg)) {
+		err = cni_err_set(e, (int)c, 0, "ipam %s %s: %s",
 				  type, cmd, msg->valuestring);
 		if (cJSON_IsString(det) && e && !e->details[0])
 			snprintf(e->details, sizeof(e->details), "%s",

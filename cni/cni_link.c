@@ -203,6 +203,58 @@ out:
 	return err == -EEXIST ? 0 : err;
 }
 
+/* Does nexthop @nh go via @gw ("" = no gateway)? */
+static bool nh_via(struct rtnl_nexthop *nh, const struct nl_addr *gw)
+{
+	struct nl_addr *have = rtnl_route_nh_get_gateway(nh);
+
+	if (!gw || !have)
+		return !gw && (!have || nl_addr_iszero(have));
+	return nl_addr_get_len(have) == nl_addr_get_len(gw) &&
+	       !memcmp(nl_addr_get_binary_addr(have),
+		       nl_addr_get_binary_addr(gw), nl_addr_get_len(gw));
+}
+
+/*
+ * Is there a main-table route to @dst (CIDR) out of @ifindex, via @gw
+ * ("" = none, NULL = any)? Return: 1, 0, or -errno.
+ */
+static int route_find(struct nl_sock *sk, int ifindex, const char *dst,
+		      const char *gw)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_object *o;
+	struct nl_addr *want = NULL, *g = NULL;
+	int af = af_of(dst), err, found = 0;
+
+	err = nl_addr_parse(dst, af, &want);
+	if (!err && gw && gw[0])
+		err = nl_addr_parse(gw, af, &g);
+	if (!err)
+		err = rtnl_route_alloc_cache(sk, af, 0, &cache);
+	if (err < 0)
+		goto out;
+	for (o = nl_cache_get_first(cache); o && !found; o = nl_cache_get_next(o)) {
+		struct rtnl_route *r = (struct rtnl_route *)o;
+		struct nl_addr *d = rtnl_route_get_dst(r);
+		struct rtnl_nexthop *nh;
+
+		/* A default route's dst has no bytes, so compare prefixes. */
+		if (rtnl_route_get_table(r) != RT_TABLE_MAIN || !d ||
+		    nl_addr_get_prefixlen(d) != nl_addr_get_prefixlen(want) ||
+		    (nl_addr_get_prefixlen(want) && nl_addr_cmp_prefix(d, want)))
+			continue;
+		nh = rtnl_route_nexthop_n(r, 0);
+		found = nh && rtnl_route_nh_get_ifindex(nh) == ifindex &&
+			(!gw || nh_via(nh, g));
+	}
+out:
+	nl_cache_free(cache);
+	nl_addr_put(want);
+	nl_addr_put(g);
+	return err < 0 ? cni_nl_errno(err) : found;
+}
+
 int cni_route_add(struct nl_sock *sk, int ifindex, const char *dst,
 		  const char *gw)
 {
@@ -231,7 +283,9 @@ int cni_route_add(struct nl_sock *sk, int ifindex, const char *dst,
 		rtnl_route_nh_set_gateway(nh, g);
 	rtnl_route_add_nexthop(r, nh);
 	nh = NULL; /* owned by r now */
-	err = rtnl_route_add(sk, r, NLM_F_CREATE | NLM_F_REPLACE);
+	/* Never replace a route: it may be another interface's (the node's
+	 * default route, when CNI_NETNS is not a pod's). */
+	err = rtnl_route_add(sk, r, NLM_F_CREATE | NLM_F_EXCL);
 out:
 	if (nh)
 		rtnl_route_nh_free(nh);
@@ -239,7 +293,10 @@ out:
 	nl_addr_put(g);
 	if (r)
 		rtnl_route_put(r);
-	return cni_nl_errno(err);
+	err = cni_nl_errno(err);
+	if (err == -EEXIST && route_find(sk, ifindex, dst, gw ? gw : "") == 1)
+		err = 0; /* this very route: ADD may run twice */
+	return err;
 }
 
 int cni_neigh_add(struct nl_sock *sk, int ifindex, const char *ip,
@@ -301,32 +358,5 @@ int cni_addr_present(struct nl_sock *sk, int ifindex, const struct cni_ip *ip)
 
 int cni_route_present(struct nl_sock *sk, int ifindex, const char *dst)
 {
-	struct nl_cache *cache = NULL;
-	struct nl_object *o;
-	struct nl_addr *want = NULL;
-	int af = af_of(dst), err, found = 0;
-
-	err = nl_addr_parse(dst, af, &want);
-	if (err < 0)
-		return cni_nl_errno(err);
-	err = rtnl_route_alloc_cache(sk, af, 0, &cache);
-	if (err < 0) {
-		nl_addr_put(want);
-		return cni_nl_errno(err);
-	}
-	for (o = nl_cache_get_first(cache); o && !found; o = nl_cache_get_next(o)) {
-		struct rtnl_route *r = (struct rtnl_route *)o;
-		struct nl_addr *d = rtnl_route_get_dst(r);
-		struct rtnl_nexthop *nh;
-
-		if (rtnl_route_get_table(r) != RT_TABLE_MAIN || !d ||
-		    nl_addr_get_prefixlen(d) != nl_addr_get_prefixlen(want) ||
-		    (nl_addr_get_prefixlen(want) && nl_addr_cmp_prefix(d, want)))
-			continue;
-		nh = rtnl_route_nexthop_n(r, 0);
-		found = nh && rtnl_route_nh_get_ifindex(nh) == ifindex;
-	}
-	nl_cache_free(cache);
-	nl_addr_put(want);
-	return found;
+	return route_find(sk, ifindex, dst, NULL);
 }

@@ -21,6 +21,23 @@
 int cni_netns_open(const char *path);
 
 /**
+ * cni_netns_is_self() - is @netns_fd the network namespace this process
+ * runs in (same nsfs device and inode as /proc/self/ns/net)? Any path to
+ * it counts: /proc/self/ns/net, /proc/1/ns/net, a bind mount of it.
+ * Return: 1, 0, or -errno.
+ */
+int cni_netns_is_self(int netns_fd);
+
+/**
+ * cni_netns_open_pod() - open CNI_NETNS @path as a pod's netns (ADD,
+ * CHECK): it must be a network namespace (code 4 when missing or not one)
+ * and not the plugin's own (code 4): wiring the node's netns as a pod would
+ * put the pod's default route in place of the node's.
+ * Return: fd (caller closes), or -errno with @e set.
+ */
+int cni_netns_open_pod(const char *path, struct cni_err *e);
+
+/**
  * cni_nl_open() - a connected NETLINK_ROUTE socket bound to the netns of
  * @netns_fd (-1: the current one). The socket keeps talking to that netns
  * after we switch back, so no code runs inside the pod's netns.
@@ -85,7 +102,9 @@ int cni_addr_add(struct nl_sock *sk, int ifindex, const struct cni_ip *ip);
 
 /**
  * cni_route_add() - route @dst (CIDR) out of @ifindex, via @gw when non-NULL
- * (else scope link). Replaces an existing identical route.
+ * (else scope link). Never replaces a route: the same route already there
+ * is success, another route to @dst (same metric: e.g. a default route of
+ * another interface) is -EEXIST.
  * Return: 0 or -errno.
  */
 int cni_route_add(struct nl_sock *sk, int ifindex, const char *dst,

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <linux/nsfs.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
@@ -30,6 +31,36 @@ int cni_netns_open(const char *path)
 								    : -EINVAL;
 		close(fd);
 		return err;
+	}
+	return fd;
+}
+
+int cni_netns_is_self(int netns_fd)
+{
+	struct stat ns, self;
+
+	if (fstat(netns_fd, &ns) < 0 || stat("/proc/self/ns/net", &self) < 0)
+		return -errno;
+	return ns.st_dev == self.st_dev && ns.st_ino == self.st_ino;
+}
+
+int cni_netns_open_pod(const char *path, struct cni_err *e)
+{
+	int fd = cni_netns_open(path), self;
+
+	if (fd < 0)
+		return cni_err_set(e, fd == -ENOENT || fd == -EINVAL
+				   ? CNI_ERR_INVALID_ENV : CNI_ERR_INTERNAL,
+				   fd, "CNI_NETNS %s is not a usable network namespace",
+				   path);
+	self = cni_netns_is_self(fd);
+	if (self) {
+		close(fd);
+		return self < 0 ? cni_err_set(e, CNI_ERR_INTERNAL, self,
+					      "CNI_NETNS %s", path)
+				: cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
+					      "CNI_NETNS %s is sfc-cni's own network namespace (the node's), not a pod's: refusing to wire it",
+					      path);
 	}
 	return fd;
 }

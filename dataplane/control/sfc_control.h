@@ -62,6 +62,17 @@ int sfc_state_remove(const char *state_dir, const char *container_id,
 /** sfc_state_list() - every record; *@out is malloc'd (caller frees), may
  *  be NULL when *@n is 0. Corrupt files are skipped. */
 int sfc_state_list(const char *state_dir, struct sfc_ep_record **out, int *n);
+/**
+ * sfc_state_tmp_remove() - remove temp files sfc_state_write() left behind
+ * when killed before its rename: those of (@container_id, @ifname) at any
+ * age, or, with @container_id NULL, every one whose mtime is at least
+ * @min_age_s seconds old. The caller must exclude writers it does not want
+ * to race (sfc-cni: the runtime never runs DEL beside the same
+ * attachment's ADD; GC holds the node lock, which ADD holds while writing).
+ * Return: the number removed, or -errno.
+ */
+int sfc_state_tmp_remove(const char *state_dir, const char *container_id,
+			 const char *ifname, unsigned int min_age_s);
 
 /* Pod annotations relevant to sfc, from <conf_dir>/pods.d/<file>.json
  * (objects of kind Pod: metadata.namespace, .name, .annotations). */

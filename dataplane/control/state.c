@@ -3,11 +3,15 @@
  * state.c - endpoint state records: one JSON file per wired pod interface,
  * <state_dir>/endpoints/<container_id>_<ifname>.json, replaced atomically.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "sfc_control.h"
 #include "ctl_internal.h"
@@ -250,4 +254,54 @@ int sfc_state_list(const char *state_dir, struct sfc_ep_record **out, int *n)
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+/* Is @name a temp file of sfc_write_atomic() (".<record>.json.XXXXXX"),
+ * of record @rec ("<container_id>_<ifname>") when @rec is not NULL? */
+static bool is_tmp_of(const char *name, const char *rec)
+{
+	size_t n = strlen(name), r;
+
+	if (n < 1 + 1 + 12 || name[0] != '.' || strncmp(name + n - 12, ".json.", 6))
+		return false;
+	if (!rec)
+		return true;
+	r = strlen(rec);
+	return n == 1 + r + 12 && !strncmp(name + 1, rec, r);
+}
+
+int sfc_state_tmp_remove(const char *state_dir, const char *container_id,
+			 const char *ifname, unsigned int min_age_s)
+{
+	char dir[4096], rec[256];
+	struct dirent *de;
+	struct stat st;
+	int fd, n = 0, err = 0;
+	time_t now = time(NULL);
+	DIR *d;
+
+	if (container_id &&
+	    ((err = record_names_ok(container_id, ifname)) ||
+	     (err = sfc_path(rec, sizeof(rec), "%s_%s", container_id, ifname))))
+		return err;
+	err = sfc_path(dir, sizeof(dir), "%s/" ENDPOINTS_SUBDIR, state_dir);
+	if (err)
+		return err;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	fd = dirfd(d);
+	while ((de = readdir(d))) {
+		if (!is_tmp_of(de->d_name, container_id ? rec : NULL) ||
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) ||
+		    (!container_id && now - st.st_mtime < (time_t)min_age_s))
+			continue;
+		if (unlinkat(fd, de->d_name, 0) == 0)
+			n++;
+		else if (errno != ENOENT && !err)
+			err = -errno;
+	}
+	closedir(d);
+	return err ? err : n;
 }

@@ -4,7 +4,10 @@
 # every command (ADD, DEL, CHECK, VERSION, STATUS, GC) for every config
 # version (0.3.0 .. 1.1.0), result shapes, CHECK naming what is missing,
 # STATUS codes 50/51, GC with cni.dev/valid-attachments, error objects and
-# codes, CNI_ARGS rules, stdin bound, runtime mac/ips, MTU.
+# codes, CNI_ARGS rules, stdin bound, runtime mac/ips, MTU; what is
+# refused: an mtu beyond int, ifnames the kernel would rename, strings
+# with NUL, duplicate keys, a route sfc-cni did not make, the plugin's own
+# netns as CNI_NETNS.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -240,5 +243,73 @@ out=$(cni_conf '"runtimeConfig": {"mac": "01:00:5e:00:00:01"}' | cni_run ADD "$N
 assert_eq 2 "$(err_code "$out")" "multicast runtime MAC: code 2"
 assert_ok "DEL the runtimeConfig pod" cni_run DEL "$NSM" eth0 ctr-m <<<"$RC"
 assert_ok "DEL of the other network's pod" cni_run DEL "$NSO" eth0 ctr-o <<<"$OTHER"
+out=$(cni_conf '"mtu": 1099511627776' | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
+assert_eq 2 "$(err_code "$out")" "mtu 2^40 (beyond int): code 2, as the README says"
+assert_ok "...message names key and value" grep -q 'mtu.*1099511627776 out of range' <<<"$out"
+out=$(cni_run ADD "$NSD" "eth%d" ctr-d <<<"$C11" 2>/dev/null)
+assert_eq 4 "$(err_code "$out")" "ifname with '%' (the kernel would rename it): code 4"
+assert_eq lo "$(ip -n "$PFX-d" -o link show | awk -F': ' '{print $2}' | xargs)" "...nothing created in the pod"
+
+# --- strings with NUL, duplicate keys: refused before anything runs ---
+out=$(sed 's|"type": "host-local"|"type": "host-local\\u0000/../x"|' <<<"$C11" | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
+assert_eq 7 "$(err_code "$out")" "ipam.type \"host-local\\u0000/../x\": code 7"
+assert_fail "...IPAM did not run" sh -c "grep -rqs ctr-d '$IPAM_DIR/$NET_NAME'"
+out=$(sed '0,/{/s//{ "Name": "..\/..\/x",/' <<<"$C11" | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
+assert_eq 7 "$(err_code "$out")" "a second \"name\" (\"Name\", last wins in Go): code 7"
+assert_ok "...message names the key" grep -q 'duplicate key' <<<"$out"
+out=$(sed 's|"ipam": {|"ipam": {"dataDir": "/tmp", |' <<<"$C11" | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
+assert_eq 7 "$(err_code "$out")" "ipam.dataDir twice: code 7"
+assert_eq lo "$(ip -n "$PFX-d" -o link show | awk -F': ' '{print $2}' | xargs)" "...nothing created in the pod"
+
+# --- routes: never replace one sfc-cni did not make ---
+# IPAM's own default route is the one sfc-cni adds: the same route twice.
+RR=$(CNI_VERSION=1.1.0 cni_conf "" "{\"type\": \"host-local\", \"dataDir\": \"$IPAM_DIR\", \"ranges\": [[{\"subnet\": \"$SUBNET\"}]], \"routes\": [{\"dst\": \"0.0.0.0/0\"}, {\"dst\": \"192.0.2.0/24\"}]}")
+NSR=$(pod_netns_add rr)
+assert_ok "ADD with IPAM's own default route" cni_run ADD "$NSR" eth0 ctr-rr <<<"$RR"
+assert_eq 1 "$(ip -n "$PFX-rr" -4 route show default | wc -l)" "...one default route in the pod"
+assert_ok "...and IPAM's other route" sh -c "ip -n $PFX-rr route show 192.0.2.0/24 | grep -q eth0"
+assert_ok "DEL it" cni_run DEL "$NSR" eth0 ctr-rr <<<"$RR"
+# A pod whose default route is another interface's (a second network;
+# the kernel here has veth but no dummy).
+NSX=$(pod_netns_add rx)
+ip -n "$PFX-rx" link add dm0 type veth peer name dm1 && ip -n "$PFX-rx" link set dm0 up &&
+	ip -n "$PFX-rx" link set dm1 up && ip -n "$PFX-rx" addr add 198.51.100.2/24 dev dm0 &&
+	ip -n "$PFX-rx" route add default via 198.51.100.1 dev dm0
+RT=$(ip -n "$PFX-rx" route show default)
+out=$(cni_run ADD "$NSX" eth0 ctr-rx <<<"$C11" 2>/dev/null)
+assert_fail "ADD into a pod with another interface's default route fails" test -z "$(err_code "$out")"
+assert_ok "...naming that route" grep -q "another route to it exists" <<<"$out"
+assert_eq "$RT" "$(ip -n "$PFX-rx" route show default)" "...and leaves it in place"
+assert_fail "...and no eth0 behind" ip -n "$PFX-rx" link show eth0
+
+# --- the node's own netns is no pod's ---
+# sfc-cni runs in a per-run "node" netns (nsenter --net keeps the bpffs
+# mount in view) with CNI_NETNS naming that very netns: ADD and CHECK
+# refuse it (code 4); neither ADD nor DEL touches the node's default route.
+NODE=$PFX-node
+ip netns add "$NODE" && ip -n "$NODE" link set lo up &&
+	ip -n "$NODE" link add up0 type veth peer name up1 && ip -n "$NODE" link set up0 up &&
+	ip -n "$NODE" link set up1 up && ip -n "$NODE" addr add 192.0.2.1/24 dev up0 &&
+	ip -n "$NODE" route add default via 192.0.2.254 dev up0
+NODE_RT=$(ip -n "$NODE" route show default)
+node_links() { ip -n "$NODE" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort | xargs; }
+node_run() { # CMD NETNS < conf
+	nsenter --net="/var/run/netns/$NODE" env CNI_COMMAND="$1" CNI_CONTAINERID=ctr-node \
+		CNI_NETNS="$2" CNI_IFNAME=eth0 CNI_PATH="$BUILD/bin:/usr/lib/cni" \
+		CNI_ARGS=IgnoreUnknown=1 "$CNI_BIN"
+}
+assert_ok "node netns has its default route" grep -q "via 192.0.2.254 dev up0" <<<"$NODE_RT"
+for ns in "/var/run/netns/$NODE" /proc/self/ns/net; do
+	out=$(node_run ADD "$ns" <<<"$C11" 2>/dev/null)
+	assert_eq 4 "$(err_code "$out")" "ADD with CNI_NETNS=$ns, the plugin's own netns: code 4"
+	assert_ok "...saying why" grep -q "own network namespace" <<<"$out"
+	assert_eq "$NODE_RT" "$(ip -n "$NODE" route show default)" "...node's default route untouched"
+done
+out=$(node_run CHECK "/var/run/netns/$NODE" <<<"$C11" 2>/dev/null)
+assert_eq 4 "$(err_code "$out")" "CHECK with the plugin's own netns: code 4"
+assert_ok "DEL with the plugin's own netns succeeds" node_run DEL "/var/run/netns/$NODE" <<<"$C11"
+assert_eq "$NODE_RT" "$(ip -n "$NODE" route show default)" "...and leaves the node's default route"
+assert_eq "lo up0 up1" "$(node_links)" "nothing was created in the node netns"
+assert_fail "no IPAM allocation for it" sh -c "grep -rqs ctr-node '$IPAM_DIR/$NET_NAME'"
 
 summary

@@ -139,6 +139,160 @@ Test(cni_config, wrong_types_and_values)
 		    CNI_ERR_INVALID_CONF);
 }
 
+#define CONF_HEAD "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"sfc-cni\","
+
+Test(cni_config, mtu_out_of_range_is_code_2_even_beyond_int)
+{
+	struct cni_conf c;
+	struct cni_err e;
+
+	/* 2^40 and beyond: a value, not a type error (and no cast of an
+	 * out-of-range double, which UBSan flags). */
+	expect_code(CONF_HEAD "\"mtu\":1099511627776,\"ipam\":{\"type\":\"h\"}}",
+		    CNI_ERR_UNSUPPORTED);
+	cr_assert_lt(parse(CONF_HEAD "\"mtu\":1099511627776,\"ipam\":{\"type\":\"h\"}}",
+			   &c, &e), 0);
+	cr_assert(strstr(e.msg, "\"mtu\": 1099511627776 out of range 68..65471"), "%s", e.msg);
+	expect_code(CONF_HEAD "\"mtu\":1e300,\"ipam\":{\"type\":\"h\"}}", CNI_ERR_UNSUPPORTED);
+	expect_code(CONF_HEAD "\"mtu\":-1e300,\"ipam\":{\"type\":\"h\"}}", CNI_ERR_UNSUPPORTED);
+	expect_code(CONF_HEAD "\"mtu\":-2147483649,\"ipam\":{\"type\":\"h\"}}", CNI_ERR_UNSUPPORTED);
+	expect_code(CONF_HEAD "\"mtu\":67,\"ipam\":{\"type\":\"h\"}}", CNI_ERR_UNSUPPORTED);
+	expect_code(CONF_HEAD "\"mtu\":65472,\"ipam\":{\"type\":\"h\"}}", CNI_ERR_UNSUPPORTED);
+	/* Not whole: a type error. */
+	expect_code(CONF_HEAD "\"mtu\":1e-300,\"ipam\":{\"type\":\"h\"}}", CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"mtu\":true,\"ipam\":{\"type\":\"h\"}}", CNI_ERR_INVALID_CONF);
+	cr_assert_eq(parse(CONF_HEAD "\"mtu\":65471,\"ipam\":{\"type\":\"h\"}}", &c, &e), 0,
+		     "%s", e.msg);
+	cr_assert_eq(c.mtu, 65471);
+	cni_conf_free(&c);
+	cr_assert_eq(parse(CONF_HEAD "\"mtu\":68.0,\"ipam\":{\"type\":\"h\"}}", &c, &e), 0,
+		     "%s", e.msg);
+	cr_assert_eq(c.mtu, 68);
+	cni_conf_free(&c);
+}
+
+Test(cni_config, json_int_checks_the_range_before_the_cast)
+{
+	const struct { const char *json; long lo, hi; int ret; long want; } t[] = {
+		{ "5", 0, 10, 0, 5 },
+		{ "-3", -5, 10, 0, -3 },
+		{ "10", 0, 10, 0, 10 },
+		{ "11", 0, 10, -ERANGE, 0 },
+		{ "1e19", 0, 10, -ERANGE, 0 },
+		{ "-1e19", 0, 10, -ERANGE, 0 },
+		{ "1e308", 1, 2147483647, -ERANGE, 0 },
+		{ "2.5", 0, 10, -EINVAL, 0 },
+		{ "10.5", 0, 10, -EINVAL, 0 },
+		{ "\"5\"", 0, 10, -EINVAL, 0 },
+		{ "null", 0, 10, -EINVAL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		cJSON *v = cJSON_Parse(t[i].json);
+		long out = -42;
+
+		cr_assert_not_null(v, "%s", t[i].json);
+		cr_assert_eq(cni_json_int(v, t[i].lo, t[i].hi, &out), t[i].ret, "%s",
+			     t[i].json);
+		cr_assert_eq(out, t[i].ret ? -42 : t[i].want, "%s", t[i].json);
+		cJSON_Delete(v);
+	}
+	cr_assert_eq(cni_json_int(NULL, 0, 1, NULL), -EINVAL);
+}
+
+Test(cni_config, nul_in_any_string_is_code_7)
+{
+	/* host-local would run: the checks saw "host-local" only. */
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"host-local\\u0000/../x\"}}",
+		    CNI_ERR_INVALID_CONF);
+	expect_code("{\"cniVersion\":\"1.0.0\",\"name\":\"n\\u0000x\",\"type\":\"sfc-cni\","
+		    "\"ipam\":{\"type\":\"h\"}}", CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\",\"dataDir\":\"/tmp/\\u0000\"}}",
+		    CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\"},\"a\\u0000b\":1}", CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\"},"
+		    "\"runtimeConfig\":{\"ips\":[\"10.0.0.1/24\\u0000\"]}}", CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\"},\"args\":{\"cni\":{\"x\":\"\\u0000\"}}}",
+		    CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\"},"
+		    "\"prevResult\":{\"interfaces\":[{\"name\":\"eth0\\u0000\"}]}}", CNI_ERR_INVALID_CONF);
+}
+
+Test(cni_config, escapes_that_are_not_nul_pass)
+{
+	struct cni_conf c;
+	struct cni_err e;
+
+	/* An escaped backslash then "u0000" is text; "\u0001" is no NUL. */
+	cr_assert_eq(parse(CONF_HEAD "\"ipam\":{\"type\":\"h\"},"
+			   "\"args\":{\"a\":\"x\\\\u0000\",\"b\":\"\\u0001\\u00e9\"}}",
+			   &c, &e), 0, "%s", e.msg);
+	cni_conf_free(&c);
+	/* After an escaped quote the string goes on: its NUL counts. */
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\"},\"args\":{\"b\":\"\\\"\\u0000\"}}",
+		    CNI_ERR_INVALID_CONF);
+}
+
+Test(cni_config, raw_control_characters_are_code_6)
+{
+	static const char nul_in_str[] = CONF_HEAD "\"ipam\":{\"type\":\"host-local\0/x\"}}";
+	static const char nul_between[] = CONF_HEAD "\"ipam\":\0{\"type\":\"h\"}}";
+	struct cni_conf c;
+	struct cni_err e = { 0 };
+
+	cr_assert_lt(cni_conf_parse(nul_in_str, sizeof(nul_in_str) - 1, &c, &e), 0);
+	cr_assert_eq(e.code, CNI_ERR_DECODE, "%s", e.msg);
+	memset(&e, 0, sizeof(e));
+	cr_assert_lt(cni_conf_parse(nul_between, sizeof(nul_between) - 1, &c, &e), 0);
+	cr_assert_eq(e.code, CNI_ERR_DECODE, "%s", e.msg);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\x01\"}}", CNI_ERR_DECODE);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\tx\"}}", CNI_ERR_DECODE);
+	expect_code(MIN_CONF "\v", CNI_ERR_DECODE);
+	/* JSON's own whitespace between tokens is fine. */
+	cr_assert_eq(parse("\t{\r\n\"cniVersion\":\"1.0.0\",\"name\":\"n\",\r\n\t\"type\":"
+			   "\"sfc-cni\",\"ipam\":{\"type\":\"h\"}}\n", &c, &e), 0, "%s", e.msg);
+	cni_conf_free(&c);
+}
+
+Test(cni_config, duplicate_keys_at_any_depth_are_code_7)
+{
+	struct cni_conf c;
+	struct cni_err e;
+
+	/* sfc-cni read the first "name", host-local the last. */
+	expect_code(CONF_HEAD "\"name\":\"../../x\",\"ipam\":{\"type\":\"h\"}}",
+		    CNI_ERR_INVALID_CONF);
+	cr_assert_lt(parse(CONF_HEAD "\"name\":\"../../x\",\"ipam\":{\"type\":\"h\"}}", &c, &e), 0);
+	cr_assert(strstr(e.msg, "duplicate key \"name\""), "%s", e.msg);
+	/* Go matches struct fields case-insensitively, and the long s and
+	 * the Kelvin sign as 's' and 'k'. */
+	expect_code(CONF_HEAD "\"Name\":\"../../x\",\"ipam\":{\"type\":\"h\"}}",
+		    CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\",\"dataDir\":\"/a\",\"DATADIR\":\"/b\"}}",
+		    CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\",\"\\u017fubnet\":\"x\",\"subnet\":\"y\"}}",
+		    CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\"},\"\xc5\xbftateDir\":\"/a\","
+		    "\"stateDir\":\"/b\"}", CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\"},\"args\":{\"\\u212a\":1,\"k\":2}}",
+		    CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\",\"type\":\"h2\"}}", CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\"},"
+		    "\"runtimeConfig\":{\"mac\":\"0a:58:00:00:00:01\",\"mac\":\"01:00:5e:00:00:01\"}}",
+		    CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\"},"
+		    "\"prevResult\":{\"interfaces\":[{\"name\":\"a\",\"name\":\"b\"}]}}",
+		    CNI_ERR_INVALID_CONF);
+	expect_code(CONF_HEAD "\"ipam\":{\"type\":\"h\",\"ranges\":[[{\"subnet\":\"a\",\"subnet\":\"b\"}]]}}",
+		    CNI_ERR_INVALID_CONF);
+	/* The same key in sibling objects, or keys that only look alike. */
+	cr_assert_eq(parse(CONF_HEAD "\"ipam\":{\"type\":\"h\",\"ranges\":[[{\"subnet\":\"a\"},"
+			   "{\"subnet\":\"b\"}]]},\"args\":{\"name\":1,\"name2\":2,\"nam\":3,"
+			   "\"\\u00e9\":4,\"\\u00c9\":5,\"ab\":6,\"a\":{\"b\":7}}}", &c, &e), 0,
+		     "%s", e.msg);
+	cni_conf_free(&c);
+}
+
 Test(cni_config, ipam_type_must_be_a_plain_name)
 {
 	expect_code("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"sfc-cni\",\"ipam\":{\"type\":\"/bin/sh\"}}",
@@ -251,6 +405,19 @@ Test(cni_env, ifname_rules)
 	cr_assert_not(cni_ifname_valid("a b"));
 	cr_assert_not(cni_ifname_valid("a\tb"));
 	cr_assert_not(cni_ifname_valid("a\n"));
+	/* The kernel names "eth%d" itself: the veth would not be CNI_IFNAME. */
+	cr_assert_not(cni_ifname_valid("eth%d"));
+	cr_assert_not(cni_ifname_valid("%"));
+	/* The kernel's isspace() includes 0xa0; control characters and ".."
+	 * do not fit the state record's file name. */
+	cr_assert_not(cni_ifname_valid("a\xa0"));
+	cr_assert_not(cni_ifname_valid("a\x01"));
+	cr_assert_not(cni_ifname_valid("a\x7f"));
+	cr_assert_not(cni_ifname_valid("a..b"));
+	cr_assert_not(cni_ifname_valid("..x"));
+	cr_assert(cni_ifname_valid(".x"));
+	cr_assert(cni_ifname_valid("a.b"));
+	cr_assert(cni_ifname_valid("eth\xc3\xa9"));
 }
 
 Test(cni_env, container_id_rules)
@@ -301,6 +468,8 @@ Test(cni_env, required_variables)
 				       "CNI_IFNAME=eth0", "CNI_PATH=/x", NULL };
 	const char *bad_if[] = { "CNI_COMMAND=ADD", "CNI_CONTAINERID=c1",
 				 "CNI_NETNS=/n", "CNI_IFNAME=a/b", "CNI_PATH=/x", NULL };
+	const char *pct_if[] = { "CNI_COMMAND=ADD", "CNI_CONTAINERID=c1",
+				 "CNI_NETNS=/n", "CNI_IFNAME=eth%d", "CNI_PATH=/x", NULL };
 	const char *no_cid[] = { "CNI_COMMAND=DEL", "CNI_NETNS=/n",
 				 "CNI_IFNAME=eth0", "CNI_PATH=/x", NULL };
 	const char *no_if[] = { "CNI_COMMAND=CHECK", "CNI_CONTAINERID=c1",
@@ -317,6 +486,7 @@ Test(cni_env, required_variables)
 	cr_assert_eq(env_code(bad_cmd, NULL), CNI_ERR_INVALID_ENV);
 	cr_assert_eq(env_code(no_netns, NULL), CNI_ERR_INVALID_ENV);
 	cr_assert_eq(env_code(bad_if, NULL), CNI_ERR_INVALID_ENV);
+	cr_assert_eq(env_code(pct_if, NULL), CNI_ERR_INVALID_ENV);
 	cr_assert_eq(env_code(no_cid, NULL), CNI_ERR_INVALID_ENV);
 	cr_assert_eq(env_code(no_if, NULL), CNI_ERR_INVALID_ENV);
 }
