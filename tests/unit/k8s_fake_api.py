@@ -8,14 +8,15 @@ places and dropped connections have to travel through real libcurl.
 usage: k8s_fake_api.py SCRIPT LOG [--port N] [--tls CERT KEY [CLIENT_CA]]
 
 SCRIPT is a JSON list of steps. A request takes the first unused step
-whose method and path match, whose "query" items (a value of "*" = any)
-are all in the request's query, and whose "auth" (if any) equals the
-Authorization header. The step answers with "status" and "body" (JSON),
-"raw" (text), or "chunks" (chunked transfer encoding, one write per
-piece, "delay_ms" apart), then ends the stream per "end": "clean" (the
-last chunk), "abort" (close without it) or "hold" (until the client
-goes). Unmatched requests get a 500 Status. Every request is appended to
-LOG as one JSON line. Prints "PORT <n>" once listening.
+whose method and path match, whose "query" items are all in the
+request's query (a value of "*": any value; null: must be absent), and
+whose "auth" (if any) equals the Authorization header. The step
+answers with "status" and "body" (JSON), "raw" (text), or "chunks"
+(chunked transfer encoding, one write per piece, "delay_ms" apart), then
+ends the stream per "end": "clean" (the last chunk), "abort" (close
+without it) or "hold" (until the client goes). Unmatched requests get a
+500 Status. Every request is appended to LOG as one JSON line. Prints
+"PORT <n>" once listening.
 """
 import http.server
 import json
@@ -36,7 +37,10 @@ def matches(step, method, path, query, auth):
     if step.get("method", "GET") != method or step["path"] != path:
         return False
     for k, v in step.get("query", {}).items():
-        if k not in query or (v != "*" and query[k] != v):
+        if v is None:
+            if k in query:
+                return False
+        elif k not in query or (v != "*" and query[k] != v):
             return False
     return "auth" not in step or step["auth"] == auth
 

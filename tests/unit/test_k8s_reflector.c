@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_k8s_reflector.c - list + watch through real libcurl against the
+ * scripted fake API server: paged LIST, WATCH from its resourceVersion
+ * with bookmarks and a random timeoutSeconds, events cut across chunks,
+ * the resourceVersion of a BOOKMARK kept, relist on an in-stream ERROR
+ * 410 and on HTTP 410, 401 re-reading a rotated token for LIST and
+ * WATCH, reconnect with backoff on connection refused (schedule checked
+ * on an injected clock), malformed and overlong events, a dropped
+ * stream, a watch closed at once, and three reflectors on one loop.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "k8s_internal.h"
+#include "test_k8s_util.h"
+
+static struct fake_api api;
+static struct k8s_hooks hooks;
+static cJSON *script;
+
+static void setup(void)
+{
+	k8s_tdir_setup();
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.real_clock = true;
+	hooks.u = 0.5;
+	script = cJSON_CreateArray();
+}
+
+static void teardown(void)
+{
+	fake_api_stop(&api);
+	cJSON_Delete(script);
+	k8s_tdir_teardown();
+}
+
+TestSuite(k8s_reflector, .init = setup, .fini = teardown, .timeout = 60);
+
+/* ---- the script ---------------------------------------------------------- */
+
+static cJSON *step(const char *path, bool watch)
+{
+	cJSON *s = cJSON_CreateObject(), *q = cJSON_AddObjectToObject(s, "query");
+
+	cJSON_AddStringToObject(s, "path", path);
+	if (watch)
+		cJSON_AddStringToObject(q, "watch", "true");
+	else
+		cJSON_AddNullToObject(q, "watch");
+	cJSON_AddItemToArray(script, s);
+	return s;
+}
+
+static void q(cJSON *s, const char *k, const char *v)
+{
+	cJSON_AddStringToObject(cJSON_GetObjectItem(s, "query"), k, v);
+}
+
+static void chunk(cJSON *s, const char *text)
+{
+	cJSON *c = cJSON_GetObjectItem(s, "chunks");
+
+	if (!c)
+		c = cJSON_AddArrayToObject(s, "chunks");
+	cJSON_AddItemToArray(c, cJSON_CreateString(text));
+	cJSON_AddNumberToObject(s, "delay_ms", 30);
+}
+
+static void end(cJSON *s, const char *how)
+{
+	cJSON_AddStringToObject(s, "end", how);
+}
+
+static const char *podj(const char *name, const char *rv)
+{
+	static char buf[8][160];
+	static unsigned n;
+	char *b = buf[n++ % 8];
+
+	snprintf(b, 160, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"ns1\","
+		 "\"resourceVersion\":\"%s\"}}", name, rv);
+	return b;
+}
+
+/* One watch event line (with its newline). */
+static const char *ev(const char *type, const char *name, const char *rv)
+{
+	static char buf[8][256];
+	static unsigned n;
+	char *b = buf[n++ % 8];
+
+	if (!strcmp(type, "BOOKMARK"))
+		snprintf(b, 256, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Pod\",\"metadata\":"
+			 "{\"resourceVersion\":\"%s\"}}}\n", rv);
+	else
+		snprintf(b, 256, "{\"type\":\"%s\",\"object\":%s}\n", type, podj(name, rv));
+	return b;
+}
+
+static const char *err_ev(int code, const char *reason, const char *msg)
+{
+	static char b[256];
+
+	snprintf(b, sizeof(b), "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+		 "\"metadata\":{},\"status\":\"Failure\",\"message\":\"%s\",\"reason\":\"%s\","
+		 "\"code\":%d}}\n", msg, reason, code);
+	return b;
+}
+
+/* A LIST answer: @items is "" or comma-separated objects. */
+static void list_body(cJSON *s, const char *rv, const char *cont, const char *items)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text), "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":"
+		 "{\"resourceVersion\":\"%s\"%s%s%s},\"items\":%s%s%s}", rv,
+		 cont ? ",\"continue\":\"" : "", cont ? cont : "", cont ? "\"" : "",
+		 *items ? "[" : "null", items, *items ? "]" : "");
+	cJSON_AddItemToObject(s, "body", cJSON_Parse(text));
+}
+
+static void status_body(cJSON *s, int code, const char *reason)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"%s\","
+		 "\"code\":%d,\"message\":\"%s\"}", reason, code, reason);
+	cJSON_AddNumberToObject(s, "status", code);
+	cJSON_AddItemToObject(s, "body", cJSON_Parse(text));
+}
+
+static void start_api(int port)
+{
+	char *text = cJSON_PrintUnformatted(script);
+
+	fake_api_start(&api, text, port, NULL);
+	free(text);
+}
+
+/* ---- what the handler saw -------------------------------------------------- */
+
+struct rec {
+	char text[4096];
+	int n;
+	struct sfc_k8s_store *store;
+	struct sfc_k8s_handler sh;
+};
+
+static void rec_add(struct rec *r, const char *s)
+{
+	size_t len = strlen(r->text);
+
+	snprintf(r->text + len, sizeof(r->text) - len, "%s%s", len ? "|" : "", s);
+	r->n++;
+}
+
+static void rec_begin(void *ctx)
+{
+	struct rec *r = ctx;
+
+	rec_add(r, "begin");
+	r->sh.list_begin(r->sh.ctx);
+}
+
+static void rec_end(void *ctx)
+{
+	struct rec *r = ctx;
+
+	rec_add(r, "end");
+	r->sh.list_end(r->sh.ctx);
+}
+
+static void rec_object(void *ctx, enum sfc_k8s_event_type t, const cJSON *o)
+{
+	static const char *const names[] = { "ADDED", "MODIFIED", "DELETED" };
+	const cJSON *m = cJSON_GetObjectItem(o, "metadata");
+	struct rec *r = ctx;
+	char line[256];
+
+	cr_assert_lt(t, SFC_K8S_BOOKMARK, "BOOKMARK and ERROR are never handed on");
+	snprintf(line, sizeof(line), "%s %s %s", names[t],
+		 cJSON_GetObjectItem(m, "name")->valuestring,
+		 cJSON_GetObjectItem(m, "resourceVersion")->valuestring);
+	rec_add(r, line);
+	r->sh.object(r->sh.ctx, t, o);
+}
+
+static struct sfc_k8s_handler rec_init(struct rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->store = sfc_k8s_store_new();
+	r->sh = sfc_k8s_store_handler(r->store);
+	return (struct sfc_k8s_handler){ rec_begin, rec_object, rec_end, r };
+}
+
+static void rec_free(struct rec *r)
+{
+	sfc_k8s_store_free(r->store);
+}
+
+/* ---- driving ---------------------------------------------------------------- */
+
+static uint64_t real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Step @c until @r has @n records and @rf is watching, or @ms pass. */
+static void run_until(struct sfc_k8s_client *c, struct rec *r, int n,
+		      struct sfc_k8s_reflector *rf, unsigned ms)
+{
+	uint64_t deadline = real_ms() + ms;
+	struct sfc_k8s_reflector_info info;
+
+	do {
+		cr_assert_eq(sfc_k8s_step(c, 20), 0);
+		sfc_k8s_reflector_info(rf, &info);
+		if (r->n >= n && info.phase == SFC_K8S_WATCHING)
+			return;
+	} while (real_ms() < deadline);
+	cr_assert_fail("timed out with %d of %d records: %s (phase %d, last error %d: %s)", r->n, n,
+		r->text, info.phase, info.last_err, info.last.message);
+}
+
+static struct sfc_k8s_client *client(const char *url, const char *token, unsigned bo_ms)
+{
+	struct sfc_k8s_client_opts o = { .now_ms = k8s_hook_now, .random = k8s_hook_random,
+					 .hook_ctx = &hooks, .backoff_initial_ms = bo_ms,
+					 .backoff_cap_ms = bo_ms * 4, .connect_timeout_ms = 2000 };
+	struct sfc_k8s_config cfg = { .server = (char *)url };
+	struct sfc_k8s_client *c;
+
+	if (token)
+		cfg.token_file = (char *)k8s_tfile("token", token);
+	cr_assert_eq(sfc_k8s_client_new(&cfg, &o, &c), 0);
+	return c;
+}
+
+static const char *nth_query(cJSON *reqs, int i, const char *key)
+{
+	return k8s_req_query(cJSON_GetArrayItem(reqs, i), key);
+}
+
+static const struct sfc_k8s_watch_opts node_pods = {
+	.res = &sfc_k8s_pods, .field_selector = "spec.nodeName=node-1",
+	.min_timeout_s = 10, .page_limit = 2,
+};
+
+/* ---- tests ------------------------------------------------------------------ */
+
+Test(k8s_reflector, list_watch_bookmark_and_both_kinds_of_410)
+{
+	struct sfc_k8s_reflector_info info;
+	struct sfc_k8s_reflector *rf;
+	struct sfc_k8s_handler h;
+	struct sfc_k8s_client *c;
+	struct rec r;
+	cJSON *s, *reqs;
+	char tail[512];
+	int i;
+
+	s = step("/api/v1/pods", false);
+	q(s, "fieldSelector", "spec.nodeName=node-1");
+	q(s, "limit", "2");
+	list_body(s, "100", "c+/=", podj("p1", "10"));
+	s = step("/api/v1/pods", false);
+	q(s, "continue", "c+/=");
+	list_body(s, "100", NULL, podj("p2", "11"));
+	/* ADDED cut in two pieces, then MODIFIED and a BOOKMARK in one. */
+	s = step("/api/v1/pods", true);
+	q(s, "resourceVersion", "100");
+	q(s, "allowWatchBookmarks", "true");
+	q(s, "fieldSelector", "spec.nodeName=node-1");
+	snprintf(tail, sizeof(tail), "%s", ev("ADDED", "p3", "101"));
+	chunk(s, "{\"type\":\"ADD");
+	chunk(s, tail + strlen("{\"type\":\"ADD"));
+	snprintf(tail, sizeof(tail), "%s%s", ev("MODIFIED", "p1", "102"), ev("BOOKMARK", NULL, "150"));
+	chunk(s, tail);
+	end(s, "clean");
+	/* From the bookmark's version: the in-stream 410. */
+	s = step("/api/v1/pods", true);
+	q(s, "resourceVersion", "150");
+	chunk(s, err_ev(410, "Expired", "too old resource version: 150 (190)"));
+	end(s, "clean");
+	s = step("/api/v1/pods", false);
+	list_body(s, "200", NULL, "");
+	cJSON_DeleteItemFromObject(s, "body");
+	snprintf(tail, sizeof(tail), "%s,%s", podj("p1", "102"), podj("p3", "101"));
+	list_body(s, "200", NULL, tail);
+	/* The HTTP 410 at the start of a watch. */
+	s = step("/api/v1/pods", true);
+	q(s, "resourceVersion", "200");
+	status_body(s, 410, "Expired");
+	s = step("/api/v1/pods", false);
+	list_body(s, "300", NULL, podj("p1", "102"));
+	s = step("/api/v1/pods", true);
+	q(s, "resourceVersion", "300");
+	chunk(s, ev("DELETED", "p1", "301"));
+	end(s, "hold");
+	start_api(0);
+
+	c = client(api.url, "tok", 20);
+	h = rec_init(&r);
+	cr_assert_eq(sfc_k8s_reflector_new(c, &node_pods, &h, &rf), 0);
+	run_until(c, &r, 14, rf, 15000);
+	cr_assert_str_eq(r.text, "begin|ADDED p1 10|ADDED p2 11|end"
+				 "|ADDED p3 101|MODIFIED p1 102"
+				 "|begin|ADDED p1 102|ADDED p3 101|end"
+				 "|begin|ADDED p1 102|end"
+				 "|DELETED p1 301");
+	cr_assert_eq(sfc_k8s_store_count(r.store), 0, "p2 and p3 went with the relists, p1 deleted");
+
+	sfc_k8s_reflector_info(rf, &info);
+	cr_assert(info.synced);
+	cr_assert_str_eq(info.rv, "301");
+	cr_assert_eq(info.lists, 4, "two pages, two relists");
+	cr_assert_eq(info.watches, 4);
+	cr_assert_eq(info.relists, 2);
+	cr_assert_eq(info.failures, 0);
+	cr_assert_eq(info.last_err, 0, "410 is a relist, not a failure");
+
+	reqs = fake_api_requests(&api);
+	cr_assert_eq(cJSON_GetArraySize(reqs), 8);
+	for (i = 0; i < 8; i++) {
+		cr_assert_geq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, i),
+								       "step")), 0, "request %d unscripted", i);
+		cr_assert(strstr(k8s_req_str(cJSON_GetArrayItem(reqs, i), "raw_query"),
+				 "fieldSelector=spec.nodeName%3Dnode-1"), "request %d", i);
+		cr_assert_null(nth_query(reqs, i, i == 2 || i == 3 || i == 5 || i == 7 ?
+					 "limit" : "resourceVersion"),
+			       "a LIST reads the latest state; a WATCH is not paged");
+	}
+	/* timeoutSeconds = min + u * min with the injected u = 0.5. */
+	cr_assert_str_eq(nth_query(reqs, 2, "timeoutSeconds"), "15");
+	cr_assert_str_eq(nth_query(reqs, 2, "allowWatchBookmarks"), "true");
+	cJSON_Delete(reqs);
+	sfc_k8s_reflector_free(rf);
+	rec_free(&r);
+	sfc_k8s_client_free(c);
+}
+
+/* A 401 on LIST and on WATCH: the token file is read again and the
+ * request repeated at once, with no backoff and no failure counted. */
+Test(k8s_reflector, unauthorized_rereads_rotated_token)
+{
+	struct sfc_k8s_reflector_info info;
+	struct sfc_k8s_reflector *rf;
+	struct sfc_k8s_handler h;
+	struct sfc_k8s_client *c;
+	struct rec r;
+	cJSON *s;
+
+	s = step("/api/v1/pods", false);
+	cJSON_AddStringToObject(s, "auth", "Bearer v1");
+	status_body(s, 401, "Unauthorized");
+	s = step("/api/v1/pods", false);
+	cJSON_AddStringToObject(s, "auth", "Bearer v2");
+	list_body(s, "5", NULL, podj("p1", "4"));
+	s = step("/api/v1/pods", true);
+	cJSON_AddStringToObject(s, "auth", "Bearer v2");
+	status_body(s, 401, "Unauthorized");
+	s = step("/api/v1/pods", true);
+	cJSON_AddStringToObject(s, "auth", "Bearer v3");
+	q(s, "resourceVersion", "5");
+	chunk(s, ev("ADDED", "p2", "6"));
+	end(s, "hold");
+	start_api(0);
+
+	/* A backoff long enough that a test passing through one would time out. */
+	c = client(api.url, "v1", 60000);
+	h = rec_init(&r);
+	k8s_tfile("token", "v2");
+	cr_assert_eq(sfc_k8s_reflector_new(c, &node_pods, &h, &rf), 0);
+	run_until(c, &r, 3, rf, 5000);
+	k8s_tfile("token", "v3");
+	run_until(c, &r, 4, rf, 5000);
+	cr_assert_str_eq(r.text, "begin|ADDED p1 4|end|ADDED p2 6");
+	sfc_k8s_reflector_info(rf, &info);
+	cr_assert_eq(info.failures, 0);
+	cr_assert_eq(info.last_err, 0);
+	cr_assert_eq(info.lists, 2);
+	cr_assert_eq(info.watches, 2);
+	sfc_k8s_reflector_free(rf);
+	rec_free(&r);
+	sfc_k8s_client_free(c);
+}
+
+/* Nothing listens: attempts follow initial * 2^n up to the cap (jitter
+ * off: u = 0) on the injected clock, and the first answer ends it. */
+Test(k8s_reflector, connection_refused_backs_off_then_recovers)
+{
+	static const unsigned delays[] = { 100, 200, 400, 400 };
+	struct sfc_k8s_reflector_info info;
+	struct sfc_k8s_reflector *rf;
+	struct sfc_k8s_handler h;
+	struct sfc_k8s_client *c;
+	int port = k8s_free_port(), i, k;
+	char url[64];
+	struct rec r;
+	cJSON *s;
+
+	hooks.real_clock = false;
+	hooks.now = 1000;
+	hooks.u = 0;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	c = client(url, NULL, 100);
+	h = rec_init(&r);
+	cr_assert_eq(sfc_k8s_reflector_new(c, &node_pods, &h, &rf), 0);
+	for (i = 0; i < 4; i++) {
+		for (k = 0; k < 200; k++) {
+			cr_assert_eq(sfc_k8s_step(c, 10), 0);
+			sfc_k8s_reflector_info(rf, &info);
+			if (info.failures == (unsigned)i + 1)
+				break;
+		}
+		cr_assert_eq(info.failures, i + 1, "attempt %d did not fail", i);
+		cr_assert_eq(info.last_err, -ECONNREFUSED);
+		cr_assert_eq(info.phase, SFC_K8S_WAITING);
+		cr_assert_eq(info.next_at_ms, hooks.now + delays[i], "attempt %d: retry at %llu",
+			     i, (unsigned long long)info.next_at_ms);
+		/* Not a millisecond early. */
+		hooks.now = info.next_at_ms - 1;
+		for (k = 0; k < 3; k++)
+			cr_assert_eq(sfc_k8s_step(c, 5), 0);
+		sfc_k8s_reflector_info(rf, &info);
+		cr_assert_eq(info.lists, i + 1);
+		hooks.now = info.next_at_ms;
+	}
+	s = step("/api/v1/pods", false);
+	list_body(s, "9", NULL, podj("p1", "8"));
+	s = step("/api/v1/pods", true);
+	chunk(s, ev("BOOKMARK", NULL, "10"));
+	end(s, "hold");
+	start_api(port);
+	run_until(c, &r, 3, rf, 5000);
+	sfc_k8s_reflector_info(rf, &info);
+	cr_assert(info.synced);
+	cr_assert_eq(info.failures, 0, "a success resets the count");
+	cr_assert_str_eq(r.text, "begin|ADDED p1 8|end");
+	sfc_k8s_reflector_free(rf);
+	rec_free(&r);
+	sfc_k8s_client_free(c);
+}
+
+/* Stream failures: reconnect from the last resourceVersion, with
+ * backoff, and never relist (the version is still good). */
+Test(k8s_reflector, broken_streams_rewatch_from_last_version)
+{
+	struct sfc_k8s_watch_opts o = node_pods;
+	struct sfc_k8s_reflector_info info;
+	struct sfc_k8s_reflector *rf;
+	struct sfc_k8s_handler h;
+	struct sfc_k8s_client *c;
+	int errs[8], n_errs = 0, i;
+	unsigned prev = 0;
+	uint64_t deadline;
+	char big[400];
+	struct rec r;
+	cJSON *s, *reqs;
+
+	o.max_line = 256;
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "{\"type\":\"ADDED\",\"object\":{\"a\":\"", 31);
+	memcpy(big + sizeof(big) - 4, "\"}}\n", 4);
+	big[sizeof(big) - 1] = '\0';
+
+	s = step("/api/v1/pods", false);
+	list_body(s, "100", NULL, "");
+	s = step("/api/v1/pods", true);          /* malformed */
+	q(s, "resourceVersion", "100");
+	chunk(s, ev("ADDED", "p1", "101"));
+	chunk(s, "{\"type\":\"ADDED\",\"object\":{\n");
+	end(s, "hold");
+	s = step("/api/v1/pods", true);          /* over max_line */
+	q(s, "resourceVersion", "101");
+	chunk(s, big);
+	end(s, "hold");
+	s = step("/api/v1/pods", true);          /* an ERROR that is not 410 */
+	q(s, "resourceVersion", "101");
+	chunk(s, err_ev(500, "InternalError", "etcd is sad"));
+	end(s, "clean");
+	s = step("/api/v1/pods", true);          /* dropped mid-stream */
+	q(s, "resourceVersion", "101");
+	chunk(s, ev("ADDED", "p2", "102"));
+	end(s, "abort");
+	s = step("/api/v1/pods", true);          /* closed at once, no event */
+	q(s, "resourceVersion", "102");
+	end(s, "clean");
+	cJSON_AddItemToObject(s, "chunks", cJSON_CreateArray());
+	s = step("/api/v1/pods", true);
+	q(s, "resourceVersion", "102");
+	chunk(s, ev("BOOKMARK", NULL, "103"));
+	end(s, "hold");
+	start_api(0);
+
+	hooks.u = 0;
+	c = client(api.url, NULL, 20);
+	h = rec_init(&r);
+	cr_assert_eq(sfc_k8s_reflector_new(c, &o, &h, &rf), 0);
+	deadline = real_ms() + 15000;
+	do {
+		cr_assert_eq(sfc_k8s_step(c, 10), 0);
+		sfc_k8s_reflector_info(rf, &info);
+		if (info.failures > prev)
+			errs[n_errs++] = info.last_err;
+		prev = info.failures;
+	} while ((!info.rv || strcmp(info.rv, "103")) && n_errs < 8 && real_ms() < deadline);
+	cr_assert_str_eq(info.rv ? info.rv : "-", "103", "%s", r.text);
+	cr_assert_eq(n_errs, 5);
+	cr_assert_eq(errs[0], -EBADMSG);
+	cr_assert_eq(errs[1], -EMSGSIZE);
+	cr_assert_eq(errs[2], -EIO);
+	cr_assert_eq(errs[3], -ECONNRESET, "the stream cut without its last chunk");
+	cr_assert_eq(errs[4], -ECONNRESET, "a watch that ends at once is a failure");
+	cr_assert_str_eq(r.text, "begin|end|ADDED p1 101|ADDED p2 102");
+	cr_assert_eq(info.lists, 1, "no relist");
+	cr_assert_eq(info.failures, 0);
+	reqs = fake_api_requests(&api);
+	cr_assert_eq(cJSON_GetArraySize(reqs), 7);
+	for (i = 0; i < 7; i++)
+		cr_assert_geq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, i),
+								       "step")), 0, "request %d unscripted", i);
+	cJSON_Delete(reqs);
+	sfc_k8s_reflector_free(rf);
+	rec_free(&r);
+	sfc_k8s_client_free(c);
+}
+
+/* What the agent runs: this node's pods, every ServiceChain and the Node,
+ * three reflectors on one client and one loop. */
+Test(k8s_reflector, pods_chains_and_node_on_one_loop)
+{
+	struct sfc_k8s_watch_opts po = { .res = &sfc_k8s_pods,
+					 .field_selector = "spec.nodeName=node-1" };
+	struct sfc_k8s_watch_opts co = { .res = &sfc_k8s_servicechains };
+	struct sfc_k8s_watch_opts no = { .res = &sfc_k8s_nodes,
+					 .field_selector = "metadata.name=node-1" };
+	struct sfc_k8s_reflector *rp, *rc, *rn;
+	struct sfc_k8s_store *sp, *sc, *sn;
+	struct sfc_k8s_handler h;
+	struct sfc_k8s_client *c;
+	const cJSON *node;
+	uint64_t deadline;
+	cJSON *s;
+
+	s = step("/api/v1/pods", false);
+	q(s, "fieldSelector", "spec.nodeName=node-1");
+	list_body(s, "10", NULL, podj("p1", "9"));
+	s = step("/api/v1/pods", true);
+	chunk(s, ev("ADDED", "p2", "11"));
+	end(s, "hold");
+	s = step("/apis/sfc.io/v1alpha1/servicechains", false);
+	cJSON_AddItemToObject(s, "body", cJSON_Parse(
+		"{\"kind\":\"ServiceChainList\",\"metadata\":{\"resourceVersion\":\"10\"},\"items\":"
+		"[{\"metadata\":{\"name\":\"fw-count\",\"resourceVersion\":\"3\"},"
+		"\"spec\":{\"functions\":[\"firewall\",\"counter\"]}}]}"));
+	s = step("/apis/sfc.io/v1alpha1/servicechains", true);
+	end(s, "hold");
+	chunk(s, "\n");
+	s = step("/api/v1/nodes", false);
+	q(s, "fieldSelector", "metadata.name=node-1");
+	cJSON_AddItemToObject(s, "body", cJSON_Parse(
+		"{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"10\"},\"items\":"
+		"[{\"metadata\":{\"name\":\"node-1\",\"resourceVersion\":\"2\"},"
+		"\"spec\":{\"podCIDR\":\"10.244.1.0/24\"}}]}"));
+	s = step("/api/v1/nodes", true);
+	end(s, "hold");
+	chunk(s, "\n");
+	start_api(0);
+
+	c = client(api.url, "t", 50);
+	sp = sfc_k8s_store_new();
+	sc = sfc_k8s_store_new();
+	sn = sfc_k8s_store_new();
+	h = sfc_k8s_store_handler(sp);
+	cr_assert_eq(sfc_k8s_reflector_new(c, &po, &h, &rp), 0);
+	h = sfc_k8s_store_handler(sc);
+	cr_assert_eq(sfc_k8s_reflector_new(c, &co, &h, &rc), 0);
+	h = sfc_k8s_store_handler(sn);
+	cr_assert_eq(sfc_k8s_reflector_new(c, &no, &h, &rn), 0);
+	cr_assert_eq(sfc_k8s_reflector_new(c, &(struct sfc_k8s_watch_opts){
+		.res = &sfc_k8s_nodes, .ns = "x" }, &h, &rn), -EINVAL, "nodes have no namespace");
+	deadline = real_ms() + 10000;
+	while ((sfc_k8s_store_count(sp) < 2 || !sfc_k8s_store_count(sc) ||
+		!sfc_k8s_store_count(sn)) && real_ms() < deadline)
+		cr_assert_eq(sfc_k8s_step(c, 20), 0);
+	cr_assert_eq(sfc_k8s_store_count(sp), 2);
+	cr_assert_not_null(sfc_k8s_store_get(sp, "ns1", "p2"));
+	cr_assert_not_null(sfc_k8s_store_get(sc, NULL, "fw-count"));
+	node = sfc_k8s_store_get(sn, NULL, "node-1");
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(node, "spec"), "podCIDR")->valuestring,
+			 "10.244.1.0/24");
+	/* Freed while their watches are open: the streams are closed. */
+	sfc_k8s_reflector_free(rc);
+	sfc_k8s_reflector_free(rp);
+	sfc_k8s_reflector_free(rn);
+	sfc_k8s_client_free(c);
+	sfc_k8s_store_free(sp);
+	sfc_k8s_store_free(sc);
+	sfc_k8s_store_free(sn);
+}
