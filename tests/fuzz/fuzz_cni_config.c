@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fuzz_cni_config.c - libFuzzer target for sfc-cni's input parsers
- * (cni/cni_config.c, cni/cni_result.c): everything a runtime or an IPAM
- * plugin can put in front of the binary.
+ * (cni/cni_config.c, cni_result.c, cni_runtime.c): everything a runtime
+ * or an IPAM plugin can put in front of the binary.
  *
  * One input is fed to every parser, each from its own exact-size heap copy
  * so ASan sees any read past the end:
  *   - cni_conf_parse(): the network config on stdin (with prevResult,
- *     runtimeConfig, ...), not NUL-terminated, length given;
+ *     runtimeConfig, ...), not NUL-terminated, length given; when it
+ *     parses, prevResult's interfaces, the valid attachments, prevResult
+ *     passed through and the config rewritten for another version;
+ *   - cni_version_pick(): an IPAM plugin's VERSION output;
  *   - cni_ipam_result_parse(): an IPAM plugin's stdout; when it parses, the
  *     ADD result is rendered for 1.0.0 and 0.3.1 from it;
  *   - cni_args_parse(): CNI_ARGS;
@@ -59,8 +62,15 @@ static void fuzz_conf(const uint8_t *data, size_t size)
 	memset(&c, 0, sizeof(c));
 	memset(&e, 0, sizeof(e));
 	if (cni_conf_parse(buf, size, &c, &e) == 0) {
+		char host[CNI_IFNAMSIZ];
+
 		(void)cni_version_cmp(c.cni_version, CNI_VERSION_DEFAULT);
 		(void)cni_version_supported(c.cni_version);
+		/* What chaining, GC and the IPAM hand-over read from it. */
+		(void)cni_prev_ifaces(&c, "eth0", host);
+		(void)cni_valid_attachment(&c, "ctr", "eth0");
+		free(cni_prev_result_json(&c));
+		free(cni_conf_with_version(buf, size, "1.0.0"));
 	} else {
 		free(cni_error_json(c.cni_version[0] ? c.cni_version : "1.0.0", &e));
 	}
@@ -122,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cni_args a;
 	struct cni_err e;
-	char *s;
+	char *s, ver[16];
 
 	if (size > CNI_STDIN_MAX)
 		return 0;
@@ -131,6 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!s)
 		return 0;
 	fuzz_ipam(s);
+	(void)cni_version_pick(s, "1.1.0", ver); /* an IPAM plugin's VERSION */
 	memset(&a, 0, sizeof(a));
 	memset(&e, 0, sizeof(e));
 	(void)cni_args_parse(s, &a, &e);
