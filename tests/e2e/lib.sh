@@ -15,7 +15,14 @@
 #   - the per-run pin dir $PIN_DIR and the per-run $TMP_DIR are removed,
 #   - commands registered with on_cleanup run first, last registered first.
 # Bookkeeping lives in files under $TMP_DIR, so the functions also work when
-# called inside $(...) subshells.
+# called inside $(...) subshells. The prefix comes from the PID, and PIDs are
+# reused: what a run killed before its trap left under the same prefix
+# (netns, links, pin dir, $TMP_DIR) is swept when the library is sourced;
+# its recorded PIDs are not killed (they may be anyone's by now).
+#
+# Node state: a test that needs the node's routing, iptables or sysctls
+# (IP forwarding, portmap's host ports) makes a per-run node netns with
+# node_netns_add instead of relying on (or changing) the root netns.
 #
 # Variables (override before sourcing where noted):
 #   BUILD      build dir (default "build"), made absolute; CNI_BIN = $BUILD/bin/sfc-cni
@@ -27,10 +34,19 @@
 #   IPAM_DIR   $TMP_DIR/ipam          host-local dataDir
 #   NET_NAME   "$PFX-net"             network name (IPAM files: $IPAM_DIR/$NET_NAME/)
 #   SUBNET     10.X.Y.0/24 per run    host-local subnet (override: SFC_SUBNET)
+#   NODE       "$PFX-node"            the node netns of node_netns_add
 #   CNI_VERSION 1.0.0                 cniVersion written by cni_conf
 #
 # Functions:
 #   pod_netns_add NAME            create netns "$PFX-NAME" (lo up); prints its path
+#   node_netns_add                create the node netns $NODE: lo up, IPv4
+#                                 forwarding on (as on any Kubernetes node)
+#   node CMD...                   run CMD in $NODE with nsenter --net, so the
+#                                 bpffs mount stays visible (ip netns exec
+#                                 remounts /sys); a server started with
+#                                 `nsenter --net=$(ns_path node) SRV &` has $! = SRV
+#   wait_port NAME PORT [SECS]    wait (default 5 s) until a TCP socket listens
+#                                 on PORT in netns "$PFX-NAME"
 #   ns_path NAME                  prints /var/run/netns/$PFX-NAME
 #   ns_exec NAME CMD...           run CMD inside netns "$PFX-NAME"
 #   cni_conf [MEMBERS] [IPAM]     print the network config JSON; MEMBERS is extra
@@ -83,6 +99,7 @@ STATE_DIR=$TMP_DIR/state
 CONF_DIR=$TMP_DIR/conf
 IPAM_DIR=$TMP_DIR/ipam
 NET_NAME=$PFX-net
+NODE=$PFX-node
 SUBNET=${SFC_SUBNET:-10.$((100 + ($$ >> 8) % 100)).$(($$ & 0xff)).0/24}
 CNI_VERSION=${CNI_VERSION:-1.0.0}
 _SFC_PASS=0
@@ -150,6 +167,23 @@ pod_netns_add() {
 	ip netns add "$PFX-$1" || return 1
 	ip -n "$PFX-$1" link set lo up
 	ns_path "$1"
+}
+
+node_netns_add() {
+	command -v nsenter >/dev/null || skip_all "nsenter missing"
+	pod_netns_add node >/dev/null &&
+		node sysctl -qw net.ipv4.ip_forward=1
+}
+
+node() { nsenter --net="$(ns_path node)" "$@"; }
+
+wait_port() {
+	local i
+	for i in $(seq $((${3:-5} * 10))); do
+		ns_exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 ns_ping() {
@@ -326,19 +360,32 @@ _sfc_cleanup() {
 		cni_run DEL "${a[0]}" "${a[1]}" "${a[2]}" "${a[3]}" "${a[4]}" \
 			<"$rec/conf" >/dev/null 2>&1 || _sfc_log "cleanup: DEL ${a[2]} failed"
 	done
+	_sfc_sweep >/dev/null
+	exit $rc
+}
+
+# Remove everything named with $PFX: netns (and what runs in them), host
+# links, the pin dir, $TMP_DIR. Prints what it found.
+_sfc_sweep() {
+	local n l
 	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PFX-"); do
+		echo "netns $n"
 		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$n" 2>/dev/null
 	done
 	for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$PFX"); do
+		echo "link $l"
 		ip link del "$l" 2>/dev/null
 	done
 	if [ -d "$PIN_DIR" ]; then
+		echo "pins $PIN_DIR"
 		mountpoint -q "$PIN_DIR" && umount "$PIN_DIR"
 		rm -rf "$PIN_DIR" 2>/dev/null
 	fi
-	rm -rf "$TMP_DIR"
-	exit $rc
+	if [ -e "$TMP_DIR" ]; then
+		echo "dir $TMP_DIR"
+		rm -rf "$TMP_DIR"
+	fi
 }
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (netns, veth, bpffs)"
@@ -347,6 +394,8 @@ command -v python3 >/dev/null || skip_all "python3 missing"
 [ -x "$CNI_BIN" ] || { echo "not ok - $CNI_BIN not built"; exit 1; }
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf ||
 	skip_all "cannot mount bpffs on /sys/fs/bpf"
+_sfc_left=$(_sfc_sweep)
+[ -z "$_sfc_left" ] || _sfc_log "removed what an earlier run with prefix $PFX left:" $_sfc_left
 mkdir -p "$TMP_DIR/pods" "$STATE_DIR" "$CONF_DIR/pods.d" "$CONF_DIR/chains.d" "$IPAM_DIR"
 trap _sfc_cleanup EXIT
 trap 'exit 130' INT TERM

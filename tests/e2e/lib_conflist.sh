@@ -12,10 +12,13 @@
 #   DEL   members in reverse order, each with prevResult = the cached result
 #         (when there is one); the cache is then removed.
 # Same CNI_* environment for every member; CNI_PATH = $BUILD/bin:/usr/lib/cni.
+# The plugins run in the caller's netns, or in $CONFLIST_NETNS (a netns
+# path, e.g. "$(ns_path node)") when set, entered with nsenter --net.
 #
 #   conflist_run CMD NETNS IFNAME CONTAINERID < conflist.json
 #
-# A successful ADD registers a DEL (same list, same args) with on_cleanup.
+# A successful ADD registers a DEL (same list, same args, same
+# $CONFLIST_NETNS) with on_cleanup.
 # Status: the first failing member's exit status (its error JSON on stdout).
 
 conflist_run() {
@@ -27,7 +30,7 @@ conflist_run() {
 	CNI_COMMAND=$cmd CNI_CONTAINERID=$cid CNI_NETNS=$netns CNI_IFNAME=$ifname \
 		CNI_PATH="$BUILD/bin:/usr/lib/cni" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=$cid" \
 		CACHE="$dir/${cid}_${ifname}.result" CAP_ARGS="${CAP_ARGS:-{\}}" \
-		python3 - "$dir/${cid}_${ifname}.list" <<'PY'
+		${CONFLIST_NETNS:+nsenter --net="$CONFLIST_NETNS"} python3 - "$dir/${cid}_${ifname}.list" <<'PY'
 import json, os, subprocess, sys
 lst = json.load(open(sys.argv[1]))
 cmd, cache = os.environ["CNI_COMMAND"], os.environ["CACHE"]
@@ -76,7 +79,7 @@ elif cmd == "DEL":
 PY
 	rc=$?
 	if [ "$cmd" = ADD ] && [ $rc -eq 0 ]; then
-		on_cleanup "CAP_ARGS='${CAP_ARGS:-{\}}' conflist_run DEL '$netns' '$ifname' '$cid' <'$dir/${cid}_${ifname}.list'"
+		on_cleanup "CONFLIST_NETNS='${CONFLIST_NETNS:-}' CAP_ARGS='${CAP_ARGS:-{\}}' conflist_run DEL '$netns' '$ifname' '$cid' <'$dir/${cid}_${ifname}.list'"
 	fi
 	return $rc
 }

@@ -4,12 +4,16 @@
 # (Debian containernetworking-plugins 1.1.1), run as libcni would
 # (lib_conflist.sh):
 #  1. sfc-cni first, then portmap, bandwidth, tuning: a pod reached through
-#     a host port from the root netns (the node's address on a per-run dummy
-#     interface, and 127.0.0.1), the bandwidth limit measured with iperf3 on
-#     the paths where it applies (pod <-> node), tuning's sysctl in the pod,
+#     a host port from the node (its address $NODE_IP, and 127.0.0.1) and
+#     from another pod, the bandwidth limit measured with iperf3 on the
+#     paths where it applies (pod <-> node), tuning's sysctl in the pod,
 #     CHECK and DEL of the whole list.
 #  2. ptp first, sfc-cni chained: prevResult passed through, our hooks on
 #     ptp's host veth, pod-to-pod traffic carried by our redirect.
+# The plugins run in the per-run node netns of lib.sh (IP forwarding on):
+# host veths, routes, portmap's iptables chains, conntrack and the sysctls
+# ptp sets are this run's own, and the host port from another pod (DNAT,
+# then forwarded) does not depend on the root netns' ip_forward.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_conflist.sh"
@@ -20,18 +24,15 @@ command -v curl >/dev/null || skip_all "curl missing"
 for p in portmap bandwidth tuning ptp; do
 	[ -x /usr/lib/cni/$p ] || skip_all "/usr/lib/cni/$p missing"
 done
-ip link add "${PFX}ifbt" type ifb 2>/dev/null || skip_all "no ifb support (bandwidth plugin)"
-ip link del "${PFX}ifbt"
+node_netns_add || { not_ok "node netns"; summary; exit 1; }
+NODE_NS=$(ns_path node)
+CONFLIST_NETNS=$NODE_NS # conflist_run: the plugins run on the node
+node ip link add ifbt type ifb 2>/dev/null || skip_all "no ifb support (bandwidth plugin)"
+node ip link del ifbt
+node iptables -t nat -S >/dev/null 2>&1 || skip_all "iptables does not work in a netns (portmap needs it)"
 
-# Node address on a per-run interface in the root netns (a veth: this
-# kernel has no dummy module; removed by the prefix sweep).
-NODE_IP="198.18.$(($$ & 0xff)).1"
-ip link add "${PFX}node" type veth peer name "${PFX}nodp" && ip addr add "$NODE_IP/32" dev "${PFX}node" &&
-	ip link set "${PFX}node" up || { not_ok "dummy node interface"; summary; exit 1; }
-# portmap's top-level chains stay after its DELs; drop them if we made them.
-if ! iptables -t nat -S CNI-HOSTPORT-DNAT >/dev/null 2>&1; then
-	on_cleanup 'for t in OUTPUT PREROUTING POSTROUTING; do iptables -t nat -S $t | grep -- "-j CNI-HOSTPORT-" | sed "s/^-A/-D/" | while read -r r; do eval iptables -t nat $r; done; done; for c in CNI-HOSTPORT-DNAT CNI-HOSTPORT-SETMARK CNI-HOSTPORT-MASQ; do iptables -t nat -F $c; iptables -t nat -X $c; done'
-fi
+NODE_IP=198.18.0.1 # the node's address (RFC 2544 benchmark range), on its lo
+node ip addr add "$NODE_IP/32" dev lo
 
 RATE=20000000 # bit/s, both directions
 member() { cni_conf "$@" | python3 -c 'import json,sys; c=json.load(sys.stdin); del c["cniVersion"], c["name"]; print(json.dumps(c))'; }
@@ -46,7 +47,7 @@ LIST_BW=$(cat <<EOF
 EOF
 )
 LIST_FREE=$(python3 -c 'import json,sys; l=json.loads(sys.argv[1]); l["plugins"]=[p for p in l["plugins"] if p["type"]!="bandwidth"]; print(json.dumps(l))' "$LIST_BW")
-HP1=$((20000 + ($$ % 20000))) HP2=$((20000 + ($$ % 20000) + 1))
+HP1=18080 HP2=18081 # host ports: the node's iptables are this run's own
 
 NS1=$(pod_netns_add p1)
 NS2=$(pod_netns_add p2)
@@ -61,15 +62,15 @@ IP2=$(json_get "$r2" '["ips"][0]["address"]'); IP2=${IP2%/*}
 assert_eq "$PFX" "${H1:0:${#PFX}}" "final result still names our host veth"
 assert_eq 777 "$(ns_exec p1 cat /proc/sys/net/core/somaxconn)" "tuning sysctl applied in the pod"
 assert_ok "our program still attached after the chain" test -e "$PIN_DIR/links/$H1"
-assert_ok "portmap DNAT rule for $HP1" sh -c "iptables -t nat -S | grep -q -- '--dport $HP1'"
-assert_ok "bandwidth tbf on the host veth" sh -c "tc qdisc show dev $H1 | grep -q tbf"
-assert_ok "bandwidth ingress redirect to an ifb" sh -c "tc filter show dev $H1 parent ffff: | grep -q mirred"
+assert_ok "portmap DNAT rule for $HP1" sh -c "nsenter --net=$NODE_NS iptables -t nat -S | grep -q -- '--dport $HP1'"
+assert_ok "bandwidth tbf on the host veth" sh -c "nsenter --net=$NODE_NS tc qdisc show dev $H1 | grep -q tbf"
+assert_ok "bandwidth ingress redirect to an ifb" sh -c "nsenter --net=$NODE_NS tc filter show dev $H1 parent ffff: | grep -q mirred"
 assert_ok "CHECK of the whole list" conflist_run CHECK "$NS1" eth0 ctr-p1 <<<"$LIST_BW"
 assert_ok "pods ping each other" ns_ping p1 "$IP2"
 
 # --- host port ---
 for p in p1 p2; do
-	ns_exec $p python3 -c '
+	ip netns exec "$PFX-$p" python3 -c '
 import http.server, socketserver, sys
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -79,22 +80,18 @@ socketserver.TCPServer.allow_reuse_address = True
 socketserver.TCPServer(("0.0.0.0", 8080), H).serve_forever()' "hello-from-$p" >/dev/null 2>&1 &
 	track_pid $!
 done
-# The servers take a moment to start: poll through the pod address first.
-for i in $(seq 30); do
-	ns_exec p1 curl -s -m 1 "http://127.0.0.1:8080/" >/dev/null && ns_exec p2 curl -s -m 1 "http://127.0.0.1:8080/" >/dev/null && break
-	sleep 0.2
-done
-assert_eq hello-from-p1 "$(curl -s -m 3 "http://$NODE_IP:$HP1/")" "host port $HP1 on the node address reaches pod p1"
-assert_eq hello-from-p2 "$(curl -s -m 3 "http://$NODE_IP:$HP2/")" "host port $HP2 reaches pod p2"
-lo=$(curl -s -m 3 "http://127.0.0.1:$HP1/")
+assert_ok "HTTP servers listening in p1 and p2" eval "wait_port p1 8080 && wait_port p2 8080"
+assert_eq hello-from-p1 "$(node curl -s -m 3 "http://$NODE_IP:$HP1/")" "host port $HP1 on the node address reaches pod p1"
+assert_eq hello-from-p2 "$(node curl -s -m 3 "http://$NODE_IP:$HP2/")" "host port $HP2 reaches pod p2"
+lo=$(node curl -s -m 3 "http://127.0.0.1:$HP1/")
 if [ "$lo" = hello-from-p1 ]; then ok "host port via 127.0.0.1 (portmap snat + route_localnet)"
-else not_ok "host port via 127.0.0.1 (got '$lo'; route_localnet=$(cat /proc/sys/net/ipv4/conf/$H1/route_localnet))"; fi
+else not_ok "host port via 127.0.0.1 (got '$lo'; route_localnet=$(node cat /proc/sys/net/ipv4/conf/$H1/route_localnet))"; fi
 assert_eq hello-from-p1 "$(ns_exec p2 curl -s -m 3 "http://$NODE_IP:$HP1/")" "host port from another pod (via the node address)"
 
 # --- bandwidth: iperf3 (Mbit/s) on the paths the limit applies to ---
-iperf3 -s -B "$NODE_IP" -p 15201 >/dev/null 2>&1 &
+nsenter --net="$NODE_NS" iperf3 -s -B "$NODE_IP" -p 15201 >/dev/null 2>&1 &
 track_pid $!
-sleep 0.5
+wait_port node 15201 || not_ok "iperf3 server listening on the node"
 mbps() { local n=$1; shift; ns_exec "$n" iperf3 -J -t 2 -c "$NODE_IP" -p 15201 "$@" 2>/dev/null | iperf_mbps; }
 E1=$(mbps p1) E2=$(mbps p2) I1=$(mbps p1 -R) I2=$(mbps p2 -R)
 LIM=$((RATE / 1000000))
@@ -107,28 +104,28 @@ assert_ok "pod ingress unlimited without bandwidth ($I2 Mbit/s > 10 x $LIM)" tes
 # redirects at tcx ingress of the sender's host veth, before bandwidth's
 # ingress qdisc, and redirect_peer skips the receiver's tbf. Shaping of
 # pod-to-pod traffic, once the agent has marked the pod: test_shaping.sh.
-ns_exec p2 iperf3 -s -p 5202 -1 >/dev/null 2>&1 &
+ip netns exec "$PFX-p2" iperf3 -s -p 5202 -1 >/dev/null 2>&1 &
 track_pid $!
-sleep 0.3
+wait_port p2 5202 || not_ok "iperf3 server listening in pod p2"
 P2P=$(ns_exec p1 iperf3 -J -t 2 -c "$IP2" -p 5202 2>/dev/null | iperf_mbps)
 echo "# iperf3 pod p1 -> pod p2 (no agent: direct path, bandwidth bypassed): $P2P Mbit/s"
 assert_ok "pod-to-pod traffic flows with the bandwidth plugin in the chain ($P2P Mbit/s)" test "$P2P" -gt 0
 
 # --- DEL of the whole list ---
-IFB=$(tc filter show dev "$H1" parent ffff: 2>/dev/null | grep -o 'to device [^ )]*' | awk '{print $3}' | head -1)
+IFB=$(node tc filter show dev "$H1" parent ffff: 2>/dev/null | grep -o 'to device [^ )]*' | awk '{print $3}' | head -1)
 CAP1="{\"portMappings\": [{\"hostPort\": $HP1, \"containerPort\": 8080, \"protocol\": \"tcp\"}]}"
 # libcni passes the same runtime config (portMappings) to DEL.
 CAP_ARGS=$CAP1 conflist_run DEL "$NS1" eth0 ctr-p1 <<<"$LIST_BW" >/dev/null
 assert_eq 0 $? "conflist DEL p1"
-assert_fail "portmap rule gone" sh -c "iptables -t nat -S | grep -q -- '--dport $HP1'"
-assert_fail "host veth gone" ip link show "$H1"
-[ -z "$IFB" ] || assert_fail "bandwidth ifb $IFB gone" ip link show "$IFB"
+assert_fail "portmap rule gone" sh -c "nsenter --net=$NODE_NS iptables -t nat -S | grep -q -- '--dport $HP1'"
+assert_fail "host veth gone" node ip link show "$H1"
+[ -z "$IFB" ] || assert_fail "bandwidth ifb $IFB gone" node ip link show "$IFB"
 assert_fail "state record gone" test -e "$STATE_DIR/endpoints/ctr-p1_eth0.json"
 assert_ok "conflist DEL p1 again" conflist_run DEL "$NS1" eth0 ctr-p1 <<<"$LIST_BW"
 assert_ok "conflist DEL p2" conflist_run DEL "$NS2" eth0 ctr-p2 <<<"$LIST_FREE"
 
 # --- ptp first, sfc-cni chained (attach mode) ---
-PTP_SUB="10.$((150 + ($$ >> 8) % 50)).$(($$ & 0xff)).0/24"
+PTP_SUB=10.250.0.0/24 # its routes live in this run's node netns
 SFC_CH=$(member | python3 -c 'import json,sys; c=json.load(sys.stdin); del c["ipam"]; print(json.dumps(c))')
 LIST_PTP=$(cat <<EOF
 {"cniVersion": "1.0.0", "name": "$NET_NAME-ptp", "plugins": [
@@ -153,14 +150,14 @@ assert_ok "record is attach-only" grep -q '"flags":' "$STATE_DIR/endpoints/ctr-x
 assert_ok "our program on ptp's host veth" test -e "$PIN_DIR/links/$HX"
 assert_ok "ping x -> y over ptp + hooks" ns_ping x "$IPY"
 # Without ptp's host route to y only our redirect can deliver x -> y.
-RT=$(ip route show "$IPY" | head -1)
-ip route del $RT
+RT=$(node ip route show "$IPY" | head -1)
+node ip route del $RT
 assert_ok "ping x -> y with the host route removed: carried by the sfc redirect" ns_ping x "$IPY"
-ip route add $RT
+node ip route add $RT
 assert_ok "CHECK of ptp + sfc-cni" conflist_run CHECK "$NSX" eth0 ctr-x <<<"$LIST_PTP"
 assert_ok "conflist DEL x (sfc-cni first, then ptp)" conflist_run DEL "$NSX" eth0 ctr-x <<<"$LIST_PTP"
 assert_fail "x: our link pin gone" test -e "$PIN_DIR/links/$HX"
-assert_fail "x: ptp's veth gone (by ptp)" ip link show "$HX"
+assert_fail "x: ptp's veth gone (by ptp)" node ip link show "$HX"
 assert_fail "x: record gone" test -e "$STATE_DIR/endpoints/ctr-x_eth0.json"
 assert_fail "x: address released" test -e "$IPAM_DIR/$NET_NAME-ptp/$IPX"
 assert_ok "conflist DEL y" conflist_run DEL "$NSY" eth0 ctr-y <<<"$LIST_PTP"

@@ -12,15 +12,14 @@
 # the runtime (libcni CapabilityArgs "bandwidth", as the kubelet passes the
 # kubernetes.io/{in,e}gress-bandwidth annotations).
 #
-# Runs in a per-run node netns ($PFX-node, IP forwarding on, as on any
-# Kubernetes node) entered with nsenter --net, like test_runtime.sh.
+# Runs in the per-run node netns of lib.sh ($PFX-node, IP forwarding on, as
+# on any Kubernetes node), like test_runtime.sh.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_runtime.sh"
 [ -x /usr/lib/cni/bandwidth ] || skip_all "bandwidth plugin missing"
 command -v iperf3 >/dev/null || skip_all "iperf3 missing"
 runtime_node_setup
-ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
 agent_once() { node "$BUILD/bin/sfc-agent" --once --conf-dir "$CONF_DIR" --state-dir "$STATE_DIR" --pin-dir "$PIN_DIR" --dead-after-ms 200; }
 # ep_flags POD: sfc_endpoints[vpid].flags of the pod's endpoint.
 ep_flags() {
@@ -71,7 +70,7 @@ for n in s f1 f2; do
 	ip netns exec "$PFX-$n" iperf3 -s -p 5201 >/dev/null 2>&1 &
 	track_pid $!
 done
-sleep 0.5
+for n in s f1 f2; do wait_port $n 5201 || not_ok "iperf3 server listening in pod $n"; done
 mbps() { local from=$1 to=$2; ns_exec "$from" iperf3 -J -t 2 -c "$to" -p 5201 2>/dev/null | iperf_mbps; }
 OUT=$(mbps s "$IP_f1") IN=$(mbps f1 "$IPS") FREE=$(mbps f1 "$IP_f2")
 echo "# pod-to-pod iperf3: s -> f1 $OUT Mbit/s, f1 -> s $IN, f1 -> f2 $FREE (limit $LIM on s)"
