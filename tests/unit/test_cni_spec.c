@@ -3,14 +3,17 @@
  * test_cni_spec.c - sfc-cni CNI 1.1 pieces without root: STATUS/GC
  * environment, runtimeConfig mac, GC's valid attachments, chained
  * prevResult, version negotiation with delegated plugins, result shapes per
- * version, the host-local store reader (exhaustion, owners).
+ * version, the host-local store reader (exhaustion, owners), the temp
+ * files of state record writes that DEL and GC remove.
  * cni_config.c, cni_result.c and cni_runtime.c are compiled into
  * test_cni_config.c (one unit binary), so only cni_hostlocal.c is here.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "cni.h"
@@ -336,4 +339,73 @@ Test(cni_hostlocal, owners, .init = hl_setup, .fini = hl_teardown)
 	cr_assert_eq(cni_hostlocal_owners(json, strlen(json), &c, owner_cb, acc), 0);
 	cr_assert_str_eq(acc, "old-format-id/;");
 	cni_conf_free(&c);
+}
+
+Test(cni_hostlocal, subnet_prefix_must_be_a_number_in_range, .init = hl_setup,
+     .fini = hl_teardown)
+{
+	char ipam[512];
+	const char *bad[] = { "10.5.0.0/99999999999", "10.5.0.0/33", "10.5.0.0/24x",
+			      "10.5.0.0/", "10.5.0.0/-1" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(ipam, sizeof(ipam), "{\"type\":\"host-local\",\"dataDir\":\"%s\","
+			 "\"ranges\":[[{\"subnet\":\"%s\"}]]}", hl_dir, bad[i]);
+		cr_assert_lt(hl_exhausted(ipam), 0, "%s", bad[i]);
+	}
+}
+
+/* A file @name in <hl_dir>/endpoints whose mtime is @age_s seconds ago. */
+static void ep_file(const char *name, time_t age_s)
+{
+	struct timespec ts[2] = { { .tv_sec = time(NULL) - age_s },
+				  { .tv_sec = time(NULL) - age_s } };
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/endpoints/%s", hl_dir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs("{}", f);
+	fclose(f);
+	cr_assert_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static bool ep_exists(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/endpoints/%s", hl_dir, name);
+	return access(path, F_OK) == 0;
+}
+
+Test(cni_spec, record_temp_files, .init = hl_setup, .fini = hl_teardown)
+{
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), "%s/endpoints", hl_dir);
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	ep_file(".c1_eth0.json.Ab12Cd", 0);   /* c1/eth0's: ADD killed mid-write */
+	ep_file(".c1_eth00.json.Ab12Cd", 0);  /* another attachment's, fresh */
+	ep_file("c1_eth0.json", 600);         /* a record */
+	ep_file(".c2_eth0.json.Xy34Zw", 600); /* old */
+	ep_file(".c3_eth0.json.Qr56St", 10);  /* young: maybe a live writer's */
+	ep_file(".c4_eth0.json", 600);        /* no mkstemp suffix */
+	/* DEL of c1/eth0: its own temp files at any age, nothing else. */
+	cr_assert_eq(sfc_state_tmp_remove(hl_dir, "c1", "eth0", 0), 1);
+	cr_assert_not(ep_exists(".c1_eth0.json.Ab12Cd"));
+	cr_assert(ep_exists(".c1_eth00.json.Ab12Cd"));
+	cr_assert(ep_exists("c1_eth0.json"));
+	cr_assert(ep_exists(".c2_eth0.json.Xy34Zw"));
+	/* GC: every temp file at least that old. */
+	cr_assert_eq(sfc_state_tmp_remove(hl_dir, NULL, NULL, 60), 1);
+	cr_assert_not(ep_exists(".c2_eth0.json.Xy34Zw"));
+	cr_assert(ep_exists(".c3_eth0.json.Qr56St"));
+	cr_assert_eq(sfc_state_tmp_remove(hl_dir, NULL, NULL, 5), 1);
+	cr_assert_not(ep_exists(".c3_eth0.json.Qr56St"));
+	cr_assert(ep_exists(".c1_eth00.json.Ab12Cd"));
+	cr_assert(ep_exists("c1_eth0.json"));
+	cr_assert(ep_exists(".c4_eth0.json"));
+	cr_assert_eq(sfc_state_tmp_remove("/nonexistent-sfc-unit", NULL, NULL, 60), 0);
+	cr_assert_lt(sfc_state_tmp_remove(hl_dir, "a/b", "eth0", 0), 0);
 }
