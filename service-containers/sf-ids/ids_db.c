@@ -205,7 +205,7 @@ int sf_ids_init(struct sf_ids *ids, const struct sf_ids_cfg *cfg, char *err,
 				     cfg->alerts_rotate_bytes, cfg->alerts_keep);
 		if (ret)
 			snprintf(err, errlen, "%s: %s", cfg->alerts,
-				 strerror(-ret));
+				 sf_file_strerror(ret));
 	}
 	if (!ret)
 		ret = sf_ids_reload(ids, err, errlen);

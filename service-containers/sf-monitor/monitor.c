@@ -123,7 +123,8 @@ int sf_mon_init(struct sf_mon *m, const struct sf_mon_cfg *cfg, char *err,
 	ret = sf_rotlog_open(&m->log, cfg->output, cfg->rotate_bytes,
 			     cfg->rotate_keep);
 	if (ret) {
-		snprintf(err, errlen, "%s: %s", cfg->output, strerror(-ret));
+		snprintf(err, errlen, "%s: %s", cfg->output,
+			 sf_file_strerror(ret));
 		sf_flowmap_fini(&m->fm);
 	}
 	return ret;

@@ -5,12 +5,13 @@
  * frames of a flow, no leakage across flows or directions, retransmitted
  * bytes, drop rules blocking the rest of a connection, alert-only rules
  * passing (and the alert line), proto/port filters, stream lifecycle,
- * reload keeping the old database on error.
+ * reload keeping the old database on error, and refusing a FIFO.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "ids.h"
 #include "test_sf_monitor_pkt.h"
@@ -309,6 +310,29 @@ Test(sf_ids, reload_keeps_old_database_on_error)
 			   sf_ids_packet, &ids), SF_VERDICT_DROP);
 	cr_assert_eq(tsend((struct tflow){ 6, 5, 6, 1, 2 }, T_ACK, 1, "EVIL",
 			   sf_ids_packet, &ids), SF_VERDICT_PASS);
+	sf_ids_fini(&ids);
+}
+
+/* A FIFO in place of the rules file (SIGHUP runs the reload inside the
+ * packet loop) is refused at once, without waiting for a writer, and the
+ * running rules stay; so is a device. */
+Test(sf_ids, reload_refuses_a_fifo_without_blocking, .timeout = 10)
+{
+	struct sf_ids ids;
+	char err[512] = "";
+
+	ids_start(&ids, base_rules);
+	cr_assert_eq(unlink(rules), 0);
+	cr_assert_eq(mkfifo(rules, 0644), 0);
+	cr_assert_eq(sf_ids_reload(&ids, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "ids.rules: not a regular file"), "%s", err);
+	cr_assert_eq(ids.rs.n, 3, "old rules kept");
+	cr_assert_eq(unlink(rules), 0);
+	cr_assert_eq(symlink("/dev/zero", rules), 0);
+	cr_assert_eq(sf_ids_reload(&ids, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "ids.rules: not a regular file"), "%s", err);
+	cr_assert_eq(tsend(C, T_ACK, 1, "DROPME", sf_ids_packet, &ids),
+		     SF_VERDICT_DROP, "old database still scans");
 	sf_ids_fini(&ids);
 }
 

@@ -2,9 +2,11 @@
 /*
  * test_sf_nat.c - sf-nat: forward + reverse translation round trips with
  * checksum verification (full checksums and CHECKSUM_PARTIAL GSO frames),
- * ICMP echo ids, filtering, port exhaustion, expiry, config errors.
+ * ICMP echo ids, filtering, port exhaustion, expiry, config errors, a
+ * nat_ip that is not unicast refused.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <cjson/cJSON.h>
@@ -235,5 +237,44 @@ Test(sf_nat, config_errors_and_reload)
 	cr_assert_eq(configure(&nat, "{\"nat_ip\": \"10.250.0.2\"}"), 0);
 	cr_assert_eq(sf_nat_active(&nat), 0, "new address: new table");
 	cr_assert_eq(nat.allocations, 1, "counters carry over");
+	sf_nat_free(&nat);
+}
+
+/* nat_ip is the source of every translated packet: only a unicast
+ * address can get replies. A refused reload keeps the running table. */
+Test(sf_nat, nat_ip_must_be_unicast)
+{
+	static const struct { const char *ip, *why; } bad[] = {
+		{ "0.0.0.0", "0.0.0.0 is in 0.0.0.0/8" },
+		{ "0.1.2.3", "0.1.2.3 is in 0.0.0.0/8" },
+		{ "255.255.255.255", "255.255.255.255 is the broadcast address" },
+		{ "224.0.0.1", "224.0.0.1 is a multicast address" },
+		{ "239.255.255.250", "239.255.255.250 is a multicast address" },
+		{ "127.0.0.1", "127.0.0.1 is a loopback address" },
+		{ "127.255.0.9", "127.255.0.9 is a loopback address" },
+		{ "240.0.0.1", "240.0.0.1 is reserved (240.0.0.0/4)" },
+	};
+	struct sf_nat nat = { 0 };
+	struct sf_counters c = { 0 };
+	char json[96];
+	struct tpkt p;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(json, sizeof(json), "{\"nat_ip\": \"%s\"}", bad[i].ip);
+		cr_assert_eq(configure(&nat, json), -EINVAL, "%s", bad[i].ip);
+		cr_assert(strstr(err, "nat.json: nat_ip: ") &&
+			  strstr(err, bad[i].why) &&
+			  strstr(err, ": a unicast address is required"),
+			  "%s: %s", bad[i].ip, err);
+		cr_assert_null(nat.m, "%s: nothing configured", bad[i].ip);
+	}
+	cr_assert_eq(configure(&nat, "{\"nat_ip\": \"223.255.255.254\"}"), 0,
+		     "%s", err);
+	tpkt_build(&p, IPPROTO_UDP, "192.168.1.5", 1, "10.9.0.1", 2, 0, 8);
+	tpkt_run(&p, &c, at_now, &nat);
+	cr_assert_eq(configure(&nat, "{\"nat_ip\": \"224.0.0.5\"}"), -EINVAL);
+	cr_assert_eq(sf_nat_active(&nat), 1, "refused reload keeps the table");
+	cr_assert_eq(nat.cfg.nat_ip[0], 223, "and the address");
 	sf_nat_free(&nat);
 }
