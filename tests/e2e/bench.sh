@@ -46,7 +46,9 @@ for mode in ring mmsg; do
 	if [ "$mode" = ring ]; then
 		topo_chain fail-closed >/dev/null && topo_chain2 >/dev/null || exit 1
 	fi
-	sleep 0.8 # agent marks the SFs live
+	for s in fw cnt nat mon; do
+		sf_wait_state $s up || { echo "bench: sfc-agent did not judge $s live" >&2; exit 1; }
+	done
 	for p in $PATHS; do runs[$p-$mode]=""; done
 	for i in $(seq "$REPS"); do
 		for p in $PATHS; do runs[${p%%:*}-$mode]+="$(iperf_gbps "${p#*:}") "; done

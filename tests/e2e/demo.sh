@@ -31,7 +31,7 @@ topo_servers || die "servers did not start"
 
 step "3. chain fw-count = firewall -> counter on the client's egress"
 topo_chain fail-closed || die "sfcctl apply failed"
-sleep 0.5 # one agent round: health checks mark both SFs live
+sf_wait_state fw up && sf_wait_state cnt up || die "sfc-agent did not judge both SFs live"
 sfcctl get endpoints
 sfcctl get chains
 sfcctl get paths
@@ -56,7 +56,7 @@ ns_exec other curl -sS -o /dev/null -m 5 -w 'HTTP %{http_code}\n' "http://$SERVE
 step "5. per-hop counters: every packet went firewall (SI 255) then counter (SI 254)"
 sfcctl get counters
 sfcctl get drops
-sleep 0.6 # SF stats files are rewritten every 500 ms
+sf_stats_wait fw cnt || die "the SFs did not rewrite their stats files"
 echo "-- sf-firewall stats"
 cat "$FW_STATS"; echo
 echo "-- sf-counter stats"
@@ -66,11 +66,11 @@ step "6. a stateful chain: firewall -> nat -> monitor, replies through the same 
 topo_nat_pods || die "CNI ADD failed"
 topo_start_nat_mon || die "sf-nat/sf-monitor did not start"
 topo_chain2 || die "sfcctl apply failed"
-sleep 0.8 # one agent round marks the new SFs live
+sf_wait_state nat up && sf_wait_state mon up || die "sfc-agent did not judge sf-nat and sf-monitor live"
 echo "client2 $CLIENT2_IP (chain fw-nat-mon, SNAT to $NAT_IP); the firewall instance serves both chains"
 ip netns exec "$PFX-server" python3 -m http.server 8082 --bind 0.0.0.0 >/dev/null 2>"$TMP_DIR/http8082.log" &
 track_pid $!
-sleep 0.5
+wait_port server 8082 || die "HTTP server on 8082 did not start"
 echo "-- HTTP GET from client2; the server's access log shows who it saw:"
 ns_exec client2 curl -sS -o /dev/null -m 5 -w 'HTTP %{http_code}\n' "http://$SERVER_IP:8082/" || die "HTTP GET through nat failed"
 sed 's/^/   server log: /' "$TMP_DIR/http8082.log"

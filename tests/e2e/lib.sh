@@ -70,6 +70,15 @@
 #                                 stderr in $TMP_DIR/POD.log; waits up to 5 s for
 #                                 the pidfile, tracks the PIDs; 1 if it did not come up
 #   sf_pid POD                    print the PID of pod POD's SF
+#   sf_wait_state POD STATE [SECS]
+#                                 wait (default 3 s) until every instance row
+#                                 of POD in `sfcctl get instances` is STATE
+#                                 (up/down, as sfc-agent judged it; an SF that
+#                                 never answered OAM is down)
+#   sf_stats_wait POD...          wait up to 5 s until each POD's SF has
+#                                 rewritten its stats file since the call
+#                                 (every 500 ms), so the file counts every
+#                                 packet the SF handled before the call
 #   wait_file FILE                wait up to 5 s for FILE to be non-empty
 #   iperf_mbps < REPORT           received Mbit/s (integer) of an iperf3 -J report, 0 if none
 #   json_get JSON EXPR            print a field: EXPR is a python subscript chain,
@@ -318,6 +327,29 @@ sf_start() {
 }
 
 sf_pid() { cat "$TMP_DIR/$1.pid"; }
+
+sf_wait_state() {
+	local pod=$1 want=$2 secs=${3:-3} i
+	for i in $(seq $((secs * 50))); do
+		sfcctl get instances 2>/dev/null | awk -v p="default/$pod" -v w="$want" '
+			NR > 1 && $3 == p { n++; if ($6 != w) bad = 1 }
+			END { exit !(n > 0 && !bad) }' && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+sf_stats_wait() {
+	local mark=$TMP_DIR/stats.mark pod i
+	touch "$mark"
+	for pod in "$@"; do
+		for i in $(seq 50); do
+			[ "$TMP_DIR/$pod.stats" -nt "$mark" ] && continue 2
+			sleep 0.1
+		done
+		return 1
+	done
+}
 
 # iperf_mbps: the received rate of the iperf3 -J report on stdin, integer
 # Mbit/s; 0 if the report is missing or has no result.

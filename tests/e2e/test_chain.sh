@@ -46,8 +46,6 @@ snapshot() {
 		"$(hop_field 254 toSfPackets "${1:-forward}") $(hop_field 254 fromSfPackets "${1:-forward}")"
 }
 
-wait_agent() { sleep 0.8; } # dead-after 500 ms + one 100 ms round, with margin
-
 topo_pods || { not_ok "CNI ADD of the five pods"; summary; exit 1; }
 ok "CNI ADD of client, server, other and two SF pods"
 assert_ok "SFs started" topo_start_sfs
@@ -70,7 +68,8 @@ echo '{"kind": "ServiceChain", "metadata": {"name": "x"}, "spec": {"functions": 
 assert_fail "malformed chain JSON is refused" sfcctl apply -f "$TMP_DIR/malformed.json"
 
 assert_ok "chain fw-count applied (fail-closed)" topo_chain fail-closed
-wait_agent
+# An SF gets traffic once sfc-agent has seen it answer OAM.
+assert_ok "sfc-agent judged both SFs up" eval "sf_wait_state fw up && sf_wait_state cnt up"
 
 # Order of traversal: each ping request goes to the firewall (SI 255), comes
 # back with SI 254, goes to the counter (SI 254), comes back with SI 253. The
@@ -90,7 +89,7 @@ assert_eq "counter firewall" "$(sfcctl get paths -o json | python3 -c '
 import json, sys
 h = sorted((p for p in json.load(sys.stdin) if p["chain"] == "fw-count" and p["path"] == "reverse" and p["kind"] == "sf"), key=lambda p: -p["si"])
 print(" ".join(p["function"] for p in h))')" "reverse SFP order: counter, then firewall"
-sleep 0.6 # SF stats files are rewritten every 500 ms
+assert_ok "both SFs rewrote their stats files" sf_stats_wait fw cnt
 cnt_rx=$(sf_seen "$CNT_STATS")
 fw_rx=$(sf_seen "$FW_STATS")
 assert_eq "$((a1 + rc1))" "$fw_rx" "sf-firewall's own count equals its hops' counts (forward + reverse)"
@@ -109,7 +108,7 @@ assert_ok "tcp/$DENY_PORT is open to a pod without the chain" \
 # Dead SF, fail-closed (the default): traffic is dropped and counted.
 kill "$FW_PID"
 wait "$FW_PID" 2>/dev/null
-wait_agent
+assert_ok "sfc-agent judged the killed firewall down" sf_wait_state fw down
 down0=$(drop_count sf-down)
 assert_fail "fail-closed: ping fails while the firewall is dead" \
 	ns_exec client ping -c 3 -i 0.2 -W 1 "$SERVER_IP"
@@ -119,7 +118,6 @@ down1=$(drop_count sf-down)
 
 # Dead SF, fail-open: the dead hop is skipped, the counter still sees traffic.
 assert_ok "chain switched to fail-open" topo_chain fail-open
-wait_agent
 c0=$(hop_field 254 toSfPackets)
 s0=$(hop_field 255 skippedPackets)
 assert_ok "fail-open: ping succeeds with the firewall dead" \

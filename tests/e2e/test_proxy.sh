@@ -73,9 +73,9 @@ import json, sys
 print(" ".join("%s=%s" % (r["pod"].split("/")[1], r["aware"]) for r in
                sorted(json.load(sys.stdin), key=lambda r: r["pod"])))')
 assert_eq "cnt=True fw=True pfw=False" "$aware" "plainfw is an SFC-unaware instance, the others aware"
-tsf_wait_state pfw up 3 && ok "unaware plainfw judged up (link up, netns present)" ||
+sf_wait_state pfw up 3 && ok "unaware plainfw judged up (link up, netns present)" ||
 	not_ok "unaware plainfw judged up"
-tsf_wait_state fw up 3 && tsf_wait_state cnt up 3 && ok "firewall and counter up (OAM)" ||
+sf_wait_state fw up 3 && sf_wait_state cnt up 3 && ok "firewall and counter up (OAM)" ||
 	not_ok "firewall and counter up (OAM)"
 
 snap() {
@@ -121,7 +121,7 @@ routes=$(ns_exec pfw ip -4 route show)
 neighs=$(ns_exec pfw ip -4 neigh show nud permanent)
 d0=$(tsf_drops sf-down)
 ns_exec pfw ip link set eth0 down
-tsf_wait_state pfw down 2 && ok "plainfw with its link down is judged down" ||
+sf_wait_state pfw down 2 && ok "plainfw with its link down is judged down" ||
 	not_ok "plainfw with its link down is judged down"
 assert_fail "fail-closed: the chain stops while plainfw is down" \
 	ns_exec client curl -sf -o /dev/null -m 2 "http://$SERVER_IP:8080/"
@@ -135,6 +135,6 @@ while IFS= read -r l; do [ -z "$l" ] || ns_exec pfw ip route replace $l; done \
 while IFS= read -r l; do
 	[ -z "$l" ] || ns_exec pfw ip neigh replace $(echo "$l" | sed 's/ *PERMANENT *$//') nud permanent
 done <<<"$neighs"
-tsf_wait_state pfw up 3 && ok "plainfw up again with its link" || not_ok "plainfw up again with its link"
+sf_wait_state pfw up 3 && ok "plainfw up again with its link" || not_ok "plainfw up again with its link"
 assert_ok "the chain works again" ns_exec client curl -sf -o /dev/null -m 5 "http://$SERVER_IP:8080/"
 summary

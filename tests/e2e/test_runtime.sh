@@ -68,15 +68,11 @@ assert_fail "host veth $HA is not in the init netns" ip link show "$HA"
 assert_ok "ping a -> b ($WANT_B)" ns_ping a "$WANT_B"
 assert_ok "ping b -> a ($IPA)" ns_ping b "$IPA"
 if [ $HAVE_PORTMAP -eq 1 ]; then
-	ns_exec a python3 -m http.server 8080 --bind 0.0.0.0 >/dev/null 2>&1 &
+	ip netns exec "$PFX-a" python3 -m http.server 8080 --bind 0.0.0.0 >/dev/null 2>&1 &
 	track_pid $!
-	code=000
-	for _ in $(seq 30); do
-		code=$(node curl -s -m 2 -o /dev/null -w '%{http_code}' "http://$NODE_IP:18080/")
-		[ "$code" = 200 ] && break
-		sleep 0.2
-	done
-	assert_eq 200 "$code" "portmap: node $NODE_IP:18080 -> pod a:8080 through the hooks"
+	assert_ok "HTTP server listening in pod a" wait_port a 8080
+	assert_eq 200 "$(node curl -s -m 3 -o /dev/null -w '%{http_code}' "http://$NODE_IP:18080/")" \
+		"portmap: node $NODE_IP:18080 -> pod a:8080 through the hooks"
 fi
 
 # --- CHECK and DEL with the cached result ---

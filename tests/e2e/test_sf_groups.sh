@@ -55,7 +55,7 @@ inst_pkts() { tsf_inst "$1" toSfPackets; }
 # wait_down POD: wait for POD to show down; prints the ms from $T_KILL to
 # the agent marking it down (from the agent's log).
 wait_down() {
-	tsf_wait_state "$1" down 3 || { echo -1; return 1; }
+	sf_wait_state "$1" down 3 || { echo -1; return 1; }
 	tsf_agent_ms "$1" down "$T_KILL"
 }
 
@@ -64,7 +64,7 @@ wait_down() {
 failover() {
 	local policy=$1 a0 b0 a1 b1 victim surv v1 v2 s1 s2 res ok_ rate stall ms
 	assert_ok "$policy: chain grp applied" tsf_chain grp "$policy" '["counter"]'
-	tsf_wait_state c1 up 3 && tsf_wait_state c2 up 3 ||
+	sf_wait_state c1 up 3 && sf_wait_state c2 up 3 ||
 		not_ok "$policy: both instances up before the run"
 	a0=$(inst_pkts c1) b0=$(inst_pkts c2)
 	run_iperf 5 "$TMP_DIR/fo-$policy.json" -P 4
@@ -96,7 +96,7 @@ failover() {
 		not_ok "$policy: the survivor $surv carries the flows ($s1 -> $s2)"
 	# Bring the victim back: a new process in the same pod.
 	assert_ok "$policy: $victim restarted" tsf_sf "$victim" sf-counter
-	tsf_wait_state "$victim" up 3 && ok "$policy: restarted $victim is up again" ||
+	sf_wait_state "$victim" up 3 && ok "$policy: restarted $victim is up again" ||
 		not_ok "$policy: restarted $victim is up again"
 }
 
@@ -125,7 +125,7 @@ print(" ".join(sorted(i["pod"] for h in json.load(sys.stdin) if h["spi"] == spi 
 }
 assert_eq "default/c1 default/c2" "$(hop_pods "$SPI" 255)" "forward hop (SPI $SPI, SI 255): both counter instances"
 assert_eq "default/c1 default/c2" "$(hop_pods $((SPI + 1)) 255)" "reverse hop (SPI $((SPI + 1)), SI 255): the same group"
-tsf_wait_state c1 up 3 && tsf_wait_state c2 up 3 && ok "both instances up (OAM echoes)" ||
+sf_wait_state c1 up 3 && sf_wait_state c2 up 3 && ok "both instances up (OAM echoes)" ||
 	not_ok "both instances up (OAM echoes)"
 
 # Spread: flows of 8 parallel streams hash over both instances (retry with
@@ -139,7 +139,7 @@ done
 [ $((a1 - a0)) -gt 0 ] && [ $((b1 - b0)) -gt 0 ] &&
 	ok "8 streams spread over both instances (c1 +$((a1 - a0)), c2 +$((b1 - b0)) packets)" ||
 	not_ok "8 streams spread over both instances (c1 +$((a1 - a0)), c2 +$((b1 - b0)))"
-sleep 0.6 # SF stats files are rewritten every 500 ms
+sf_stats_wait c1 c2 || not_ok "both sf-counter processes rewrote their stats files"
 [ "$(tsf_sf_stat c1 '["flows"]["total_packets"]')" -gt 0 ] &&
 	[ "$(tsf_sf_stat c2 '["flows"]["total_packets"]')" -gt 0 ] &&
 	ok "both sf-counter processes counted packets themselves" ||
@@ -162,7 +162,7 @@ failover fail-open
 
 # No live instance left. fail-open: the hop is skipped, traffic goes on.
 tsf_sf_kill c2
-tsf_wait_state c2 down 3 || not_ok "c2 marked down"
+sf_wait_state c2 down 3 || not_ok "c2 marked down"
 sk0=$(tsf_hop "$SPI" 255 skippedPackets)
 run_iperf 4 "$TMP_DIR/none-open.json"
 sleep 1.5
@@ -178,7 +178,7 @@ sk1=$(tsf_hop "$SPI" 255 skippedPackets)
 
 # fail-closed: one instance back, killed during the run: traffic stops.
 assert_ok "c1 restarted" tsf_sf c1 sf-counter
-tsf_wait_state c1 up 3 || not_ok "c1 up again"
+sf_wait_state c1 up 3 || not_ok "c1 up again"
 assert_ok "chain grp back to fail-closed" tsf_chain grp fail-closed '["counter"]'
 d0=$(tsf_drops sf-down)
 run_iperf 4 "$TMP_DIR/none-closed.json"

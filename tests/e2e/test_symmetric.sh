@@ -52,7 +52,7 @@ SPI=$(sfcctl get chains -o json | python3 -c '
 import json, sys
 print([c["spi"] for c in json.load(sys.stdin) if c["name"] == "sym"][0])')
 REV=$((SPI + 1))
-tsf_wait_state fw up 3 && tsf_wait_state nat up 3 && ok "firewall and nat instances up" ||
+sf_wait_state fw up 3 && sf_wait_state nat up 3 && ok "firewall and nat instances up" ||
 	not_ok "firewall and nat instances up"
 
 # The compiled reverse SFP: nat at SI 255, firewall at SI 254, then the end.
@@ -84,7 +84,10 @@ n0=$(tsf_hop "$REV" 255 toSfPackets) f0=$(tsf_hop "$REV" 254 toSfPackets)
 b0=$(tsf_hop "$REV" 254 fromSfPackets)
 assert_ok "HTTP GET client -> server:8080 through firewall -> nat" \
 	ns_exec client curl -sf -o /dev/null -m 5 "http://$SERVER_IP:8080/"
-sleep 0.2
+# The close handshake crosses the SFs after curl has exited: count once the
+# server has nothing left to send on the connection (only TIME-WAIT left).
+server_sending() { ns_exec server ss -Htn state connected exclude time-wait '( sport = :8080 )' | grep -q .; }
+for _ in $(seq 50); do server_sending || break; sleep 0.1; done
 r1=$(replies)
 n1=$(tsf_hop "$REV" 255 toSfPackets) f1=$(tsf_hop "$REV" 254 toSfPackets)
 b1=$(tsf_hop "$REV" 254 fromSfPackets)
@@ -116,7 +119,7 @@ rate=$(iperf_mbps <"$TMP_DIR/iperf.json")
 	not_ok "iperf3 through firewall -> nat ($rate Mbit/s)"
 echo "# throughput client -> server through firewall -> nat (symmetric): $rate Mbit/s"
 
-sleep 0.6 # SF stats files are rewritten every 500 ms
+assert_ok "both SFs rewrote their stats files" sf_stats_wait fw nat
 est=$(tsf_sf_stat fw '["conntrack"]["established"]')
 den0=$(tsf_sf_stat fw '["conntrack"]["denied"]')
 [ "$est" -gt 0 ] && ok "firewall passed replies as established ($est packets)" ||
@@ -129,7 +132,7 @@ tin=$(tsf_sf_stat nat '["nat"]["translated_in"]')
 # A new connection from the server to the client is inbound and new: denied.
 assert_fail "a new inbound connection server -> client:9090 is denied by the firewall" \
 	ns_exec server curl -sf -o /dev/null -m 2 "http://$CLIENT_IP:9090/"
-sleep 0.6
+assert_ok "sf-firewall rewrote its stats file" sf_stats_wait fw
 den1=$(tsf_sf_stat fw '["conntrack"]["denied"]')
 [ "$den1" -gt "$den0" ] && ok "firewall counted the denied inbound SYNs ($den0 -> $den1)" ||
 	not_ok "firewall counted the denied inbound SYNs ($den0 -> $den1)"

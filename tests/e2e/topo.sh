@@ -88,13 +88,7 @@ topo_servers() {
 	track_pid $!
 	ip netns exec "$PFX-server" iperf3 -s >/dev/null 2>&1 &
 	track_pid $!
-	local i
-	for i in $(seq 50); do
-		ns_exec server ss -ltn | grep -q ':5201 ' &&
-			ns_exec server ss -ltn | grep -q ":$DENY_PORT " && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_port server 8080 && wait_port server "$DENY_PORT" && wait_port server 5201
 }
 
 topo_nat_pods() {

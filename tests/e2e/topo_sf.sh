@@ -14,9 +14,6 @@
 #   tsf_chain NAME POLICY FUNCS [MATCH]
 #                                  apply ServiceChain NAME: FUNCS is a JSON list
 #                                  of SF types, MATCH an optional JSON match list
-#   tsf_wait_state POD STATE [SECS]
-#                                  wait until every instance row of POD in
-#                                  `sfcctl get instances` is STATE (up/down)
 #   tsf_inst POD FIELD             a counter of POD's row in `sfcctl get instances`
 #                                  (toSfPackets, fromSfPackets, flowsPinned, ...)
 #   tsf_hop SPI SI FIELD           one per-hop counter from `sfcctl get counters`
@@ -28,7 +25,6 @@
 #   tsf_iperf_server NAME          iperf3 -s in pod NAME (port 5201)
 #   tsf_http_server NAME PORT      python3 http.server in pod NAME, log in
 #                                  $TMP_DIR/http-NAME-PORT.log
-#   tsf_wait_port NAME PORT        wait up to 5 s for a TCP listener
 #   tsf_ms                         monotonic-ish wall clock in ms
 # SF_PID is an associative array: SF_PID[pod] = pid of its SF process.
 
@@ -75,17 +71,6 @@ _tsf_inst_col() {
 	esac
 }
 
-tsf_wait_state() {
-	local pod=$1 want=$2 secs=${3:-3} i
-	for i in $(seq $((secs * 50))); do
-		sfcctl get instances 2>/dev/null | awk -v p="default/$pod" -v w="$want" '
-			NR > 1 && $3 == p { n++; if ($6 != w) bad = 1 }
-			END { exit !(n > 0 && !bad) }' && return 0
-		sleep 0.02
-	done
-	return 1
-}
-
 tsf_inst() {
 	sfcctl get instances 2>/dev/null | awk -v p="default/$1" -v c="$(_tsf_inst_col "$2")" '
 		NR > 1 && $3 == p { s += $c } END { print s + 0 }'
@@ -108,11 +93,14 @@ tsf_drops() {
 # tsf_agent_ms POD STATE SINCE_MS: ms from SINCE_MS (tsf_ms) to the agent's
 # first log line after it saying POD is STATE; -1 if none.
 tsf_agent_ms() {
-	local pod=$1 st=$2 since=$3 day
+	local pod=$1 st=$2 since=$3 day ms
 	day=$(date -d "@$((since / 1000))" +%F)
 	awk -v p="default/$pod" -v st="$st" '$5 == p && index($0, ") is " st " (") { print $1 }' \
 		"$TMP_DIR/agent.log" | while read -r t; do
-		echo $(($(date -d "$day $t" +%s%3N) - since))
+		ms=$(($(date -d "$day $t" +%s%3N) - since))
+		# a line logged after midnight carries the next day
+		[ "$ms" -ge -43200000 ] || ms=$((ms + 86400000))
+		echo "$ms"
 	done | awk '$1 >= 0 { print; found = 1; exit } END { if (!found) print -1 }'
 }
 
@@ -128,24 +116,15 @@ print(eval("json.load(open(sys.argv[1]))" + sys.argv[2]))' "$TMP_DIR/$1.stats" "
 	echo -1
 }
 
-tsf_wait_port() {
-	local i
-	for i in $(seq 50); do
-		ns_exec "$1" ss -ltn | grep -q ":$2 " && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 tsf_iperf_server() {
 	ip netns exec "$PFX-$1" iperf3 -s >/dev/null 2>&1 & # $! = the server
 	track_pid $!
-	tsf_wait_port "$1" 5201
+	wait_port "$1" 5201
 }
 
 tsf_http_server() {
 	ip netns exec "$PFX-$1" python3 -m http.server "$2" --bind 0.0.0.0 \
 		>"$TMP_DIR/http-$1-$2.log" 2>&1 &
 	track_pid $!
-	tsf_wait_port "$1" "$2"
+	wait_port "$1" "$2"
 }
