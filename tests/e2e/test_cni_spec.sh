@@ -283,20 +283,19 @@ assert_eq "$RT" "$(ip -n "$PFX-rx" route show default)" "...and leaves it in pla
 assert_fail "...and no eth0 behind" ip -n "$PFX-rx" link show eth0
 
 # --- the node's own netns is no pod's ---
-# sfc-cni runs in a per-run "node" netns (nsenter --net keeps the bpffs
-# mount in view) with CNI_NETNS naming that very netns: ADD and CHECK
-# refuse it (code 4); neither ADD nor DEL touches the node's default route.
-NODE=$PFX-node
-ip netns add "$NODE" && ip -n "$NODE" link set lo up &&
+# sfc-cni runs in the per-run node netns (lib.sh's node: nsenter --net
+# keeps the bpffs mount in view) with CNI_NETNS naming that very netns:
+# ADD and CHECK refuse it (code 4); neither ADD nor DEL touches the node's
+# default route.
+node_netns_add &&
 	ip -n "$NODE" link add up0 type veth peer name up1 && ip -n "$NODE" link set up0 up &&
 	ip -n "$NODE" link set up1 up && ip -n "$NODE" addr add 192.0.2.1/24 dev up0 &&
 	ip -n "$NODE" route add default via 192.0.2.254 dev up0
 NODE_RT=$(ip -n "$NODE" route show default)
 node_links() { ip -n "$NODE" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort | xargs; }
 node_run() { # CMD NETNS < conf
-	nsenter --net="/var/run/netns/$NODE" env CNI_COMMAND="$1" CNI_CONTAINERID=ctr-node \
-		CNI_NETNS="$2" CNI_IFNAME=eth0 CNI_PATH="$BUILD/bin:/usr/lib/cni" \
-		CNI_ARGS=IgnoreUnknown=1 "$CNI_BIN"
+	node env CNI_COMMAND="$1" CNI_CONTAINERID=ctr-node CNI_NETNS="$2" CNI_IFNAME=eth0 \
+		CNI_PATH="$BUILD/bin:/usr/lib/cni" CNI_ARGS=IgnoreUnknown=1 "$CNI_BIN"
 }
 assert_ok "node netns has its default route" grep -q "via 192.0.2.254 dev up0" <<<"$NODE_RT"
 for ns in "/var/run/netns/$NODE" /proc/self/ns/net; do
