@@ -9,6 +9,9 @@
 # node (created first with the same plugin). Every invocation is timed with
 # a monotonic clock (python3 time.monotonic_ns around the exec); median and
 # p99 are printed with the ratio sfc/bridge. Nothing is asserted.
+# Both plugins run in the per-run node netns of lib.sh: bridge's isGateway
+# turns on IP forwarding and its bridge, addresses and routes stay there
+# (they would otherwise change the root netns for every later test).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SFC_SUBNET=${SFC_SUBNET:-10.$((100 + ($$ >> 8) % 100)).0.0/16}
@@ -26,7 +29,7 @@ BR_CONF=$(cat <<EOF
  "ipam": {"type": "host-local", "dataDir": "$IPAM_DIR", "ranges": [[{"subnet": "$NET16.128.0/17"}]]}}
 EOF
 )
-on_cleanup "ip link del ${PFX}br"
+node_netns_add || { echo "bench-cni: cannot create the node netns" >&2; exit 1; }
 
 # timed CMD PLUGIN_CONF NETNS CID: run one invocation, print its ns.
 timed() {
@@ -34,7 +37,7 @@ timed() {
 	[ "$conf" = "$BR_CONF" ] && bin=/usr/lib/cni/bridge
 	printf '%s' "$conf" | CNI_COMMAND=$1 CNI_CONTAINERID=$4 CNI_NETNS=$3 CNI_IFNAME=eth0 \
 		CNI_PATH="$BUILD/bin:/usr/lib/cni" CNI_ARGS="IgnoreUnknown=1" \
-		python3 -c '
+		nsenter --net="$(ns_path node)" python3 -c '
 import subprocess, sys, time
 data = sys.stdin.buffer.read()
 t = time.monotonic_ns()
