@@ -72,9 +72,11 @@
 #   sf_pid POD                    print the PID of pod POD's SF
 #   sf_wait_state POD STATE [SECS]
 #                                 wait (default 3 s) until every instance row
-#                                 of POD in `sfcctl get instances` is STATE
-#                                 (up/down, as sfc-agent judged it; an SF that
-#                                 never answered OAM is down)
+#                                 of POD in `sfcctl get instances` is STATE as
+#                                 sfc-agent judged it: down, or up with an OAM
+#                                 echo seen (a new instance shows up before
+#                                 the agent's first round, which marks it down
+#                                 until it answers); unaware SFs: by link
 #   sf_stats_wait POD...          wait up to 5 s until each POD's SF has
 #                                 rewritten its stats file since the call
 #                                 (every 500 ms), so the file counts every
@@ -332,7 +334,7 @@ sf_wait_state() {
 	local pod=$1 want=$2 secs=${3:-3} i
 	for i in $(seq $((secs * 50))); do
 		sfcctl get instances 2>/dev/null | awk -v p="default/$pod" -v w="$want" '
-			NR > 1 && $3 == p { n++; if ($6 != w) bad = 1 }
+			NR > 1 && $3 == p { n++; if ($6 != w || (w == "up" && $7 == "-")) bad = 1 }
 			END { exit !(n > 0 && !bad) }' && return 0
 		sleep 0.02
 	done
