@@ -236,8 +236,8 @@ FUZZ_DIR       := $(BUILD)/fuzz
 FUZZ_CFLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE $(INC_SHARED) \
 	-Idataplane/control -Iservice-containers/lib -Icni $(PKG_CFLAGS)
-FUZZ_SRCS_cni_config := cni/cni_config.c cni/cni_result.c $(wildcard cni/cni_runtime.c)
-FUZZ_LIBS_cni_config := -lcjson
+FUZZ_SRCS_cni_config := cni/cni_config.c cni/cni_result.c cni/cni_runtime.c common/sfc_json.c
+FUZZ_LIBS_cni_config := -lcjson -lm
 FUZZ_SRCS_nsh        := service-containers/lib/nsh.c service-containers/lib/inner.c \
 	service-containers/lib/frame.c
 FUZZ_LIBS_nsh        :=

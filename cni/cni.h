@@ -173,15 +173,6 @@ int cni_conf_runtime(const cJSON *root, struct cni_conf *c, struct cni_err *e);
 void cni_conf_free(struct cni_conf *c);
 
 /**
- * cni_json_int() - the value of JSON number @v as an integer in [@lo, @hi],
- * range-checked on the double before any cast (a cast of a double outside
- * the target's range is undefined behaviour). @out is set only on success.
- * Return: 0; -EINVAL when @v is not a number or not a whole number;
- * -ERANGE when it is whole but outside [@lo, @hi].
- */
-int cni_json_int(const cJSON *v, long lo, long hi, long *out);
-
-/**
  * cni_version_cmp() - compare dotted versions "a.b.c": <0, 0, >0.
  * Unparsable parts count as 0.
  */

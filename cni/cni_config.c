@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cni.h"
+#include "sfc_fnv.h"
+#include "sfc_json.h"
 
 static const char *const supported_versions[] = {
 	"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0", NULL,
@@ -74,30 +76,6 @@ int cni_version_cmp(const char *a, const char *b)
 	return 0;
 }
 
-/* Is @d a whole number? Every double of magnitude >= 2^52 is. */
-static bool whole(double d)
-{
-	if (!(d > -4503599627370496.0 && d < 4503599627370496.0))
-		return d == d; /* NaN is not */
-	return (double)(long long)d == d;
-}
-
-int cni_json_int(const cJSON *v, long lo, long hi, long *out)
-{
-	double d;
-
-	if (!cJSON_IsNumber(v))
-		return -EINVAL;
-	d = v->valuedouble;
-	/* Range first: casting a double outside long's range is undefined. */
-	if (!(d >= (double)lo && d <= (double)hi))
-		return whole(d) ? -ERANGE : -EINVAL;
-	if (!whole(d))
-		return -EINVAL;
-	*out = (long)d;
-	return 0;
-}
-
 bool cni_ifname_valid(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
@@ -136,18 +114,15 @@ bool cni_container_id_valid(const char *id)
 void cni_host_ifname(const char *prefix, const char *container_id,
 		     const char *ifname, char out[CNI_IFNAMSIZ])
 {
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 */
+	static const uint8_t sep = 0xff; /* ("ab","c") != ("a","bc") */
 	const char *parts[2] = { container_id, ifname };
+	uint64_t h = SFC_FNV64_INIT;
 	char hex[17];
 	size_t plen = strlen(prefix);
 
 	for (int p = 0; p < 2; p++) {
-		for (const char *s = parts[p]; *s; s++) {
-			h ^= (unsigned char)*s;
-			h *= 0x100000001b3ULL;
-		}
-		h ^= 0xff; /* separator: ("ab","c") != ("a","bc") */
-		h *= 0x100000001b3ULL;
+		h = sfc_fnv1a64(h, parts[p], strlen(parts[p]));
+		h = sfc_fnv1a64(h, &sep, 1);
 	}
 	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
 	if (plen > CNI_HOST_PREFIX_MAX)
@@ -417,9 +392,9 @@ static int conf_fields(const cJSON *root, struct cni_conf *c, struct cni_err *e)
 		return err;
 	mtu = cJSON_GetObjectItemCaseSensitive(root, "mtu");
 	if (mtu && !cJSON_IsNull(mtu)) {
-		long v;
+		uint64_t v;
 
-		err = cni_json_int(mtu, CNI_MTU_MIN, CNI_MTU_MAX, &v);
+		err = sfc_json_uint(mtu, CNI_MTU_MIN, CNI_MTU_MAX, &v);
 		if (err == -ERANGE)
 			return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
 					   "network config: \"mtu\": %.15g out of range %d..%d",

@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "cni_net.h"
+#include "sfc_io.h"
+#include "sfc_json.h"
 
 /* Find @name in the ':'-separated @path. Return: 0 with @out set, -ENOENT. */
 static int find_plugin(const char *path, const char *name, char *out,
@@ -35,58 +37,7 @@ static int find_plugin(const char *path, const char *name, char *out,
 	return -ENOENT;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Read @fd to EOF into a malloc'd, NUL-terminated buffer (bounded). */
-static int read_all(int fd, char **out)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	ssize_t n;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (len + 1 >= cap) {
-			char *nb = cap >= CNI_STDIN_MAX ? NULL : realloc(buf, cap * 2);
-
-			if (!nb) {
-				free(buf);
-				return cap >= CNI_STDIN_MAX ? -EFBIG : -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-}
 
 static void child(const char *bin, const char *cmd, const char *cid,
 		  const char *ifname, int in, int out)
@@ -113,11 +64,11 @@ static int plugin_error(const char *type, const char *cmd, int status,
 	const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "msg");
 	const cJSON *det = cJSON_GetObjectItemCaseSensitive(root, "details");
-	long c;
+	uint64_t c;
 	int err;
 
 	/* A code that is no positive int is not passed on as one. */
-	if (!cni_json_int(code, 1, INT_MAX, &c) && cJSON_IsString(msg)) {
+	if (!sfc_json_uint(code, 1, INT_MAX, &c) && cJSON_IsString(msg)) {
 		err = cni_err_set(e, (int)c, 0, "ipam %s %s: %s",
 				  type, cmd, msg->valuestring);
 		if (cJSON_IsString(det) && e && !e->details[0])
@@ -160,10 +111,10 @@ static int run_plugin(const char *bin, const struct cni_conf *conf,
 	to_child[0] = from_child[1] = -1;
 	/* The config is small; plugins read stdin fully before writing. */
 	signal(SIGPIPE, SIG_IGN);
-	write_all(to_child[1], stdin_data, stdin_len);
+	sfc_write_all(to_child[1], stdin_data, stdin_len);
 	close(to_child[1]);
 	to_child[1] = -1;
-	err = read_all(from_child[0], &buf);
+	err = sfc_read_all(from_child[0], CNI_STDIN_MAX, &buf, NULL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (err) {

@@ -6,71 +6,19 @@
  * (stdout, exit 1). Logs go to stderr only.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/libbpf.h>
 #include "cni_cmd.h"
-
-static int libbpf_log(enum libbpf_print_level level, const char *fmt,
-		      va_list ap)
-{
-	if (level > LIBBPF_WARN)
-		return 0;
-	fputs("sfc-cni: libbpf: ", stderr);
-	return vfprintf(stderr, fmt, ap);
-}
+#include "sfc_io.h"
+#include "sfc_log.h"
 
 static const char *env_get(const char *key)
 {
 	return getenv(key);
 }
 
-/* Read all of stdin, at most CNI_STDIN_MAX bytes. */
-static int read_stdin(char **out, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap + 1);
-	ssize_t r;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			char *nb;
-
-			if (cap >= CNI_STDIN_MAX) {
-				free(buf);
-				return -EFBIG;
-			}
-			cap *= 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		r = read(0, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (r == 0)
-			break;
-		n += r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
 
 /* cniVersion of @json if it is a supported one, else NULL. */
 static const char *peek_version(const char *json, size_t len, char *buf,
@@ -168,8 +116,9 @@ int main(void)
 	size_t len = 0;
 	int err;
 
-	libbpf_set_print(libbpf_log);
-	err = read_stdin(&input, &len);
+	sfc_log_init("sfc-cni", SFC_LOG_ERROR);
+	sfc_log_libbpf();
+	err = sfc_read_all(0, CNI_STDIN_MAX, &input, &len);
 	if (err) {
 		cni_err_set(&x.err, CNI_ERR_DECODE, err,
 			    "reading network config from stdin (limit %d bytes)",

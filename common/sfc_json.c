@@ -11,9 +11,12 @@ int sfc_json_uint(const cJSON *v, uint64_t lo, uint64_t hi, uint64_t *out)
 	if (!cJSON_IsNumber(v))
 		return -EINVAL;
 	d = v->valuedouble;
-	/* Written as !(in range) so that NaN, which compares false, fails. */
-	if (!(d >= (double)lo) || !(d <= (double)hi) || d != floor(d))
+	if (d != floor(d)) /* fractional, or NaN (never equal to itself) */
 		return -EINVAL;
+	/* Range before the cast: casting a double outside uint64_t's range
+	 * is undefined behaviour. Infinities land here too. */
+	if (!(d >= (double)lo && d <= (double)hi))
+		return -ERANGE;
 	*out = (uint64_t)d;
 	return 0;
 }

@@ -13,8 +13,9 @@
  * The range is checked on the double before any cast: casting a double
  * outside the target type's range is undefined behaviour in C.
  * @out: set only on success.
- * Return: 0; -EINVAL when @v is NULL, not a number, not a whole number,
- * or outside [@lo, @hi].
+ * Return: 0; -EINVAL when @v is NULL, not a number or not a whole number;
+ * -ERANGE when it is a whole number outside [@lo, @hi] (so a caller can
+ * tell "wrong type" from "unsupported value", as CNI error codes do).
  */
 int sfc_json_uint(const cJSON *v, uint64_t lo, uint64_t hi, uint64_t *out);
 

@@ -171,35 +171,6 @@ Test(cni_config, mtu_out_of_range_is_code_2_even_beyond_int)
 	cni_conf_free(&c);
 }
 
-Test(cni_config, json_int_checks_the_range_before_the_cast)
-{
-	const struct { const char *json; long lo, hi; int ret; long want; } t[] = {
-		{ "5", 0, 10, 0, 5 },
-		{ "-3", -5, 10, 0, -3 },
-		{ "10", 0, 10, 0, 10 },
-		{ "11", 0, 10, -ERANGE, 0 },
-		{ "1e19", 0, 10, -ERANGE, 0 },
-		{ "-1e19", 0, 10, -ERANGE, 0 },
-		{ "1e308", 1, 2147483647, -ERANGE, 0 },
-		{ "2.5", 0, 10, -EINVAL, 0 },
-		{ "10.5", 0, 10, -EINVAL, 0 },
-		{ "\"5\"", 0, 10, -EINVAL, 0 },
-		{ "null", 0, 10, -EINVAL, 0 },
-	};
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		cJSON *v = cJSON_Parse(t[i].json);
-		long out = -42;
-
-		cr_assert_not_null(v, "%s", t[i].json);
-		cr_assert_eq(cni_json_int(v, t[i].lo, t[i].hi, &out), t[i].ret, "%s",
-			     t[i].json);
-		cr_assert_eq(out, t[i].ret ? -42 : t[i].want, "%s", t[i].json);
-		cJSON_Delete(v);
-	}
-	cr_assert_eq(cni_json_int(NULL, 0, 1, NULL), -EINVAL);
-}
-
 Test(cni_config, nul_in_any_string_is_code_7)
 {
 	/* host-local would run: the checks saw "host-local" only. */

@@ -78,8 +78,8 @@ Test(common, read_all_bounds)
 
 Test(common, json_uint_ranges)
 {
-	const char *bad[] = { "-1", "1.5", "11", "1e300", "-1e300", "\"5\"",
-			      "null", "true", "[]", "9007199254740993e10" };
+	const char *bad[] = { "1.5", "-0.5", "10.5", "\"5\"", "null", "true", "[]" };
+	const char *range[] = { "-1", "11", "1e19", "-1e19", "1e300", "-1e300", "9007199254740993e10" };
 	uint64_t v = 77;
 	cJSON *j;
 
@@ -89,6 +89,12 @@ Test(common, json_uint_ranges)
 		cr_assert_eq(v, 77, "out untouched on error (%s)", bad[i]);
 		cJSON_Delete(j);
 	}
+	for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++) {
+		j = cJSON_Parse(range[i]);
+		cr_assert_eq(sfc_json_uint(j, 0, 10, &v), -ERANGE, "%s", range[i]);
+		cr_assert_eq(v, 77, "out untouched on error (%s)", range[i]);
+		cJSON_Delete(j);
+	}
 	cr_assert_eq(sfc_json_uint(NULL, 0, 10, &v), -EINVAL);
 	j = cJSON_CreateNumber(NAN);
 	cr_assert_eq(sfc_json_uint(j, 0, 10, &v), -EINVAL);
@@ -96,7 +102,7 @@ Test(common, json_uint_ranges)
 	j = cJSON_Parse("10");
 	cr_assert_eq(sfc_json_uint(j, 0, 10, &v), 0);
 	cr_assert_eq(v, 10);
-	cr_assert_eq(sfc_json_uint(j, 11, 20, &v), -EINVAL);
+	cr_assert_eq(sfc_json_uint(j, 11, 20, &v), -ERANGE);
 	cJSON_Delete(j);
 	j = cJSON_Parse("9007199254740992");
 	cr_assert_eq(sfc_json_uint(j, 0, 1ull << 53, &v), 0);
