@@ -12,7 +12,7 @@
 #   tool [FLAGS] CMD...  the runtime with this run's conf dir ($NET_D) and
 #                        cache ($CACHE), plugins from $BUILD/bin and /usr/lib/cni
 #   pod_args NAME        the CNI_ARGS a kubelet-driven runtime passes
-#   rt CMD NAME [FLAGS]  add|check|del for pod NAME (container id rt-NAME,
+#   rt CMD NAME [FLAGS]  add|check|del for pod NAME (container id $PFX-NAME,
 #                        netns $PFX-NAME) on network $NET_NAME
 
 TOOL_BIN=$BUILD/bin/sfc-cnitool
@@ -26,9 +26,9 @@ runtime_node_setup() {
 }
 
 tool() { node "$TOOL_BIN" -confdir "$NET_D" -cachedir "$CACHE" -path "$BUILD/bin:/usr/lib/cni" "$@"; }
-pod_args() { echo "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod-$1;K8S_POD_INFRA_CONTAINER_ID=rt-$1"; }
+pod_args() { echo "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod-$1;K8S_POD_INFRA_CONTAINER_ID=$PFX-$1"; }
 rt() {
 	local cmd=$1 n=$2
 	shift 2
-	tool -cid "rt-$n" -args "$(pod_args "$n")" "$@" "$cmd" "$NET_NAME" "$(ns_path "$n")"
+	tool -cid "$PFX-$n" -args "$(pod_args "$n")" "$@" "$cmd" "$NET_NAME" "$(ns_path "$n")"
 }

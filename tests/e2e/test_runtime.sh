@@ -44,7 +44,10 @@ EOF
 echo '{"cniVersion": "1.0.0", "name": "other", "plugins": [{"type": "bridge"}]}' >"$NET_D/00-other.conflist"
 
 for n in a b c d; do pod_netns_add "$n" >/dev/null; done
-for n in a b c; do on_cleanup "tool -cid rt-$n -args '$(pod_args $n)' del $NET_NAME $(ns_path $n)"; done
+for n in a b c; do on_cleanup "tool -cid $PFX-$n -args '$(pod_args $n)' del $NET_NAME $(ns_path $n)"; done
+# tuning keeps pod c's original MAC under /run/cni/tuning until a DEL with
+# the netns; the gc below DELs without one (libcni 1.1.2 caches no netns).
+on_cleanup "rm -f /run/cni/tuning/$PFX-c_eth0.json"
 
 # --- ADD through libcni ---
 ra=$(rt add a -portmap 18080:8080/tcp)
@@ -58,7 +61,7 @@ IPA=${IPA%/*}
 assert_eq "$WANT_B/24" "$IPB" "ips capability reached host-local through sfc-cni (pod b got $WANT_B)"
 assert_eq 1.0.0 "$(json_get "$ra" '["cniVersion"]')" "list result version"
 assert_eq eth0 "$(json_get "$ra" '["interfaces"][1]["name"]')" "result names the pod interface"
-assert_ok "libcni cached pod a's result" test -f "$CACHE/results/$NET_NAME-rt-a-eth0"
+assert_ok "libcni cached pod a's result" test -f "$CACHE/results/$NET_NAME-$PFX-a-eth0"
 assert_eq 0 "$(ns_exec a cat /proc/sys/net/ipv4/conf/eth0/rp_filter)" "tuning ran after sfc-cni (sysctl set)"
 HA=$(json_get "$ra" '["interfaces"][0]["name"]')
 assert_ok "host veth $HA is in the node netns" node ip link show "$HA"
@@ -81,9 +84,9 @@ assert_ok "runtime CHECK pod b" rt check b
 ns_exec b ip addr flush dev eth0
 assert_fail "runtime CHECK pod b fails once its address is gone" rt check b
 assert_ok "runtime DEL pod b" rt del b
-assert_fail "pod b's cache entry removed" test -f "$CACHE/results/$NET_NAME-rt-b-eth0"
+assert_fail "pod b's cache entry removed" test -f "$CACHE/results/$NET_NAME-$PFX-b-eth0"
 assert_fail "pod b's IPAM allocation released" test -e "$IPAM_DIR/$NET_NAME/$WANT_B"
-assert_fail "pod b's state record removed" test -e "$STATE_DIR/endpoints/rt-b_eth0.json"
+assert_fail "pod b's state record removed" test -e "$STATE_DIR/endpoints/$PFX-b_eth0.json"
 assert_ok "runtime DEL pod b again (idempotent)" rt del b
 
 # --- MAC capability (tuning, chained after sfc-cni) ---
@@ -114,8 +117,8 @@ assert_ok "node neighbour entry for c follows the new MAC" \
 # Pod c stays cached but is not in the valid list: gc DELs it (as libcni
 # 1.2's GCNetworkList does) even without CNI 1.1 in the list.
 HC=$(json_get "$rc_" '["interfaces"][0]["name"]')
-assert_ok "runtime gc (valid: pod a)" tool -valid rt-a/eth0 gc "$NET_NAME"
-assert_fail "gc removed stale pod c's cache entry" test -f "$CACHE/results/$NET_NAME-rt-c-eth0"
+assert_ok "runtime gc (valid: pod a)" tool -valid $PFX-a/eth0 gc "$NET_NAME"
+assert_fail "gc removed stale pod c's cache entry" test -f "$CACHE/results/$NET_NAME-$PFX-c-eth0"
 assert_fail "gc removed stale pod c's host veth" node ip link show "$HC"
 assert_fail "gc released pod c's address" test -e "$IPAM_DIR/$NET_NAME/${IPC%/*}"
 assert_ok "pod a still wired after gc" rt check a
@@ -131,13 +134,13 @@ if json_get "$vers" '["supportedVersions"]' | grep -q '"1.1.0"'; then
 	printf '#!/bin/sh\nexec nsenter --net=/var/run/netns/%s %s "$@"\n' "$NODE" "$CNI_BIN" >"$TMP_DIR/cni-in-node"
 	chmod +x "$TMP_DIR/cni-in-node"
 	assert_ok "direct ADD of an orphan pod d in the node netns" \
-		env CNI_BIN="$TMP_DIR/cni-in-node" bash -c "$(declare -f cni_run _sfc_pod_rec); BUILD=$BUILD TMP_DIR=$TMP_DIR cni_run ADD $(ns_path d) eth0 rt-d" < <(cni_conf)
+		env CNI_BIN="$TMP_DIR/cni-in-node" bash -c "$(declare -f cni_run _sfc_pod_rec); BUILD=$BUILD TMP_DIR=$TMP_DIR cni_run ADD $(ns_path d) eth0 $PFX-d" < <(cni_conf)
 	HD=$(ls "$PIN_DIR/links" | grep -v "^$HA\$" | head -n 1)
 	assert_ok "STATUS (1.1.0) through the runtime" tool -gc-version 1.1.0 status "$NET_NAME"
-	assert_ok "GC (1.1.0) through the runtime" tool -gc-version 1.1.0 -valid rt-a/eth0 gc "$NET_NAME"
-	assert_fail "plugin GC removed orphan pod d's state record" test -e "$STATE_DIR/endpoints/rt-d_eth0.json"
+	assert_ok "GC (1.1.0) through the runtime" tool -gc-version 1.1.0 -valid $PFX-a/eth0 gc "$NET_NAME"
+	assert_fail "plugin GC removed orphan pod d's state record" test -e "$STATE_DIR/endpoints/$PFX-d_eth0.json"
 	assert_fail "plugin GC removed orphan pod d's host veth ($HD)" node ip link show "$HD"
-	assert_ok "pod a kept by plugin GC" test -e "$STATE_DIR/endpoints/rt-a_eth0.json"
+	assert_ok "pod a kept by plugin GC" test -e "$STATE_DIR/endpoints/$PFX-a_eth0.json"
 	assert_ok "pod a still checks out after GC" rt check a
 else
 	echo "# SKIP plugin GC/STATUS: sfc-cni does not list cniVersion 1.1.0 yet"
@@ -146,9 +149,9 @@ else
 fi
 
 # --- errors come back as CNI error objects ---
-err=$(tool -cid rt-e add "$NET_NAME" /var/run/netns/$PFX-nope 2>&1)
+err=$(tool -cid $PFX-e add "$NET_NAME" /var/run/netns/$PFX-nope 2>&1)
 assert_ok "ADD into a missing netns: the runtime gets a CNI error" sh -c "echo '$err' | grep -q 'cni-error: .*\"code\":4'"
-assert_fail "unknown network name" tool -cid rt-e add nonet "$(ns_path d)"
+assert_fail "unknown network name" tool -cid $PFX-e add nonet "$(ns_path d)"
 
 assert_ok "runtime DEL pod a" rt del a
 assert_eq 0 "$(node ip -o link show | grep -c ": $PFX")" "no host veth left in the node netns"

@@ -24,7 +24,7 @@ agent_once() { node "$BUILD/bin/sfc-agent" --once --conf-dir "$CONF_DIR" --state
 # ep_flags POD: sfc_endpoints[vpid].flags of the pod's endpoint.
 ep_flags() {
 	local vpid
-	vpid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vpid"])' "$STATE_DIR/endpoints/rt-$1_eth0.json") || return 1
+	vpid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vpid"])' "$STATE_DIR/endpoints/$PFX-$1_eth0.json") || return 1
 	bpftool -j map lookup pinned "$PIN_DIR/sfc_endpoints" key $((vpid & 255)) $((vpid >> 8 & 255)) 0 0 |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["formatted"]["value"]["flags"])'
 }
