@@ -33,6 +33,7 @@
 #include "sandbox.h"
 #include "sfapp.h"
 #include "stats.h"
+#include "test_sf_util.h"
 
 static char dir[64], err[512];
 static int dirfd_ = -1;
@@ -161,22 +162,6 @@ static int child_reload_fifo_in_sandbox(void)
 	return 0;
 }
 
-static int run_child(int (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		/* A regression that blocks must not outlive the test (the
-		 * parent-death signal would not survive the id change). */
-		alarm(10);
-		_exit(fn()); /* _exit: no atexit handlers (LSan) under seccomp */
-	}
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
 static void require_root(void)
 {
 	if (geteuid() != 0)
@@ -192,7 +177,7 @@ Test(sf_files, sandboxed_reload_refuses_a_fifo)
 	path_of(path, sizeof(path), "fifo.json");
 	cr_assert_eq(mkfifo(path, 0644), 0);
 	put("good.json", "{\"rules\": [{}]}");
-	st = run_child(child_reload_fifo_in_sandbox);
+	st = tsf_run_child(child_reload_fifo_in_sandbox);
 	cr_assert(WIFEXITED(st), "killed by signal %d", WTERMSIG(st));
 	cr_assert_eq(WEXITSTATUS(st), 0, "check %d failed", WEXITSTATUS(st));
 }
@@ -285,7 +270,7 @@ Test(sf_files, rotation_inside_the_sandbox)
 	require_root();
 	path_of(path, sizeof(path), "log");
 	cr_assert_eq(sf_rotlog_open(&rl, path, 16, 2), 0);
-	st = run_child(child_rotate_in_sandbox);
+	st = tsf_run_child(child_rotate_in_sandbox);
 	sf_rotlog_close(&rl);
 	cr_assert(WIFEXITED(st), "killed by signal %d", WTERMSIG(st));
 	cr_assert_eq(WEXITSTATUS(st), 0, "check %d failed", WEXITSTATUS(st));

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "firewall.h"
 #include "sandbox.h"
+#include "test_sf_util.h"
 
 static char dir[64];
 static int dirfd_ = -1;
@@ -171,18 +172,6 @@ static int child_open_elsewhere(void)
 	return 102;
 }
 
-static int run_child(int (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	cr_assert_geq(pid, 0);
-	if (pid == 0)
-		_exit(fn());
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
 Test(sf_reload, sandboxed_reload_reads_only_via_dirfd)
 {
 	int st;
@@ -190,10 +179,10 @@ Test(sf_reload, sandboxed_reload_reads_only_via_dirfd)
 	if (geteuid() != 0)
 		cr_skip_test("needs root to drop ids");
 	put("fw.json", "{\"rules\": [{\"action\": \"deny\"}]}\n");
-	st = run_child(child_reload_in_sandbox);
+	st = tsf_run_child(child_reload_in_sandbox);
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
 		  "reload works, a write open is killed (status %#x)", st);
-	st = run_child(child_open_elsewhere);
+	st = tsf_run_child(child_open_elsewhere);
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
 		  "open outside the dirfd is killed (status %#x)", st);
 }

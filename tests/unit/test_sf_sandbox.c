@@ -16,18 +16,7 @@
 #include <criterion/criterion.h>
 
 #include "sandbox.h"
-
-static int run_child(int (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	cr_assert_geq(pid, 0);
-	if (pid == 0)
-		_exit(fn()); /* _exit: no atexit handlers (LSan) under seccomp */
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	return status;
-}
+#include "test_sf_util.h"
 
 static int enter(bool seccomp)
 {
@@ -120,7 +109,7 @@ Test(sf_sandbox, execve_is_killed_by_sigsys)
 	int st;
 
 	require_root();
-	st = run_child(child_execve);
+	st = tsf_run_child(child_execve);
 	cr_assert(WIFSIGNALED(st), "child exited %d instead of dying",
 		  WEXITSTATUS(st));
 	cr_assert_eq(WTERMSIG(st), SIGSYS);
@@ -131,7 +120,7 @@ Test(sf_sandbox, no_capabilities_left)
 	int st;
 
 	require_root();
-	st = run_child(child_caps);
+	st = tsf_run_child(child_caps);
 	cr_assert(WIFEXITED(st), "child killed by signal %d", WTERMSIG(st));
 	cr_assert_eq(WEXITSTATUS(st), 0, "child check %d failed",
 		     WEXITSTATUS(st));
@@ -142,7 +131,7 @@ Test(sf_sandbox, ids_dropped_and_no_new_privs)
 	int st;
 
 	require_root();
-	st = run_child(child_ids);
+	st = tsf_run_child(child_ids);
 	cr_assert(WIFEXITED(st), "child killed by signal %d", WTERMSIG(st));
 	cr_assert_eq(WEXITSTATUS(st), 0, "child check %d failed",
 		     WEXITSTATUS(st));
@@ -153,7 +142,7 @@ Test(sf_sandbox, loop_syscalls_allowed)
 	int st;
 
 	require_root();
-	st = run_child(child_loop_syscalls);
+	st = tsf_run_child(child_loop_syscalls);
 	cr_assert(WIFEXITED(st), "child killed by signal %d", WTERMSIG(st));
 	cr_assert_eq(WEXITSTATUS(st), 0);
 }

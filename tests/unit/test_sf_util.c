@@ -3,8 +3,12 @@
  * test_sf_util.c - crafted SF frames for unit tests. See test_sf_util.h.
  */
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+
+#include <criterion/criterion.h>
 
 #include "test_sf_util.h"
 
@@ -233,4 +237,20 @@ void tpkt_reply(const struct tpkt *in, struct tpkt *out, uint8_t flags)
 	else
 		tpkt_build(out, in->proto, d, tpkt_dport(in), s,
 			   tpkt_sport(in), flags, 16);
+}
+
+int tsf_run_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		/* Not the parent-death signal: it does not survive the
+		 * sandbox's id change. */
+		alarm(10);
+		_exit(fn());
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	return status;
 }

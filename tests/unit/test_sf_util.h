@@ -55,4 +55,12 @@ enum sf_verdict tpkt_run(struct tpkt *p, struct sf_counters *c, sf_pkt_fn fn,
 /* A reply: swap addresses and ports of @in into @out (ICMP: echo reply). */
 void tpkt_reply(const struct tpkt *in, struct tpkt *out, uint8_t flags);
 
+/*
+ * tsf_run_child() - run @fn in a forked child (for the sandbox, which is
+ * irreversible) and return its wait status. The child exits with _exit
+ * (no atexit handlers, e.g. LSan's, under seccomp) and is ended by
+ * SIGALRM after 10 s should a regression make it block.
+ */
+int tsf_run_child(int (*fn)(void));
+
 #endif /* TEST_SF_UTIL_H */
