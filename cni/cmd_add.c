@@ -305,6 +305,9 @@ static int add_endpoint(struct cni_ctx *x, struct add_undo *u,
 				   "allocating a VPID in %s", x->conf.bpffs_dir);
 	u->vpid = true;
 	err = sfc_dp_endpoint_put(&u->dp, in->vpid, &ep, keys, in->ipam.n_ips);
+	if (!err)
+		err = sfc_dp_allowed_src_set(&u->dp, in->vpid, in->pod.allowed_src,
+					     in->pod.n_allowed_src);
 	if (err)
 		return cni_err_set(e, CNI_ERR_INTERNAL, err,
 				   "writing endpoint %u maps", in->vpid);
@@ -431,23 +434,47 @@ static int attach_ips(struct cni_ctx *x, struct add_info *in)
 	return err;
 }
 
+/*
+ * Chained mode: the host interface we hook is the pod interface's veth
+ * peer, found through the kernel, never a name taken on trust from
+ * prevResult (a bridge plugin lists its bridge first; a hostile config
+ * could name the node's uplink). Both ends must name each other.
+ */
+static int attach_host_veth(struct cni_ctx *x, struct add_undo *u,
+			    struct add_info *in, const char *prev_host)
+{
+	int peer = 0, back = 0, err;
+
+	err = cni_veth_peer(u->pod, x->env.ifname, in->pod_mac, &peer);
+	if (err == -EMEDIUMTYPE)
+		return cni_err_set(&x->err, CNI_ERR_INVALID_CONF, err,
+				   "prevResult interface %s in %s is not a veth: chained mode needs a host-side veth to hook",
+				   x->env.ifname, x->env.netns);
+	if (err)
+		return cni_err_set(&x->err, CNI_ERR_INVALID_CONF, err,
+				   "prevResult interface %s in %s", x->env.ifname,
+				   x->env.netns);
+	err = cni_link_get(u->pod, x->env.ifname, &in->pod_idx, NULL);
+	if (!err && peer > 0)
+		err = cni_veth_peer_by_index(u->host, peer, in->host_if,
+					     in->host_mac, &back);
+	if (err || peer <= 0 || back != in->pod_idx)
+		return cni_err_set(&x->err, CNI_ERR_INVALID_CONF, err ? err : -ENODEV,
+				   "the veth peer of %s in %s is not in this network namespace (prevResult names %s)",
+				   x->env.ifname, x->env.netns, prev_host);
+	in->host_idx = peer;
+	return 0;
+}
+
 int cmd_add_attach(struct cni_ctx *x, const char *host_if)
 {
 	struct add_undo u = { .netns_fd = -1, .lock_fd = -1 };
 	struct add_info in = { .attach_only = true };
 	int err;
 
-	snprintf(in.host_if, sizeof(in.host_if), "%s", host_if);
 	err = add_open(x, &u, &in);
-	if (!err && (err = cni_link_get(u.host, in.host_if, &in.host_idx,
-					in.host_mac)))
-		cni_err_set(&x->err, CNI_ERR_INVALID_CONF, err,
-			    "prevResult host interface %s", in.host_if);
-	if (!err && (err = cni_link_get(u.pod, x->env.ifname, &in.pod_idx,
-					in.pod_mac)))
-		cni_err_set(&x->err, CNI_ERR_INVALID_CONF, err,
-			    "prevResult interface %s in %s", x->env.ifname,
-			    x->env.netns);
+	if (!err)
+		err = attach_host_veth(x, &u, &in, host_if);
 	if (!err)
 		err = attach_ips(x, &in);
 	if (!err && (err = announce_mac_changes(u.netns_fd, x->env.ifname)))

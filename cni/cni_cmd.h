@@ -63,9 +63,12 @@ int cmd_gc(struct cni_ctx *ctx);
 
 /**
  * cmd_add_attach() - ADD as a chained plugin after an interface-creating
- * one (prevResult names @host_if and the pod's CNI_IFNAME in a sandbox):
- * record the endpoint, write the maps, attach to @host_if; no veth, no
- * IPAM. ctx->result is prevResult passed through.
+ * one (prevResult names a host interface, @host_if, and the pod's
+ * CNI_IFNAME in a sandbox): record the endpoint, write the maps, attach to
+ * the host end of CNI_IFNAME's veth (found through the kernel; @host_if
+ * only appears in messages); no veth, no IPAM. ctx->result is prevResult
+ * passed through. A pod interface that is no veth with its peer in this
+ * namespace is refused (code 7).
  * Return: 0 or -errno with ctx->err set; nothing is left on failure.
  */
 int cmd_add_attach(struct cni_ctx *ctx, const char *host_if);

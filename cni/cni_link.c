@@ -93,33 +93,81 @@ int cni_veth_create(struct nl_sock *host, const char *host_name,
 	return cni_nl_errno(err);
 }
 
-int cni_link_get(struct nl_sock *sk, const char *name, int *ifindex,
-		 char mac[18])
+/* Link @ifindex, or @name when @ifindex is 0, from the kernel. */
+static int link_fetch(struct nl_sock *sk, int ifindex, const char *name,
+		      struct rtnl_link **link)
 {
-	struct rtnl_link *link = NULL;
-	struct nl_addr *a;
-	int err;
+	int err = rtnl_link_get_kernel(sk, ifindex, ifindex ? NULL : name, link);
 
-	err = rtnl_link_get_kernel(sk, 0, name, &link);
 	if (err < 0) {
 		err = cni_nl_errno(err);
 		return err == -ENOENT ? -ENODEV : err;
 	}
-	*ifindex = rtnl_link_get_ifindex(link);
-	if (mac) {
-		const unsigned char *b;
-
-		a = rtnl_link_get_addr(link);
-		if (!a || nl_addr_get_len(a) != 6) {
-			rtnl_link_put(link);
-			return -EADDRNOTAVAIL;
-		}
-		b = nl_addr_get_binary_addr(a);
-		snprintf(mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1],
-			 b[2], b[3], b[4], b[5]);
-	}
-	rtnl_link_put(link);
 	return 0;
+}
+
+static int link_mac(struct rtnl_link *link, char mac[18])
+{
+	struct nl_addr *a = rtnl_link_get_addr(link);
+	const unsigned char *b;
+
+	if (!a || nl_addr_get_len(a) != 6)
+		return -EADDRNOTAVAIL;
+	b = nl_addr_get_binary_addr(a);
+	snprintf(mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
+		 b[3], b[4], b[5]);
+	return 0;
+}
+
+int cni_link_get(struct nl_sock *sk, const char *name, int *ifindex,
+		 char mac[18])
+{
+	struct rtnl_link *link = NULL;
+	int err = link_fetch(sk, 0, name, &link);
+
+	if (err)
+		return err;
+	*ifindex = rtnl_link_get_ifindex(link);
+	if (mac)
+		err = link_mac(link, mac);
+	rtnl_link_put(link);
+	return err;
+}
+
+static int veth_peer(struct nl_sock *sk, int ifindex, const char *name,
+		     char *name_out, char mac[18], int *peer_ifindex)
+{
+	struct rtnl_link *link = NULL;
+	const char *kind;
+	int err = link_fetch(sk, ifindex, name, &link);
+
+	if (err)
+		return err;
+	kind = rtnl_link_get_type(link);
+	if (!kind || strcmp(kind, "veth")) {
+		err = -EMEDIUMTYPE;
+		goto out;
+	}
+	*peer_ifindex = rtnl_link_get_link(link);
+	if (name_out)
+		snprintf(name_out, CNI_IFNAMSIZ, "%s", rtnl_link_get_name(link));
+	if (mac)
+		err = link_mac(link, mac);
+out:
+	rtnl_link_put(link);
+	return err;
+}
+
+int cni_veth_peer(struct nl_sock *sk, const char *name, char mac[18],
+		  int *peer_ifindex)
+{
+	return veth_peer(sk, 0, name, NULL, mac, peer_ifindex);
+}
+
+int cni_veth_peer_by_index(struct nl_sock *sk, int ifindex, char *name,
+			   char mac[18], int *peer_ifindex)
+{
+	return veth_peer(sk, ifindex, NULL, name, mac, peer_ifindex);
 }
 
 int cni_link_up(struct nl_sock *sk, const char *name)

@@ -78,6 +78,23 @@ int cni_veth_create(struct nl_sock *host, const char *host_name,
 int cni_link_get(struct nl_sock *sk, const char *name, int *ifindex,
 		 char mac[18]);
 
+/**
+ * cni_veth_peer() - the veth peer of link @name as the kernel reports it
+ * (IFLA_LINK: the peer's ifindex in the peer's namespace) and @name's MAC
+ * (@mac may be NULL).
+ * Return: 0; -ENODEV if there is no such link; -EMEDIUMTYPE if it is not a
+ * veth; -errno.
+ */
+int cni_veth_peer(struct nl_sock *sk, const char *name, char mac[18],
+		  int *peer_ifindex);
+
+/**
+ * cni_veth_peer_by_index() - cni_veth_peer() of link @ifindex, whose name
+ * is written to @name (CNI_IFNAMSIZ bytes).
+ */
+int cni_veth_peer_by_index(struct nl_sock *sk, int ifindex, char *name,
+			   char mac[18], int *peer_ifindex);
+
 /** cni_link_up() - set IFF_UP on link @name. Return: 0 or -errno. */
 int cni_link_up(struct nl_sock *sk, const char *name);
 

@@ -162,4 +162,41 @@ assert_fail "x: record gone" test -e "$STATE_DIR/endpoints/ctr-x_eth0.json"
 assert_fail "x: address released" test -e "$IPAM_DIR/$NET_NAME-ptp/$IPX"
 assert_ok "conflist DEL y" conflist_run DEL "$NSY" eth0 ctr-y <<<"$LIST_PTP"
 
+# --- chained mode hooks the pod interface's veth peer, never a host
+# interface name taken from prevResult (a bridge plugin lists its bridge
+# first; a hostile prevResult can name the node's uplink) ---
+node ip link add "$PFX-upl" type bridge # stands in for the uplink (no dummy module here)
+NSZ=$(pod_netns_add z)
+NSW=$(pod_netns_add w)
+node ip link add "$PFX-zh" type veth peer name eth0 netns "$PFX-z"
+node ip link set "$PFX-zh" up
+ns_exec z ip link set eth0 up
+ns_exec w ip link add eth0 type bridge
+# sfc-cni alone, prevResult naming the uplink as the host interface.
+chained_conf() {
+	python3 -c 'import json,sys
+c=json.loads(sys.argv[1]); c["cniVersion"]="1.0.0"; c["name"]=sys.argv[2]
+c["prevResult"]={"cniVersion":"1.0.0","interfaces":[{"name":sys.argv[3]},{"name":"eth0","sandbox":sys.argv[4]}],
+ "ips":[{"address":sys.argv[5],"interface":1}]}
+print(json.dumps(c))' "$SFC_CH" "$NET_NAME-ch" "$PFX-upl" "$1" "$2"
+}
+sfc_alone() { # CMD NETNS CID < conf
+	CNI_COMMAND=$1 CNI_NETNS=$2 CNI_IFNAME=eth0 CNI_CONTAINERID=$3 CNI_PATH="$BUILD/bin:/usr/lib/cni" \
+		nsenter --net="$NODE_NS" "$BUILD/bin/sfc-cni"
+}
+CONF_Z=$(chained_conf "$NSZ" 10.250.1.5/24)
+out=$(sfc_alone ADD "$NSZ" ctr-z <<<"$CONF_Z")
+assert_eq 0 $? "chained ADD with prevResult naming $PFX-upl as the host interface"
+assert_ok "hooked on the veth peer of the pod's eth0 ($PFX-zh)" test -e "$PIN_DIR/links/$PFX-zh"
+assert_fail "nothing attached to the interface prevResult named" test -e "$PIN_DIR/links/$PFX-upl"
+assert_eq "" "$(node bpftool net show dev "$PFX-upl" 2>/dev/null | grep -o sfc_from_pod)" "no sfc program on $PFX-upl"
+assert_ok "chained DEL z" sfc_alone DEL "$NSZ" ctr-z <<<"$CONF_Z"
+assert_fail "z: link pin gone" test -e "$PIN_DIR/links/$PFX-zh"
+out=$(sfc_alone ADD "$NSW" ctr-w <<<"$(chained_conf "$NSW" 10.250.1.6/24)")
+rc=$?
+assert_eq 1 "$rc" "chained ADD on a pod interface that is no veth fails"
+assert_eq 7 "$(json_get "$out" '["code"]')" "... with code 7 (invalid network config)"
+assert_fail "... and attaches nothing to $PFX-upl" test -e "$PIN_DIR/links/$PFX-upl"
+assert_fail "... and leaves no record" test -e "$STATE_DIR/endpoints/ctr-w_eth0.json"
+
 summary
