@@ -12,7 +12,9 @@
  * directly; everything else, and link-scope traffic (ND, multicast,
  * broadcast) always, goes on to the kernel (TCX_NEXT). The pod's ARP and
  * NS/NA frames refresh its MAC in sfc_endpoints, and its requests for the
- * gateway are answered here (lib/neigh.h).
+ * gateway are answered here (lib/neigh.h). Any other packet must come
+ * from the pod's MAC and one of its addresses, else it is dropped as
+ * spoofed (lib/source.h).
  */
 #include "lib/defs.h"
 #include "lib/maps.h"
@@ -22,6 +24,7 @@
 #include "lib/nsh.h"
 #include "lib/deliver.h"
 #include "lib/neigh.h"
+#include "lib/source.h"
 #include "lib/sff.h"
 #include "lib/verdict.h"
 
@@ -92,15 +95,11 @@ static __noinline int sfc_from_pod_neigh(struct __sk_buff *skb, __u32 vpid,
  * (its ingress qdisc, which runs after tcx, must see the packet; the
  * kernel then routes it to the pod's host veth). Off-node: the kernel.
  */
-static __always_inline int sfc_unchained(struct __sk_buff *skb, __u32 self_vpid,
+static __always_inline int sfc_unchained(struct __sk_buff *skb,
+					 const struct sfc_endpoint *self,
 					 __u32 dst_vpid)
 {
-	struct sfc_endpoint *self;
-
-	if (!dst_vpid)
-		return SFC_V_NEXT;
-	self = sfc_endpoint_get(self_vpid);
-	if (self && (self->flags & SFC_EP_F_SHAPED_OUT))
+	if (!dst_vpid || (self->flags & SFC_EP_F_SHAPED_OUT))
 		return SFC_V_NEXT;
 	return sfc_deliver(skb, dst_vpid);
 }
@@ -109,6 +108,7 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 {
 	struct sfc_fwd fw = { .si = SFC_NSH_SI_START };
 	struct sfc_class cls = {};
+	struct sfc_endpoint *self;
 	struct sfc_flow_ref *ref;
 	struct sfc_pkt pkt = {};
 	__u32 dst_vpid;
@@ -130,6 +130,12 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 	if (pkt.family == 6 && pkt.proto == IPPROTO_ICMPV6_ &&
 	    sfc_is_nd_frame(sfc_data(skb), sfc_data_end(skb)))
 		return sfc_from_pod_neigh(skb, fw.self_vpid, false);
+	self = sfc_endpoint_get(fw.self_vpid);
+	if (!self || self->role != SFC_ROLE_APP)
+		return SFC_V_NEXT;
+	ret = sfc_check_source(skb, fw.self_vpid, self, &pkt);
+	if (ret)
+		return ret;
 	if (sfc_is_link_scope(&pkt))
 		return SFC_V_NEXT;
 
@@ -142,7 +148,7 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 	} else {
 		dst_vpid = sfc_local_vpid(pkt.family, pkt.daddr);
 		if (!sfc_classify(fw.self_vpid, dst_vpid, &pkt, &cls))
-			return sfc_unchained(skb, fw.self_vpid, dst_vpid);
+			return sfc_unchained(skb, self, dst_vpid);
 		fw.spi = cls.spi;
 		fw.flow_id = sfc_flow_open(&pkt, cls.spi, fw.self_vpid);
 	}

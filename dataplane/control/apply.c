@@ -204,7 +204,7 @@ static int apply_policy(const struct sfc_plan *p, struct sfc_dp *dp)
 
 int sfc_plan_apply(const struct sfc_plan *p, struct sfc_dp *dp)
 {
-	int rc[5], i;
+	int rc[6], i;
 
 	/* Groups before the hops that name them, hops and reverse SPIs before
 	 * the policies that lead to them; stale groups last. */
@@ -213,7 +213,8 @@ int sfc_plan_apply(const struct sfc_plan *p, struct sfc_dp *dp)
 	rc[2] = apply_rev_spi(p, dp);
 	rc[3] = apply_policy(p, dp);
 	rc[4] = prune_groups(p, dp);
-	for (i = 0; i < 5; i++)
+	rc[5] = sfc_plan_apply_sources(p, dp);
+	for (i = 0; i < 6; i++)
 		if (rc[i])
 			return rc[i];
 	return 0;

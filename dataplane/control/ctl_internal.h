@@ -83,6 +83,12 @@ int sfc_list_entries(const char *base, const char *sub, char *dir,
 		     size_t dirlen, char ***names, int *n, void **entries,
 		     size_t size);
 
+struct sfc_plan;
+struct sfc_dp;
+/* sfc_allowed_src = the sfc.io/allowed-sources prefixes of every endpoint
+ * of @p whose pod has them (sources.c). Return: 0 or -errno. */
+int sfc_plan_apply_sources(const struct sfc_plan *p, struct sfc_dp *dp);
+
 /* snprintf that reports truncation: 0 or -ENAMETOOLONG. */
 int sfc_path(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sfc_control.h"
+#include "sfc_dp.h"
 #include "ctl_internal.h"
 
 /* sfc.io/sfc-aware: "true" (the default: the SF speaks NSH) or "false"
@@ -32,6 +33,36 @@ static int pod_sfc_aware(const cJSON *ann, struct sfc_pod *p, const char *c,
 	return 0;
 }
 
+/* sfc.io/allowed-sources: "CIDR,CIDR" (blanks around a CIDR ignored) into
+ * sfc_allowed_src keys. */
+static int pod_allowed_sources(const cJSON *ann, struct sfc_pod *p,
+			       const char *c, char *err, size_t errlen)
+{
+	struct sfc_pod_info *in = &p->info;
+	char v[1024] = "", *tok, *save = NULL, *end;
+	int rc;
+
+	rc = sfc_json_str(ann, SFC_ANNOT_ALLOWED_SOURCES, v, sizeof(v), false,
+			  c, err, errlen);
+	if (rc)
+		return rc;
+	for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		tok += strspn(tok, " \t");
+		end = tok + strlen(tok);
+		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (in->n_allowed_src == SFC_MAX_ALLOWED_SOURCES)
+			return sfc_errf(err, errlen, "%s: %s: more than %d prefixes",
+					c, SFC_ANNOT_ALLOWED_SOURCES,
+					SFC_MAX_ALLOWED_SOURCES);
+		if (sfc_dp_src_key(tok, &in->allowed_src[in->n_allowed_src]))
+			return sfc_errf(err, errlen, "%s: %s: invalid CIDR \"%s\"",
+					c, SFC_ANNOT_ALLOWED_SOURCES, tok);
+		in->n_allowed_src++;
+	}
+	return 0;
+}
+
 static int pod_annotations(const cJSON *meta, struct sfc_pod *p, char *err,
 			   size_t errlen)
 {
@@ -51,6 +82,8 @@ static int pod_annotations(const cJSON *meta, struct sfc_pod *p, char *err,
 				  errlen);
 	if (!rc)
 		rc = pod_sfc_aware(ann, p, c, err, errlen);
+	if (!rc)
+		rc = pod_allowed_sources(ann, p, c, err, errlen);
 	if (rc)
 		return rc;
 	if (p->info.chain[0] && !sfc_name_ok(p->info.chain, SFC_NAME_MAX))

@@ -19,6 +19,10 @@
 #define SFC_ANNOT_CHAIN "sfc.io/chain"
 #define SFC_ANNOT_FUNCTION "sfc.io/function"
 #define SFC_ANNOT_SFC_AWARE "sfc.io/sfc-aware" /* "true" (default) | "false" */
+/* "CIDR,CIDR": source prefixes an app pod may send from besides its own
+ * addresses (anti-spoofing); at most SFC_MAX_ALLOWED_SOURCES. */
+#define SFC_ANNOT_ALLOWED_SOURCES "sfc.io/allowed-sources"
+#define SFC_MAX_ALLOWED_SOURCES 16
 #define SFC_NAME_MAX 64
 #define SFC_MAX_IPS 4
 #define SFC_MAX_CHAIN_SFS 16
@@ -80,6 +84,9 @@ struct sfc_pod_info {
 	char chain[SFC_NAME_MAX];    /* sfc.io/chain, "" if none */
 	char function[SFC_NAME_MAX]; /* sfc.io/function, "" if none */
 	int unaware;                 /* sfc.io/sfc-aware: "false" -> 1 */
+	/* sfc.io/allowed-sources as sfc_allowed_src keys (vpid 0) */
+	int n_allowed_src;
+	struct sfc_src_key allowed_src[SFC_MAX_ALLOWED_SOURCES];
 };
 
 /** sfc_pod_lookup() - annotations of pod @ns/@name.
@@ -353,8 +360,9 @@ struct sfc_dp;
  * sfc_policy equal to @p: groups first (a hop never points at an
  * unwritten group), then paths and reverse SPIs, then policies; entries
  * not in @p are deleted (groups emptied) except those of @p->keep_* and
- * groups still referenced by a kept path. Instance up/down
- * (sfc_sf_state) is sfc-agent's and not touched.
+ * groups still referenced by a kept path. sfc_allowed_src becomes the
+ * sfc.io/allowed-sources prefixes of every endpoint's pod. Instance
+ * up/down (sfc_sf_state) is sfc-agent's and not touched.
  * Caller holds sfc_dp_lock(). Return: 0 or the first -errno.
  */
 int sfc_plan_apply(const struct sfc_plan *p, struct sfc_dp *dp);

@@ -17,8 +17,9 @@
 #include <linux/types.h>
 #endif
 
-/* 2: SF groups, flow table, reverse SFPs, SFC proxy, 20-byte NSH. */
-#define SFC_LAYOUT_VERSION 2
+/* 2: SF groups, flow table, reverse SFPs, SFC proxy, 20-byte NSH.
+ * 3: sfc_allowed_src (anti-spoofing), sfc_drops has SFC_DROP_SLOTS. */
+#define SFC_LAYOUT_VERSION 3
 
 /* Default bpffs directory holding every pinned map, program and link. */
 #define SFC_PIN_DIR_DEFAULT "/sys/fs/bpf/sfc"
@@ -40,6 +41,7 @@
 #define SFC_MAP_FLOWS "sfc_flows"
 #define SFC_MAP_FLOW_TUPLES "sfc_flow_tuples"
 #define SFC_MAP_PROXY "sfc_proxy"
+#define SFC_MAP_ALLOWED_SRC "sfc_allowed_src"
 
 /* Program names (also the names they are pinned under in <pin dir>/progs). */
 #define SFC_PROG_FROM_POD "sfc_from_pod" /* classifier: app endpoint ingress */
@@ -56,6 +58,7 @@
 #define SFC_FLOW_MAX_HOPS 16       /* hops whose instance a flow pins */
 #define SFC_MAX_FLOWS 65536        /* sfc_flows, sfc_flow_tuples (LRU) */
 #define SFC_MAX_PROXY_FLOWS 65536  /* sfc_proxy (LRU) */
+#define SFC_MAX_ALLOWED_SRC 8192   /* sfc_allowed_src, all endpoints */
 /* A flow-table or proxy entry unused for this long is stale: the dataplane
  * ignores it (and re-creates it); LRU eviction reclaims the memory. */
 #define SFC_FLOW_IDLE_NS (300ull * 1000000000ull)
@@ -230,6 +233,23 @@ struct sfc_ip_key {
 	__u32 family;       /* 4 or 6 */
 	__be32 addr[4];
 };
+
+/*
+ * sfc_allowed_src[key] (LPM trie, SFC_MAX_ALLOWED_SRC): a source prefix app
+ * endpoint `vpid` may send from besides its own addresses (sfc_ep_by_ip),
+ * from the pod annotation sfc.io/allowed-sources; value: __u8 1. Written by
+ * control (sfc-cni ADD, reconcile). The trie matches prefixlen leading bits
+ * of vpid, family, addr: SFC_SRC_KEY_BITS (vpid and family, always whole)
+ * plus the address prefix length. The classifier looks up the packet's
+ * source with the full length of its family.
+ */
+struct sfc_src_key {
+	__u32 prefixlen;    /* SFC_SRC_KEY_BITS + address prefix length */
+	__u32 vpid;
+	__u32 family;       /* 4 or 6 */
+	__be32 addr[4];     /* IPv4 in addr[0], rest zero; host bits zero */
+};
+#define SFC_SRC_KEY_BITS 64
 
 /* One classifier rule: match on the peer address (dst for egress, src for
  * ingress), protocol and peer port range -> SPI. Zero fields match all. */
@@ -419,8 +439,12 @@ enum sfc_drop_reason {
 	SFC_DROP_BAD_NSH = -7,      /* not our NSH (version, MD type, length) */
 	SFC_DROP_LOOP = -8,         /* too many skipped hops in one pass */
 	SFC_DROP_PROXY = -9,        /* SFC proxy: no state for an unaware SF */
-	SFC_DROP_REASON_MAX = 10,
+	SFC_DROP_SPOOFED = -10,     /* app pod's packet with a source MAC or
+				     * IP address that is not its own */
+	SFC_DROP_REASON_MAX = 11,
 };
+/* Entries of sfc_drops: room for reasons to come without a layout change. */
+#define SFC_DROP_SLOTS 32
 
 #ifndef __BPF__
 #include <assert.h>
@@ -433,6 +457,7 @@ SFC_ASSERT_SIZE(struct sfc_nsh_hdr, 20);
 SFC_ASSERT_SIZE(struct sfc_meta, 40);
 SFC_ASSERT_SIZE(struct sfc_endpoint, 20);
 SFC_ASSERT_SIZE(struct sfc_ip_key, 20);
+SFC_ASSERT_SIZE(struct sfc_src_key, 28);
 SFC_ASSERT_SIZE(struct sfc_rule, 28);
 SFC_ASSERT_SIZE(struct sfc_policy_key, 8);
 SFC_ASSERT_SIZE(struct sfc_policy, 8 + 28 * SFC_MAX_RULES);
@@ -451,6 +476,7 @@ _Static_assert(SFC_MAX_ENDPOINTS - 1 <= SFC_MARK_VPID_MASK, "VPID fits the mark"
 #else
 static_assert(SFC_MAX_ENDPOINTS - 1 <= SFC_MARK_VPID_MASK, "VPID fits the mark");
 #endif
+_Static_assert(SFC_DROP_REASON_MAX <= SFC_DROP_SLOTS, "sfc_drops holds every reason");
 /* 0 is older than the flow idle time and any dead-after (ms) a __u32 holds. */
 _Static_assert(SFC_CLOCK_EPOCH_NS > SFC_FLOW_IDLE_NS &&
 	       SFC_CLOCK_EPOCH_NS > 0xFFFFFFFFull * 1000000ull,

@@ -127,6 +127,8 @@ int sfc_dp_endpoint_del(struct sfc_dp *dp, uint32_t vpid)
 	    errno != ENOENT)
 		return -errno;
 	err = sfc_dp_del_ips(dp, vpid);
+	if (!err)
+		err = sfc_dp_allowed_src_set(dp, vpid, NULL, 0);
 	if (err)
 		return err;
 	for (pk.dir = 0; pk.dir < SFC_DIR_MAX; pk.dir++)

@@ -35,6 +35,7 @@ struct sfc_dp {
 	int flows_fd;
 	int flow_tuples_fd;
 	int proxy_fd;
+	int allowed_src_fd; /* layout 3 */
 };
 
 /**
@@ -116,7 +117,8 @@ int sfc_dp_endpoint_put(struct sfc_dp *dp, uint32_t vpid,
 
 /**
  * sfc_dp_endpoint_del() - remove every map entry of endpoint @vpid
- * (endpoint, ifindex, its addresses, its policies, its health slot).
+ * (endpoint, ifindex, its addresses, its allowed source prefixes, its
+ * policies, its health slot).
  * Return: 0, also when already gone; -errno on failure.
  */
 int sfc_dp_endpoint_del(struct sfc_dp *dp, uint32_t vpid);
@@ -162,6 +164,34 @@ int sfc_dp_hop_stats_sum(struct sfc_dp *dp, uint32_t sp,
  * @out[0..SFC_DROP_REASON_MAX-1] (index = -reason). Return: 0 or -errno.
  */
 int sfc_dp_drops_sum(struct sfc_dp *dp, uint64_t out[SFC_DROP_REASON_MAX]);
+
+/**
+ * sfc_dp_src_key() - fill @key (an sfc_allowed_src key, vpid 0) from
+ * @cidr: "10.1.0.0/16", "fd00:1::/64", or a bare address (full length).
+ * Host bits are cleared, as a trie key needs.
+ * Return: 0 or -EINVAL.
+ */
+int sfc_dp_src_key(const char *cidr, struct sfc_src_key *key);
+
+/**
+ * sfc_dp_allowed_src_set() - make endpoint @vpid's entries in
+ * sfc_allowed_src (the source prefixes its pod may send from besides its
+ * own addresses) exactly the @n keys @keys (from sfc_dp_src_key(); their
+ * vpid is ignored, @vpid is used). @n = 0 removes them all. New entries are
+ * written before stale ones go, so a prefix in both sets never lapses.
+ * Caller holds the node lock.
+ * Return: 0, -EINVAL, -ENOSPC when the map is full, -errno.
+ */
+int sfc_dp_allowed_src_set(struct sfc_dp *dp, uint32_t vpid,
+			   const struct sfc_src_key *keys, int n);
+
+/**
+ * sfc_dp_allowed_src_sync() - make the whole of sfc_allowed_src exactly
+ * the @n keys @keys (each with its vpid), e.g. from every pod's annotation
+ * at reconcile. Same order and errors as sfc_dp_allowed_src_set().
+ */
+int sfc_dp_allowed_src_sync(struct sfc_dp *dp, const struct sfc_src_key *keys,
+			    int n);
 
 /**
  * sfc_dp_ip_key() - fill @key from a textual IPv4/IPv6 address.

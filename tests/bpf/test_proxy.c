@@ -132,7 +132,7 @@ Test(proxy, plain_packets_without_proxy_state_are_not_ours)
 {
 	const struct sfc_endpoint *un = bpft_ep(VPID_UN);
 	struct run_out out;
-	struct pkt back;
+	struct pkt back, in;
 
 	path(GROUP_UN, VPID_SF2);
 	pkt_tcp4(&back, "10.0.0.11", 80, 63);
@@ -144,7 +144,8 @@ Test(proxy, plain_packets_without_proxy_state_are_not_ours)
 	cr_assert_eq(out.retval, V_NEXT);
 	/* Another SF cannot use the unaware SF's proxy state either. */
 	bpft_map_lo(VPID_A);
-	bpft_run(T.from_pod_fd, &back, 0, &out); /* creates state for UN */
+	pkt_tcp4(&in, "10.0.0.11", 80, 64);
+	bpft_run(T.from_pod_fd, &in, 0, &out); /* creates state for UN */
 	bpft_map_lo(VPID_SF1);
 	bpft_run(T.from_sf_fd, &back, 0, &out);
 	cr_assert_eq(out.retval, V_NEXT);

@@ -46,6 +46,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_ep_by_ip SEC(".maps");
 
+/* {vpid, source prefix} -> 1: prefixes an app endpoint may send from
+ * besides its own addresses (sfc.io/allowed-sources), written by control. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SFC_MAX_ALLOWED_SRC);
+	__type(key, struct sfc_src_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_allowed_src SEC(".maps");
+
 /* {vpid, dir} -> ordered classifier rules. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -76,7 +87,7 @@ struct {
 /* [-reason]: per-CPU drop counters (enum sfc_drop_reason). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SFC_DROP_REASON_MAX);
+	__uint(max_entries, SFC_DROP_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
