@@ -142,6 +142,7 @@ struct sfc_k8s_client {
 	CURLM *multi;
 	CURL *sync;                    /* reused by blocking requests */
 	struct sfc_k8s_reflector *reflectors;
+	unsigned long news;            /* events and lists handed on, ever */
 	uint64_t prng;
 };
 

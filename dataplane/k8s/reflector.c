@@ -140,6 +140,7 @@ static int refl_line(void *ctx, const char *line, size_t len)
 		return r->abort_err = -ENOMEM;
 	}
 	r->stream_events++;
+	r->c->news++;
 	r->quick_relists = 0;
 	r->info.failures = 0;
 	sfc_k8s_backoff_reset(&r->bo);
@@ -190,6 +191,7 @@ static void refl_deliver(struct sfc_k8s_reflector *r, const char *rv)
 		r->h.list_end(r->h.ctx);
 	cJSON_Delete(r->items);
 	r->items = NULL;
+	r->c->news++;
 	r->need_list = false;
 	r->info.synced = true;
 	r->info.failures = 0;
@@ -393,25 +395,41 @@ static void refl_start_due(struct sfc_k8s_client *c, int *wait_ms)
 	}
 }
 
-int sfc_k8s_step(struct sfc_k8s_client *c, int timeout_ms)
+/* Finish the transfers libcurl reports done. Return: how many. */
+static int refl_collect(struct sfc_k8s_client *c)
 {
-	int wait = timeout_ms > 0 ? timeout_ms : 0, running, left;
-	CURLMcode mc;
+	int left, n = 0;
 	CURLMsg *m;
 	void *r;
 
-	refl_start_due(c, &wait);
-	mc = curl_multi_perform(c->multi, &running);
-	if (mc == CURLM_OK)
-		mc = curl_multi_poll(c->multi, NULL, 0, wait, NULL);
-	if (mc == CURLM_OK)
-		mc = curl_multi_perform(c->multi, &running);
 	while ((m = curl_multi_info_read(c->multi, &left))) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &r);
 		refl_done(r, m->data.result);
+		n++;
 	}
+	return n;
+}
+
+int sfc_k8s_step(struct sfc_k8s_client *c, int timeout_ms)
+{
+	int wait = timeout_ms > 0 ? timeout_ms : 0, running;
+	unsigned long news = c->news;
+	CURLMcode mc;
+
+	refl_start_due(c, &wait);
+	mc = curl_multi_perform(c->multi, &running);
+	/* Data that arrived before this call has just been handed on, and a
+	 * transfer that just ended may have a follow-up due now: return
+	 * without waiting, so the caller acts on it at once. */
+	if (mc == CURLM_OK && (refl_collect(c) || c->news != news))
+		wait = 0;
+	if (mc == CURLM_OK)
+		mc = curl_multi_poll(c->multi, NULL, 0, wait, NULL);
+	if (mc == CURLM_OK)
+		mc = curl_multi_perform(c->multi, &running);
+	refl_collect(c);
 	/* Follow-ups due now (the watch after a LIST, the next page, a
 	 * relist) start in this same step. */
 	refl_start_due(c, NULL);

@@ -107,7 +107,8 @@ void sfc_k8s_reflector_info(const struct sfc_k8s_reflector *r,
  * milliseconds (0 = do what is ready and return): start the attempts that
  * are due, wait for network activity or the next due attempt, move the
  * transfers on and call the handlers. Meant as the wait of the caller's
- * loop; returns early after activity.
+ * loop: it returns as soon as anything was handed on (also data that
+ * arrived before the call), so the caller acts on a change at once.
  * Return: 0; -EIO when libcurl's multi interface fails (the reflectors'
  * own failures are retried, never returned: see sfc_k8s_reflector_info()).
  */

@@ -341,7 +341,7 @@ Test(k8s_http, tls_with_ca_and_client_certificate)
 	struct sfc_k8s_status st;
 	struct sfc_k8s_client *c;
 	char script[512], tls[512], err[256] = "";
-	char *ca = NULL, *other = NULL;
+	char *ca = NULL, *other = NULL, *ca_pem;
 	cJSON *reqs;
 
 	make_pki();
@@ -363,7 +363,9 @@ Test(k8s_http, tls_with_ca_and_client_certificate)
 	/* File form: the in-cluster shape (CA file) with a client cert file. */
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.server = api.url;
-	cfg.ca_file = (char *)k8s_tfile("ca-copy.crt", slurp("ca.crt"));
+	ca_pem = slurp("ca.crt");
+	cfg.ca_file = (char *)k8s_tfile("ca-copy.crt", ca_pem);
+	free(ca_pem);
 	char cert[256], key[256];
 	snprintf(cert, sizeof(cert), "%s/cli.crt", k8s_tdir);
 	snprintf(key, sizeof(key), "%s/cli.key", k8s_tdir);
