@@ -7,7 +7,9 @@
  * 410 and on HTTP 410, 401 re-reading a rotated token for LIST and
  * WATCH, reconnect with backoff on connection refused (schedule checked
  * on an injected clock), malformed and overlong events, a dropped
- * stream, a watch closed at once, and three reflectors on one loop.
+ * stream, a watch closed at once, three reflectors on one loop, a
+ * handler making a blocking request, and a step returning at once with
+ * data that was already waiting.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -18,11 +20,10 @@
 #include <unistd.h>
 
 #include "k8s_internal.h"
-#include "test_k8s_util.h"
+#include "test_k8s_script.h"
 
 static struct fake_api api;
 static struct k8s_hooks hooks;
-static cJSON *script;
 
 static void setup(void)
 {
@@ -30,206 +31,17 @@ static void setup(void)
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.real_clock = true;
 	hooks.u = 0.5;
-	script = cJSON_CreateArray();
+	ks_script = cJSON_CreateArray();
 }
 
 static void teardown(void)
 {
 	fake_api_stop(&api);
-	cJSON_Delete(script);
+	cJSON_Delete(ks_script);
 	k8s_tdir_teardown();
 }
 
 TestSuite(k8s_reflector, .init = setup, .fini = teardown, .timeout = 60);
-
-/* ---- the script ---------------------------------------------------------- */
-
-static cJSON *step(const char *path, bool watch)
-{
-	cJSON *s = cJSON_CreateObject(), *q = cJSON_AddObjectToObject(s, "query");
-
-	cJSON_AddStringToObject(s, "path", path);
-	if (watch)
-		cJSON_AddStringToObject(q, "watch", "true");
-	else
-		cJSON_AddNullToObject(q, "watch");
-	cJSON_AddItemToArray(script, s);
-	return s;
-}
-
-static void q(cJSON *s, const char *k, const char *v)
-{
-	cJSON_AddStringToObject(cJSON_GetObjectItem(s, "query"), k, v);
-}
-
-static void chunk(cJSON *s, const char *text)
-{
-	cJSON *c = cJSON_GetObjectItem(s, "chunks");
-
-	if (!c)
-		c = cJSON_AddArrayToObject(s, "chunks");
-	cJSON_AddItemToArray(c, cJSON_CreateString(text));
-	cJSON_AddNumberToObject(s, "delay_ms", 30);
-}
-
-static void end(cJSON *s, const char *how)
-{
-	cJSON_AddStringToObject(s, "end", how);
-}
-
-static const char *podj(const char *name, const char *rv)
-{
-	static char buf[8][160];
-	static unsigned n;
-	char *b = buf[n++ % 8];
-
-	snprintf(b, 160, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"ns1\","
-		 "\"resourceVersion\":\"%s\"}}", name, rv);
-	return b;
-}
-
-/* One watch event line (with its newline). */
-static const char *ev(const char *type, const char *name, const char *rv)
-{
-	static char buf[8][256];
-	static unsigned n;
-	char *b = buf[n++ % 8];
-
-	if (!strcmp(type, "BOOKMARK"))
-		snprintf(b, 256, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Pod\",\"metadata\":"
-			 "{\"resourceVersion\":\"%s\"}}}\n", rv);
-	else
-		snprintf(b, 256, "{\"type\":\"%s\",\"object\":%s}\n", type, podj(name, rv));
-	return b;
-}
-
-static const char *err_ev(int code, const char *reason, const char *msg)
-{
-	static char b[256];
-
-	snprintf(b, sizeof(b), "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-		 "\"metadata\":{},\"status\":\"Failure\",\"message\":\"%s\",\"reason\":\"%s\","
-		 "\"code\":%d}}\n", msg, reason, code);
-	return b;
-}
-
-/* A LIST answer: @items is "" or comma-separated objects. */
-static void list_body(cJSON *s, const char *rv, const char *cont, const char *items)
-{
-	char text[2048];
-
-	snprintf(text, sizeof(text), "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":"
-		 "{\"resourceVersion\":\"%s\"%s%s%s},\"items\":%s%s%s}", rv,
-		 cont ? ",\"continue\":\"" : "", cont ? cont : "", cont ? "\"" : "",
-		 *items ? "[" : "null", items, *items ? "]" : "");
-	cJSON_AddItemToObject(s, "body", cJSON_Parse(text));
-}
-
-static void status_body(cJSON *s, int code, const char *reason)
-{
-	char text[256];
-
-	snprintf(text, sizeof(text), "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"%s\","
-		 "\"code\":%d,\"message\":\"%s\"}", reason, code, reason);
-	cJSON_AddNumberToObject(s, "status", code);
-	cJSON_AddItemToObject(s, "body", cJSON_Parse(text));
-}
-
-static void start_api(int port)
-{
-	char *text = cJSON_PrintUnformatted(script);
-
-	fake_api_start(&api, text, port, NULL);
-	free(text);
-}
-
-/* ---- what the handler saw -------------------------------------------------- */
-
-struct rec {
-	char text[4096];
-	int n;
-	struct sfc_k8s_store *store;
-	struct sfc_k8s_handler sh;
-};
-
-static void rec_add(struct rec *r, const char *s)
-{
-	size_t len = strlen(r->text);
-
-	snprintf(r->text + len, sizeof(r->text) - len, "%s%s", len ? "|" : "", s);
-	r->n++;
-}
-
-static void rec_begin(void *ctx)
-{
-	struct rec *r = ctx;
-
-	rec_add(r, "begin");
-	r->sh.list_begin(r->sh.ctx);
-}
-
-static void rec_end(void *ctx)
-{
-	struct rec *r = ctx;
-
-	rec_add(r, "end");
-	r->sh.list_end(r->sh.ctx);
-}
-
-static void rec_object(void *ctx, enum sfc_k8s_event_type t, const cJSON *o)
-{
-	static const char *const names[] = { "ADDED", "MODIFIED", "DELETED" };
-	const cJSON *m = cJSON_GetObjectItem(o, "metadata");
-	struct rec *r = ctx;
-	char line[256];
-
-	cr_assert_lt(t, SFC_K8S_BOOKMARK, "BOOKMARK and ERROR are never handed on");
-	snprintf(line, sizeof(line), "%s %s %s", names[t],
-		 cJSON_GetObjectItem(m, "name")->valuestring,
-		 cJSON_GetObjectItem(m, "resourceVersion")->valuestring);
-	rec_add(r, line);
-	r->sh.object(r->sh.ctx, t, o);
-}
-
-static struct sfc_k8s_handler rec_init(struct rec *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->store = sfc_k8s_store_new();
-	r->sh = sfc_k8s_store_handler(r->store);
-	return (struct sfc_k8s_handler){ rec_begin, rec_object, rec_end, r };
-}
-
-static void rec_free(struct rec *r)
-{
-	sfc_k8s_store_free(r->store);
-}
-
-/* ---- driving ---------------------------------------------------------------- */
-
-static uint64_t real_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Step @c until @r has @n records and @rf is watching, or @ms pass. */
-static void run_until(struct sfc_k8s_client *c, struct rec *r, int n,
-		      struct sfc_k8s_reflector *rf, unsigned ms)
-{
-	uint64_t deadline = real_ms() + ms;
-	struct sfc_k8s_reflector_info info;
-
-	do {
-		cr_assert_eq(sfc_k8s_step(c, 20), 0);
-		sfc_k8s_reflector_info(rf, &info);
-		if (r->n >= n && info.phase == SFC_K8S_WATCHING)
-			return;
-	} while (real_ms() < deadline);
-	cr_assert_fail("timed out with %d of %d records: %s (phase %d, last error %d: %s)", r->n, n,
-		r->text, info.phase, info.last_err, info.last.message);
-}
 
 static struct sfc_k8s_client *client(const char *url, const char *token, unsigned bo_ms)
 {
@@ -263,55 +75,55 @@ Test(k8s_reflector, list_watch_bookmark_and_both_kinds_of_410)
 	struct sfc_k8s_reflector *rf;
 	struct sfc_k8s_handler h;
 	struct sfc_k8s_client *c;
-	struct rec r;
+	struct ks_rec r;
 	cJSON *s, *reqs;
 	char tail[512];
 	int i;
 
-	s = step("/api/v1/pods", false);
-	q(s, "fieldSelector", "spec.nodeName=node-1");
-	q(s, "limit", "2");
-	list_body(s, "100", "c+/=", podj("p1", "10"));
-	s = step("/api/v1/pods", false);
-	q(s, "continue", "c+/=");
-	list_body(s, "100", NULL, podj("p2", "11"));
+	s = ks_step("/api/v1/pods", false);
+	ks_query(s, "fieldSelector", "spec.nodeName=node-1");
+	ks_query(s, "limit", "2");
+	ks_list_body(s, "100", "c+/=", ks_pod("p1", "10"));
+	s = ks_step("/api/v1/pods", false);
+	ks_query(s, "continue", "c+/=");
+	ks_list_body(s, "100", NULL, ks_pod("p2", "11"));
 	/* ADDED cut in two pieces, then MODIFIED and a BOOKMARK in one. */
-	s = step("/api/v1/pods", true);
-	q(s, "resourceVersion", "100");
-	q(s, "allowWatchBookmarks", "true");
-	q(s, "fieldSelector", "spec.nodeName=node-1");
-	snprintf(tail, sizeof(tail), "%s", ev("ADDED", "p3", "101"));
-	chunk(s, "{\"type\":\"ADD");
-	chunk(s, tail + strlen("{\"type\":\"ADD"));
-	snprintf(tail, sizeof(tail), "%s%s", ev("MODIFIED", "p1", "102"), ev("BOOKMARK", NULL, "150"));
-	chunk(s, tail);
-	end(s, "clean");
+	s = ks_step("/api/v1/pods", true);
+	ks_query(s, "resourceVersion", "100");
+	ks_query(s, "allowWatchBookmarks", "true");
+	ks_query(s, "fieldSelector", "spec.nodeName=node-1");
+	snprintf(tail, sizeof(tail), "%s", ks_event("ADDED", "p3", "101"));
+	ks_chunk(s, "{\"type\":\"ADD");
+	ks_chunk(s, tail + strlen("{\"type\":\"ADD"));
+	snprintf(tail, sizeof(tail), "%s%s", ks_event("MODIFIED", "p1", "102"), ks_event("BOOKMARK", NULL, "150"));
+	ks_chunk(s, tail);
+	ks_end(s, "clean");
 	/* From the bookmark's version: the in-stream 410. */
-	s = step("/api/v1/pods", true);
-	q(s, "resourceVersion", "150");
-	chunk(s, err_ev(410, "Expired", "too old resource version: 150 (190)"));
-	end(s, "clean");
-	s = step("/api/v1/pods", false);
-	list_body(s, "200", NULL, "");
+	s = ks_step("/api/v1/pods", true);
+	ks_query(s, "resourceVersion", "150");
+	ks_chunk(s, ks_error_event(410, "Expired", "too old resource version: 150 (190)"));
+	ks_end(s, "clean");
+	s = ks_step("/api/v1/pods", false);
+	ks_list_body(s, "200", NULL, "");
 	cJSON_DeleteItemFromObject(s, "body");
-	snprintf(tail, sizeof(tail), "%s,%s", podj("p1", "102"), podj("p3", "101"));
-	list_body(s, "200", NULL, tail);
+	snprintf(tail, sizeof(tail), "%s,%s", ks_pod("p1", "102"), ks_pod("p3", "101"));
+	ks_list_body(s, "200", NULL, tail);
 	/* The HTTP 410 at the start of a watch. */
-	s = step("/api/v1/pods", true);
-	q(s, "resourceVersion", "200");
-	status_body(s, 410, "Expired");
-	s = step("/api/v1/pods", false);
-	list_body(s, "300", NULL, podj("p1", "102"));
-	s = step("/api/v1/pods", true);
-	q(s, "resourceVersion", "300");
-	chunk(s, ev("DELETED", "p1", "301"));
-	end(s, "hold");
-	start_api(0);
+	s = ks_step("/api/v1/pods", true);
+	ks_query(s, "resourceVersion", "200");
+	ks_status_body(s, 410, "Expired");
+	s = ks_step("/api/v1/pods", false);
+	ks_list_body(s, "300", NULL, ks_pod("p1", "102"));
+	s = ks_step("/api/v1/pods", true);
+	ks_query(s, "resourceVersion", "300");
+	ks_chunk(s, ks_event("DELETED", "p1", "301"));
+	ks_end(s, "hold");
+	ks_start(&api, 0);
 
 	c = client(api.url, "tok", 20);
-	h = rec_init(&r);
+	h = ks_rec_init(&r);
 	cr_assert_eq(sfc_k8s_reflector_new(c, &node_pods, &h, &rf), 0);
-	run_until(c, &r, 14, rf, 15000);
+	ks_run_until(c, &r, 14, rf, 15000);
 	cr_assert_str_eq(r.text, "begin|ADDED p1 10|ADDED p2 11|end"
 				 "|ADDED p3 101|MODIFIED p1 102"
 				 "|begin|ADDED p1 102|ADDED p3 101|end"
@@ -344,7 +156,7 @@ Test(k8s_reflector, list_watch_bookmark_and_both_kinds_of_410)
 	cr_assert_str_eq(nth_query(reqs, 2, "allowWatchBookmarks"), "true");
 	cJSON_Delete(reqs);
 	sfc_k8s_reflector_free(rf);
-	rec_free(&r);
+	ks_rec_free(&r);
 	sfc_k8s_client_free(c);
 }
 
@@ -356,33 +168,33 @@ Test(k8s_reflector, unauthorized_rereads_rotated_token)
 	struct sfc_k8s_reflector *rf;
 	struct sfc_k8s_handler h;
 	struct sfc_k8s_client *c;
-	struct rec r;
+	struct ks_rec r;
 	cJSON *s;
 
-	s = step("/api/v1/pods", false);
+	s = ks_step("/api/v1/pods", false);
 	cJSON_AddStringToObject(s, "auth", "Bearer v1");
-	status_body(s, 401, "Unauthorized");
-	s = step("/api/v1/pods", false);
+	ks_status_body(s, 401, "Unauthorized");
+	s = ks_step("/api/v1/pods", false);
 	cJSON_AddStringToObject(s, "auth", "Bearer v2");
-	list_body(s, "5", NULL, podj("p1", "4"));
-	s = step("/api/v1/pods", true);
+	ks_list_body(s, "5", NULL, ks_pod("p1", "4"));
+	s = ks_step("/api/v1/pods", true);
 	cJSON_AddStringToObject(s, "auth", "Bearer v2");
-	status_body(s, 401, "Unauthorized");
-	s = step("/api/v1/pods", true);
+	ks_status_body(s, 401, "Unauthorized");
+	s = ks_step("/api/v1/pods", true);
 	cJSON_AddStringToObject(s, "auth", "Bearer v3");
-	q(s, "resourceVersion", "5");
-	chunk(s, ev("ADDED", "p2", "6"));
-	end(s, "hold");
-	start_api(0);
+	ks_query(s, "resourceVersion", "5");
+	ks_chunk(s, ks_event("ADDED", "p2", "6"));
+	ks_end(s, "hold");
+	ks_start(&api, 0);
 
 	/* A backoff long enough that a test passing through one would time out. */
 	c = client(api.url, "v1", 60000);
-	h = rec_init(&r);
+	h = ks_rec_init(&r);
 	k8s_tfile("token", "v2");
 	cr_assert_eq(sfc_k8s_reflector_new(c, &node_pods, &h, &rf), 0);
-	run_until(c, &r, 3, rf, 5000);
+	ks_run_until(c, &r, 3, rf, 5000);
 	k8s_tfile("token", "v3");
-	run_until(c, &r, 4, rf, 5000);
+	ks_run_until(c, &r, 4, rf, 5000);
 	cr_assert_str_eq(r.text, "begin|ADDED p1 4|end|ADDED p2 6");
 	sfc_k8s_reflector_info(rf, &info);
 	cr_assert_eq(info.failures, 0);
@@ -390,7 +202,7 @@ Test(k8s_reflector, unauthorized_rereads_rotated_token)
 	cr_assert_eq(info.lists, 2);
 	cr_assert_eq(info.watches, 2);
 	sfc_k8s_reflector_free(rf);
-	rec_free(&r);
+	ks_rec_free(&r);
 	sfc_k8s_client_free(c);
 }
 
@@ -405,7 +217,7 @@ Test(k8s_reflector, connection_refused_backs_off_then_recovers)
 	struct sfc_k8s_client *c;
 	int port = k8s_free_port(), i, k;
 	char url[64];
-	struct rec r;
+	struct ks_rec r;
 	cJSON *s;
 
 	hooks.real_clock = false;
@@ -413,7 +225,7 @@ Test(k8s_reflector, connection_refused_backs_off_then_recovers)
 	hooks.u = 0;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
 	c = client(url, NULL, 100);
-	h = rec_init(&r);
+	h = ks_rec_init(&r);
 	cr_assert_eq(sfc_k8s_reflector_new(c, &node_pods, &h, &rf), 0);
 	for (i = 0; i < 4; i++) {
 		for (k = 0; k < 200; k++) {
@@ -435,19 +247,19 @@ Test(k8s_reflector, connection_refused_backs_off_then_recovers)
 		cr_assert_eq(info.lists, i + 1);
 		hooks.now = info.next_at_ms;
 	}
-	s = step("/api/v1/pods", false);
-	list_body(s, "9", NULL, podj("p1", "8"));
-	s = step("/api/v1/pods", true);
-	chunk(s, ev("BOOKMARK", NULL, "10"));
-	end(s, "hold");
-	start_api(port);
-	run_until(c, &r, 3, rf, 5000);
+	s = ks_step("/api/v1/pods", false);
+	ks_list_body(s, "9", NULL, ks_pod("p1", "8"));
+	s = ks_step("/api/v1/pods", true);
+	ks_chunk(s, ks_event("BOOKMARK", NULL, "10"));
+	ks_end(s, "hold");
+	ks_start(&api, port);
+	ks_run_until(c, &r, 3, rf, 5000);
 	sfc_k8s_reflector_info(rf, &info);
 	cr_assert(info.synced);
 	cr_assert_eq(info.failures, 0, "a success resets the count");
 	cr_assert_str_eq(r.text, "begin|ADDED p1 8|end");
 	sfc_k8s_reflector_free(rf);
-	rec_free(&r);
+	ks_rec_free(&r);
 	sfc_k8s_client_free(c);
 }
 
@@ -464,7 +276,7 @@ Test(k8s_reflector, broken_streams_rewatch_from_last_version)
 	unsigned prev = 0;
 	uint64_t deadline;
 	char big[400];
-	struct rec r;
+	struct ks_rec r;
 	cJSON *s, *reqs;
 
 	o.max_line = 256;
@@ -473,47 +285,47 @@ Test(k8s_reflector, broken_streams_rewatch_from_last_version)
 	memcpy(big + sizeof(big) - 4, "\"}}\n", 4);
 	big[sizeof(big) - 1] = '\0';
 
-	s = step("/api/v1/pods", false);
-	list_body(s, "100", NULL, "");
-	s = step("/api/v1/pods", true);          /* malformed */
-	q(s, "resourceVersion", "100");
-	chunk(s, ev("ADDED", "p1", "101"));
-	chunk(s, "{\"type\":\"ADDED\",\"object\":{\n");
-	end(s, "hold");
-	s = step("/api/v1/pods", true);          /* over max_line */
-	q(s, "resourceVersion", "101");
-	chunk(s, big);
-	end(s, "hold");
-	s = step("/api/v1/pods", true);          /* an ERROR that is not 410 */
-	q(s, "resourceVersion", "101");
-	chunk(s, err_ev(500, "InternalError", "etcd is sad"));
-	end(s, "clean");
-	s = step("/api/v1/pods", true);          /* dropped mid-stream */
-	q(s, "resourceVersion", "101");
-	chunk(s, ev("ADDED", "p2", "102"));
-	end(s, "abort");
-	s = step("/api/v1/pods", true);          /* closed at once, no event */
-	q(s, "resourceVersion", "102");
-	end(s, "clean");
+	s = ks_step("/api/v1/pods", false);
+	ks_list_body(s, "100", NULL, "");
+	s = ks_step("/api/v1/pods", true);          /* malformed */
+	ks_query(s, "resourceVersion", "100");
+	ks_chunk(s, ks_event("ADDED", "p1", "101"));
+	ks_chunk(s, "{\"type\":\"ADDED\",\"object\":{\n");
+	ks_end(s, "hold");
+	s = ks_step("/api/v1/pods", true);          /* over max_line */
+	ks_query(s, "resourceVersion", "101");
+	ks_chunk(s, big);
+	ks_end(s, "hold");
+	s = ks_step("/api/v1/pods", true);          /* an ERROR that is not 410 */
+	ks_query(s, "resourceVersion", "101");
+	ks_chunk(s, ks_error_event(500, "InternalError", "etcd is sad"));
+	ks_end(s, "clean");
+	s = ks_step("/api/v1/pods", true);          /* dropped mid-stream */
+	ks_query(s, "resourceVersion", "101");
+	ks_chunk(s, ks_event("ADDED", "p2", "102"));
+	ks_end(s, "abort");
+	s = ks_step("/api/v1/pods", true);          /* closed at once, no event */
+	ks_query(s, "resourceVersion", "102");
+	ks_end(s, "clean");
 	cJSON_AddItemToObject(s, "chunks", cJSON_CreateArray());
-	s = step("/api/v1/pods", true);
-	q(s, "resourceVersion", "102");
-	chunk(s, ev("BOOKMARK", NULL, "103"));
-	end(s, "hold");
-	start_api(0);
+	s = ks_step("/api/v1/pods", true);
+	ks_query(s, "resourceVersion", "102");
+	ks_chunk(s, ks_event("BOOKMARK", NULL, "103"));
+	ks_end(s, "hold");
+	ks_start(&api, 0);
 
 	hooks.u = 0;
 	c = client(api.url, NULL, 20);
-	h = rec_init(&r);
+	h = ks_rec_init(&r);
 	cr_assert_eq(sfc_k8s_reflector_new(c, &o, &h, &rf), 0);
-	deadline = real_ms() + 15000;
+	deadline = ks_real_ms() + 15000;
 	do {
 		cr_assert_eq(sfc_k8s_step(c, 10), 0);
 		sfc_k8s_reflector_info(rf, &info);
 		if (info.failures > prev)
 			errs[n_errs++] = info.last_err;
 		prev = info.failures;
-	} while ((!info.rv || strcmp(info.rv, "103")) && n_errs < 8 && real_ms() < deadline);
+	} while ((!info.rv || strcmp(info.rv, "103")) && n_errs < 8 && ks_real_ms() < deadline);
 	cr_assert_str_eq(info.rv ? info.rv : "-", "103", "%s", r.text);
 	cr_assert_eq(n_errs, 5);
 	cr_assert_eq(errs[0], -EBADMSG);
@@ -531,7 +343,7 @@ Test(k8s_reflector, broken_streams_rewatch_from_last_version)
 								       "step")), 0, "request %d unscripted", i);
 	cJSON_Delete(reqs);
 	sfc_k8s_reflector_free(rf);
-	rec_free(&r);
+	ks_rec_free(&r);
 	sfc_k8s_client_free(c);
 }
 
@@ -552,30 +364,30 @@ Test(k8s_reflector, pods_chains_and_node_on_one_loop)
 	uint64_t deadline;
 	cJSON *s;
 
-	s = step("/api/v1/pods", false);
-	q(s, "fieldSelector", "spec.nodeName=node-1");
-	list_body(s, "10", NULL, podj("p1", "9"));
-	s = step("/api/v1/pods", true);
-	chunk(s, ev("ADDED", "p2", "11"));
-	end(s, "hold");
-	s = step("/apis/sfc.io/v1alpha1/servicechains", false);
+	s = ks_step("/api/v1/pods", false);
+	ks_query(s, "fieldSelector", "spec.nodeName=node-1");
+	ks_list_body(s, "10", NULL, ks_pod("p1", "9"));
+	s = ks_step("/api/v1/pods", true);
+	ks_chunk(s, ks_event("ADDED", "p2", "11"));
+	ks_end(s, "hold");
+	s = ks_step("/apis/sfc.io/v1alpha1/servicechains", false);
 	cJSON_AddItemToObject(s, "body", cJSON_Parse(
 		"{\"kind\":\"ServiceChainList\",\"metadata\":{\"resourceVersion\":\"10\"},\"items\":"
 		"[{\"metadata\":{\"name\":\"fw-count\",\"resourceVersion\":\"3\"},"
 		"\"spec\":{\"functions\":[\"firewall\",\"counter\"]}}]}"));
-	s = step("/apis/sfc.io/v1alpha1/servicechains", true);
-	end(s, "hold");
-	chunk(s, "\n");
-	s = step("/api/v1/nodes", false);
-	q(s, "fieldSelector", "metadata.name=node-1");
+	s = ks_step("/apis/sfc.io/v1alpha1/servicechains", true);
+	ks_end(s, "hold");
+	ks_chunk(s, "\n");
+	s = ks_step("/api/v1/nodes", false);
+	ks_query(s, "fieldSelector", "metadata.name=node-1");
 	cJSON_AddItemToObject(s, "body", cJSON_Parse(
 		"{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"10\"},\"items\":"
 		"[{\"metadata\":{\"name\":\"node-1\",\"resourceVersion\":\"2\"},"
 		"\"spec\":{\"podCIDR\":\"10.244.1.0/24\"}}]}"));
-	s = step("/api/v1/nodes", true);
-	end(s, "hold");
-	chunk(s, "\n");
-	start_api(0);
+	s = ks_step("/api/v1/nodes", true);
+	ks_end(s, "hold");
+	ks_chunk(s, "\n");
+	ks_start(&api, 0);
 
 	c = client(api.url, "t", 50);
 	sp = sfc_k8s_store_new();
@@ -590,9 +402,9 @@ Test(k8s_reflector, pods_chains_and_node_on_one_loop)
 	cr_assert_eq(sfc_k8s_reflector_new(c, &(struct sfc_k8s_watch_opts){
 		.res = &sfc_k8s_nodes, .ns = "x" }, &h, &bad), -EINVAL, "nodes have no namespace");
 	cr_assert_null(bad);
-	deadline = real_ms() + 10000;
+	deadline = ks_real_ms() + 10000;
 	while ((sfc_k8s_store_count(sp) < 2 || !sfc_k8s_store_count(sc) ||
-		!sfc_k8s_store_count(sn)) && real_ms() < deadline)
+		!sfc_k8s_store_count(sn)) && ks_real_ms() < deadline)
 		cr_assert_eq(sfc_k8s_step(c, 20), 0);
 	cr_assert_eq(sfc_k8s_store_count(sp), 2);
 	cr_assert_not_null(sfc_k8s_store_get(sp, "ns1", "p2"));
@@ -642,20 +454,20 @@ Test(k8s_reflector, handler_may_make_blocking_requests)
 	uint64_t deadline;
 	cJSON *s;
 
-	s = step("/api/v1/pods", false);
-	list_body(s, "10", NULL, "");
-	s = step("/api/v1/pods", true);
-	chunk(s, ev("ADDED", "p1", "11"));
-	end(s, "hold");
-	s = step("/api/v1/namespaces/ns1/pods/p1", false);
+	s = ks_step("/api/v1/pods", false);
+	ks_list_body(s, "10", NULL, "");
+	s = ks_step("/api/v1/pods", true);
+	ks_chunk(s, ks_event("ADDED", "p1", "11"));
+	ks_end(s, "hold");
+	s = ks_step("/api/v1/namespaces/ns1/pods/p1", false);
 	cJSON_AddItemToObject(s, "body", cJSON_Parse("{\"metadata\":{\"name\":\"p1\",\"uid\":\"u-1\"}}"));
-	start_api(0);
+	ks_start(&api, 0);
 
 	c = client(api.url, "t", 50);
 	g.c = c;
 	cr_assert_eq(sfc_k8s_reflector_new(c, &node_pods, &h, &rf), 0);
-	deadline = real_ms() + 10000;
-	while (!g.calls && real_ms() < deadline)
+	deadline = ks_real_ms() + 10000;
+	while (!g.calls && ks_real_ms() < deadline)
 		cr_assert_eq(sfc_k8s_step(c, 20), 0);
 	cr_assert_eq(g.calls, 1);
 	cr_assert_eq(g.rc, 0);
@@ -674,30 +486,30 @@ Test(k8s_reflector, step_returns_after_handing_on_pending_data)
 	struct sfc_k8s_handler h;
 	struct sfc_k8s_client *c;
 	uint64_t t0;
-	struct rec r;
+	struct ks_rec r;
 	cJSON *s;
 
-	s = step("/api/v1/pods", false);
-	list_body(s, "10", NULL, "");
-	s = step("/api/v1/pods", true);
-	chunk(s, ev("BOOKMARK", NULL, "11"));
-	chunk(s, ev("ADDED", "p1", "12"));
-	end(s, "hold");
-	start_api(0);
+	s = ks_step("/api/v1/pods", false);
+	ks_list_body(s, "10", NULL, "");
+	s = ks_step("/api/v1/pods", true);
+	ks_chunk(s, ks_event("BOOKMARK", NULL, "11"));
+	ks_chunk(s, ks_event("ADDED", "p1", "12"));
+	ks_end(s, "hold");
+	ks_start(&api, 0);
 
 	c = client(api.url, NULL, 50);
-	h = rec_init(&r);
+	h = ks_rec_init(&r);
 	cr_assert_eq(sfc_k8s_reflector_new(c, &node_pods, &h, &rf), 0);
-	run_until(c, &r, 2, rf, 5000);
+	ks_run_until(c, &r, 2, rf, 5000);
 	cr_assert_str_eq(r.text, "begin|end");
 	/* p1 follows 30 ms after the bookmark: let it wait in the socket. */
 	usleep(300 * 1000);
-	t0 = real_ms();
+	t0 = ks_real_ms();
 	cr_assert_eq(sfc_k8s_step(c, 3000), 0);
 	cr_assert_str_eq(r.text, "begin|end|ADDED p1 12");
-	cr_assert_lt(real_ms() - t0, 1000, "the step slept %llu ms with news in hand",
-		     (unsigned long long)(real_ms() - t0));
+	cr_assert_lt(ks_real_ms() - t0, 1000, "the step slept %llu ms with news in hand",
+		     (unsigned long long)(ks_real_ms() - t0));
 	sfc_k8s_reflector_free(rf);
-	rec_free(&r);
+	ks_rec_free(&r);
 	sfc_k8s_client_free(c);
 }
