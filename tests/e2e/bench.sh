@@ -22,6 +22,7 @@ topo_start_agent
 
 # iperf_gbps POD: one TCP run to the server, Gbit/s received.
 iperf_gbps() {
+	wait_port_idle server 5201
 	ns_exec "$1" iperf3 -c "$SERVER_IP" -t "$SECS" -J 2>/dev/null | python3 -c '
 import json, sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
 }

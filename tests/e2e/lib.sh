@@ -47,6 +47,11 @@
 #                                 `nsenter --net=$(ns_path node) SRV &` has $! = SRV
 #   wait_port NAME PORT [SECS]    wait (default 5 s) until a TCP socket listens
 #                                 on PORT in netns "$PFX-NAME"
+#   wait_port_idle NAME PORT      wait up to 5 s until the server on PORT in
+#                                 netns "$PFX-NAME" listens and has closed every
+#                                 connection (none established, syn-recv or
+#                                 close-wait): iperf3 -s answers "busy" to a
+#                                 client until it has closed the last test's
 #   ns_path NAME                  prints /var/run/netns/$PFX-NAME
 #   ns_exec NAME CMD...           run CMD inside netns "$PFX-NAME"
 #   cni_conf [MEMBERS] [IPAM]     print the network config JSON; MEMBERS is extra
@@ -192,6 +197,17 @@ wait_port() {
 	local i
 	for i in $(seq $((${3:-5} * 10))); do
 		ns_exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+wait_port_idle() {
+	local i
+	for i in $(seq 50); do
+		ns_exec "$1" ss -Hltn "sport = :$2" | grep -q . &&
+			! ns_exec "$1" ss -Htn state established state syn-recv state close-wait \
+				"sport = :$2" | grep -q . && return 0
 		sleep 0.1
 	done
 	return 1

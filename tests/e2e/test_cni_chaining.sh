@@ -92,7 +92,12 @@ assert_eq hello-from-p1 "$(ns_exec p2 curl -s -m 3 "http://$NODE_IP:$HP1/")" "ho
 nsenter --net="$NODE_NS" iperf3 -s -B "$NODE_IP" -p 15201 >/dev/null 2>&1 &
 track_pid $!
 wait_port node 15201 || not_ok "iperf3 server listening on the node"
-mbps() { local n=$1; shift; ns_exec "$n" iperf3 -J -t 2 -c "$NODE_IP" -p 15201 "$@" 2>/dev/null | iperf_mbps; }
+mbps() {
+	local n=$1
+	shift
+	wait_port_idle node 15201 || { echo 0; return; }
+	ns_exec "$n" iperf3 -J -t 2 -c "$NODE_IP" -p 15201 "$@" 2>/dev/null | iperf_mbps
+}
 E1=$(mbps p1) E2=$(mbps p2) I1=$(mbps p1 -R) I2=$(mbps p2 -R)
 LIM=$((RATE / 1000000))
 echo "# iperf3 pod->node: limited $E1 Mbit/s, unlimited $E2; node->pod: limited $I1, unlimited $I2 (limit $LIM)"

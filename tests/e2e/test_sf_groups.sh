@@ -22,6 +22,7 @@ SPI= # egress SPI of chain grp, set below
 run_iperf() {
 	local secs=$1 out=$2
 	shift 2
+	wait_port_idle server 5201 || echo "# iperf3 server still busy" >&2
 	ns_exec client timeout $((secs + 8)) iperf3 -c "$SERVER_IP" -t "$secs" \
 		-i 0.1 -J "$@" >"$out" 2>&1 &
 	IPERF_PID=$!
@@ -132,6 +133,7 @@ sf_wait_state c1 up 3 && sf_wait_state c2 up 3 && ok "both instances up (OAM ech
 # fresh source ports in the unlikely case all of them landed on one).
 for try in 1 2 3; do
 	a0=$(inst_pkts c1) b0=$(inst_pkts c2)
+	wait_port_idle server 5201
 	ns_exec client iperf3 -c "$SERVER_IP" -t 1 -P 8 >/dev/null 2>&1
 	a1=$(inst_pkts c1) b1=$(inst_pkts c2)
 	[ $((a1 - a0)) -gt 0 ] && [ $((b1 - b0)) -gt 0 ] && break
@@ -146,7 +148,7 @@ sf_stats_wait c1 c2 || not_ok "both sf-counter processes rewrote their stats fil
 	not_ok "both sf-counter processes counted packets themselves"
 
 # Flow cache: a flow to iperf3's port, pinned to one of the two instances.
-out=$(ns_exec client iperf3 -c "$SERVER_IP" -t 1 >/dev/null 2>&1; sfcctl get flowcache -o json)
+out=$(wait_port_idle server 5201; ns_exec client iperf3 -c "$SERVER_IP" -t 1 >/dev/null 2>&1; sfcctl get flowcache -o json)
 echo "$out" | python3 -c '
 import json, sys
 rows = [f for f in json.load(sys.stdin) if f["dport"] == 5201 and f["spi"] == int(sys.argv[1])]
