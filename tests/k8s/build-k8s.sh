@@ -103,10 +103,16 @@ case $SRC_VER in
 esac
 REFLECT2_VER=$(dpkg-query -W -f='${Version}' golang-github-modern-go-reflect2-dev)
 GO_VER=$(go version | awk '{ print $3 }')
-KEY=$( {
-	echo "src=$SRC_VER reflect2=$REFLECT2_VER go=$GO_VER targets=$K8S_TARGETS ldflags=v2"
+# The prepared tree depends on the source, the replacement reflect2 and the
+# patches; the binaries on that, Go, the targets and the build flags below
+# (bump BUILD_RECIPE when changing those flags).
+BUILD_RECIPE=1
+TREE_KEY=$( {
+	echo "src=$SRC_VER reflect2=$REFLECT2_VER"
 	cat "$here"/patches/*.patch
 } | sha256sum | cut -c1-16)
+KEY=$(echo "tree=$TREE_KEY go=$GO_VER targets=$K8S_TARGETS recipe=$BUILD_RECIPE" |
+	sha256sum | cut -c1-16)
 
 mkdir -p "$K8S_CACHE"
 exec 9>"$K8S_CACHE/.lock"
@@ -138,10 +144,13 @@ phase "download"
 GOPATH_DIR=$K8S_CACHE/gopath
 TREE=$GOPATH_DIR/src/k8s.io/kubernetes
 export GOCACHE=$K8S_CACHE/gocache GOFLAGS="" GO111MODULE=off
-if [ "$(cat "$TREE/.sfc-key" 2>/dev/null)" != "$KEY" ]; then
+if [ "$(cat "$TREE/.sfc-key" 2>/dev/null)" != "$TREE_KEY" ]; then
 	rm -rf "$TREE"
 	mkdir -p "$(dirname "$TREE")"
-	dpkg-source -x "$DL"/kubernetes_*.dsc "$TREE" >/dev/null || die "dpkg-source -x failed"
+	# apt-get verified the files against the signed Sources index; the
+	# .dsc's own signature cannot be checked without debian-keyring.
+	dpkg-source -x "$DL"/kubernetes_*.dsc "$TREE" >"$K8S_CACHE/dpkg-source.log" 2>&1 ||
+		die "dpkg-source -x failed, see $K8S_CACHE/dpkg-source.log"
 	rm -rf "$TREE/vendor/github.com/modern-go/reflect2"
 	cp -a "$REFLECT2_SRC" "$TREE/vendor/github.com/modern-go/reflect2"
 	for p in "$here"/patches/*.patch; do
@@ -152,7 +161,7 @@ if [ "$(cat "$TREE/.sfc-key" 2>/dev/null)" != "$KEY" ]; then
 	# defaulters, conversions), with the tree's own GOPATH and Go cache.
 	(cd "$TREE" && make generated_files >"$K8S_CACHE/generated_files.log" 2>&1) ||
 		die "make generated_files failed, see $K8S_CACHE/generated_files.log"
-	echo "$KEY" >"$TREE/.sfc-key"
+	echo "$TREE_KEY" >"$TREE/.sfc-key"
 	phase "generated_files"
 fi
 

@@ -107,13 +107,18 @@ wait_for() {
 	log "$(printf '%-34s %7s' "$desc" "$(secs $(($(ms) - t0)))")"
 }
 
+# cluster.sh's own API and containerd calls, each bounded in time (kubectl
+# and ctr would otherwise wait forever on a daemon that hangs).
+kc() { k8s_kubectl --request-timeout=5s "$@"; }
+kctr() { timeout "${KCTR_TIMEOUT:-10}" ctr --address "$K8S_CTR_SOCK" --namespace k8s.io "$@"; }
+
 https_ok() {
 	k8s_node curl -sf --max-time 2 --cacert "$K8S_RUN/pki/ca.crt" \
 		--cert "$K8S_RUN/pki/admin.crt" --key "$K8S_RUN/pki/admin.key" "$1" | grep -qx ok
 }
 
 node_ready() {
-	[ "$(k8s_kubectl get node "$K8S_NODE" \
+	[ "$(kc get node "$K8S_NODE" \
 		-o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]
 }
 
@@ -264,10 +269,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
         SystemdCgroup = false
 EOF
 	start containerd containerd --config "$d/config.toml"
-	wait_for containerd 30 "containerd serving" ctr --address "$d/containerd.sock" version
+	wait_for containerd 30 "containerd serving" kctr version
 	local img
 	for img in pause busybox; do
-		k8s_ctr images import "$K8S_IMAGES/$img.tar" >/dev/null ||
+		KCTR_TIMEOUT=60 kctr images import "$K8S_IMAGES/$img.tar" >/dev/null ||
 			die "ctr images import $K8S_IMAGES/$img.tar failed"
 	done
 }
@@ -322,14 +327,14 @@ EOF
 		--containerd "$K8S_RUN/containerd/containerd.sock" \
 		--node-ip "$NODE_IP" --hostname-override "$K8S_NODE" --v 1
 	wait_for kubelet 120 "node $K8S_NODE Ready" node_ready
-	wait_for kubelet 30 "node pod CIDR assigned" k8s_kubectl get node "$K8S_NODE" \
+	wait_for kubelet 30 "node pod CIDR assigned" kc get node "$K8S_NODE" \
 		-o jsonpath='{.spec.podCIDR}' --allow-missing-template-keys=false
 	local cidr
-	cidr=$(k8s_kubectl get node "$K8S_NODE" -o jsonpath='{.spec.podCIDR}')
+	cidr=$(kc get node "$K8S_NODE" -o jsonpath='{.spec.podCIDR}')
 	[ "$cidr" = "$NODE_POD_SUBNET" ] ||
 		die "node pod CIDR is $cidr, the conflist's subnet $NODE_POD_SUBNET"
 	wait_for kube-controller-manager 60 "service account default/default" \
-		k8s_kubectl get serviceaccount default
+		kc get serviceaccount default
 }
 
 up_failed() {
@@ -423,15 +428,15 @@ drain() {
 	if k8s_wait 45 "pods deleted, sandboxes stopped, CNI DEL done" drained; then
 		log "$(printf '%-34s %7s' "pods deleted (CNI DEL done)" "$(secs $(($(ms) - t0)))")"
 	else
-		log "drain incomplete: forcing; pods: $(k8s_kubectl get pods --all-namespaces -o name \
-			2>&1 | tr '\n' ' '); tasks: $(k8s_ctr tasks ls -q | tr '\n' ' ');" \
+		log "drain incomplete: forcing; pods: $(kc get pods --all-namespaces -o name \
+			2>&1 | tr '\n' ' '); tasks: $(kctr tasks ls -q | tr '\n' ' ');" \
 			"endpoint records: $(find "$K8S_SFC_STATE/endpoints" -type f -printf "%f ")"
 	fi
 }
 
 drained() {
-	[ -z "$(k8s_kubectl get pods --all-namespaces -o name 2>/dev/null)" ] &&
-		[ -z "$(k8s_ctr tasks ls -q 2>/dev/null)" ] &&
+	[ -z "$(kc get pods --all-namespaces -o name 2>/dev/null)" ] &&
+		[ -z "$(kctr tasks ls -q 2>/dev/null)" ] &&
 		[ -z "$(ls -A "$K8S_SFC_STATE/endpoints" 2>/dev/null)" ]
 }
 

@@ -52,15 +52,15 @@ k8s_wait() {
 	done
 }
 
-k8s_pod_ip() { k8s_kubectl get pod -n "$1" "$2" -o jsonpath='{.status.podIP}'; }
+k8s_pod_ip() { k8s_kubectl --request-timeout=10s get pod -n "$1" "$2" -o jsonpath='{.status.podIP}'; }
 
 k8s_task_pid() {
 	local id sel='{.status.containerStatuses[0].containerID}'
 	[ -z "${3:-}" ] || sel="{.status.containerStatuses[?(@.name==\"$3\")].containerID}"
-	id=$(k8s_kubectl get pod -n "$1" "$2" -o jsonpath="$sel") || return 1
+	id=$(k8s_kubectl --request-timeout=10s get pod -n "$1" "$2" -o jsonpath="$sel") || return 1
 	id=${id#containerd://}
 	[ -n "$id" ] || return 1
-	k8s_ctr tasks ls | awk -v id="$id" '$1 == id && $3 == "RUNNING" { print $2; f = 1 } END { exit !f }'
+	timeout 10 ctr --address "$K8S_CTR_SOCK" --namespace k8s.io tasks ls | awk -v id="$id" '$1 == id && $3 == "RUNNING" { print $2; f = 1 } END { exit !f }'
 }
 
 k8s_procs_naming() {

@@ -19,7 +19,9 @@ K8S_RUN=/tmp/$PFX-k8s
 on_cleanup "[ ! -d $K8S_RUN ] || K8S_PFX=$PFX BUILD=$BUILD $here/cluster.sh down $K8S_RUN"
 ms() { date +%s%3N; }
 secs() { printf '%d.%01ds' $(($1 / 1000)) $(($1 % 1000 / 100)); }
-kubelet_dir_before=$([ -e /var/lib/kubelet ] && echo yes || echo no)
+exists() { if [ -e "$1" ]; then echo yes; else echo no; fi; }
+kubelet_dir_before=$(exists /var/lib/kubelet)
+containerd_dir_before=$(exists /run/containerd)
 
 t0=$(ms)
 if ! K8S_PFX=$PFX K8S_RUN=$K8S_RUN BUILD=$BUILD "$here/cluster.sh" up >"$TMP_DIR/up.log" 2>&1; then
@@ -55,7 +57,7 @@ EOF
 	pod_yaml web-a
 	echo ---
 	pod_yaml web-b
-} | k8s_kubectl apply -f - >/dev/null
+} | k8s_kubectl --request-timeout=30s apply -f - >/dev/null
 t0=$(ms)
 assert_ok "two pods Ready" k8s_kubectl wait --for=condition=Ready pod/web-a pod/web-b --timeout=120s
 echo "# pods Ready after $(secs $(($(ms) - t0)))"
@@ -71,7 +73,7 @@ assert_eq 2 "$(host_veths | wc -l)" "2 host veths named $K8S_PFX* in the node ne
 pa=$(k8s_task_pid default web-a)
 pb=$(k8s_task_pid default web-b)
 assert_ok "container PIDs of both pods ($pa, $pb)" test -n "$pa" -a -n "$pb"
-uids=$(k8s_kubectl get pods -o jsonpath='{.items[*].metadata.uid}')
+uids=$(k8s_kubectl --request-timeout=10s get pods -o jsonpath='{.items[*].metadata.uid}')
 podnet_a=$(readlink "/proc/$pa/ns/net")
 node_net=$(k8s_node readlink /proc/self/ns/net)
 node_mnt=$(readlink "/proc/$(awk '$1 == "kubelet" { print $2 }' "$TMP_DIR/daemons")/ns/mnt")
@@ -126,6 +128,7 @@ assert_eq "" "$(ls -d "$K8S_RUN" 2>/dev/null)" "run dir removed"
 logs=""
 for u in $uids; do logs="$logs$(ls -d /var/log/pods/*_"$u" 2>/dev/null)"; done
 assert_eq "" "$logs" "no /var/log/pods dir of the test's pods"
-[ "$kubelet_dir_before" = yes ] ||
-	assert_eq no "$([ -e /var/lib/kubelet ] && echo yes || echo no)" "/var/lib/kubelet not created"
+[ "$kubelet_dir_before" = yes ] || assert_eq no "$(exists /var/lib/kubelet)" "/var/lib/kubelet not created"
+[ "$containerd_dir_before" = yes ] ||
+	assert_eq no "$(exists /run/containerd)" "/run/containerd (shim sockets) removed"
 summary
