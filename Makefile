@@ -21,6 +21,11 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 
 # sf-ids: Hyperscan (Debian 5.4, x86-64 with SSSE3).
 DEB_PKGS += libhyperscan-dev
+# tests/k8s: a one-node Kubernetes 1.20 cluster (built from Debian's
+# kubernetes source, etcd, containerd); build-k8s.sh also installs these
+# when run alone, and adds its own deb-src entry for the source package.
+DEB_PKGS += dpkg-dev rsync patch golang-github-modern-go-reflect2-dev \
+	etcd-server containerd runc busybox-static openssl gcc libc6-dev
 
 # Fixed Debian paths rather than pkg-config: the Makefile is parsed before
 # `deps` has installed anything on a fresh machine.
@@ -106,8 +111,8 @@ DP_LIBS  := $(LIBCTL) $(LIBSFCDP) $(LIBUTIL)
 BINS := $(BUILD)/bin/sfc-cni $(BUILD)/bin/sfcctl $(BUILD)/bin/sfc-agent \
 	$(addprefix $(BUILD)/bin/,$(SF_DIRS)) $(BUILD)/bin/sf-bench
 
-.PHONY: all deps test test-unit test-bpf test-e2e test-asan demo bench clean fuzz \
-	cnitool fuzz-build fuzz-short bench-cni
+.PHONY: all deps test test-unit test-bpf test-e2e test-asan test-k8s k8s-bins demo \
+	bench clean fuzz cnitool fuzz-build fuzz-short bench-cni
 all: $(BINS) $(BPF_OBJS) cnitool
 
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -175,7 +180,7 @@ $(BUILD)/tests/bpf: $(call obj,$(BPFT_SRCS)) $(DP_LIBS)
 	$(link) -lcriterion
 
 # ---- the three entry points ----------------------------------------------
-test: test-unit test-asan test-bpf fuzz-short test-e2e
+test: test-unit test-asan test-bpf fuzz-short test-e2e test-k8s
 
 test-unit: $(BUILD)/tests/unit
 	$(BUILD)/tests/unit --jobs 1
@@ -192,6 +197,15 @@ test-bpf: $(BUILD)/tests/bpf $(BPF_OBJS)
 
 test-e2e: all
 	BUILD=$(BUILD) tests/e2e/run.sh
+
+# The Kubernetes node binaries are built once into /var/cache/sfc-cni
+# (about 10 minutes cold, seconds warm); see tests/k8s/README.md.
+k8s-bins: | $(DEPS_STAMP)
+	tests/k8s/build-k8s.sh
+	tests/k8s/build-images.sh
+
+test-k8s: all k8s-bins
+	BUILD=$(BUILD) tests/k8s/test_smoke.sh
 
 demo: all
 	BUILD=$(BUILD) tests/e2e/demo.sh
