@@ -6,6 +6,7 @@
 #define SFC_AGENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "sfc_control.h"
 
@@ -74,6 +75,20 @@ int agent_health_update(const struct agent_cfg *cfg, struct sfc_dp *dp,
  */
 int agent_shaping_update(struct sfc_dp *dp, const struct sfc_ep_record *eps,
 			 int n_eps);
+
+/**
+ * agent_round() - one round: reconcile when chains.d, pods.d or endpoints/
+ * changed (@last_sig: their agent_scan() fingerprint when last programmed)
+ * or FULL_RECONCILE_NS after the last one (@last_full, sfc_dp_now_ns());
+ * probe every NSH-aware SF instance and update every instance's state and
+ * the app endpoints' qdisc marks. A reconcile problem is logged when it
+ * differs from @last_err (@errlen bytes, kept between rounds), so a
+ * standing one is logged once. Return: 0, the reconcile's -errno (-EINVAL:
+ * objects with problems, the rest programmed), or the health update's.
+ */
+int agent_round(const struct agent_cfg *cfg, struct agent_health *h,
+		uint64_t *last_sig, uint64_t *last_full, char *last_err,
+		size_t errlen);
 
 /* Log to stderr with a timestamp. */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

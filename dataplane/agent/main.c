@@ -7,17 +7,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <bpf/libbpf.h>
 
 #include "sfc_dp.h"
+#include "sfc_env.h"
+#include "sfc_log.h"
 #include "agent.h"
-
-#define FULL_RECONCILE_NS (30ull * 1000000000ull) /* heal drift anyway */
 
 static volatile sig_atomic_t stop;
 
@@ -29,13 +27,6 @@ static void on_signal(int sig)
 static const char usage[] =
 	"usage: sfc-agent [--conf-dir DIR] [--state-dir DIR] [--pin-dir DIR]\n"
 	"                 [--interval-ms N] [--dead-after-ms N] [--once] [-v]\n";
-
-static const char *env_or(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-
-	return v && v[0] ? v : def;
-}
 
 static int parse_args(int argc, char **argv, struct agent_cfg *cfg)
 {
@@ -77,11 +68,6 @@ static int parse_args(int argc, char **argv, struct agent_cfg *cfg)
 	return optind == argc ? 0 : -1;
 }
 
-static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
-{
-	return lvl == LIBBPF_DEBUG ? 0 : vfprintf(stderr, fmt, ap);
-}
-
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -89,10 +75,6 @@ static void sleep_ms(unsigned ms)
 	while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
 		;
 }
-
-int agent_round(const struct agent_cfg *cfg, struct agent_health *h,
-		uint64_t *last_sig, uint64_t *last_full, char *last_err,
-		size_t errlen);
 
 int main(int argc, char **argv)
 {
@@ -103,14 +85,16 @@ int main(int argc, char **argv)
 	char last_err[4096] = "";
 	int rc = 0;
 
-	cfg.conf_dir = env_or("SFC_CONF_DIR", SFC_CONF_DIR_DEFAULT);
-	cfg.state_dir = env_or("SFC_STATE_DIR", SFC_STATE_DIR_DEFAULT);
-	cfg.pin_dir = env_or("SFC_PIN_DIR", SFC_PIN_DIR_DEFAULT);
+	/* Info by default: libbpf's warnings and notes, not its debug log. */
+	sfc_log_init("sfc-agent", SFC_LOG_INFO);
+	sfc_log_libbpf();
+	cfg.conf_dir = sfc_env_or("SFC_CONF_DIR", SFC_CONF_DIR_DEFAULT);
+	cfg.state_dir = sfc_env_or("SFC_STATE_DIR", SFC_STATE_DIR_DEFAULT);
+	cfg.pin_dir = sfc_env_or("SFC_PIN_DIR", SFC_PIN_DIR_DEFAULT);
 	if (parse_args(argc, argv, &cfg)) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	libbpf_set_print(libbpf_print);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);

@@ -15,6 +15,10 @@
 #include "sfc_dp.h"
 #include "agent.h"
 
+/* Reconcile at least this often even without a change: heals map drift
+ * (entries edited or deleted behind control's back). */
+#define FULL_RECONCILE_NS (30ull * 1000000000ull)
+
 static int reconcile_if_changed(const struct agent_cfg *cfg, uint64_t *last_sig,
 				uint64_t *last_full, char *last_err,
 				size_t errlen)
@@ -23,7 +27,7 @@ static int reconcile_if_changed(const struct agent_cfg *cfg, uint64_t *last_sig,
 	uint64_t sig = agent_scan(cfg), now = sfc_dp_now_ns();
 	int rc;
 
-	if (sig == *last_sig && *last_full && now - *last_full < 30000000000ull)
+	if (sig == *last_sig && *last_full && now - *last_full < FULL_RECONCILE_NS)
 		return 0;
 	rc = sfc_reconcile(cfg->conf_dir, cfg->state_dir, cfg->pin_dir, err,
 			   sizeof(err));

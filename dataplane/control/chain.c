@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sfc_control.h"
+#include "sfc_fnv.h"
 #include "ctl_internal.h"
 
 #define SFC_API_VERSION "sfc.io/v1alpha1"
@@ -31,14 +32,7 @@ const char *sfc_fail_policy_name(uint32_t policy)
  * never used. */
 uint32_t sfc_chain_spi(const char *name)
 {
-	uint32_t h = 2166136261u;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)name; *p; p++) {
-		h ^= *p;
-		h *= 16777619u;
-	}
-	return (h % ((SFC_SPI_MAX - 1) / 2) + 1) * 2;
+	return (sfc_fnv1a32_str(name) % ((SFC_SPI_MAX - 1) / 2) + 1) * 2;
 }
 
 static int expect_str(const cJSON *o, const char *key, const char *want,

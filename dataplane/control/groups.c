@@ -12,23 +12,12 @@
 #include <string.h>
 
 #include "sfc_control.h"
+#include "sfc_fnv.h"
 #include "ctl_internal.h"
-
-/* FNV-1a of @s, the preferred group id of an SF type. */
-static uint32_t type_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
 
 uint32_t sfc_group_id_pref(const char *type)
 {
-	return type_hash(type) % (SFC_MAX_GROUPS - 1) + 1;
+	return sfc_fnv1a32_str(type) % (SFC_MAX_GROUPS - 1) + 1;
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "sfc_control.h"
+#include "sfc_json.h"
 #include "ctl_internal.h"
 
 #define ENDPOINTS_SUBDIR "endpoints"
@@ -110,8 +111,12 @@ int sfc_state_write(const char *state_dir, const struct sfc_ep_record *r)
 
 static int role_from_json(const cJSON *it, uint32_t *role)
 {
-	if (cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble <= 2) {
-		*role = (uint32_t)it->valuedouble;
+	uint64_t v;
+
+	if (cJSON_IsNumber(it)) {
+		if (sfc_json_uint(it, SFC_ROLE_NONE, SFC_ROLE_SF, &v))
+			return -EINVAL;
+		*role = (uint32_t)v;
 		return 0;
 	}
 	if (!cJSON_IsString(it))
@@ -150,6 +155,7 @@ static int record_from_json(const char *txt, struct sfc_ep_record *r)
 {
 	const char *c = "record";
 	const cJSON *v;
+	uint64_t num;
 	cJSON *o;
 	int err = -EINVAL;
 
@@ -169,14 +175,16 @@ static int record_from_json(const char *txt, struct sfc_ep_record *r)
 	    sfc_json_str(o, "ipamType", r->ipam_type, sizeof(r->ipam_type), false, c, NULL, 0) ||
 	    sfc_json_str(o, "network", r->network, sizeof(r->network), false, c, NULL, 0))
 		goto cleanup;
+	/* flags is optional (records older than it have none), but a value
+	 * that is there must be one: it decides what DEL may delete. */
 	v = cJSON_GetObjectItemCaseSensitive(o, "flags");
-	if (cJSON_IsNumber(v) && v->valuedouble >= 0)
-		r->flags = (uint32_t)v->valuedouble;
-	v = cJSON_GetObjectItemCaseSensitive(o, "vpid");
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
-	    v->valuedouble >= SFC_MAX_ENDPOINTS)
+	if (v && sfc_json_uint(v, 0, UINT32_MAX, &num))
 		goto cleanup;
-	r->vpid = (uint32_t)v->valuedouble;
+	r->flags = v ? (uint32_t)num : 0;
+	if (sfc_json_uint(cJSON_GetObjectItemCaseSensitive(o, "vpid"), 0,
+			  SFC_MAX_ENDPOINTS - 1, &num))
+		goto cleanup;
+	r->vpid = (uint32_t)num;
 	v = cJSON_GetObjectItemCaseSensitive(o, "role");
 	if (v && role_from_json(v, &r->role))
 		goto cleanup;

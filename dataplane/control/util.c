@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sfc_io.h"
 #include "ctl_internal.h"
 
 int sfc_errf(char *err, size_t errlen, const char *fmt, ...)
@@ -57,63 +58,14 @@ int sfc_path(char *buf, size_t len, const char *fmt, ...)
 
 int sfc_read_file(const char *path, char **out)
 {
-	char *buf = NULL;
-	struct stat st;
-	ssize_t got;
-	size_t off = 0;
-	int fd, err = 0;
+	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	if ((size_t)st.st_size > SFC_FILE_MAX) {
-		err = -EFBIG;
-		goto cleanup;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	while (off < (size_t)st.st_size) {
-		got = read(fd, buf + off, (size_t)st.st_size - off);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			err = -errno;
-			goto cleanup;
-		}
-		if (got == 0)
-			break;
-		off += (size_t)got;
-	}
-	buf[off] = '\0';
-	*out = buf;
-	buf = NULL;
-cleanup:
-	free(buf);
+	err = sfc_read_all(fd, SFC_FILE_MAX, out, NULL);
 	close(fd);
 	return err;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 static int fsync_dir(const char *dir)
@@ -143,7 +95,7 @@ int sfc_write_atomic(const char *dir, const char *name, const char *data,
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
-	err = write_all(fd, data, len);
+	err = sfc_write_all(fd, data, len);
 	if (!err && fchmod(fd, 0644) < 0)
 		err = -errno;
 	if (!err && fsync(fd) < 0)

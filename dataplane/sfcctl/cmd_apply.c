@@ -4,46 +4,19 @@
  * atomically under the conf dir, then reconcile the maps.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sfc_control.h"
+#include "sfc_io.h"
 #include "sfcctl.h"
 
-static char *read_stream(FILE *f)
-{
-	size_t len = 0, cap = 4096, got;
-	char *buf = malloc(cap), *nb;
+/* Largest object accepted: the size the control library reads back. */
+#define APPLY_MAX (1u << 20)
 
-	while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += got;
-		if (len + 1 < cap)
-			continue;
-		if (cap >= (1u << 20)) {
-			free(buf);
-			return NULL;
-		}
-		nb = realloc(buf, cap * 2);
-		if (!nb) {
-			free(buf);
-			return NULL;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	if (buf)
-		buf[len] = '\0';
-	return buf;
-}
-
-/*
- * Reconcile after a change and report; the object is stored either way.
- * Problems that name @subject ("chain NAME:" / "pod NS/NAME:": the object
- * just applied) fail the command; problems elsewhere (another chain, a pod
- * waiting for a chain not applied yet) are warnings: sfc-agent heals them
- * once fixed. @subject may be NULL (delete): warnings only.
- */
 int sfcctl_reconcile_after(struct sfcctl *c, const char *what,
 			   const char *subject)
 {
@@ -69,20 +42,22 @@ int sfcctl_reconcile_after(struct sfcctl *c, const char *what,
 int cmd_apply(struct sfcctl *c)
 {
 	char err[1024] = "", kind[32] = "", id[320] = "", what[400], subject[340];
-	FILE *f;
-	char *txt;
-	int rc;
+	char *txt = NULL;
+	int fd, rc;
 
 	if (!c->file)
 		return sfcctl_fail("apply: -f FILE is required (- for stdin)");
-	f = strcmp(c->file, "-") ? fopen(c->file, "r") : stdin;
-	if (!f)
+	fd = strcmp(c->file, "-") ? open(c->file, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0)
 		return sfcctl_fail("apply: %s: %s", c->file, strerror(errno));
-	txt = read_stream(f);
-	if (f != stdin)
-		fclose(f);
-	if (!txt)
-		return sfcctl_fail("apply: %s: cannot read (too large?)", c->file);
+	rc = sfc_read_all(fd, APPLY_MAX, &txt, NULL);
+	if (fd)
+		close(fd);
+	if (rc == -EFBIG)
+		return sfcctl_fail("apply: %s: larger than %u bytes", c->file,
+				   APPLY_MAX);
+	if (rc)
+		return sfcctl_fail("apply: %s: %s", c->file, strerror(-rc));
 	rc = sfc_store_apply(c->conf_dir, txt, kind, id, err, sizeof(err));
 	free(txt);
 	if (rc)

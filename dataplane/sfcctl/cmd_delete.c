@@ -10,9 +10,6 @@
 #include "sfc_control.h"
 #include "sfcctl.h"
 
-int sfcctl_reconcile_after(struct sfcctl *c, const char *what,
-			   const char *subject);
-
 int cmd_delete(struct sfcctl *c)
 {
 	char ns[SFC_NAME_MAX] = "default", what[400];

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sfc_env.h"
 #include "sfc_flowrec.h"
 #include "sfcctl.h"
 
@@ -72,17 +73,15 @@ int cmd_flows(struct sfcctl *c)
 {
 	static const char *const hdr[] = { "PROTO", "SRC", "SPORT", "DST",
 		"DPORT", "PACKETS", "BYTES", "FIRST", "LAST", "DURATION" };
-	const char *path = c->file;
+	const char *path = c->file && c->file[0]
+				   ? c->file
+				   : sfc_env_or("SFC_FLOWS_FILE", FLOWS_FILE_DEFAULT);
 	struct sfc_flowrec_set set;
 	struct table *t;
 	cJSON *arr;
 	size_t i;
 	int rc;
 
-	if (!path)
-		path = getenv("SFC_FLOWS_FILE");
-	if (!path || !path[0])
-		path = FLOWS_FILE_DEFAULT;
 	if (c->argc)
 		return sfcctl_fail("flows: unexpected argument '%s'", c->argv[0]);
 	rc = sfc_flowrec_load(path, SFC_FLOWREC_MAX_ROTATED, &set);

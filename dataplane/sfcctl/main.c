@@ -9,9 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/libbpf.h>
 
 #include "sfc_control.h"
+#include "sfc_env.h"
+#include "sfc_log.h"
 #include "sfcctl.h"
 
 static const char usage[] =
@@ -38,13 +39,6 @@ int sfcctl_fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return 1;
-}
-
-static const char *env_or(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-
-	return v && v[0] ? v : def;
 }
 
 /* Value of option @name at argv[*i] ("--x V" or "--x=V"); NULL if not it. */
@@ -94,14 +88,6 @@ static int parse_args(int argc, char **argv, struct sfcctl *c)
 	return 0;
 }
 
-static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
-			va_list ap)
-{
-	if (lvl == LIBBPF_DEBUG || !getenv("SFCCTL_DEBUG"))
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 static const struct {
 	const char *w1, *w2;
 	int (*fn)(struct sfcctl *c);
@@ -136,14 +122,17 @@ int main(int argc, char **argv)
 	size_t i;
 	int skip;
 
-	c.conf_dir = env_or("SFC_CONF_DIR", SFC_CONF_DIR_DEFAULT);
-	c.state_dir = env_or("SFC_STATE_DIR", SFC_STATE_DIR_DEFAULT);
-	c.pin_dir = env_or("SFC_PIN_DIR", SFC_PIN_DIR_DEFAULT);
+	/* Errors only by default: libbpf stays silent unless SFC_LOG_LEVEL
+	 * asks for more. */
+	sfc_log_init("sfcctl", SFC_LOG_ERROR);
+	sfc_log_libbpf();
+	c.conf_dir = sfc_env_or("SFC_CONF_DIR", SFC_CONF_DIR_DEFAULT);
+	c.state_dir = sfc_env_or("SFC_STATE_DIR", SFC_STATE_DIR_DEFAULT);
+	c.pin_dir = sfc_env_or("SFC_PIN_DIR", SFC_PIN_DIR_DEFAULT);
 	if (parse_args(argc, argv, &c) || c.argc == 0) {
 		fputs(usage, stderr);
 		return c.argc == 0 ? 2 : 1;
 	}
-	libbpf_set_print(libbpf_quiet);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(c.argv[0], cmds[i].w1))
 			continue;

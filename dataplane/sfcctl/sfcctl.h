@@ -37,6 +37,18 @@ int cmd_flows(struct sfcctl *c);       /* get_flows.c */
 int cmd_get_instances(struct sfcctl *c);
 int cmd_get_flowcache(struct sfcctl *c);
 
+/*
+ * sfcctl_reconcile_after() - reconcile after a change to object @what
+ * ("ServiceChain fw") and report; the object is stored either way.
+ * Problems that name @subject ("chain NAME:" / "pod NS/NAME:": the object
+ * just applied) fail the command; problems elsewhere (another chain, a pod
+ * waiting for a chain not applied yet) are warnings: sfc-agent heals them
+ * once fixed. @subject may be NULL (delete): warnings only. Returns the
+ * exit code, 0 or 1 (cmd_apply.c).
+ */
+int sfcctl_reconcile_after(struct sfcctl *c, const char *what,
+			   const char *subject);
+
 /* Print "sfcctl: <msg>" to stderr; returns 1 (the exit code). */
 int sfcctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -124,6 +124,17 @@ Test(control_groups, too_many_instances)
 	free(g);
 }
 
+/* Group ids must not change across releases: a flow's pinned instance
+ * survives an agent upgrade only if its group keeps its id (values of the
+ * demo's SF types, from before the hash moved to common/). */
+Test(control_groups, id_pinned)
+{
+	cr_assert_eq(sfc_group_id_pref("firewall"), 460);
+	cr_assert_eq(sfc_group_id_pref("counter"), 808);
+	cr_assert_eq(sfc_group_id_pref("nat"), 992);
+	cr_assert_eq(sfc_group_id_pref("monitor"), 256);
+}
+
 /* Two type names with the same preferred id get distinct ids, the same
  * ones whatever the input order. */
 Test(control_groups, id_collision_is_stable)

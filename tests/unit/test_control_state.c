@@ -126,6 +126,51 @@ Test(control_state, list_skips_corrupt)
 	cr_assert_eq(sfc_state_read(dir, "bad", "eth0", &got), -EINVAL);
 }
 
+/* The numbers of a record are range-checked before any cast: a VPID
+ * beyond the maps, a fractional or negative value, a role or flags value
+ * out of range make the record corrupt (-EINVAL) rather than wrap. */
+Test(control_state, record_numbers_checked)
+{
+	static const struct {
+		const char *fields; /* after containerId and ifname */
+		int rc;
+		uint32_t vpid, role, flags;
+	} cases[] = {
+		{ "\"vpid\":4095", 0, 4095, SFC_ROLE_NONE, 0 },
+		{ "\"vpid\":3,\"role\":2,\"flags\":1", 0, 3, SFC_ROLE_SF,
+		  SFC_REC_F_ATTACH_ONLY },
+		{ "\"vpid\":3,\"role\":\"app\"", 0, 3, SFC_ROLE_APP, 0 },
+		{ "\"vpid\":4096", -EINVAL, 0, 0, 0 },
+		{ "\"vpid\":-1", -EINVAL, 0, 0, 0 },
+		{ "\"vpid\":1.5", -EINVAL, 0, 0, 0 },
+		{ "\"vpid\":\"5\"", -EINVAL, 0, 0, 0 },
+		{ "\"vpid\":1e300", -EINVAL, 0, 0, 0 },
+		{ "\"vpid\":3,\"role\":3", -EINVAL, 0, 0, 0 },
+		{ "\"vpid\":3,\"role\":1.5", -EINVAL, 0, 0, 0 },
+		{ "\"vpid\":3,\"flags\":-1", -EINVAL, 0, 0, 0 },
+		{ "\"vpid\":3,\"flags\":1.5", -EINVAL, 0, 0, 0 },
+		{ "\"vpid\":3,\"flags\":4294967296", -EINVAL, 0, 0, 0 },
+		{ "\"vpid\":3,\"flags\":\"1\"", -EINVAL, 0, 0, 0 },
+	};
+	struct sfc_ep_record got;
+	char txt[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(txt, sizeof(txt),
+			 "{\"containerId\":\"n\",\"ifname\":\"eth0\",%s}",
+			 cases[i].fields);
+		write_file("endpoints", "n_eth0.json", txt);
+		cr_assert_eq(sfc_state_read(dir, "n", "eth0", &got), cases[i].rc,
+			     "%s", txt);
+		if (cases[i].rc)
+			continue;
+		cr_expect_eq(got.vpid, cases[i].vpid, "%s", txt);
+		cr_expect_eq(got.role, cases[i].role, "%s", txt);
+		cr_expect_eq(got.flags, cases[i].flags, "%s", txt);
+	}
+}
+
 Test(control_state, list_empty)
 {
 	struct sfc_ep_record *v = (void *)1;
