@@ -31,6 +31,7 @@
 # file capabilities are ignored under no_new_privs.
 
 FROM debian:12 AS build
+LABEL io.sfc-cni.image=build
 # What `make` needs to build the programs (a subset of the Makefile's
 # DEB_PKGS, which also lists the test tiers' packages: Criterion, Go, iperf3...).
 ARG BUILD_PKGS="make gcc libc6-dev binutils clang llvm libbpf-dev bpftool libelf-dev \
@@ -38,7 +39,7 @@ ARG BUILD_PKGS="make gcc libc6-dev binutils clang llvm libbpf-dev bpftool libelf
     libcap-dev libhyperscan-dev libcurl4-openssl-dev libyaml-dev"
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $BUILD_PKGS \
-    && rm -rf /var/lib/apt/lists/*
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 WORKDIR /src
 COPY . .
 # DEB_PKGS=$BUILD_PKGS: `make`'s deps check finds these installed and
@@ -56,10 +57,11 @@ RUN make -j"$(nproc)" --no-print-directory DEB_PKGS="$BUILD_PKGS" BUILD=build \
 # The libraries every program links (Makefile LDLIBS: libbpf, libelf, zlib,
 # libnl-route, cJSON, libseccomp, libcap).
 FROM debian:12-slim AS runtime
+LABEL io.sfc-cni.image=runtime
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libbpf1 libelf1 libnl-3-200 libnl-route-3-200 libcjson1 libseccomp2 libcap2 \
-    && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/*
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old /var/log/*
 
 # Each image ends with an ldd check: the build fails if a binary misses a
 # shared library.
@@ -69,7 +71,7 @@ FROM runtime AS node
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libcurl4 libyaml-0-2 curl ca-certificates \
-    && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/*
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old /var/log/*
 COPY --from=build /out/bin/sfc-cni /out/bin/sfc-agent /out/bin/sfcctl /usr/local/bin/
 COPY manifests/install-cni.sh /usr/local/bin/install-cni.sh
 RUN ! ldd /usr/local/bin/sfc-cni /usr/local/bin/sfc-agent /usr/local/bin/sfcctl | grep 'not found'
@@ -104,7 +106,7 @@ ENTRYPOINT ["/usr/local/bin/sf-counter"]
 FROM runtime AS sf-ids
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhyperscan5 \
-    && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/*
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old /var/log/*
 COPY --from=build /out/bin/sf-ids /usr/local/bin/
 RUN ! ldd /usr/local/bin/sf-ids | grep 'not found'
 ENTRYPOINT ["/usr/local/bin/sf-ids"]

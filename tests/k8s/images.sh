@@ -50,6 +50,8 @@ IMG_TARGETS=${IMG_TARGETS:-node sf-firewall sf-nat sf-ratelimit sf-monitor sf-id
 IMG_SOURCE=${IMG_SOURCE:-worktree}
 SUITE=bookworm
 BASE_LABEL=io.sfc-cni.base
+# Set on the Dockerfile's stages: what `podman image prune` may remove.
+STAGE_LABEL=io.sfc-cni.image
 
 ms() { date +%s%3N; }
 secs() { printf '%d.%01ds' $(($1 / 1000)) $(($1 % 1000 / 100)); }
@@ -98,8 +100,8 @@ mirror_url() {
 # The newest base tarball of $SUITE younger than IMG_BASE_MAX_DAYS.
 fresh_base() {
 	[ -z "${IMG_BASE_REFRESH:-}" ] || return 1
-	find "$IMG_CACHE/base" -maxdepth 1 -name "$SUITE-minbase-*[0-9].tar" \
-		-mtime "-$IMG_BASE_MAX_DAYS" 2>/dev/null | sort | tail -n 1 | grep .
+	find "$IMG_CACHE/base" -maxdepth 1 -name "$SUITE-minbase-*-$(declare -f make_base slim_rootfs |
+		sha256sum | cut -c1-8).tar" -mtime "-$IMG_BASE_MAX_DAYS" 2>/dev/null | sort | tail -n 1 | grep .
 }
 
 # Slim, as the official image: no docs (copyright files kept), man pages,
@@ -124,8 +126,11 @@ slim_rootfs() {
 	find "$d/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
 }
 
+# The base's key: suite, day, and a hash of the recipe (this function and
+# slim_rootfs), so a changed recipe makes a new base.
 make_base() {
-	local url t0 tmp name=$SUITE-minbase-$(date +%Y%m%d)
+	local url t0 tmp name
+	name=$SUITE-minbase-$(date +%Y%m%d)-$(declare -f make_base slim_rootfs | sha256sum | cut -c1-8)
 	url=$(mirror_url) || die "no 'deb' source for $SUITE in /etc/apt/sources.list*"
 	t0=$(ms)
 	mkdir -p "$IMG_CACHE/base"
@@ -139,8 +144,16 @@ make_base() {
 	# (every build runs apt-get update), logs, machine identity.
 	rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/* "$tmp"/var/log/* \
 		"$tmp"/tmp/* "$tmp"/etc/machine-id "$tmp"/etc/hostname
+	# apt as in the official images: no recommends, and no package
+	# caches (pkgcache.bin and srcpkgcache.bin are 78 MB after an update).
 	printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' \
 		>"$tmp/etc/apt/apt.conf.d/90sfc-no-recommends"
+	cat >"$tmp/etc/apt/apt.conf.d/docker-clean" <<-'EOF'
+	DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+	APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+	Dir::Cache::pkgcache "";
+	Dir::Cache::srcpkgcache "";
+	EOF
 	tar --numeric-owner --xattrs -C "$tmp" -cf "$IMG_CACHE/base/$name.tar.tmp" .
 	mv "$IMG_CACHE/base/$name.tar.tmp" "$IMG_CACHE/base/$name.tar"
 	slim_rootfs "$tmp"
@@ -157,15 +170,18 @@ make_base() {
 
 # import TARBALL REF: podman import, unless REF already is that tarball.
 import_base() {
-	local tarball=$1 ref=$2 t0 id
+	local tarball=$1 ref=$2 t0 id old
 	if [ "$(podman image inspect --format "{{ index .Labels \"$BASE_LABEL\" }}" "$ref" 2>/dev/null)" = \
 		"$(basename "$tarball")" ]; then
 		return 0
 	fi
 	t0=$(ms)
+	old=$(podman image inspect --format '{{.Id}}' "$ref" 2>/dev/null) || old=
 	id=$(podman import --change "LABEL $BASE_LABEL=$(basename "$tarball")" \
 		--change 'CMD ["/bin/bash"]' "$tarball" 2>/dev/null | tail -n 1)
 	podman tag "$id" "$ref"
+	# The superseded base, unless images still build on it.
+	[ -z "$old" ] || podman rmi "$old" >/dev/null 2>&1 || true
 	step "podman import $(basename "$tarball") as $ref" "$t0"
 }
 
@@ -188,7 +204,9 @@ build_images() {
 	# shellcheck disable=SC2064
 	trap "rm -rf --one-file-system '$ctx'" EXIT
 	snapshot "$ctx"
-	for t in $IMG_TARGETS; do
+	# The build stage first, tagged: it is the layer cache of the next run
+	# (make), kept when dangling images of earlier builds are pruned.
+	for t in build $IMG_TARGETS; do
 		t0=$(ms)
 		podman build --pull=never --network host --layers -f "$ctx/Dockerfile" --target "$t" \
 			-t "$IMG_PREFIX/$t:$IMG_TAG" "$ctx" >"$IMG_CACHE/build-$t.log" 2>&1 ||
@@ -197,6 +215,7 @@ build_images() {
 	done
 	rm -rf --one-file-system "$ctx"
 	trap - EXIT
+	podman image prune -f --filter "label=$STAGE_LABEL" >/dev/null
 	step "all images" "$tall"
 }
 
@@ -209,7 +228,8 @@ save_images() {
 	else
 		t0=$(ms)
 		rm -f "$out.tmp"
-		podman save --format docker-archive -m -o "$out.tmp" "${refs[@]}" >/dev/null
+		podman save --format docker-archive -m -o "$out.tmp" "${refs[@]}" >"$IMG_CACHE/save.log" 2>&1 ||
+			{ tail -n 20 "$IMG_CACHE/save.log" >&2; die "podman save failed"; }
 		mv "$out.tmp" "$out"
 		echo "$key" >"$IMG_CACHE/sfc-images.key"
 		step "podman save -m ($(du -m "$out" | cut -f1) MB)" "$t0"
