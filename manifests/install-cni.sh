@@ -21,12 +21,14 @@
 #                              the conflist its spec.podCIDR is read from the
 #                              API server (service account token and CA)
 #   SFC_PIN_DIR, SFC_STATE_DIR (--uninstall) sfc-cni's bpffsDir and stateDir
+#   SFC_CNI_BIN, SFC_SA_DIR    the binary to install (/usr/local/bin/sfc-cni)
+#                              and the service account dir (the tests set them)
 set -eu
 
 bin_dir=${CNI_BIN_DIR:-/host/cni/bin}
 conf_dir=${CNI_CONF_DIR:-/host/cni/net.d}
 conf_name=${CNI_CONF_NAME:-10-sfc.conflist}
-sa=/var/run/secrets/kubernetes.io/serviceaccount
+sa=${SFC_SA_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}
 
 log() { echo "install-cni: $*" >&2; }
 die() {
@@ -42,8 +44,9 @@ node_pod_cidr() {
 		-H "Authorization: Bearer $(cat "$sa/token")" \
 		"https://$host:${KUBERNETES_SERVICE_PORT:-443}/api/v1/nodes/${SFC_NODE_NAME:?}") ||
 		die "cannot read node $SFC_NODE_NAME from the API server at $host"
-	# The API server's JSON is compact: "podCIDR":"10.244.1.0/24".
-	cidr=$(printf '%s' "$node" | tr -d '\n' | sed -n 's/.*"podCIDR":"\([0-9a-fA-F:.]*\/[0-9]*\)".*/\1/p')
+	# "podCIDR": "10.244.1.0/24" (the API server pretty-prints for curl).
+	cidr=$(printf '%s' "$node" | tr -d '\n' |
+		sed -n 's/.*"podCIDR"[[:space:]]*:[[:space:]]*"\([0-9a-fA-F:.]*\/[0-9]*\)".*/\1/p')
 	[ -n "$cidr" ] || die "node $SFC_NODE_NAME has no spec.podCIDR (kube-controller-manager --allocate-node-cidrs?); or set podCIDR in the chart's values"
 	echo "$cidr"
 }
@@ -54,7 +57,7 @@ install() {
 	# A temp file left by a killed earlier run.
 	rm -f "$bin_dir"/.sfc-cni.tmp.* "$conf_dir"/."$conf_name".tmp.*
 	tmp=$bin_dir/.sfc-cni.tmp.$$
-	cp /usr/local/bin/sfc-cni "$tmp"
+	cp "${SFC_CNI_BIN:-/usr/local/bin/sfc-cni}" "$tmp"
 	chmod 0755 "$tmp"
 	mv -f "$tmp" "$bin_dir/sfc-cni"
 	tmp=$conf_dir/.$conf_name.tmp.$$
