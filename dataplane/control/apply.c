@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * apply.c - make the pinned sfc_groups, sfc_paths, sfc_rev_spi and
- * sfc_policy maps equal to a plan, and sfc_reconcile(), which builds the
+ * sfc_policy maps equal to a plan, and sfc_reconcile(), which loads the
  * plan and applies it under the node lock.
  */
 #include <errno.h>
@@ -231,7 +231,7 @@ int sfc_reconcile(const char *conf_dir, const char *state_dir,
 	/* Read under the lock, so that an endpoint sfc-cni adds meanwhile is
 	 * either fully in the plan or not at all. */
 	lock = sfc_dp_lock(pin_dir);
-	rc = sfc_plan_build(conf_dir, state_dir, &plan, err, errlen);
+	rc = sfc_plan_load(conf_dir, state_dir, &plan, err, errlen);
 	if (rc || lock < 0) {
 		rc = rc ? rc : lock;
 		goto out;

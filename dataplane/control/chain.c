@@ -221,6 +221,44 @@ static void flag_duplicates(struct sfc_chain_entry *v, int n)
 	}
 }
 
+static bool name_taken(const struct sfc_chain_entry *v, int n,
+		       const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].name_known && !strcmp(v[i].chain.name, name))
+			return true;
+	return false;
+}
+
+/* A file too broken to name its chain (not JSON, no metadata.name) is the
+ * chain its file name says, "<name>.json" as the store writes it, unless
+ * another file defines that chain: so the chain keeps its last good maps
+ * and its pods their policies, instead of the chain vanishing and its
+ * pods' traffic leaving it. */
+static void name_from_file(struct sfc_chain_entry *v, int n)
+{
+	char name[SFC_NAME_MAX];
+	size_t len;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!v[i].status || v[i].status == -EEXIST || v[i].name_known)
+			continue;
+		len = strlen(v[i].file) - strlen(".json"); /* sfc_list_json() */
+		if (len >= sizeof(name))
+			continue;
+		memcpy(name, v[i].file, len);
+		name[len] = '\0';
+		if (!sfc_name_ok(name, sizeof(name)) || name_taken(v, n, name))
+			continue;
+		strcpy(v[i].chain.name, name);
+		v[i].chain.spi = sfc_chain_spi(name);
+		v[i].name_known = 1;
+	}
+}
+
 int sfc_chains_load(const char *conf_dir, struct sfc_chain_entry **out,
 		    int *n)
 {
@@ -241,6 +279,7 @@ int sfc_chains_load(const char *conf_dir, struct sfc_chain_entry **out,
 	}
 	sfc_names_free(names, n_names);
 	flag_duplicates(v, n_names);
+	name_from_file(v, n_names);
 	*out = v;
 	*n = n_names;
 	return 0;

@@ -190,8 +190,10 @@ static int policy_for_endpoint(const struct sfc_ep_record *ep,
 	return 0;
 }
 
-/* Resolve the chain of app endpoint @ep: 1 with *@c set, 0 when the pod
- * has no chain, -EINVAL (reported) when the chain is unknown or broken. */
+/* Resolve the chain of app endpoint @ep: 1 with *@c set; 0 when the pod
+ * has no chain, or its object is unusable (*@keep set: its loader
+ * reports it); -EINVAL (reported) when the chain is unknown or broken
+ * (*@keep set when its last good maps stay). */
 static int endpoint_chain(const struct sfc_ep_record *ep,
 			  const struct sfc_chain_entry *chains, int n_chains,
 			  const struct sfc_pod *pods, int n_pods,
@@ -203,6 +205,10 @@ static int endpoint_chain(const struct sfc_ep_record *ep,
 
 	*keep = 0;
 	pod = sfc_pod_find(pods, n_pods, ep->pod_namespace, ep->pod_name);
+	if (pod && pod->status) {
+		*keep = 1;
+		return 0;
+	}
 	if (!pod || !pod->info.chain[0])
 		return 0;
 	ce = chain_find(chains, n_chains, pod->info.chain);
@@ -246,7 +252,7 @@ int sfc_compile_policy(const struct sfc_chain_entry *chains, int n_chains,
 			r = policy_for_endpoint(&eps[i], c, v, &cnt, err, errlen);
 		if (r < 0)
 			rc = -EINVAL;
-		if (r < 0 && k && keep && n_keep)
+		if (k && keep && n_keep)
 			keep[(*n_keep)++] = eps[i].vpid;
 	}
 	*out = v;

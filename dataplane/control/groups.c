@@ -25,14 +25,18 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Is SF endpoint @r's pod annotated sfc.io/sfc-aware: "false"? */
-static int ep_unaware(const struct sfc_ep_record *r, const struct sfc_pod *pods,
-		      int n_pods)
+/* Member flags of SF endpoint @r from its pod object: SFC_MEMBER_F_UNAWARE
+ * when annotated sfc.io/sfc-aware: "false"; -1 when the object is
+ * unusable (no member: the SFF cannot know how to reach it). */
+static int member_flags(const struct sfc_ep_record *r,
+			const struct sfc_pod *pods, int n_pods)
 {
 	const struct sfc_pod *p = sfc_pod_find(pods, n_pods, r->pod_namespace,
 					       r->pod_name);
 
-	return p && p->info.unaware;
+	if (p && p->status)
+		return -1;
+	return p && p->info.unaware ? SFC_MEMBER_F_UNAWARE : 0;
 }
 
 static int cmp_member(const void *a, const void *b)
@@ -50,7 +54,7 @@ static int fill_members(struct sfc_group_entry *g,
 			size_t errlen)
 {
 	struct sfc_group_member *all;
-	int i, cnt = 0, rc = 0;
+	int i, cnt = 0, rc = 0, f;
 
 	g->grp.n_members = 0;
 	if (!n_eps)
@@ -63,10 +67,11 @@ static int fill_members(struct sfc_group_entry *g,
 		    eps[i].vpid >= SFC_MAX_ENDPOINTS ||
 		    strcmp(eps[i].function, g->function))
 			continue;
+		f = member_flags(&eps[i], pods, n_pods);
+		if (f < 0)
+			continue;
 		all[cnt].vpid = (uint16_t)eps[i].vpid;
-		if (ep_unaware(&eps[i], pods, n_pods))
-			all[cnt].flags = SFC_MEMBER_F_UNAWARE;
-		cnt++;
+		all[cnt++].flags = (uint8_t)f;
 	}
 	qsort(all, (size_t)cnt, sizeof(*all), cmp_member);
 	if (cnt > SFC_GROUP_MAX_MEMBERS) {

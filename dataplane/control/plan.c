@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * plan.c - read every object from disk and compile it into the desired
+ * plan.c - compile chain, pod and endpoint objects into the desired
  * contents of sfc_groups, sfc_paths, sfc_rev_spi and sfc_policy (a
- * "plan"); no BPF here.
+ * "plan"), and the standalone loader that reads them from disk first;
+ * no BPF here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -121,27 +122,25 @@ static int plan_policy(struct sfc_plan *p, char *err, size_t errlen)
 	return rc;
 }
 
-int sfc_plan_build(const char *conf_dir, const char *state_dir,
-		   struct sfc_plan *p, char *err, size_t errlen)
+/* Pod objects that cannot be used, each reported once. */
+static void plan_pod_problems(struct sfc_plan *p, char *err, size_t errlen)
 {
-	char why[2048] = "";
+	int i;
+
+	for (i = 0; i < p->n_pods; i++) {
+		if (!p->pods[i].status)
+			continue;
+		sfc_err_append(err, errlen, "%s", p->pods[i].error);
+		p->n_errors++;
+	}
+}
+
+/* Compile the objects @p holds (and owns). */
+static int plan_compile(struct sfc_plan *p, char *err, size_t errlen)
+{
 	int rc;
 
-	memset(p, 0, sizeof(*p));
-	if (err && errlen)
-		err[0] = '\0';
-	rc = sfc_state_list(state_dir, &p->eps, &p->n_eps);
-	if (!rc)
-		rc = sfc_chains_load(conf_dir, &p->chains, &p->n_chains);
-	if (rc)
-		return rc;
-	rc = sfc_pods_load(conf_dir, &p->pods, &p->n_pods, why, sizeof(why));
-	if (rc == -EINVAL) {
-		sfc_err_append(err, errlen, "%s", why);
-		p->n_errors++;
-	} else if (rc) {
-		return rc;
-	}
+	plan_pod_problems(p, err, errlen);
 	flag_spi_collisions(p);
 	rc = plan_groups(p, err, errlen);
 	if (!rc)
@@ -149,6 +148,63 @@ int sfc_plan_build(const char *conf_dir, const char *state_dir,
 	if (!rc)
 		rc = plan_policy(p, err, errlen);
 	return rc;
+}
+
+/* A malloc'd copy of @n elements of @size bytes at @src into *@dst; NULL
+ * for none. Return: 0 or -ENOMEM. */
+static int dup_array(void **dst, const void *src, int n, size_t size)
+{
+	*dst = NULL;
+	if (n <= 0)
+		return 0;
+	*dst = malloc((size_t)n * size);
+	if (!*dst)
+		return -ENOMEM;
+	memcpy(*dst, src, (size_t)n * size);
+	return 0;
+}
+
+int sfc_plan_compile(const struct sfc_objects *in, struct sfc_plan *p,
+		     char *err, size_t errlen)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (err && errlen)
+		err[0] = '\0';
+	rc = dup_array((void **)&p->chains, in->chains, in->n_chains,
+		       sizeof(*in->chains));
+	if (!rc)
+		rc = dup_array((void **)&p->pods, in->pods, in->n_pods,
+			       sizeof(*in->pods));
+	if (!rc)
+		rc = dup_array((void **)&p->eps, in->eps, in->n_eps,
+			       sizeof(*in->eps));
+	if (rc)
+		return rc;
+	p->n_chains = in->n_chains > 0 ? in->n_chains : 0;
+	p->n_pods = in->n_pods > 0 ? in->n_pods : 0;
+	p->n_eps = in->n_eps > 0 ? in->n_eps : 0;
+	return plan_compile(p, err, errlen);
+}
+
+int sfc_plan_load(const char *conf_dir, const char *state_dir,
+		  struct sfc_plan *p, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (err && errlen)
+		err[0] = '\0';
+	/* Loaded straight into the plan: sfc_plan_compile() would copy. */
+	rc = sfc_state_list(state_dir, &p->eps, &p->n_eps);
+	if (!rc)
+		rc = sfc_chains_load(conf_dir, &p->chains, &p->n_chains);
+	if (!rc)
+		rc = sfc_pods_load(conf_dir, &p->pods, &p->n_pods);
+	if (rc)
+		return rc;
+	return plan_compile(p, err, errlen);
 }
 
 void sfc_plan_free(struct sfc_plan *p)

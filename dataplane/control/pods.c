@@ -125,34 +125,42 @@ int sfc_pod_parse(const char *json, struct sfc_pod *out, char *err,
 			      errlen);
 }
 
-/* Parse <dir>/<file>; on failure @err is "<path>: <reason>". */
-static int pod_parse_file(const char *dir, const char *file,
-			  struct sfc_pod *p, char *err, size_t errlen)
+/* Parse <@dir>/@file into @p; on failure @p->status and @p->error
+ * ("<path>: <reason>"), with the namespace/name the parse got to. */
+static void pod_load_one(const char *dir, const char *file,
+			 struct sfc_pod *p)
 {
-	char path[4096], why[256] = "";
+	char path[4096], why[384] = "";
 	char *txt = NULL;
 	int rc;
 
+	snprintf(p->file, sizeof(p->file), "%s", file);
 	rc = sfc_path(path, sizeof(path), "%s/%s", dir, file);
 	if (!rc)
 		rc = sfc_read_file(path, &txt);
-	if (rc)
-		return sfc_errf(err, errlen, "%s: %s", path, strerror(-rc));
+	if (rc) {
+		p->status = rc;
+		sfc_errf(p->error, sizeof(p->error), "%s: %s", path, strerror(-rc));
+		return;
+	}
 	rc = sfc_pod_parse(txt, p, why, sizeof(why));
 	free(txt);
-	if (rc)
-		return sfc_errf(err, errlen, "%s: %s", path, why);
+	/* sfc_pod_parse() zeroed *p. */
 	snprintf(p->file, sizeof(p->file), "%s", file);
-	return 0;
+	if (!rc)
+		return;
+	/* Annotations read before the failing one must not be used. */
+	memset(&p->info, 0, sizeof(p->info));
+	p->status = rc;
+	sfc_errf(p->error, sizeof(p->error), "%s: %s", path, why);
 }
 
-int sfc_pods_load(const char *conf_dir, struct sfc_pod **out, int *n,
-		  char *err, size_t errlen)
+int sfc_pods_load(const char *conf_dir, struct sfc_pod **out, int *n)
 {
-	char dir[4096], why[512];
 	struct sfc_pod *v;
+	char dir[4096];
 	char **names;
-	int n_names, cnt = 0, bad = 0, i, rc;
+	int n_names, i, rc;
 
 	*out = NULL;
 	*n = 0;
@@ -160,29 +168,44 @@ int sfc_pods_load(const char *conf_dir, struct sfc_pod **out, int *n,
 			      &n_names, (void **)&v, sizeof(*v));
 	if (rc)
 		return rc;
-	for (i = 0; i < n_names; i++) {
-		if (pod_parse_file(dir, names[i], &v[cnt], why, sizeof(why))) {
-			sfc_err_append(err, errlen, "%s", why);
-			bad++;
-			continue;
-		}
-		cnt++;
-	}
+	for (i = 0; i < n_names; i++)
+		pod_load_one(dir, names[i], &v[i]);
 	sfc_names_free(names, n_names);
 	*out = v;
-	*n = cnt;
-	return bad ? -EINVAL : 0;
+	*n = n_names;
+	return 0;
+}
+
+/* Is the unusable object @p pod @ns/@name's? By the identity it names,
+ * or, when it names none (unreadable), by the file name the store gives
+ * the pod's object: "<ns>_<name>.json". */
+static bool pod_claims(const struct sfc_pod *p, const char *ns,
+		       const char *name)
+{
+	char file[sizeof(p->file)];
+
+	if (p->name[0])
+		return !strcmp(p->name, name) &&
+		       !strcmp(p->ns[0] ? p->ns : "default", ns);
+	return !sfc_path(file, sizeof(file), "%s_%s.json", ns, name) &&
+	       !strcmp(p->file, file);
 }
 
 const struct sfc_pod *sfc_pod_find(const struct sfc_pod *pods, int n,
 				   const char *ns, const char *name)
 {
+	const struct sfc_pod *bad = NULL;
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(pods[i].ns, ns) && !strcmp(pods[i].name, name))
-			return &pods[i];
-	return NULL;
+	for (i = 0; i < n; i++) {
+		if (!pods[i].status) {
+			if (!strcmp(pods[i].ns, ns) && !strcmp(pods[i].name, name))
+				return &pods[i];
+		} else if (!bad && pod_claims(&pods[i], ns, name)) {
+			bad = &pods[i];
+		}
+	}
+	return bad;
 }
 
 int sfc_pod_lookup(const char *conf_dir, const char *ns, const char *name,
@@ -190,24 +213,19 @@ int sfc_pod_lookup(const char *conf_dir, const char *ns, const char *name,
 {
 	const struct sfc_pod *p;
 	struct sfc_pod *pods = NULL;
-	char why[1024] = "";
 	int n = 0, rc;
 
 	memset(out, 0, sizeof(*out));
 	if (err && errlen)
 		err[0] = '\0';
-	rc = sfc_pods_load(conf_dir, &pods, &n, why, sizeof(why));
-	if (rc && rc != -EINVAL) {
-		free(pods);
+	rc = sfc_pods_load(conf_dir, &pods, &n);
+	if (rc)
 		return rc;
-	}
 	p = sfc_pod_find(pods, n, ns && ns[0] ? ns : "default", name ? name : "");
-	if (p) {
+	if (p && p->status)
+		rc = sfc_errf(err, errlen, "%s", p->error);
+	else if (p)
 		*out = p->info;
-		rc = 0;
-	} else if (rc == -EINVAL) {
-		sfc_errf(err, errlen, "%s", why);
-	}
 	free(pods);
 	return rc;
 }

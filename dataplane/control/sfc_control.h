@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * sfc_control.h - the control plane shared by sfc-cni, sfc-agent and sfcctl
- * (libsfcctl): endpoint state records, standalone-mode Kubernetes-shaped
- * objects (ServiceChain, Pod annotations), and the compilers that turn
- * chains into classifier rules and service function paths in the maps.
+ * (libsfccontrol): endpoint state records, Kubernetes-shaped objects
+ * (ServiceChain, Pod annotations) and their standalone files, and the
+ * compilers that turn them into classifier rules, SF groups and service
+ * function paths in the maps.
  * Functions return 0 or a negative errno; where an @err buffer is given, a
  * human-readable reason naming the file/field is written there on failure.
  */
@@ -54,7 +55,8 @@ struct sfc_ep_record {
 #define SFC_REC_F_ATTACH_ONLY 0x1 /* chained: interface and IPAM belong to an
 				  * earlier plugin; only hooks and maps are ours */
 
-/** sfc_state_write() - write @r atomically (temp file, fsync, rename). */
+/** sfc_state_write() - write @r atomically (temp file, rename), without
+ *  fsync: the record dies with the node's kernel state (state.c). */
 int sfc_state_write(const char *state_dir, const struct sfc_ep_record *r);
 /** sfc_state_read() - read the record of (@container_id, @ifname).
  *  Return: 0, -ENOENT if none, -EINVAL if the file is corrupt. */
@@ -89,9 +91,14 @@ struct sfc_pod_info {
 	struct sfc_src_key allowed_src[SFC_MAX_ALLOWED_SOURCES];
 };
 
-/** sfc_pod_lookup() - annotations of pod @ns/@name.
- *  Return: 0 (fields "" when the pod has no object or no annotation),
- *  -EINVAL with @err set when a pod file is malformed. */
+/**
+ * sfc_pod_lookup() - annotations of pod @ns/@name ("" = "default") from
+ * <@conf_dir>/pods.d (sfc_pods_load(), sfc_pod_find()). A malformed file
+ * concerns only the pod it belongs to.
+ * Return: 0 (fields "" when the pod has no object or no annotation);
+ * -EINVAL with @err "<path>: <reason>" when the pod's object is there but
+ * cannot be used; -errno when pods.d cannot be read.
+ */
 int sfc_pod_lookup(const char *conf_dir, const char *ns, const char *name,
 		   struct sfc_pod_info *out, char *err, size_t errlen);
 
@@ -124,31 +131,22 @@ uint32_t sfc_chain_spi(const char *name);
  *  symmetric chain): @c->spi + 1. */
 uint32_t sfc_chain_rev_spi(const struct sfc_chain *c);
 
-/**
- * sfc_reconcile() - compile every chain in <conf_dir>/chains.d against the
- * endpoints in <state_dir>/endpoints and the pod annotations in
- * <conf_dir>/pods.d, and program sfc_paths and sfc_policy to match:
- * entries that should exist are written, stale ones removed.
- * Chains that cannot be compiled (unknown SF type, no instance, bad file)
- * are reported in @err and left unprogrammed; the others still apply.
- * Return: 0, or -EINVAL when at least one chain failed, -errno else.
- */
-int sfc_reconcile(const char *conf_dir, const char *state_dir,
-		  const char *pin_dir, char *err, size_t errlen);
-
-/* ---- Additions for sfcctl / sfc-agent (libsfcctl) ---- */
-
 /** sfc_role_name() - "app", "sf" or "none" for an enum sfc_role value. */
 const char *sfc_role_name(uint32_t role);
 /** sfc_fail_policy_name() - "fail-closed" or "fail-open". */
 const char *sfc_fail_policy_name(uint32_t policy);
 
-/* One standalone Pod object (<conf_dir>/pods.d/<file>). */
+/* One Pod object (standalone: one file of <conf_dir>/pods.d) and whether
+ * it can be used. An unusable object concerns only its own pod: the
+ * compilers leave that pod's policy as it is and its SF instance out of
+ * its group; sfc-cni ADD of that pod fails. */
 struct sfc_pod {
 	char ns[SFC_NAME_MAX];       /* metadata.namespace, "default" if absent */
-	char name[254];              /* metadata.name */
-	struct sfc_pod_info info;    /* sfc.io annotations */
+	char name[254];              /* metadata.name ("" when unreadable) */
+	struct sfc_pod_info info;    /* sfc.io annotations; zero unless status 0 */
 	char file[256];              /* base name of the file it came from */
+	int status;                  /* 0, or -errno: the object is not usable */
+	char error[512];             /* why, when status != 0 */
 };
 
 /** sfc_pod_parse() - parse one Pod JSON text (kind Pod).
@@ -157,24 +155,32 @@ int sfc_pod_parse(const char *json, struct sfc_pod *out, char *err,
 		  size_t errlen);
 
 /**
- * sfc_pods_load() - every valid Pod in <@conf_dir>/pods.d, sorted by file.
- * *@out is malloc'd (caller frees; may be NULL when *@n is 0).
- * Return: 0; -EINVAL when some files were malformed (they are skipped, the
- * others are still returned, @err lists "<path>: <field>: <reason>");
- * -errno on I/O failure.
+ * sfc_pods_load() - one entry per <@conf_dir>/pods.d/<*>.json, sorted by
+ * file name. A file that cannot be read or parsed is an entry with status
+ * -errno and error "<path>: <field>: <reason>", and with the namespace and
+ * name when the parse got that far; it is not a failure of the call.
+ * *@out is malloc'd (caller frees; NULL when *@n is 0).
+ * Return: 0 or -errno when the directory cannot be read.
  */
-int sfc_pods_load(const char *conf_dir, struct sfc_pod **out, int *n,
-		  char *err, size_t errlen);
+int sfc_pods_load(const char *conf_dir, struct sfc_pod **out, int *n);
 
-/** sfc_pod_find() - the pod @ns/@name in @pods, or NULL. */
+/**
+ * sfc_pod_find() - the entry of pod @ns/@name in @pods: a usable one if
+ * there is one, else an unusable one that belongs to it (by the identity
+ * it names or, naming none, by its file name "<ns>_<name>.json", the one
+ * the store gives it); NULL when the pod has no object. Check ->status.
+ */
 const struct sfc_pod *sfc_pod_find(const struct sfc_pod *pods, int n,
 				   const char *ns, const char *name);
 
-/* One file of <conf_dir>/chains.d and what became of it. */
+/* One ServiceChain object (standalone: one file of <conf_dir>/chains.d)
+ * and what became of it. */
 struct sfc_chain_entry {
 	struct sfc_chain chain;      /* name (and spi) set when name_known */
 	char file[256];              /* base name in chains.d */
-	int name_known;              /* metadata.name could be read */
+	int name_known;              /* the chain's name is known: its
+				      * metadata.name or, for a file that
+				      * names none, "<name>.json" */
 	int status;                  /* 0 ok, or -errno (parse, compile, SPI) */
 	char error[512];             /* why, when status != 0 */
 };
@@ -183,7 +189,10 @@ struct sfc_chain_entry {
  * sfc_chains_load() - parse every <@conf_dir>/chains.d/<*>.json, sorted by
  * file name; duplicate chain names are flagged on the later file (-EEXIST).
  * *@out is malloc'd (caller frees). Parse failures are per entry (status,
- * error "<path>: <field>: <reason>"), not a failure of the call.
+ * error "<path>: <field>: <reason>"), not a failure of the call. A file
+ * too broken to name its chain is taken as chain <name> of its file name
+ * "<name>.json" (the one the store gives it) unless another file defines
+ * that chain, so the chain keeps its last programmed maps.
  * Return: 0 or -errno when the directory cannot be read.
  */
 int sfc_chains_load(const char *conf_dir, struct sfc_chain_entry **out,
@@ -197,7 +206,7 @@ int sfc_chains_load(const char *conf_dir, struct sfc_chain_entry **out,
 void sfc_rule_format(const struct sfc_rule *r, char *proto, char *cidr,
 		     char *ports);
 
-/* ---- Compilers: pure functions, no BPF (dataplane/control/compile_*.c) ---- */
+/* ---- Compilers: pure functions, no BPF (compile.c, groups.c) ---- */
 
 /* Classifier rules of one chain, per direction (enum sfc_dir). */
 struct sfc_rule_set {
@@ -231,7 +240,9 @@ uint32_t sfc_group_id_pref(const char *type);
  * sfc_compile_groups() - one SF group per distinct type in @types (empty
  * strings and duplicates ignored): its members are the SF endpoints of
  * @eps with that function, in VPID order, flagged SFC_MEMBER_F_UNAWARE
- * when their pod (in @pods) is annotated sfc.io/sfc-aware: "false". Group
+ * when their pod (in @pods) is annotated sfc.io/sfc-aware: "false". An
+ * SF endpoint whose pod object is unusable (status != 0) is no member:
+ * whether it speaks NSH is unknown. Group
  * ids are stable: sfc_group_id_pref(), probing upwards in sorted type
  * order on a collision. A type with no instance gets a group with no
  * members. *@out is malloc'd (caller frees; NULL when *@n is 0).
@@ -299,8 +310,10 @@ struct sfc_policy_entry {
  * Pods naming an unknown or failed chain are reported in @err and get no
  * entry; their VPIDs go to @keep (when the chain's file exists but is
  * broken, so the last good policy stays) -- @keep holds n_eps entries, may
- * be NULL. *@out is malloc'd (caller frees).
- * Return: 0, -EINVAL when some pod failed (others still compiled),
+ * be NULL. App endpoints whose pod object is unusable get no entry and go
+ * to @keep too, unreported (the object's problem is its loader's to
+ * report). *@out is malloc'd (caller frees).
+ * Return: 0, -EINVAL when some pod was reported (others still compiled),
  * -ENOMEM.
  */
 int sfc_compile_policy(const struct sfc_chain_entry *chains, int n_chains,
@@ -309,9 +322,20 @@ int sfc_compile_policy(const struct sfc_chain_entry *chains, int n_chains,
 		       struct sfc_policy_entry **out, int *n,
 		       uint32_t *keep, int *n_keep, char *err, size_t errlen);
 
-/* ---- Plan and apply (dataplane/control/plan.c, apply.c) ---- */
+/* ---- Plan and apply (plan.c, apply.c) ---- */
 
-/* Everything read from disk, and the map contents it compiles to. */
+/* The objects a plan is compiled from, whatever their source: the files
+ * under the conf and state dirs (sfc_plan_load()), or the API server. */
+struct sfc_objects {
+	const struct sfc_chain_entry *chains; /* with their load status */
+	int n_chains;
+	const struct sfc_pod *pods;           /* with their load status */
+	int n_pods;
+	const struct sfc_ep_record *eps;      /* this node's endpoints */
+	int n_eps;
+};
+
+/* The objects (copied, owned) and the map contents they compile to. */
 struct sfc_plan {
 	struct sfc_chain_entry *chains;
 	int n_chains;
@@ -335,15 +359,43 @@ struct sfc_plan {
 };
 
 /**
- * sfc_plan_build() - read chains, pods and endpoint records and compile
- * them (no BPF). Every problem is appended to @err ("; "-separated) and
- * counted in @p->n_errors; per-chain status is in @p->chains[].
- * Return: 0 (also with errors) or -errno when the state cannot be read.
- * Free with sfc_plan_free() in both cases.
+ * sfc_plan_compile() - compile @in into @p (no I/O, no BPF): copies of the
+ * objects, SPI collisions flagged, SF groups, both SFPs of every usable
+ * chain, the policies of this node's app endpoints, and what to leave as
+ * it is (chains and pods whose object is broken keep their last
+ * programmed maps). Every problem -- an unusable chain or pod object as
+ * given, or one found compiling -- is appended to @err ("; "-separated)
+ * and counted in @p->n_errors; per-chain status is in @p->chains[].
+ * Return: 0 (also with problems) or -ENOMEM. Free with sfc_plan_free()
+ * in both cases.
  */
-int sfc_plan_build(const char *conf_dir, const char *state_dir,
-		   struct sfc_plan *p, char *err, size_t errlen);
+int sfc_plan_compile(const struct sfc_objects *in, struct sfc_plan *p,
+		     char *err, size_t errlen);
+
+/**
+ * sfc_plan_load() - the standalone source: read <@conf_dir>/chains.d,
+ * pods.d (sfc_chains_load(), sfc_pods_load()) and <@state_dir>/endpoints
+ * (sfc_state_list()) and sfc_plan_compile() them.
+ * Return: 0 (also with problems, see sfc_plan_compile()) or -errno when a
+ * directory cannot be read. Free with sfc_plan_free() in both cases.
+ */
+int sfc_plan_load(const char *conf_dir, const char *state_dir,
+		  struct sfc_plan *p, char *err, size_t errlen);
+
+/** sfc_plan_free() - free what @p holds and zero it. */
 void sfc_plan_free(struct sfc_plan *p);
+
+/**
+ * sfc_reconcile() - the standalone reconcile: under sfc_dp_lock(),
+ * sfc_plan_load() from @conf_dir and @state_dir and sfc_plan_apply() to
+ * the maps pinned under @pin_dir. Problems (unusable objects, a chain
+ * that cannot be compiled: unknown SF type, no instance) are reported in
+ * @err; the rest still applies.
+ * Return: 0; -EINVAL when there were problems (the rest programmed);
+ * -errno else (-ENOENT: no dataplane under @pin_dir).
+ */
+int sfc_reconcile(const char *conf_dir, const char *state_dir,
+		  const char *pin_dir, char *err, size_t errlen);
 
 /** sfc_plan_chain_by_spi() - the ok-or-failed chain entry owning SPI @spi
  *  (egress or ingress), or NULL. */

@@ -117,7 +117,7 @@ int cmd_get_chains(struct sfcctl *c)
 	cJSON *arr = NULL;
 	int i, rc;
 
-	rc = sfc_plan_build(c->conf_dir, c->state_dir, &p, err, sizeof(err));
+	rc = sfc_plan_load(c->conf_dir, c->state_dir, &p, err, sizeof(err));
 	if (rc) {
 		sfc_plan_free(&p);
 		return sfcctl_fail("get chains: %s", err[0] ? err : strerror(-rc));

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * sfcctl get endpoints : endpoint records joined with sfc_endpoints (the
- * MAC delivered to, qdisc marks).
+ * MAC delivered to, qdisc marks), and the sfc_endpoints entries no record
+ * accounts for (orphans, e.g. of an ADD killed between programming the
+ * maps and writing its record; sfc-cni GC removes them).
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +17,99 @@
 #include "sfc_dp.h"
 #include "sfcctl.h"
 
-struct ep_row {
-	const struct sfc_ep_record *r;
+static int cmp_vpid(const void *a, const void *b)
+{
+	const struct sfcctl_ep_row *x = a, *y = b;
+
+	return (x->vpid > y->vpid) - (x->vpid < y->vpid);
+}
+
+/* Addresses of orphan @row from sfc_ep_by_ip (the entries pointing at its
+ * VPID), in the map's order; at most SFC_MAX_IPS. */
+static void orphan_ips(int ep_by_ip_fd, struct sfcctl_ep_row *row)
+{
+	struct sfc_ip_key key, *prev = NULL;
+	uint32_t vpid;
+
+	while (row->n_ips < SFC_MAX_IPS &&
+	       !bpf_map_get_next_key(ep_by_ip_fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(ep_by_ip_fd, &key, &vpid) ||
+		    vpid != row->vpid)
+			continue;
+		inet_ntop(key.family == 6 ? AF_INET6 : AF_INET, key.addr,
+			  row->ips[row->n_ips], sizeof(row->ips[0]));
+		row->n_ips++;
+	}
+}
+
+int sfcctl_ep_rows(const struct sfc_ep_record *recs, int n_recs,
+		   int endpoints_fd, int ep_by_ip_fd,
+		   struct sfcctl_ep_row **out, int *n)
+{
+	struct sfcctl_ep_row *v;
+	uint8_t *has_rec;
 	struct sfc_endpoint ep;
-	bool in_map;
-};
+	uint32_t vpid;
+	int i, cnt = 0, cap = n_recs + 16;
+
+	*out = NULL;
+	*n = 0;
+	v = calloc((size_t)cap, sizeof(*v));
+	has_rec = calloc(SFC_MAX_ENDPOINTS, 1);
+	if (!v || !has_rec) {
+		free(v);
+		free(has_rec);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n_recs; i++, cnt++) {
+		v[cnt].r = &recs[i];
+		v[cnt].vpid = recs[i].vpid;
+		if (recs[i].vpid < SFC_MAX_ENDPOINTS)
+			has_rec[recs[i].vpid] = 1;
+		v[cnt].in_map = endpoints_fd >= 0 &&
+				!bpf_map_lookup_elem(endpoints_fd, &recs[i].vpid,
+						     &v[cnt].ep) &&
+				v[cnt].ep.role != SFC_ROLE_NONE;
+	}
+	/* VPID 0 is never allocated. */
+	for (vpid = 1; endpoints_fd >= 0 && vpid < SFC_MAX_ENDPOINTS; vpid++) {
+		if (has_rec[vpid] || bpf_map_lookup_elem(endpoints_fd, &vpid, &ep) ||
+		    ep.role == SFC_ROLE_NONE)
+			continue;
+		if (cnt == cap) {
+			struct sfcctl_ep_row *nv = realloc(v, (size_t)(cap *= 2) * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				free(has_rec);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		memset(&v[cnt], 0, sizeof(v[cnt]));
+		v[cnt].vpid = vpid;
+		v[cnt].ep = ep;
+		v[cnt].in_map = true;
+		if (ep_by_ip_fd >= 0)
+			orphan_ips(ep_by_ip_fd, &v[cnt]);
+		cnt++;
+	}
+	free(has_rec);
+	if (cnt)
+		qsort(v, (size_t)cnt, sizeof(*v), cmp_vpid);
+	else {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
 
 /* The MAC the dataplane delivers to (learned after a change), else the
  * record's ADD-time one. */
-static const char *ep_mac(const struct ep_row *e, char buf[18])
+static const char *ep_mac(const struct sfcctl_ep_row *e, char buf[18])
 {
 	if (!e->in_map)
 		return e->r->mac;
@@ -29,60 +117,72 @@ static const char *ep_mac(const struct ep_row *e, char buf[18])
 	return buf;
 }
 
-static cJSON *ep_json(const struct ep_row *e)
+/* The host veth of an orphan, from its ifindex ("" when gone). */
+static const char *orphan_ifname(const struct sfcctl_ep_row *e,
+				 char buf[IF_NAMESIZE])
+{
+	if (!e->ep.ifindex || !if_indextoname(e->ep.ifindex, buf))
+		buf[0] = '\0';
+	return buf;
+}
+
+static cJSON *ep_json(const struct sfcctl_ep_row *e)
 {
 	const struct sfc_ep_record *r = e->r;
 	cJSON *o = cJSON_CreateObject(), *ips;
-	char pod[320], mac[18];
+	char pod[320] = "", mac[18], hmac[18], ifn[IF_NAMESIZE];
 	int i;
 
-	snprintf(pod, sizeof(pod), "%s/%s", r->pod_namespace, r->pod_name);
-	cJSON_AddNumberToObject(o, "vpid", r->vpid);
-	cJSON_AddStringToObject(o, "role", sfc_role_name(r->role));
-	cJSON_AddStringToObject(o, "function", r->function);
+	if (r)
+		snprintf(pod, sizeof(pod), "%s/%s", r->pod_namespace, r->pod_name);
+	cJSON_AddNumberToObject(o, "vpid", e->vpid);
+	cJSON_AddStringToObject(o, "role", sfc_role_name(r ? r->role : e->ep.role));
+	cJSON_AddStringToObject(o, "function", r ? r->function : "");
 	cJSON_AddStringToObject(o, "pod", pod);
-	cJSON_AddStringToObject(o, "namespace", r->pod_namespace);
-	cJSON_AddStringToObject(o, "name", r->pod_name);
-	cJSON_AddStringToObject(o, "containerId", r->container_id);
-	cJSON_AddStringToObject(o, "ifname", r->ifname);
-	cJSON_AddStringToObject(o, "hostIfname", r->host_ifname);
+	cJSON_AddStringToObject(o, "namespace", r ? r->pod_namespace : "");
+	cJSON_AddStringToObject(o, "name", r ? r->pod_name : "");
+	cJSON_AddStringToObject(o, "containerId", r ? r->container_id : "");
+	cJSON_AddStringToObject(o, "ifname", r ? r->ifname : "");
+	cJSON_AddStringToObject(o, "hostIfname", r ? r->host_ifname
+						    : orphan_ifname(e, ifn));
 	cJSON_AddNumberToObject(o, "ifindex", e->in_map ? e->ep.ifindex : 0);
 	cJSON_AddStringToObject(o, "mac", ep_mac(e, mac));
-	cJSON_AddStringToObject(o, "hostMac", r->host_mac);
+	if (!r)
+		sfcctl_fmt_mac(e->ep.host_mac, hmac);
+	cJSON_AddStringToObject(o, "hostMac", r ? r->host_mac : hmac);
 	cJSON_AddBoolToObject(o, "shapedIn", e->in_map && (e->ep.flags & SFC_EP_F_SHAPED_IN));
 	cJSON_AddBoolToObject(o, "shapedOut", e->in_map && (e->ep.flags & SFC_EP_F_SHAPED_OUT));
 	ips = cJSON_AddArrayToObject(o, "ips");
-	for (i = 0; i < r->n_ips; i++)
-		cJSON_AddItemToArray(ips, cJSON_CreateString(r->ips[i]));
+	for (i = 0; i < (r ? r->n_ips : e->n_ips); i++)
+		cJSON_AddItemToArray(ips, cJSON_CreateString(r ? r->ips[i] : e->ips[i]));
 	cJSON_AddBoolToObject(o, "inMaps", e->in_map);
+	cJSON_AddBoolToObject(o, "orphan", !r);
 	return o;
 }
 
-static void ep_table_row(struct table *t, const struct ep_row *e)
+static void ep_table_row(struct table *t, const struct sfcctl_ep_row *e)
 {
 	const struct sfc_ep_record *r = e->r;
-	char vpid[16], ifx[16] = "-", pod[320], ips[300] = "", mac[18];
-	int i;
+	char vpid[16], ifx[16] = "-", pod[320] = "-", ips[300] = "", mac[18];
+	char ifn[IF_NAMESIZE];
+	int i, n_ips = r ? r->n_ips : e->n_ips;
 
-	snprintf(vpid, sizeof(vpid), "%u", r->vpid);
+	snprintf(vpid, sizeof(vpid), "%u", e->vpid);
 	if (e->in_map)
 		snprintf(ifx, sizeof(ifx), "%u", e->ep.ifindex);
-	snprintf(pod, sizeof(pod), "%s/%s", r->pod_namespace, r->pod_name);
-	for (i = 0; i < r->n_ips; i++) {
+	if (r)
+		snprintf(pod, sizeof(pod), "%s/%s", r->pod_namespace, r->pod_name);
+	for (i = 0; i < n_ips; i++) {
 		if (i)
 			strncat(ips, ",", sizeof(ips) - strlen(ips) - 1);
-		strncat(ips, r->ips[i], sizeof(ips) - strlen(ips) - 1);
+		strncat(ips, r ? r->ips[i] : e->ips[i], sizeof(ips) - strlen(ips) - 1);
 	}
-	table_row(t, vpid, sfc_role_name(r->role), r->function[0] ? r->function : "-",
-		  pod, r->host_ifname, ifx, ep_mac(e, mac), ips[0] ? ips : "-",
-		  e->in_map ? "yes" : "NO");
-}
-
-static int cmp_vpid(const void *a, const void *b)
-{
-	const struct sfc_ep_record *x = a, *y = b;
-
-	return (x->vpid > y->vpid) - (x->vpid < y->vpid);
+	if (!r)
+		orphan_ifname(e, ifn);
+	table_row(t, vpid, sfc_role_name(r ? r->role : e->ep.role),
+		  r && r->function[0] ? r->function : "-", pod,
+		  r ? r->host_ifname : ifn[0] ? ifn : "-", ifx, ep_mac(e, mac),
+		  ips[0] ? ips : "-", !r ? "ORPHAN" : e->in_map ? "yes" : "NO");
 }
 
 int cmd_get_endpoints(struct sfcctl *c)
@@ -90,37 +190,37 @@ int cmd_get_endpoints(struct sfcctl *c)
 	static const char *const hdr[] = { "VPID", "ROLE", "FUNCTION", "POD",
 		"HOST-IF", "IFINDEX", "MAC", "IPS", "IN-MAPS" };
 	struct sfc_ep_record *recs = NULL;
+	struct sfcctl_ep_row *rows = NULL;
 	struct sfc_dp dp = { 0 };
-	struct ep_row row;
 	struct table *t = NULL;
 	cJSON *arr = NULL;
 	bool have_dp;
-	int n = 0, i, rc;
+	int n = 0, n_rows = 0, i, rc;
 
 	rc = sfc_state_list(c->state_dir, &recs, &n);
 	if (rc)
 		return sfcctl_fail("get endpoints: %s/endpoints: %s", c->state_dir,
 				   strerror(-rc));
-	if (n)
-		qsort(recs, (size_t)n, sizeof(*recs), cmp_vpid);
 	have_dp = sfc_dp_open(c->pin_dir, &dp) == 0;
+	rc = sfcctl_ep_rows(recs, n, have_dp ? dp.endpoints_fd : -1,
+			    have_dp ? dp.ep_by_ip_fd : -1, &rows, &n_rows);
+	if (have_dp)
+		sfc_dp_close(&dp);
+	if (rc) {
+		free(recs);
+		return sfcctl_fail("get endpoints: %s", strerror(-rc));
+	}
 	if (c->json)
 		arr = cJSON_CreateArray();
 	else
 		t = table_new(9, hdr);
-	for (i = 0; i < n; i++) {
-		memset(&row, 0, sizeof(row));
-		row.r = &recs[i];
-		row.in_map = have_dp &&
-			     !bpf_map_lookup_elem(dp.endpoints_fd, &recs[i].vpid, &row.ep) &&
-			     row.ep.role != SFC_ROLE_NONE;
+	for (i = 0; i < n_rows; i++) {
 		if (arr)
-			cJSON_AddItemToArray(arr, ep_json(&row));
+			cJSON_AddItemToArray(arr, ep_json(&rows[i]));
 		else
-			ep_table_row(t, &row);
+			ep_table_row(t, &rows[i]);
 	}
-	if (have_dp)
-		sfc_dp_close(&dp);
+	free(rows);
 	free(recs);
 	return sfcctl_print(arr, t);
 }

@@ -199,7 +199,7 @@ int cmd_get_flowcache(struct sfcctl *c)
 		return sfcctl_fail("get flowcache: reading the flow table: %s",
 				   strerror(-rc));
 	}
-	sfc_plan_build(c->conf_dir, c->state_dir, &p, err, sizeof(err));
+	sfc_plan_load(c->conf_dir, c->state_dir, &p, err, sizeof(err));
 	for (i = 0; i < nr; i++)
 		for (j = 0; j < nt && !rows[i].k; j++)
 			if (tup[j].flow_id == rows[i].id)

@@ -141,7 +141,7 @@ int cmd_get_instances(struct sfcctl *c)
 
 	if (sfcctl_open_dp(c, &dp, "get instances"))
 		return 1;
-	if (sfc_plan_build(c->conf_dir, c->state_dir, &p, err, sizeof(err))) {
+	if (sfc_plan_load(c->conf_dir, c->state_dir, &p, err, sizeof(err))) {
 		sfc_plan_free(&p);
 		sfc_dp_close(&dp);
 		return sfcctl_fail("get instances: reading endpoints under %s",

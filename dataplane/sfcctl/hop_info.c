@@ -60,7 +60,6 @@ static void hop_names(const struct sfc_plan *p, struct hop_info *h)
 	uint32_t idx = SFC_NSH_SI_START - h->si, n;
 
 	h->path = (h->spi & 1) ? "reverse" : "forward";
-	h->dir = (h->spi & 1) ? "ingress" : "egress";
 	if (ce) {
 		snprintf(h->chain, sizeof(h->chain), "%s", ce->chain.name);
 		n = (uint32_t)ce->chain.n_sfs;
@@ -133,7 +132,6 @@ cJSON *hop_info_json(const struct hop_info *h)
 	cJSON_AddNumberToObject(o, "si", h->si);
 	cJSON_AddStringToObject(o, "chain", h->chain);
 	cJSON_AddStringToObject(o, "path", h->path);
-	cJSON_AddStringToObject(o, "direction", h->dir);
 	cJSON_AddStringToObject(o, "kind", hop_kind_name(h->kind));
 	cJSON_AddStringToObject(o, "function", h->function);
 	cJSON_AddNumberToObject(o, "group", h->kind == SFC_HOP_SF ? h->group : 0);
@@ -154,7 +152,7 @@ int hops_show(struct sfcctl *c, const struct hop_view *v)
 		return 1;
 	/* Not checked: a plan with errors, or none, still names what it can,
 	 * and the view shows the maps as they are. */
-	sfc_plan_build(c->conf_dir, c->state_dir, &p, err, sizeof(err));
+	sfc_plan_load(c->conf_dir, c->state_dir, &p, err, sizeof(err));
 	rc = hops_load(&dp, &p, &hops, &n);
 	if (rc) {
 		sfc_plan_free(&p);

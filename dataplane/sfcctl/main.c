@@ -4,7 +4,6 @@
  * reconcile, and show endpoints, chains, paths, counters, drops, SF
  * instances and the flow cache.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,25 +20,15 @@ static const char usage[] =
 	"  delete chain NAME        remove a chain, then reconcile\n"
 	"  delete pod NS/NAME       remove a pod object, then reconcile\n"
 	"  reconcile                program sfc_paths/sfc_policy from the objects\n"
-	"  get endpoints|chains|paths|counters|drops [-o json]\n"
+	"  get endpoints|chains|pods|paths|counters|drops [-o json]\n"
 	"  flows [--file PATH] [-o json]  sf-monitor flow records (PATH and PATH.N), by bytes\n"
 	"  get instances [-o json]  SF instances: group, state, per-instance traffic\n"
 	"  get flowcache [-o json]  the SFF flow table: 5-tuple, SPI, instance per hop, age\n"
+	"  -o json|table            output of get and flows (default table)\n"
 	"defaults: --conf-dir $SFC_CONF_DIR or " SFC_CONF_DIR_DEFAULT
 	", --state-dir $SFC_STATE_DIR or " SFC_STATE_DIR_DEFAULT
-	", --pin-dir $SFC_PIN_DIR or " SFC_PIN_DIR_DEFAULT "\n";
-
-int sfcctl_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("sfcctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
+	", --pin-dir $SFC_PIN_DIR or " SFC_PIN_DIR_DEFAULT "\n"
+	"SFC_LOG_LEVEL=warn|info|debug also prints libbpf's messages\n";
 
 /* Value of option @name at argv[*i] ("--x V" or "--x=V"); NULL if not it. */
 static const char *opt_val(int argc, char **argv, int *i, const char *name)
@@ -82,8 +71,8 @@ static int parse_args(int argc, char **argv, struct sfcctl *c)
 		else if (c->argc < SFCCTL_MAX_ARGS)
 			c->argv[c->argc++] = argv[i];
 	}
-	if (out && strcmp(out, "json") && strcmp(out, "table") && strcmp(out, "wide"))
-		return sfcctl_fail("-o: expected json or table") ? -1 : -1;
+	if (out && strcmp(out, "json") && strcmp(out, "table"))
+		return sfcctl_fail("-o %s: expected json or table", out) ? -1 : -1;
 	c->json = out && !strcmp(out, "json");
 	return 0;
 }
@@ -97,6 +86,7 @@ static const struct {
 	{ "reconcile", NULL, cmd_reconcile },
 	{ "get", "endpoints", cmd_get_endpoints },
 	{ "get", "chains", cmd_get_chains },
+	{ "get", "pods", cmd_get_pods },
 	{ "get", "paths", cmd_get_paths },
 	{ "get", "counters", cmd_get_counters },
 	{ "get", "drops", cmd_get_drops },

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "sfc_common.h"
+#include "sfc_control.h"
 #include <cjson/cJSON.h>
 
 #define SFCCTL_MAX_ARGS 16
@@ -30,6 +30,7 @@ int cmd_delete(struct sfcctl *c);
 int cmd_reconcile(struct sfcctl *c);
 int cmd_get_endpoints(struct sfcctl *c);
 int cmd_get_chains(struct sfcctl *c);
+int cmd_get_pods(struct sfcctl *c);
 int cmd_get_paths(struct sfcctl *c);
 int cmd_get_counters(struct sfcctl *c);
 int cmd_get_drops(struct sfcctl *c);
@@ -78,6 +79,30 @@ typedef void (*sfcctl_row_fill_fn)(void *row, const void *key,
 int sfcctl_map_rows(int fd, void *key, void *val, size_t size,
 		    sfcctl_row_fill_fn fill, void *ctx, void **out, int *n);
 
+/* One line of `get endpoints`: a record joined with its sfc_endpoints
+ * entry, or an entry no record accounts for (an orphan: @r NULL). */
+struct sfcctl_ep_row {
+	const struct sfc_ep_record *r; /* NULL for an orphan */
+	uint32_t vpid;
+	struct sfc_endpoint ep;        /* the map's entry, when in_map */
+	bool in_map;                   /* sfc_endpoints holds the VPID */
+	int n_ips;                     /* orphan: its sfc_ep_by_ip addresses */
+	char ips[SFC_MAX_IPS][64];
+};
+
+/**
+ * sfcctl_ep_rows() - the rows of `get endpoints`: one per record of @recs
+ * (@n_recs), joined with sfc_endpoints (@endpoints_fd, an array of
+ * SFC_MAX_ENDPOINTS; -1: no dataplane, nothing in the maps), then one per
+ * sfc_endpoints entry in use (role not NONE) whose VPID no record has,
+ * with its addresses from sfc_ep_by_ip (@ep_by_ip_fd, may be -1); sorted
+ * by VPID. The rows point into @recs. *@out: malloc'd, NULL when *@n is 0;
+ * the caller frees it. Return: 0 or -ENOMEM.
+ */
+int sfcctl_ep_rows(const struct sfc_ep_record *recs, int n_recs,
+		   int endpoints_fd, int ep_by_ip_fd,
+		   struct sfcctl_ep_row **out, int *n);
+
 /* "aa:bb:cc:dd:ee:ff" of 6 bytes @mac into @buf (18 bytes). */
 void sfcctl_fmt_mac(const uint8_t *mac, char *buf);
 
@@ -91,7 +116,6 @@ struct hop_info {
 	uint32_t group;     /* SF group (sfc_groups key) of an SF hop */
 	char chain[64];     /* "" if no chain owns the SPI */
 	const char *path;   /* "forward" (even SPI) / "reverse" (odd SPI) */
-	const char *dir;    /* legacy name of path: "egress" / "ingress" */
 	char function[64];  /* SF type of the hop, "" for END */
 	struct sfc_group grp; /* the group's members as programmed */
 	uint32_t n_live;    /* members not marked down in sfc_sf_state */
@@ -103,7 +127,7 @@ int hops_load(struct sfc_dp *dp, const struct sfc_plan *p,
 	      struct hop_info **out, int *n);
 const char *hop_kind_name(uint8_t kind);
 /** hop_info_json() - a new JSON object with the identity of hop @h (spi,
- * si, chain, path, direction, kind, function, group): the fields that
+ * si, chain, path, kind, function, group): the fields that
  * `get paths` and `get counters` share. Caller owns it. */
 cJSON *hop_info_json(const struct hop_info *h);
 

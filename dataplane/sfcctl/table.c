@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * table.c - aligned text tables and JSON printing for sfcctl.
+ * table.c - aligned text tables, JSON printing and error messages: how
+ * sfcctl's views end.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -88,6 +89,18 @@ void table_print(struct table *t)
 		free(t->cells[r]);
 	free(t->cells);
 	free(t);
+}
+
+int sfcctl_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sfcctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
 }
 
 int sfcctl_print_json(cJSON *root)

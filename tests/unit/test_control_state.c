@@ -188,23 +188,22 @@ Test(control_state, loaders_missing_dir_and_long_path)
 	struct sfc_chain_entry *ch = (void *)1;
 	struct sfc_ep_record *eps = (void *)1;
 	struct sfc_pod *pods = (void *)1;
-	char err[64] = "", *longdir;
+	char *longdir;
 	int n = -1;
 
 	cr_assert_eq(sfc_chains_load(dir, &ch, &n), 0);
 	cr_assert_eq(n, 0);
 	cr_assert_null(ch);
 	n = -1;
-	cr_assert_eq(sfc_pods_load(dir, &pods, &n, err, sizeof(err)), 0);
+	cr_assert_eq(sfc_pods_load(dir, &pods, &n), 0);
 	cr_assert_eq(n, 0);
 	cr_assert_null(pods);
-	cr_assert_str_eq(err, "");
 	longdir = malloc(5000);
 	cr_assert_not_null(longdir);
 	memset(longdir, 'd', 4999);
 	longdir[4999] = '\0';
 	cr_assert_eq(sfc_chains_load(longdir, &ch, &n), -ENAMETOOLONG);
-	cr_assert_eq(sfc_pods_load(longdir, &pods, &n, err, sizeof(err)), -ENAMETOOLONG);
+	cr_assert_eq(sfc_pods_load(longdir, &pods, &n), -ENAMETOOLONG);
 	cr_assert_eq(sfc_state_list(longdir, &eps, &n), -ENAMETOOLONG);
 	cr_assert_null(eps);
 	free(longdir);
@@ -216,7 +215,7 @@ Test(control_state, loaders_one_entry_per_file)
 	const char *pod = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\"}}";
 	struct sfc_chain_entry *ch = NULL;
 	struct sfc_pod *pods = NULL;
-	char err[256] = "", txt[128];
+	char txt[128];
 	int n = 0;
 
 	snprintf(txt, sizeof(txt), pod, "b");
@@ -224,7 +223,7 @@ Test(control_state, loaders_one_entry_per_file)
 	snprintf(txt, sizeof(txt), pod, "a");
 	write_file("pods.d", "1.json", txt);
 	write_file("pods.d", "README", "not listed");
-	cr_assert_eq(sfc_pods_load(dir, &pods, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(sfc_pods_load(dir, &pods, &n), 0);
 	cr_assert_eq(n, 2);
 	cr_assert_str_eq(pods[0].name, "a");
 	cr_assert_str_eq(pods[0].file, "1.json");
@@ -294,6 +293,53 @@ Test(control_state, pod_lookup_malformed)
 	cr_assert_eq(sfc_pod_lookup(dir, "default", "b", &pi, err, sizeof(err)), -EINVAL);
 	cr_assert(strstr(err, "broken.json"), "%s", err);
 	cr_assert(strstr(err, "sfc.io/chain"), "%s", err);
+	cr_assert_str_eq(pi.chain, "", "nothing of a broken object is used");
+}
+
+/* A malformed file concerns only the pod it describes: a pod with no
+ * object at all (no sfc.io annotations) is looked up fine beside it. */
+Test(control_state, pod_lookup_other_pods_unaffected)
+{
+	struct sfc_pod_info pi;
+	char err[256] = "";
+
+	write_file("pods.d", "broken.json", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"b\","
+		   "\"annotations\":{\"sfc.io/sfc-aware\":\"maybe\"}}}");
+	write_file("pods.d", "garbage.json", "{\"kind\":");
+	cr_assert_eq(sfc_pod_lookup(dir, "default", "nobody", &pi, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_str_eq(pi.chain, "");
+	cr_assert_str_eq(pi.function, "");
+	cr_assert_eq(sfc_pod_lookup(dir, "prod", "b", &pi, err, sizeof(err)), 0,
+		     "same name, other namespace: %s", err);
+	cr_assert_eq(sfc_pod_lookup(dir, "default", "b", &pi, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "sfc.io/sfc-aware"), "%s", err);
+}
+
+/* An object too broken to name its pod belongs to the pod its file name
+ * says ("<ns>_<name>.json", as the store writes it). */
+Test(control_state, pod_lookup_unreadable_by_file_name)
+{
+	struct sfc_pod *pods = NULL;
+	struct sfc_pod_info pi;
+	char err[256] = "";
+	int n = 0;
+
+	write_file("pods.d", "prod_web.json", "{\"kind\":\"Pod\",\"metadata\":{\"name");
+	write_file("pods.d", "prod_db.json", "{\"kind\":\"Pod\",\"metadata\":{\"namespace\":"
+		   "\"prod\",\"name\":\"db\",\"annotations\":{\"sfc.io/chain\":\"c\"}}}");
+	cr_assert_eq(sfc_pod_lookup(dir, "prod", "web", &pi, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "prod_web.json: not a JSON object"), "%s", err);
+	cr_assert_eq(sfc_pod_lookup(dir, "prod", "db", &pi, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(pi.chain, "c");
+	cr_assert_eq(sfc_pod_lookup(dir, "default", "web", &pi, err, sizeof(err)), 0);
+	cr_assert_eq(sfc_pods_load(dir, &pods, &n), 0);
+	cr_assert_eq(n, 2, "broken files are entries too");
+	cr_assert_eq(pods[0].status, 0);
+	cr_assert_str_eq(pods[1].file, "prod_web.json");
+	cr_assert_eq(pods[1].status, -EINVAL);
+	cr_assert_str_eq(pods[1].name, "");
+	free(pods);
 }
 
 Test(control_state, store_apply_and_delete)
@@ -345,7 +391,7 @@ Test(control_state, plan_reports_per_chain)
 		   "\"metadata\":{\"name\":\"c\"},\"spec\":{\"functions\":\"oops\"}}");
 	write_file("pods.d", "cl.json", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"client\","
 		   "\"annotations\":{\"sfc.io/chain\":\"a\"}}}");
-	cr_assert_eq(sfc_plan_build(dir, dir, &p, err, sizeof(err)), 0);
+	cr_assert_eq(sfc_plan_load(dir, dir, &p, err, sizeof(err)), 0);
 	cr_assert_eq(p.n_chains, 3);
 	cr_assert_eq(p.chains[0].status, 0);
 	cr_assert_eq(p.chains[1].status, -ENOENT);
