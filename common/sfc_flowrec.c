@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * flowrec.c - flow record JSON lines: render, parse, load. See flowrec.h.
+ * sfc_flowrec.c - flow record JSON lines: render, parse, load. See
+ * dataplane/include/sfc_flowrec.h.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * jbuf.c - tiny JSON text builder. See sfc_jbuf.h.
+ * sfc_jbuf.c - tiny JSON text builder. See sfc_jbuf.h.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -204,20 +204,22 @@ static int apply_policy(const struct sfc_plan *p, struct sfc_dp *dp)
 
 int sfc_plan_apply(const struct sfc_plan *p, struct sfc_dp *dp)
 {
-	int rc[6], i;
-
 	/* Groups before the hops that name them, hops and reverse SPIs before
-	 * the policies that lead to them; stale groups last. */
-	rc[0] = apply_groups(p, dp);
-	rc[1] = apply_paths(p, dp);
-	rc[2] = apply_rev_spi(p, dp);
-	rc[3] = apply_policy(p, dp);
-	rc[4] = prune_groups(p, dp);
-	rc[5] = sfc_plan_apply_sources(p, dp);
-	for (i = 0; i < 6; i++)
-		if (rc[i])
-			return rc[i];
-	return 0;
+	 * the policies that lead to them; stale groups last. Every step runs
+	 * even after one failed: each makes its own maps right. */
+	static int (*const steps[])(const struct sfc_plan *, struct sfc_dp *) = {
+		apply_groups, apply_paths, apply_rev_spi, apply_policy,
+		prune_groups, sfc_plan_apply_sources,
+	};
+	int rc, first = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		rc = steps[i](p, dp);
+		if (rc && !first)
+			first = rc;
+	}
+	return first;
 }
 
 int sfc_reconcile(const char *conf_dir, const char *state_dir,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * flowrec.h - the flow record sf-monitor writes and `sfcctl flows` reads:
+ * sfc_flowrec.h - the flow record sf-monitor writes and `sfcctl flows` reads:
  * one JSON object per line (JSON lines), both sides of the format here.
  *
  *   {"proto":"tcp","src":"10.0.0.1","sport":40000,"dst":"10.0.0.2",

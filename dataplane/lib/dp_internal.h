@@ -9,9 +9,8 @@
 
 #include "sfc_common.h"
 
-/* tcx attach types; the Debian 6.1 UAPI headers predate them. */
+/* tcx ingress attach type; the Debian 6.1 UAPI headers predate it. */
 #define SFC_BPF_TCX_INGRESS 46
-#define SFC_BPF_TCX_EGRESS 47
 
 /* Format "<pin_dir>/<sub>/<name>" (or "<pin_dir>/<name>" when @sub is NULL)
  * into @buf of @len bytes. Return: 0 or -ENAMETOOLONG. */

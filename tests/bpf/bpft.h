@@ -89,7 +89,6 @@ uint16_t ip_csum(const void *hdr, size_t len);
 uint32_t nsh_word(uint32_t ttl, uint32_t np);
 #define NSH_TLV ((0xFFF6u << 16) | (0x01u << 8) | 8u)
 #define NSH_EP(vpid, dir) (((uint32_t)(vpid) << 16) | ((uint32_t)(dir) << 8))
-#define NSH_EP_REPLY(vpid) (((uint32_t)(vpid) << 16) | SFC_TLV_F_REPLY)
 /* Flow id in an NSH frame (Ethernet + NSH) as test_run returned it. */
 uint32_t nsh_flow_id(const uint8_t *frame);
 

@@ -100,7 +100,8 @@
 #   assert_ok DESC CMD...         CMD must exit 0
 #   assert_fail DESC CMD...       CMD must exit non-zero
 #   ok DESC / not_ok DESC         record a result directly
-#   skip_all REASON               print "# SKIP REASON" and exit 0 (STYLE #9)
+#   skip_all REASON               print "# SKIP REASON" and exit 0 (only for a
+#                                 kernel feature that is missing, never a service)
 #   summary                       print "N passed, N failed"; non-zero on failure
 # Results are printed as "ok - DESC" / "not ok - DESC" lines (tests/e2e/run.sh
 # counts them).

@@ -15,7 +15,6 @@
 
 /* uapi/linux/pkt_cls.h and if_ether.h are #defines, absent from vmlinux.h.
  * The tcx verdicts (TCX_NEXT, ...) are an enum and come with vmlinux.h. */
-#define TC_ACT_OK 0
 #define TC_ACT_SHOT 2
 #define TC_ACT_REDIRECT 7
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * verdict.h - the single exit of every entry point (STYLE.md #5).
+ * verdict.h - the single exit of every entry point.
  *
  * Helpers return a TC verdict (>= 0), SFC_V_NEXT, or a negative
  * SFC_DROP_* reason. sfc_exit() is the only place that counts a drop and
