@@ -8,7 +8,7 @@
  * instances. Otherwise the packet is classified against the pod's egress
  * rules, then the destination pod's ingress rules; on a match it gets its
  * flow entry (sfc_flows), NSH (RFC 8300) is pushed and the SFF forward
- * step runs. Unmatched traffic to a local pod is delivered
+ * step runs; a flow an SF asked to drop is dropped here (lib/flowprog.h). Unmatched traffic to a local pod is delivered
  * directly; everything else, and link-scope traffic (ND, multicast,
  * broadcast) always, goes on to the kernel (TCX_NEXT). The pod's ARP and
  * NS/NA frames refresh its MAC in sfc_endpoints, and its requests for the
@@ -51,7 +51,8 @@ static __always_inline bool sfc_classify(__u32 src_vpid, __u32 dst_vpid,
 	return false;
 }
 
-/* Push NSH for @fw (SI 255) with the endpoint TLV and run the SFF step. */
+/* Push NSH for @fw (SI 255) with the endpoint TLV and run the SFF step.
+ * A TCP FIN or RST is flagged SFC_TLV_F_END: it skips no programmed hop. */
 static __always_inline int sfc_enter_path(struct __sk_buff *skb,
 					  struct sfc_fwd *fw,
 					  const struct sfc_pkt *pkt, __u32 dir)
@@ -65,6 +66,12 @@ static __always_inline int sfc_enter_path(struct __sk_buff *skb,
 	__u32 np = pkt->family == 4 ? SFC_NSH_NP_IPV4 : SFC_NSH_NP_IPV6;
 	int ret;
 
+	if (pkt->proto == IPPROTO_TCP_ &&
+	    (pkt->tcp_flags & (SFC_TCP_FIN | SFC_TCP_RST)))
+		ep.flags |= SFC_TLV_F_END;
+	ret = sfc_flow_gate(fw->flow_id, fw->spi, fw->reply);
+	if (ret)
+		return ret;
 	ret = sfc_nsh_push(skb, sfc_nsh_word(SFC_NSH_TTL_DEFAULT, np),
 			   SFC_SP(fw->spi, SFC_NSH_SI_START), &ep);
 	if (ret)

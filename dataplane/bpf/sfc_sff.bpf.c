@@ -6,14 +6,17 @@
  * Validates the NSH, consumes OAM liveness echoes, decrements the NSH TTL,
  * checks the SF served the hop it claims to have served, and runs the SFF
  * forward step. Plain IP coming back from an SFC-unaware SF gets its NSH
- * back from the SFC proxy state. Also runs the decap pass of packets it
- * re-injected itself (see sfc_strip_then() in lib/sff.h).
+ * back from the SFC proxy state. An SF's control TLV is recorded and
+ * stripped, its counts queries answered (lib/flowprog.h). Also runs the
+ * second pass of packets it re-injected itself: decap (see
+ * sfc_strip_then() in lib/sff.h) and control TLV strip.
  */
 #include "lib/defs.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
 #include "lib/nsh.h"
 #include "lib/deliver.h"
+#include "lib/flowprog.h"
 #include "lib/sff.h"
 #include "lib/verdict.h"
 
@@ -49,6 +52,96 @@ static __always_inline int sfc_decap_pass(struct __sk_buff *skb, __u32 mark)
 		return sfc_proxy_send(skb, target, word, sp, ep);
 	return sfc_end_deliver(skb, SFC_SP_SPI(sp),
 			      SFC_FWD_META(SFC_SP_SI(sp), reply, 0), flow_id);
+}
+
+/*
+ * Second pass of a packet whose control TLV sfc_ctrl_reinject() left in
+ * place: skb->protocol is IP now, so the 12 bytes can go. The 20-byte NSH
+ * (Length set back to 5) is written over the TLV's end and the 12 bytes
+ * after the Ethernet header are cut; then the SFF forward step runs at the
+ * SP the SF returned (TTL and hop already checked in the first pass).
+ */
+static __always_inline int sfc_ctrl_strip_pass(struct __sk_buff *skb)
+{
+	struct sfc_nsh_ctrl_hdr *c;
+	struct sfc_nsh_hdr h;
+	struct ethhdr *eth;
+	void *data, *data_end;
+	__u32 vpid, w, sp;
+
+	skb->mark = 0;
+	vpid = sfc_vpid_of_ifindex(skb->ifindex);
+	if (!vpid)
+		return SFC_DROP_NO_ENDPOINT;
+	sfc_pull_headers(skb);
+	data = sfc_data(skb);
+	data_end = sfc_data_end(skb);
+	c = data + ETH_HLEN;
+	if ((void *)(c + 1) > data_end)
+		return SFC_DROP_MALFORMED;
+	h = c->h;
+	w = bpf_ntohl(h.base.word) & ~(SFC_NSH_LEN_MASK << SFC_NSH_LEN_SHIFT);
+	h.base.word = bpf_htonl(w | (SFC_NSH_LEN_WORDS << SFC_NSH_LEN_SHIFT));
+	if (bpf_skb_store_bytes(skb, ETH_HLEN + SFC_CTRL_TLV_LEN, &h, sizeof(h), 0) ||
+	    bpf_skb_adjust_room(skb, -(__s32)SFC_CTRL_TLV_LEN, BPF_ADJ_ROOM_MAC,
+				BPF_F_ADJ_ROOM_FIXED_GSO))
+		return SFC_DROP_ENCAP;
+	eth = sfc_data(skb);
+	if ((void *)(eth + 1) > sfc_data_end(skb))
+		return SFC_DROP_MALFORMED;
+	eth->h_proto = bpf_htons(SFC_ETH_P_NSH);
+	sp = bpf_ntohl(h.base.sp);
+	return sfc_forward(skb, SFC_SP_SPI(sp),
+			   SFC_FWD_META(SFC_SP_SI(sp),
+					h.ep.flags & SFC_TLV_F_REPLY, vpid),
+			   bpf_ntohl(h.ep.flow_id));
+}
+
+/*
+ * The SF returned a packet with a control TLV (@fw: its SP, flow, self):
+ * record it (sfc_ctrl_apply()), then strip it. bpf_skb_adjust_room()
+ * refuses an NSH skb, so, as for decap, the packet goes back into our own
+ * ingress with its EtherType set from Next Protocol and the mark
+ * SFC_MARK_CTRL; sfc_ctrl_strip_pass() cuts the TLV there.
+ */
+static __always_inline int sfc_ctrl_reinject(struct __sk_buff *skb,
+					     const struct sfc_fwd *fw)
+{
+	struct sfc_nsh_ctrl_hdr *c;
+	struct sfc_endpoint *self;
+	void *data, *data_end;
+	struct ethhdr *eth;
+	__u32 tlv_hdr;
+	__u64 tlv_val;
+	__be16 proto;
+	int ret;
+
+	data = sfc_data(skb);
+	data_end = sfc_data_end(skb);
+	c = data + ETH_HLEN;
+	if ((void *)(c + 1) > data_end)
+		return SFC_DROP_MALFORMED;
+	__builtin_memcpy(&tlv_hdr, &c->tlv, sizeof(tlv_hdr));
+	__builtin_memcpy(&tlv_val, &c->ctrl, sizeof(tlv_val));
+	ret = sfc_ctrl_apply(fw->spi, SFC_FWD_META(fw->si + 1, fw->reply,
+						   fw->self_vpid),
+			     fw->flow_id, tlv_hdr, tlv_val);
+	if (ret)
+		return ret;
+	self = sfc_endpoint_get(fw->self_vpid);
+	if (!self)
+		return SFC_DROP_NO_ENDPOINT;
+	eth = sfc_data(skb);
+	c = (void *)(eth + 1);
+	if ((void *)(c + 1) > sfc_data_end(skb))
+		return SFC_DROP_MALFORMED;
+	proto = sfc_nsh_np_ethertype(&c->h);
+	if (!proto)
+		return SFC_DROP_BAD_NSH;
+	eth->h_proto = proto;
+	__builtin_memcpy(eth->h_dest, self->host_mac, ETH_ALEN);
+	skb->mark = SFC_MARK_CTRL;
+	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
 }
 
 /* OAM echo (O bit, RFC 8300 section 2.2): the SF is alive; consume it. */
@@ -141,10 +234,12 @@ static __always_inline int sfc_from_sf_main(struct __sk_buff *skb)
 	struct sfc_nsh_hdr *nsh;
 	void *data, *data_end;
 	__u32 w, sp;
-	int ret;
+	int ret, shape;
 
 	if ((skb->mark & SFC_MARK_MAGIC_MASK) == SFC_MARK_MAGIC)
 		return sfc_decap_pass(skb, skb->mark);
+	if (skb->mark == SFC_MARK_CTRL)
+		return sfc_ctrl_strip_pass(skb);
 	fw.self_vpid = sfc_vpid_of_ifindex(skb->ifindex);
 	if (!fw.self_vpid)
 		return SFC_V_NEXT;
@@ -162,13 +257,20 @@ static __always_inline int sfc_from_sf_main(struct __sk_buff *skb)
 	nsh = sfc_nsh_at(skb, 0);
 	if (!nsh)
 		return SFC_DROP_MALFORMED;
-	ret = sfc_nsh_check(nsh);
-	if (ret)
-		return ret;
+	shape = sfc_nsh_check(nsh);
+	if (shape < 0)
+		return shape;
 
 	w = bpf_ntohl(nsh->base.word);
-	if (w & SFC_NSH_O_BIT)
-		return sfc_oam_echo(fw.self_vpid);
+	if (w & SFC_NSH_O_BIT) {
+		if (shape == SFC_NSH_PLAIN)
+			return sfc_oam_echo(fw.self_vpid);
+		if (shape == SFC_NSH_COUNTS)
+			return sfc_counts_query(skb, fw.self_vpid);
+		return SFC_DROP_BAD_NSH;
+	}
+	if (shape == SFC_NSH_COUNTS)
+		return SFC_DROP_BAD_NSH; /* a query is OAM */
 	w = sfc_ttl_step(w);
 	if (!w)
 		return SFC_DROP_NSH_TTL;
@@ -182,6 +284,8 @@ static __always_inline int sfc_from_sf_main(struct __sk_buff *skb)
 	ret = sfc_check_served(fw.self_vpid, fw.spi, fw.si, skb->len);
 	if (ret)
 		return ret;
+	if (shape == SFC_NSH_CTRL)
+		return sfc_ctrl_reinject(skb, &fw);
 	return sfc_forward(skb, fw.spi,
 			   SFC_FWD_META(fw.si, fw.reply, fw.self_vpid),
 			   fw.flow_id);

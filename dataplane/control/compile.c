@@ -115,6 +115,9 @@ int sfc_compile_paths(const struct sfc_chain *c,
 	memset(&end, 0, sizeof(end));
 	end.kind = SFC_HOP_END;
 	end.policy = (uint8_t)c->policy;
+	end.gen = sfc_chain_gen(c);
+	for (i = 0; i < n_sfs; i++)
+		hops[i].gen = end.gen;
 	/* Forward SFP: hop i at SI 255 - i. */
 	for (i = 0; i < n_sfs; i++) {
 		out[cnt].sp = SFC_SP(c->spi, SFC_NSH_SI_START - i);

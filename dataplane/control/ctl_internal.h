@@ -11,6 +11,12 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+struct sfc_chain;
+
+/* The chain version written into every hop of @c's SFPs (sfc_hop.gen):
+ * a hash of its SF types, failure policy and match rules, never 0. */
+uint32_t sfc_chain_gen(const struct sfc_chain *c);
+
 /* Largest object file we read (chains, pods, state records). */
 #define SFC_FILE_MAX (1u << 20)
 

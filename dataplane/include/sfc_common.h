@@ -18,8 +18,10 @@
 #endif
 
 /* 2: SF groups, flow table, reverse SFPs, SFC proxy, 20-byte NSH.
- * 3: sfc_allowed_src (anti-spoofing), sfc_drops has SFC_DROP_SLOTS. */
-#define SFC_LAYOUT_VERSION 3
+ * 3: sfc_allowed_src (anti-spoofing), sfc_drops has SFC_DROP_SLOTS.
+ * 4: flow programming: sfc_hop.gen, sfc_flow.gen/prog, bypass counters in
+ *    sfc_hop_stats, sfc_sf_prog, sfc_ctrl_stats, sfc_flow_counts. */
+#define SFC_LAYOUT_VERSION 4
 
 /* Default bpffs directory holding every pinned map, program and link. */
 #define SFC_PIN_DIR_DEFAULT "/sys/fs/bpf/sfc"
@@ -42,6 +44,9 @@
 #define SFC_MAP_FLOW_TUPLES "sfc_flow_tuples"
 #define SFC_MAP_PROXY "sfc_proxy"
 #define SFC_MAP_ALLOWED_SRC "sfc_allowed_src"
+#define SFC_MAP_SF_PROG "sfc_sf_prog"
+#define SFC_MAP_CTRL_STATS "sfc_ctrl_stats"
+#define SFC_MAP_FLOW_COUNTS "sfc_flow_counts"
 
 /* Program names (also the names they are pinned under in <pin dir>/progs). */
 #define SFC_PROG_FROM_POD "sfc_from_pod" /* classifier: app endpoint ingress */
@@ -92,6 +97,9 @@
  * 0xFFF6..0xFFFE of the IANA NSH MD Class registry (RFC 8300 section 9.1.4). */
 #define SFC_NSH_MD_CLASS 0xFFF6
 #define SFC_TLV_ENDPOINT 0x01       /* value: struct sfc_tlv_endpoint */
+#define SFC_TLV_CTRL 0x02           /* value: struct sfc_tlv_ctrl (SF -> SFF) */
+#define SFC_TLV_COUNTS 0x03         /* value: struct sfc_tlv_counts (OAM query
+				     * of an SF, answered by the SFF) */
 /* sfc_tlv_endpoint.flags */
 #define SFC_TLV_F_REPLY 0x01        /* packet of the reply direction of a
 				     * symmetric chain (reverse SFP) */
@@ -100,6 +108,10 @@
 				     * SFC_SF_PLAIN_MAX bytes: the next hop
 				     * is an SFC-unaware SF, and the SFF
 				     * must push NSH again after it */
+#define SFC_TLV_F_END 0x04          /* TCP FIN or RST, set by the classifier:
+				     * the SFF skips no hop for this packet,
+				     * so every SF sees the end of a flow it
+				     * bypassed (flow programming, below) */
 /* Largest plain frame (Ethernet + NSH + IP) an SF returns under
  * SFC_TLV_F_SMALL: the kernel refuses bpf_skb_adjust_room growth of a
  * non-GSO skb past SKB_MAX_ALLOC (16 KiB less skb_shared_info), which the
@@ -148,6 +160,96 @@ struct sfc_nsh_hdr {
 #define SFC_NSH_LEN ((__u32)sizeof(struct sfc_nsh_hdr))
 #define SFC_NSH_LEN_WORDS (SFC_NSH_LEN / 4)
 
+/*
+ * Flow programming (control messages in the data plane). An SF returning a
+ * packet may append one more context header to its NSH, a control TLV
+ * (class SFC_NSH_MD_CLASS, type SFC_TLV_CTRL, 8-byte value, NSH Length 8):
+ * from the next packet on, the SFF acts on the packet's flow (both
+ * directions of a symmetric chain):
+ *   BYPASS       this hop is skipped (SI decremented without sending it to
+ *                the SF) until the flow ends or its chain changes;
+ *   DROP         the flow's packets are dropped at their classifier
+ *                (SFC_DROP_FLOW), this one included;
+ *   PASS_TO_END  this hop and every later one of the packet's direction
+ *                are skipped: the packet goes on to delivery.
+ * The SFF acts only when flow_id echoes the flow id it handed the SF in the
+ * endpoint TLV, that flow is pinned to this very SF at this hop, the flow
+ * entry belongs to the chain version the path carries now (sfc_hop.gen),
+ * and the SF is within SFC_SF_PROG_MAX programs per window; otherwise (and
+ * for an unknown version or action) the request is ignored and counted in
+ * sfc_ctrl_stats. The SFF strips the TLV before the packet goes on.
+ */
+#define SFC_CTRL_VERSION 1
+
+enum sfc_ctrl_action {
+	SFC_CTRL_BYPASS = 1,
+	SFC_CTRL_DROP = 2,
+	SFC_CTRL_PASS_TO_END = 3,
+};
+
+/* sfc_tlv_ctrl.flags */
+#define SFC_CTRL_F_COUNT 0x01 /* with BYPASS: count the packets and bytes the
+			       * SFF skips this hop for (sfc_flow_counts), so
+			       * the SF can ask for them (SFC_TLV_COUNTS) */
+
+struct sfc_tlv_ctrl {
+	__u8 version;   /* SFC_CTRL_VERSION */
+	__u8 action;    /* enum sfc_ctrl_action */
+	__u8 flags;     /* SFC_CTRL_F_* */
+	__u8 reserved;  /* 0 */
+	__be32 flow_id; /* the endpoint TLV's flow id, echoed */
+};
+
+/* The NSH of a packet an SF returns with a control TLV: 32 bytes. */
+struct sfc_nsh_ctrl_hdr {
+	struct sfc_nsh_hdr h;
+	struct sfc_nsh_tlv_hdr tlv;
+	struct sfc_tlv_ctrl ctrl;
+};
+#define SFC_NSH_CTRL_LEN ((__u32)sizeof(struct sfc_nsh_ctrl_hdr))
+#define SFC_NSH_CTRL_LEN_WORDS (SFC_NSH_CTRL_LEN / 4)
+#define SFC_CTRL_TLV_LEN (SFC_NSH_CTRL_LEN - SFC_NSH_LEN) /* header + value */
+
+/*
+ * Counts query: an SF that bypassed its hop for a flow with SFC_CTRL_F_COUNT
+ * asks for what it missed with an OAM packet (O bit, Next Protocol
+ * SFC_NSH_NP_OAM, no payload): SPI and SI of the hop as it received the
+ * flow's packets (SI not decremented), the endpoint TLV as received, then
+ * SFC_TLV_COUNTS with status REQUEST (NSH Length 16). The SFF writes the
+ * answer into the same packet and sends it back to the SF: status ANSWER
+ * with the packets and bytes (inner IP bytes, a GSO packet as its
+ * segments) it skipped the hop for, per direction, or REFUSED (not this
+ * SF's flow, no such flow or counters).
+ */
+enum sfc_counts_status {
+	SFC_COUNTS_REQUEST = 1,
+	SFC_COUNTS_ANSWER = 2,
+	SFC_COUNTS_REFUSED = 3,
+};
+
+/* sfc_tlv_counts.flags (answer) */
+#define SFC_COUNTS_F_BYPASSED 0x01 /* the hop is still bypassed for the flow
+				    * (else the programs were voided: the SF
+				    * sees the flow's packets again) */
+
+struct sfc_tlv_counts {
+	__u8 version;       /* SFC_CTRL_VERSION */
+	__u8 status;        /* enum sfc_counts_status */
+	__u8 flags;         /* SFC_COUNTS_F_* */
+	__u8 reserved;
+	__be32 flow_id;     /* the endpoint TLV's flow id, echoed */
+	__be64 packets[2];  /* [0] forward direction, [1] replies */
+	__be64 bytes[2];
+};
+
+struct sfc_nsh_counts_hdr {
+	struct sfc_nsh_hdr h;
+	struct sfc_nsh_tlv_hdr tlv;
+	struct sfc_tlv_counts counts;
+};
+#define SFC_NSH_COUNTS_LEN ((__u32)sizeof(struct sfc_nsh_counts_hdr))
+#define SFC_NSH_COUNTS_LEN_WORDS (SFC_NSH_COUNTS_LEN / 4)
+
 /* Build the SP word / path-map key: SPI in the high 24 bits, SI in the low 8. */
 #define SFC_SP(spi, si) ((((__u32)(spi) & 0xFFFFFFu) << 8) | ((__u32)(si) & 0xFFu))
 #define SFC_SP_SPI(sp) ((__u32)(sp) >> 8)
@@ -174,6 +276,9 @@ struct sfc_nsh_hdr {
 #define SFC_MARK_VPID_MASK 0x00000FFFu
 #define SFC_MARK_DECAP SFC_MARK_MAGIC
 #define SFC_MARK_PROXY(vpid) (SFC_MARK_MAGIC | ((__u32)(vpid) & SFC_MARK_VPID_MASK))
+/* The same re-injection to strip a control TLV (flow programming): the
+ * second pass moves the 20-byte NSH over the TLV and goes on forwarding. */
+#define SFC_MARK_CTRL 0x5FC0C000u
 
 enum sfc_role {
 	SFC_ROLE_NONE = 0,
@@ -299,6 +404,10 @@ struct sfc_hop {
 	__u8 flags;         /* SFC_HOP_F_* */
 	__u8 policy;        /* enum sfc_fail_policy of the chain */
 	__u8 pad;
+	__u32 gen;          /* chain version: a hash of the chain's content
+			     * (SF types, policy, match rules), the same on
+			     * every hop of both its SFPs, never 0. Flow
+			     * programs made under another gen are void. */
 };
 
 /* sfc_group_member.flags */
@@ -362,11 +471,76 @@ struct sfc_flow {
 	__u32 rev_spi;      /* reverse SFP once the reply entry exists, else 0 */
 	__u64 last_ns;      /* sfc_now(), coarse (SFC_FLOW_TOUCH_NS) */
 	__u8 n_hops;        /* SF hops of the forward SFP, set at its end */
-	__u8 flags;         /* none yet */
+	__u8 flags;         /* SFC_FLOW_P_DROP */
 	__u16 src_vpid;     /* endpoint that opened the flow */
+	__u32 gen;          /* sfc_hop.gen of the chain when the classifier
+			     * (re)opened the entry: programs (prog, flags)
+			     * count only while the path carries this gen */
+	__u32 prog;         /* SFC_FLOW_PROG_*: hops SFs had skipped */
 	__u16 inst[SFC_FLOW_MAX_HOPS]; /* VPID pinned at forward hop index i
 					* (SI 255 - i); 0 = not chosen */
+	__u32 pad;
 };
+/* sfc_flow.flags */
+#define SFC_FLOW_P_DROP 0x01 /* an SF asked: drop at the classifier */
+/* sfc_flow.prog: bit i (forward hop index i) = skip the hop (BYPASS or
+ * PASS_TO_END); bit 16 + i = also count what is skipped (sfc_flow_counts). */
+#define SFC_FLOW_PROG_SKIP(i) (1u << (i))
+#define SFC_FLOW_PROG_COUNT(i) (1u << (16 + (i)))
+#define SFC_FLOW_PROG_SKIP_MASK 0xFFFFu
+
+/*
+ * sfc_flow_counts[{flow id, forward hop index}] (LRU hash, SFC_MAX_FLOWS):
+ * what the SFF skipped a counted hop (SFC_CTRL_F_COUNT) for, written by BPF
+ * with atomic adds; an SF reads it through a counts query (SFC_TLV_COUNTS).
+ */
+struct sfc_count_key {
+	__u32 flow_id;
+	__u32 hop;          /* forward hop index */
+};
+
+struct sfc_flow_count {
+	__u64 packets[2];   /* [0] forward, [1] replies; a GSO packet counts
+			     * as its segments */
+	__u64 bytes[2];     /* inner IP bytes */
+};
+
+/*
+ * sfc_sf_prog[vpid] (array, SFC_MAX_ENDPOINTS): how many flows SF instance
+ * vpid programmed in the current window, written by BPF. At most
+ * SFC_SF_PROG_MAX new programs per SFC_SF_PROG_WINDOW_NS; a request over
+ * it is ignored (SFC_CTRL_ST_OVER_BOUND). A window, not a count of live
+ * programs: the LRU flow table drops entries without notice, so a live
+ * count could not be given back and would creep up to the bound.
+ */
+struct sfc_sf_prog {
+	__u64 window_ns;    /* sfc_now() at the window's start */
+	__u32 n;            /* programs accepted in the window */
+	__u32 pad;
+};
+#define SFC_SF_PROG_MAX 1024
+#define SFC_SF_PROG_WINDOW_NS 1000000000ull
+
+/* sfc_ctrl_stats[stat] (per-CPU array, SFC_CTRL_STAT_SLOTS): what the SFF
+ * made of control and counts TLVs, written by BPF. */
+enum sfc_ctrl_stat {
+	SFC_CTRL_ST_BYPASS = 0,      /* BYPASS accepted */
+	SFC_CTRL_ST_DROP = 1,        /* DROP accepted */
+	SFC_CTRL_ST_PASS_TO_END = 2, /* PASS_TO_END accepted */
+	SFC_CTRL_ST_REPEAT = 3,      /* valid, already programmed */
+	SFC_CTRL_ST_BAD_TLV = 4,     /* not our control TLV: class, type, length */
+	SFC_CTRL_ST_BAD_VERSION = 5, /* unknown version */
+	SFC_CTRL_ST_BAD_ACTION = 6,  /* unknown action */
+	SFC_CTRL_ST_BAD_FLOW = 7,    /* flow id not echoed, no such flow, or
+				      * not pinned to this SF at this hop */
+	SFC_CTRL_ST_STALE = 8,       /* flow entry of another chain version */
+	SFC_CTRL_ST_OVER_BOUND = 9,  /* over SFC_SF_PROG_MAX in the window */
+	SFC_CTRL_ST_QUERY = 10,      /* counts query answered */
+	SFC_CTRL_ST_QUERY_REFUSED = 11,
+	SFC_CTRL_ST_SKIPPED = 12,    /* packets that skipped a programmed hop */
+	SFC_CTRL_ST_MAX = 13,
+};
+#define SFC_CTRL_STAT_SLOTS 16
 
 /* sfc_flow_tuples value flags */
 #define SFC_FLOW_F_REPLY 0x01 /* push flow_id with spi (reverse SFP) */
@@ -425,6 +599,7 @@ struct sfc_hop_stats {
 	__u64 from_sf_bytes;
 	__u64 skipped_packets;  /* fail-open skips */
 	__u64 dropped_packets;  /* fail-closed drops */
+	__u64 bypassed_packets; /* skipped for a flow its SF programmed */
 };
 
 /* Drop reasons: negative so they cannot collide with TC_ACT_* verdicts;
@@ -441,7 +616,8 @@ enum sfc_drop_reason {
 	SFC_DROP_PROXY = -9,        /* SFC proxy: no state for an unaware SF */
 	SFC_DROP_SPOOFED = -10,     /* app pod's packet with a source MAC or
 				     * IP address that is not its own */
-	SFC_DROP_REASON_MAX = 11,
+	SFC_DROP_FLOW = -11,        /* flow an SF programmed DROP for */
+	SFC_DROP_REASON_MAX = 12,
 };
 /* Entries of sfc_drops: room for reasons to come without a layout change. */
 #define SFC_DROP_SLOTS 32
@@ -454,6 +630,10 @@ enum sfc_drop_reason {
 #endif
 SFC_ASSERT_SIZE(struct sfc_tlv_endpoint, 8);
 SFC_ASSERT_SIZE(struct sfc_nsh_hdr, 20);
+SFC_ASSERT_SIZE(struct sfc_tlv_ctrl, 8);
+SFC_ASSERT_SIZE(struct sfc_nsh_ctrl_hdr, 32);
+SFC_ASSERT_SIZE(struct sfc_tlv_counts, 40);
+SFC_ASSERT_SIZE(struct sfc_nsh_counts_hdr, 64);
 SFC_ASSERT_SIZE(struct sfc_meta, 40);
 SFC_ASSERT_SIZE(struct sfc_endpoint, 20);
 SFC_ASSERT_SIZE(struct sfc_ip_key, 20);
@@ -461,12 +641,15 @@ SFC_ASSERT_SIZE(struct sfc_src_key, 28);
 SFC_ASSERT_SIZE(struct sfc_rule, 28);
 SFC_ASSERT_SIZE(struct sfc_policy_key, 8);
 SFC_ASSERT_SIZE(struct sfc_policy, 8 + 28 * SFC_MAX_RULES);
-SFC_ASSERT_SIZE(struct sfc_hop, 8);
-SFC_ASSERT_SIZE(struct sfc_hop_stats, 48);
+SFC_ASSERT_SIZE(struct sfc_hop, 12);
+SFC_ASSERT_SIZE(struct sfc_hop_stats, 56);
 SFC_ASSERT_SIZE(struct sfc_group_member, 4);
 SFC_ASSERT_SIZE(struct sfc_group, 8 + 4 * SFC_GROUP_MAX_MEMBERS);
 SFC_ASSERT_SIZE(struct sfc_flow_key, 40);
-SFC_ASSERT_SIZE(struct sfc_flow, 24 + 2 * SFC_FLOW_MAX_HOPS);
+SFC_ASSERT_SIZE(struct sfc_flow, 32 + 2 * SFC_FLOW_MAX_HOPS);
+SFC_ASSERT_SIZE(struct sfc_count_key, 8);
+SFC_ASSERT_SIZE(struct sfc_flow_count, 32);
+SFC_ASSERT_SIZE(struct sfc_sf_prog, 16);
 SFC_ASSERT_SIZE(struct sfc_flow_ref, 24);
 SFC_ASSERT_SIZE(struct sfc_proxy_key, 44);
 SFC_ASSERT_SIZE(struct sfc_proxy_state, 24);
@@ -477,6 +660,8 @@ _Static_assert(SFC_MAX_ENDPOINTS - 1 <= SFC_MARK_VPID_MASK, "VPID fits the mark"
 static_assert(SFC_MAX_ENDPOINTS - 1 <= SFC_MARK_VPID_MASK, "VPID fits the mark");
 #endif
 _Static_assert(SFC_DROP_REASON_MAX <= SFC_DROP_SLOTS, "sfc_drops holds every reason");
+_Static_assert(SFC_CTRL_ST_MAX <= SFC_CTRL_STAT_SLOTS, "sfc_ctrl_stats holds every stat");
+_Static_assert(SFC_FLOW_MAX_HOPS <= 16, "sfc_flow.prog has 16 bits per kind");
 /* 0 is older than the flow idle time and any dead-after (ms) a __u32 holds. */
 _Static_assert(SFC_CLOCK_EPOCH_NS > SFC_FLOW_IDLE_NS &&
 	       SFC_CLOCK_EPOCH_NS > 0xFFFFFFFFull * 1000000ull,

@@ -171,7 +171,8 @@ static bool sfc_dp_up_to_date(const char *pin_dir)
 		SFC_MAP_DROPS, SFC_MAP_SF_HEALTH, SFC_MAP_GROUPS,
 		SFC_MAP_SF_STATE, SFC_MAP_SF_STATS, SFC_MAP_REV_SPI,
 		SFC_MAP_FLOWS, SFC_MAP_FLOW_TUPLES, SFC_MAP_PROXY,
-		SFC_MAP_ALLOWED_SRC,
+		SFC_MAP_ALLOWED_SRC, SFC_MAP_SF_PROG, SFC_MAP_CTRL_STATS,
+		SFC_MAP_FLOW_COUNTS,
 	};
 	struct bpf_map_info info = {};
 	__u32 info_len = sizeof(info), key = 0;

@@ -47,6 +47,9 @@ int sfc_dp_open(const char *pin_dir, struct sfc_dp *dp)
 		{ SFC_MAP_FLOW_TUPLES, &dp->flow_tuples_fd },
 		{ SFC_MAP_PROXY, &dp->proxy_fd },
 		{ SFC_MAP_ALLOWED_SRC, &dp->allowed_src_fd },
+		{ SFC_MAP_SF_PROG, &dp->sf_prog_fd },
+		{ SFC_MAP_CTRL_STATS, &dp->ctrl_stats_fd },
+		{ SFC_MAP_FLOW_COUNTS, &dp->flow_counts_fd },
 	};
 	struct sfc_meta meta = {};
 	__u32 key = 0;
@@ -83,7 +86,8 @@ void sfc_dp_close(struct sfc_dp *dp)
 		&dp->hop_stats_fd, &dp->drops_fd,    &dp->sf_health_fd,
 		&dp->groups_fd,	  &dp->sf_state_fd,  &dp->sf_stats_fd,
 		&dp->rev_spi_fd,  &dp->flows_fd,     &dp->flow_tuples_fd,
-		&dp->proxy_fd,	  &dp->allowed_src_fd,
+		&dp->proxy_fd,	  &dp->allowed_src_fd, &dp->sf_prog_fd,
+		&dp->ctrl_stats_fd, &dp->flow_counts_fd,
 	};
 	size_t i;
 

@@ -36,6 +36,9 @@ struct sfc_dp {
 	int flow_tuples_fd;
 	int proxy_fd;
 	int allowed_src_fd; /* layout 3 */
+	int sf_prog_fd;     /* layout 4: flow programming */
+	int ctrl_stats_fd;
+	int flow_counts_fd;
 };
 
 /**
@@ -164,6 +167,17 @@ int sfc_dp_hop_stats_sum(struct sfc_dp *dp, uint32_t sp,
  * @out[0..SFC_DROP_REASON_MAX-1] (index = -reason). Return: 0 or -errno.
  */
 int sfc_dp_drops_sum(struct sfc_dp *dp, uint64_t out[SFC_DROP_REASON_MAX]);
+
+/**
+ * sfc_dp_ctrl_stats_sum() - read the flow programming counters
+ * (sfc_ctrl_stats, enum sfc_ctrl_stat) summed over CPUs into
+ * @out[0..SFC_CTRL_ST_MAX-1]. Return: 0 or -errno.
+ */
+int sfc_dp_ctrl_stats_sum(struct sfc_dp *dp, uint64_t out[SFC_CTRL_ST_MAX]);
+
+/** sfc_dp_ctrl_stat_name() - "bypass", "bad-flow", ... for an enum
+ * sfc_ctrl_stat, "unknown" otherwise. */
+const char *sfc_dp_ctrl_stat_name(int idx);
 
 /**
  * sfc_dp_src_key() - fill @key (an sfc_allowed_src key, vpid 0) from

@@ -380,3 +380,52 @@ void bpft_run(int prog_fd, const struct pkt *p, uint32_t mark,
 
 	cr_assert_eq(err, 0, "BPF_PROG_TEST_RUN: %s", strerror(-err));
 }
+
+void bpft_path_gen(uint32_t spi, uint32_t gen)
+{
+	struct sfc_hop hop;
+
+	for (uint32_t si = 255; si >= 240; si--) {
+		uint32_t sp = SFC_SP(spi, si);
+
+		if (bpf_map_lookup_elem(T.dp.paths_fd, &sp, &hop))
+			continue;
+		hop.gen = gen;
+		cr_assert_eq(bpf_map_update_elem(T.dp.paths_fd, &sp, &hop,
+						 BPF_ANY), 0);
+	}
+}
+
+uint64_t bpft_ctrl_stat(int stat)
+{
+	uint64_t v[SFC_CTRL_ST_MAX];
+
+	cr_assert_eq(sfc_dp_ctrl_stats_sum(&T.dp, v), 0);
+	return v[stat];
+}
+
+void bpft_sf_back(struct pkt *p, const struct run_out *out, uint32_t vpid)
+{
+	cr_assert(out->len <= sizeof(p->b));
+	memcpy(p->b, out->data, out->len);
+	p->len = out->len;
+	memcpy(p->b, bpft_ep(vpid)->host_mac, 6);
+	memcpy(p->b + 6, bpft_ep(vpid)->mac, 6);
+	p->b[14 + 7]--;
+	bpft_map_lo(vpid);
+}
+
+void pkt_ctrl_tlv(struct pkt *p, uint8_t version, uint8_t action,
+		  uint8_t flags, uint32_t flow_id)
+{
+	const uint32_t at = 14 + 20;
+	uint8_t tlv[12] = { 0xFF, 0xF6, 0x02, 8, version, action, flags, 0 };
+
+	cr_assert(p->len + sizeof(tlv) <= sizeof(p->b) && p->len >= at);
+	flow_id = htonl(flow_id);
+	memcpy(tlv + 8, &flow_id, 4);
+	memmove(p->b + at + sizeof(tlv), p->b + at, p->len - at);
+	memcpy(p->b + at, tlv, sizeof(tlv));
+	p->len += sizeof(tlv);
+	p->b[15] = (p->b[15] & 0xC0) | 8; /* NSH Length: 8 words */
+}

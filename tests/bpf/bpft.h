@@ -110,4 +110,16 @@ int bpft_try_run_gso(int prog_fd, const struct pkt *p, uint32_t gso_size,
 
 extern const uint8_t MAC_GW[6];  /* sender's dst MAC: the gateway */
 
+/* Flow programming (test_flowprog*.c). */
+/* sfc_hop.gen = @gen on every hop of SFP @spi (SI 255 down to 240). */
+void bpft_path_gen(uint32_t spi, uint32_t gen);
+uint64_t bpft_ctrl_stat(int stat); /* sfc_ctrl_stats[stat], summed */
+/* What SF @vpid sends back for @out (what it got): SI - 1, MACs swapped;
+ * ifindex 1 now plays @vpid. */
+void bpft_sf_back(struct pkt *p, const struct run_out *out, uint32_t vpid);
+/* Append a control TLV to the NSH of SF frame @p (Length 5 -> 8). */
+void pkt_ctrl_tlv(struct pkt *p, uint8_t version, uint8_t action,
+		  uint8_t flags, uint32_t flow_id);
+#define NSH_CTRL_TLV ((0xFFF6u << 16) | (0x02u << 8) | 8u)
+
 #endif /* SFC_BPFT_H */

@@ -76,12 +76,23 @@ static __always_inline void sfc_touch(__u64 *last_ns, __u64 now)
 		*last_ns = now;
 }
 
+/* sfc_hop.gen of SFP @spi (its first hop), 0 if the path is gone. */
+static __always_inline __u32 sfc_path_gen(__u32 spi)
+{
+	__u32 sp = SFC_SP(spi, SFC_NSH_SI_START);
+	struct sfc_hop *hop = bpf_map_lookup_elem(&sfc_paths, &sp);
+
+	return hop ? hop->gen : 0;
+}
+
 /*
  * sfc_flow_open() - flow id of a forward packet classified onto @spi,
  * creating (or renewing, when idle) its sfc_flows entry. The id is the
  * 5-tuple hash; a live entry of another SFP under that id makes us probe
  * the next ids. Flows of one SFP that collide share their pins (harmless).
- * A global function: its stack stays off the hop loop's call chain.
+ * An entry of another chain version (the chain was applied changed since)
+ * loses what SFs programmed for it and takes the path's version; its pins
+ * stay. A global function: its stack stays off the hop loop's call chain.
  * Return: the flow id, 0 if the table would not take it.
  */
 __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
@@ -100,9 +111,15 @@ __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 	nf.spi = spi;
 	nf.last_ns = now;
 	nf.src_vpid = (__u16)src_vpid;
+	nf.gen = sfc_path_gen(spi);
 	for (i = 0; i < 4; i++) {
 		f = bpf_map_lookup_elem(&sfc_flows, &id);
 		if (f && f->spi == spi && sfc_fresh(f->last_ns, now)) {
+			if (f->gen != nf.gen) {
+				f->prog = 0;
+				f->flags &= ~SFC_FLOW_P_DROP;
+				f->gen = nf.gen;
+			}
 			sfc_touch(&f->last_ns, now);
 			return id;
 		}

@@ -165,6 +165,34 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_proxy SEC(".maps");
 
+/* [vpid]: flows an SF programmed in the current window (flow programming
+ * bound), written by BPF. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_ENDPOINTS);
+	__type(key, __u32);
+	__type(value, struct sfc_sf_prog);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_sf_prog SEC(".maps");
+
+/* [enum sfc_ctrl_stat]: per-CPU counters of control / counts TLVs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SFC_CTRL_STAT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_ctrl_stats SEC(".maps");
+
+/* {flow id, hop} -> what a counted bypass skipped, written by BPF. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SFC_MAX_FLOWS);
+	__type(key, struct sfc_count_key);
+	__type(value, struct sfc_flow_count);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_flow_counts SEC(".maps");
+
 /* Per-CPU counters of the hop at @sp, created on first use. NULL only if
  * the map is full, in which case the packet still flows uncounted. */
 static const struct sfc_hop_stats sfc_hop_stats_zero; /* .rodata, not stack */
@@ -179,6 +207,14 @@ static __always_inline struct sfc_hop_stats *sfc_hop_stats_get(__u32 sp)
 	bpf_map_update_elem(&sfc_hop_stats, &sp, &sfc_hop_stats_zero,
 			    BPF_NOEXIST);
 	return bpf_map_lookup_elem(&sfc_hop_stats, &sp);
+}
+
+static __always_inline void sfc_ctrl_stat(__u32 stat)
+{
+	__u64 *cnt = bpf_map_lookup_elem(&sfc_ctrl_stats, &stat);
+
+	if (cnt)
+		*cnt += 1;
 }
 
 static __always_inline struct sfc_endpoint *sfc_endpoint_get(__u32 vpid)

@@ -2,7 +2,8 @@
 /*
  * nsh.h - the NSH (RFC 8300) we push and accept: base header (section 2.2),
  * service path header (section 2.3) and one MD type 2 context header
- * (section 2.5) carrying struct sfc_tlv_endpoint. 20 bytes, always.
+ * (section 2.5) carrying struct sfc_tlv_endpoint: 20 bytes. An SF may
+ * return it with one more context header (flow programming, flowprog.h).
  */
 #ifndef SFC_BPF_NSH_H
 #define SFC_BPF_NSH_H
@@ -84,28 +85,43 @@ static __always_inline int sfc_nsh_strip(struct __sk_buff *skb, __be16 proto)
 	return 0;
 }
 
+/* The NSH shapes sfc_nsh_check() accepts. */
+enum sfc_nsh_shape {
+	SFC_NSH_PLAIN = 0,  /* 20 bytes: base, SP, endpoint TLV */
+	SFC_NSH_CTRL = 1,   /* 32: one more context header (an SF's control
+			     * TLV, checked by sfc_ctrl_apply()) */
+	SFC_NSH_COUNTS = 2, /* 64: an SF's counts query (OAM) */
+};
+
 /*
- * sfc_nsh_check() - accept only the NSH we emit: version 0 (RFC 8300
- * section 2.2), MD type 2, Length == 5 words, first context header our
- * MD class / endpoint TLV of 8 bytes. SFs must not change its shape.
- * Return: 0 or SFC_DROP_BAD_NSH.
+ * sfc_nsh_check() - accept only the NSH we emit, or what an SF may return
+ * on top of it: version 0 (RFC 8300 section 2.2), MD type 2, first context
+ * header our MD class / endpoint TLV of 8 bytes, Length 5 words, or 8 (a
+ * control TLV follows), or 16 (a counts query follows). SFs must not change
+ * its shape otherwise.
+ * Return: enum sfc_nsh_shape or SFC_DROP_BAD_NSH.
  */
 static __always_inline int sfc_nsh_check(const struct sfc_nsh_hdr *nsh)
 {
-	__u32 w = bpf_ntohl(nsh->base.word);
+	__u32 w = bpf_ntohl(nsh->base.word), len;
 
 	if ((w >> SFC_NSH_VER_SHIFT) != SFC_NSH_VERSION)
 		return SFC_DROP_BAD_NSH;
 	if (((w >> SFC_NSH_MDTYPE_SHIFT) & SFC_NSH_MDTYPE_MASK) !=
 	    SFC_NSH_MD_TYPE_2)
 		return SFC_DROP_BAD_NSH;
-	if (((w >> SFC_NSH_LEN_SHIFT) & SFC_NSH_LEN_MASK) != SFC_NSH_LEN_WORDS)
-		return SFC_DROP_BAD_NSH;
 	if (nsh->tlv.md_class != bpf_htons(SFC_NSH_MD_CLASS) ||
 	    (nsh->tlv.type & 0x7F) != SFC_TLV_ENDPOINT ||
 	    nsh->tlv.len != sizeof(struct sfc_tlv_endpoint))
 		return SFC_DROP_BAD_NSH;
-	return 0;
+	len = (w >> SFC_NSH_LEN_SHIFT) & SFC_NSH_LEN_MASK;
+	if (len == SFC_NSH_LEN_WORDS)
+		return SFC_NSH_PLAIN;
+	if (len == SFC_NSH_CTRL_LEN_WORDS)
+		return SFC_NSH_CTRL;
+	if (len == SFC_NSH_COUNTS_LEN_WORDS)
+		return SFC_NSH_COUNTS;
+	return SFC_DROP_BAD_NSH;
 }
 
 /* EtherType (network order) of the payload named by NSH Next Protocol,

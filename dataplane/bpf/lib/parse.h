@@ -20,7 +20,11 @@ struct sfc_pkt {
 	__u16 dport;
 	__u8 family; /* 4 or 6 */
 	__u8 proto;
+	__u8 tcp_flags; /* TCP only: byte 13 of the header (FIN 0x01 ...) */
 };
+
+#define SFC_TCP_FIN 0x01
+#define SFC_TCP_RST 0x04
 
 /* Make the first SFC_PULL_LEN bytes (or the whole packet if shorter)
  * linear so direct packet access sees them. Invalidates packet pointers. */
@@ -56,6 +60,7 @@ static __always_inline int sfc_parse_ports(void *l4, void *data_end,
 			return SFC_DROP_MALFORMED;
 		pkt->sport = bpf_ntohs(th->source);
 		pkt->dport = bpf_ntohs(th->dest);
+		pkt->tcp_flags = *((__u8 *)th + 13);
 	} else if (pkt->proto == IPPROTO_UDP_) {
 		struct udphdr *uh = l4;
 

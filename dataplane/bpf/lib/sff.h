@@ -12,6 +12,7 @@
 
 #include "lib/deliver.h"
 #include "lib/flow.h"
+#include "lib/flowprog.h"
 #include "lib/group.h"
 #include "lib/maps.h"
 #include "lib/nsh.h"
@@ -166,9 +167,10 @@ static __always_inline int sfc_hop_down(const struct sfc_hop *hop, __u32 sp)
 
 /*
  * sfc_sff_forward() - forward the NSH packet in @skb at (fw->spi, fw->si).
- * Hops without a live instance are skipped when fail-open (SI decremented
- * on their behalf), at most SFC_MAX_PATH_HOPS of them in one pass;
- * fw->si follows.
+ * Hops an SF programmed away for the flow (sfc_flow_skip()), and hops
+ * without a live instance when fail-open, are skipped (SI decremented on
+ * their behalf), at most SFC_MAX_PATH_HOPS of them in one pass; fw->si
+ * follows.
  * Return: TC_ACT_REDIRECT, SFC_V_NEXT, or a drop reason.
  */
 static __always_inline int sfc_sff_forward(struct __sk_buff *skb,
@@ -187,6 +189,13 @@ static __always_inline int sfc_sff_forward(struct __sk_buff *skb,
 			return sfc_strip_then(skb, fw, 0);
 		if (hop->kind != SFC_HOP_SF)
 			return SFC_DROP_NO_PATH;
+		if (sfc_flow_skip(skb, fw->flow_id, fw->spi,
+				  SFC_FWD_META(fw->si, fw->reply, 0), hop->gen)) {
+			if (fw->si == 0)
+				return SFC_DROP_NO_PATH;
+			fw->si--;
+			continue;
+		}
 		inst = 0;
 		if (!(hop->flags & SFC_HOP_F_DOWN))
 			inst = sfc_pick_instance(fw->flow_id, hop->group,
