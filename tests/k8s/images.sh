@@ -23,9 +23,10 @@
 #    (IMG_SOURCE=worktree: the working tree as it is, without build dirs
 #    and .git; or a git revision such as HEAD: `git archive`), so every
 #    image is built from the same source even while the tree is edited.
-#    podman's layer cache keeps the build stage: an unchanged source
-#    rebuilds nothing, a changed one reruns `make` only (the apt layer
-#    stays).
+#    A key (hash of the snapshot, the base, names and targets) next to the
+#    built image IDs in IMG_CACHE/build.key skips podman altogether when
+#    nothing changed. Otherwise podman's layer cache keeps the build
+#    stage's packages: a changed source reruns `make` only.
 # 3. Archive: `podman save -m` of all of them (shared layers once) to
 #    IMG_CACHE/sfc-images.tar, rewritten only when an image ID changed
 #    (IMG_CACHE/sfc-images.key); IMG_CACHE/sfc-images.refs has one
@@ -194,16 +195,43 @@ snapshot() {
 	else
 		git -C "$root" archive --format=tar "$IMG_SOURCE" | tar -C "$d" -xf -
 	fi
+	# The context's own directory is part of what COPY . . hashes: a fixed
+	# mode and mtime, or no run would find the last one's layers.
+	chmod 0755 "$d"
+	touch -d @0 "$d"
 	step "source snapshot ($IMG_SOURCE)" "$t0"
 }
 
+# image_ids: "REF ID" of every target's image (nothing for a missing one).
+image_ids() {
+	local t
+	for t in $IMG_TARGETS; do
+		echo "$IMG_PREFIX/$t:$IMG_TAG $(podman image inspect --format '{{.Id}}' \
+			"$IMG_PREFIX/$t:$IMG_TAG" 2>/dev/null)"
+	done
+}
+
 build_images() {
-	local t t0 tall ctx
+	local t t0 tall ctx key
 	tall=$(ms)
 	ctx=$(mktemp -d "$IMG_CACHE/.context-XXXXXX")
 	# shellcheck disable=SC2064
 	trap "rm -rf --one-file-system '$ctx'" EXIT
 	snapshot "$ctx"
+	# Source, base and names as last time, and the images still the ones
+	# built then: nothing to do (podman's cache check costs ~2 s a target).
+	key=$(tar -C "$ctx" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - . |
+		sha256sum | cut -c1-16)
+	key="$key $(podman image inspect --format "{{ index .Labels \"$BASE_LABEL\" }}" \
+		docker.io/library/debian:12-slim) $IMG_PREFIX $IMG_TAG $IMG_TARGETS"
+	if [ "$(image_ids)" = "$(tail -n +2 "$IMG_CACHE/build.key" 2>/dev/null)" ] &&
+		[ "$key" = "$(head -n 1 "$IMG_CACHE/build.key" 2>/dev/null)" ]; then
+		rm -rf --one-file-system "$ctx"
+		trap - EXIT
+		step "images up to date (source $(echo "$key" | cut -c1-16))" "$tall"
+		return 0
+	fi
+	rm -f "$IMG_CACHE/build.key"
 	# The build stage first, tagged: it is the layer cache of the next run
 	# (make), kept when dangling images of earlier builds are pruned.
 	for t in build $IMG_TARGETS; do
@@ -216,6 +244,7 @@ build_images() {
 	rm -rf --one-file-system "$ctx"
 	trap - EXIT
 	podman image prune -f --filter "label=$STAGE_LABEL" >/dev/null
+	{ echo "$key"; image_ids; } >"$IMG_CACHE/build.key"
 	step "all images" "$tall"
 }
 
