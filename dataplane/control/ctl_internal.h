@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * ctl_internal.h - helpers shared by the libsfcctl sources (not installed).
+ * ctl_internal.h - helpers shared by the libsfccontrol sources (not installed).
  */
 #ifndef SFC_CTL_INTERNAL_H
 #define SFC_CTL_INTERNAL_H

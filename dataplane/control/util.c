@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * util.c - file, directory and JSON helpers for libsfcctl.
+ * util.c - file, directory and JSON helpers for libsfccontrol.
  */
 #include <dirent.h>
 #include <errno.h>
