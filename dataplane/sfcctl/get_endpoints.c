@@ -43,25 +43,49 @@ static void orphan_ips(int ep_by_ip_fd, struct sfcctl_ep_row *row)
 	}
 }
 
+/* Append to *@v (*@cnt rows) one row per sfc_endpoints entry in use whose
+ * VPID has no record (@has_rec). Return: 0 or -ENOMEM. */
+static int add_orphans(int endpoints_fd, int ep_by_ip_fd,
+		       const uint8_t *has_rec, struct sfcctl_ep_row **v,
+		       int *cnt)
+{
+	struct sfcctl_ep_row *nv;
+	struct sfc_endpoint ep;
+	uint32_t vpid;
+
+	/* VPID 0 is never allocated. */
+	for (vpid = 1; vpid < SFC_MAX_ENDPOINTS; vpid++) {
+		if (has_rec[vpid] || bpf_map_lookup_elem(endpoints_fd, &vpid, &ep) ||
+		    ep.role == SFC_ROLE_NONE)
+			continue;
+		nv = realloc(*v, (size_t)(*cnt + 1) * sizeof(**v));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		nv = &nv[(*cnt)++];
+		memset(nv, 0, sizeof(*nv));
+		nv->vpid = vpid;
+		nv->ep = ep;
+		nv->in_map = true;
+		if (ep_by_ip_fd >= 0)
+			orphan_ips(ep_by_ip_fd, nv);
+	}
+	return 0;
+}
+
 int sfcctl_ep_rows(const struct sfc_ep_record *recs, int n_recs,
 		   int endpoints_fd, int ep_by_ip_fd,
 		   struct sfcctl_ep_row **out, int *n)
 {
-	struct sfcctl_ep_row *v;
+	struct sfcctl_ep_row *v = NULL;
 	uint8_t *has_rec;
-	struct sfc_endpoint ep;
-	uint32_t vpid;
-	int i, cnt = 0, cap = n_recs + 16;
+	int i, cnt = 0, rc = -ENOMEM;
 
 	*out = NULL;
 	*n = 0;
-	v = calloc((size_t)cap, sizeof(*v));
 	has_rec = calloc(SFC_MAX_ENDPOINTS, 1);
-	if (!v || !has_rec) {
-		free(v);
-		free(has_rec);
-		return -ENOMEM;
-	}
+	if (!has_rec || (n_recs > 0 && !(v = calloc((size_t)n_recs, sizeof(*v)))))
+		goto out;
 	for (i = 0; i < n_recs; i++, cnt++) {
 		v[cnt].r = &recs[i];
 		v[cnt].vpid = recs[i].vpid;
@@ -72,39 +96,19 @@ int sfcctl_ep_rows(const struct sfc_ep_record *recs, int n_recs,
 						     &v[cnt].ep) &&
 				v[cnt].ep.role != SFC_ROLE_NONE;
 	}
-	/* VPID 0 is never allocated. */
-	for (vpid = 1; endpoints_fd >= 0 && vpid < SFC_MAX_ENDPOINTS; vpid++) {
-		if (has_rec[vpid] || bpf_map_lookup_elem(endpoints_fd, &vpid, &ep) ||
-		    ep.role == SFC_ROLE_NONE)
-			continue;
-		if (cnt == cap) {
-			struct sfcctl_ep_row *nv = realloc(v, (size_t)(cap *= 2) * sizeof(*v));
-
-			if (!nv) {
-				free(v);
-				free(has_rec);
-				return -ENOMEM;
-			}
-			v = nv;
-		}
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		v[cnt].vpid = vpid;
-		v[cnt].ep = ep;
-		v[cnt].in_map = true;
-		if (ep_by_ip_fd >= 0)
-			orphan_ips(ep_by_ip_fd, &v[cnt]);
-		cnt++;
-	}
-	free(has_rec);
+	rc = endpoints_fd >= 0 ? add_orphans(endpoints_fd, ep_by_ip_fd, has_rec,
+					     &v, &cnt) : 0;
+	if (rc)
+		goto out;
 	if (cnt)
 		qsort(v, (size_t)cnt, sizeof(*v), cmp_vpid);
-	else {
-		free(v);
-		v = NULL;
-	}
-	*out = v;
+	*out = cnt ? v : NULL;
 	*n = cnt;
-	return 0;
+	v = cnt ? NULL : v;
+out:
+	free(v);
+	free(has_rec);
+	return rc;
 }
 
 /* The MAC the dataplane delivers to (learned after a change), else the
