@@ -36,7 +36,7 @@ case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
 K8S_BIN=${K8S_BIN:-/var/cache/sfc-cni/k8s-1.20.2/bin}
 CHART=$root/manifests/helm/sfc-cni
 RENDER=$BUILD/bin/chart-render
-PASS=0 FAIL=0 ETCD_PID= API_PID=
+PASS=0 FAIL=0 ETCD_PID='' API_PID=''
 
 ok() {
 	PASS=$((PASS + 1))
@@ -359,9 +359,11 @@ esac
 check "RBAC applied" kc apply -f "$D/rbac.yaml"
 can() { kc auth can-i --as "$SA_USER" --all-namespaces "$@" 2>/dev/null; }
 # "VERBS RESOURCE [SUBRESOURCE]" entries, separated by "|".
+# shellcheck disable=SC2034 # read through ${!list}
 allowed="get,list,watch pods|get,list,watch nodes|get,list,watch servicechains.sfc.io|get,patch servicechains.sfc.io status|create events"
+# shellcheck disable=SC2034
 denied="create,delete,patch pods|update,patch nodes|create,update,patch,delete servicechains.sfc.io|update servicechains.sfc.io status|get secrets|list configmaps|patch events|create pods exec"
-bad= n_ok=0
+bad='' n_ok=0
 for list in allowed denied; do
 	want=yes
 	[ $list = allowed ] || want=no
@@ -411,7 +413,7 @@ check "install-cni: second run (restart of the pod)" install_cni n1
 check "install-cni: files replaced by rename (new inodes), no temp file left" test \
 	"$(stat -c %i "$D/host/net.d/10-sfc.conflist")" != "$ino_conf" -a \
 	"$(stat -c %i "$D/host/bin/sfc-cni")" != "$ino_bin" -a \
-	-z "$(ls -A "$D/host/net.d" "$D/host/bin" | grep '^\.')"
+	-z "$(find "$D/host/net.d" "$D/host/bin" -name '.*' -type f)"
 touch "$D/state/endpoints/c1_eth0.json" "$D/pins/sfc_meta"
 check "install-cni --uninstall with an endpoint left" install_cni n1 --uninstall
 check "... conflist removed, sfc-cni, pins and state kept" test ! -e "$D/host/net.d/10-sfc.conflist" \

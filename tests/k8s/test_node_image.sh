@@ -21,6 +21,7 @@ case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
 
 refs=$("$here/images.sh" 2>"$BUILD/images.log" | tail -n 1) ||
 	{ tail -n 20 "$BUILD/images.log"; echo "not ok - images.sh failed"; exit 1; }
+# shellcheck source=/dev/null
 . "${refs%.tar}.refs"
 # The programs, from the images, in $BUILD/bin/image: CNI_BIN for
 # tests/e2e/lib.sh, and sf-firewall for its sf_start ($BUILD/bin/BIN).
@@ -36,7 +37,7 @@ export CNI_BIN=$bin/sfc-cni BUILD
 
 # The agent container's capabilities, as the chart renders them.
 render=$BUILD/bin/chart-render
-(cd "$root" && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOCACHE="$BUILD/gocache" \
+(cd "$root" && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS="" GOCACHE="$BUILD/gocache" \
 	go build -o "$render" ./tests/k8s/render) || { not_ok "chart-render build"; summary; exit 1; }
 caps=$("$render" --show-only templates/daemonset.yaml "$root/manifests/helm/sfc-cni" |
 	awk '/- name: sfc-agent/ { a = 1 } a && /add:/ { c = 1; next } c && /^ *- / { printf "%s%s", s, $2; s = "," } c && !/^ *- / { c = 0 }')

@@ -131,7 +131,7 @@ func TestValuesOverrides(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := values(dir, Options{ValueFiles: []string{f},
-		Sets: []string{"a.d.e=2,a.f=true,a.g=007,a.h={p, 3},l[1].k=v", `esc\.dot=a\,b`, "a.n=null", "a.b=null"},
+		Sets:       []string{"a.d.e=2,a.f=true,a.g=007,a.h={p, 3},l[1].k=v", `esc\.dot=a\,b`, "a.n=null", "a.b=null"},
 		SetStrings: []string{"s=true"}})
 	if err != nil {
 		t.Fatal(err)
