@@ -12,15 +12,18 @@
 #
 #   BUILD=build-img tests/k8s/test_node_image.sh
 #
-# Builds the images first (tests/k8s/images.sh; seconds when cached).
+# Builds the images first (tests/k8s/images.sh, from the working tree unless
+# IMG_SOURCE says otherwise; seconds when cached).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
 
-refs=$("$here/images.sh" 2>"$BUILD/images.log" | tail -n 1) ||
-	{ tail -n 20 "$BUILD/images.log"; echo "not ok - images.sh failed"; exit 1; }
+mkdir -p "$BUILD"
+"$here/images.sh" >"$BUILD/images.out" 2>"$BUILD/images.log" ||
+	{ tail -n 20 "$BUILD/images.log"; echo "not ok - images.sh failed (log: $BUILD/images.log)"; exit 1; }
+refs=$(tail -n 1 "$BUILD/images.out")
 # shellcheck source=/dev/null
 . "${refs%.tar}.refs"
 # The programs, from the images, in $BUILD/bin/image: CNI_BIN for
