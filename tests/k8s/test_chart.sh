@@ -140,7 +140,7 @@ has() {
 }
 has "$D/default.yaml" "default: node image, fromNode placeholder, capabilities, HostToContainer, agent flags" \
 	"image: localhost/sfc-cni/node:0.1.0" '"subnet": "@NODE_POD_CIDR@"' "- NET_ADMIN" \
-	"mountPropagation: HostToContainer" "- --node-name=\$(SFC_NODE_NAME)" "- --pin-dir=/sys/fs/bpf/sfc" \
+	"mountPropagation: HostToContainer" "- --node-name=\$(SFC_NODE_NAME)" '- "--pin-dir=/sys/fs/bpf/sfc"' \
 	'"type": "portmap"' "priorityClassName: \"system-node-critical\"" "- operator: Exists"
 if grep -qE 'kind: Deployment|privileged: true|preStop|- SYS_ADMIN|KUBERNETES_SERVICE_HOST' "$D/default.yaml"; then
 	not_ok "default: no SF Deployment, not privileged, no preStop, no SYS_ADMIN, no API address override"
@@ -152,7 +152,7 @@ has "$D/custom.yaml" "custom: images, CIDR, conflist fields, API address, uninst
 	'"subnet": "10.250.3.0/24"' '"mtu": 9000' '"hostIfPrefix": "k1"' '"dataDir": "/run/k1/ipam"' \
 	'"routes": [{"dst":"192.0.2.0/24"}]' '"logLevel": "debug"' '"type": "bandwidth"' \
 	'value: "10.200.0.1"' 'value: "6443"' "exec: {command: [/usr/local/bin/install-cni.sh, --uninstall]}" \
-	"privileged: true" "mountPropagation: Bidirectional" "path: /run/k1/cni/bin" "- --interval-ms=100" \
+	"privileged: true" "mountPropagation: Bidirectional" 'path: "/run/k1/cni/bin"' "- --interval-ms=100" \
 	'- "--verbose"' "imagePullPolicy: Never" "- name: regcred" "key: example.org/dedicated" \
 	"namespace: sfc-functions" "- --rx-mode=ring" '"nat_ip":"10.250.0.1"' "id:1001 action:drop"
 n=$(grep -c '^kind: Deployment' "$D/custom.yaml")
