@@ -25,7 +25,8 @@ DEB_PKGS += libhyperscan-dev
 # kubernetes source, etcd, containerd); build-k8s.sh also installs these
 # when run alone, and adds its own deb-src entry for the source package.
 DEB_PKGS += dpkg-dev rsync patch golang-github-modern-go-reflect2-dev \
-	etcd-server containerd runc busybox-static openssl gcc libc6-dev
+	etcd-server containerd runc busybox-static openssl gcc libc6-dev \
+	debootstrap podman golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev
 
 # Fixed Debian paths rather than pkg-config: the Makefile is parsed before
 # `deps` has installed anything on a fresh machine.
@@ -78,7 +79,7 @@ INC_CTL    := -Idataplane/control -Idataplane/lib
 INC_K8S    := -Idataplane/k8s
 INC_CNI    := -Icni -Idataplane/control -Idataplane/lib
 INC_SFCCTL := -Idataplane/sfcctl -Idataplane/control -Idataplane/lib
-INC_AGENT  := -Idataplane/agent -Idataplane/control -Idataplane/lib
+INC_AGENT  := -Idataplane/agent -Idataplane/control -Idataplane/lib -Idataplane/k8s
 INC_SFL    := -Iservice-containers/lib
 INC_SFS    := $(addprefix -Iservice-containers/,$(SF_DIRS)) $(INC_SFL)
 $(BUILD)/obj/common/%.o: INC :=
@@ -108,11 +109,12 @@ sf_srcs   = $(filter-out service-containers/$(1)/main.c,$(wildcard service-conta
 SF_LIBS  := $(foreach d,$(SF_DIRS),$(if $(call sf_srcs,$(d)),$(call sflib,$(d))))
 DP_LIBS  := $(LIBCTL) $(LIBSFCDP) $(LIBUTIL)
 
+CHART_RENDER := $(BUILD)/bin/chart-render
 BINS := $(BUILD)/bin/sfc-cni $(BUILD)/bin/sfcctl $(BUILD)/bin/sfc-agent \
 	$(addprefix $(BUILD)/bin/,$(SF_DIRS)) $(BUILD)/bin/sf-bench
 
-.PHONY: all deps test test-unit test-bpf test-e2e test-asan test-k8s k8s-bins demo \
-	bench clean fuzz cnitool fuzz-build fuzz-short bench-cni
+.PHONY: all deps test test-unit test-bpf test-e2e test-asan test-k8s k8s-bins images \
+	manifests demo bench clean fuzz cnitool fuzz-build fuzz-short bench-cni
 all: $(BINS) $(BPF_OBJS) cnitool
 
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -161,7 +163,8 @@ $(foreach d,$(SF_DIRS),$(if $(call sf_srcs,$(d)),$(eval $(call sflib,$(d)): $(ca
 link = @mkdir -p $(@D); $(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/bin/sfc-cni: $(call obj,cni/main.c) $(LIBCNI) $(DP_LIBS) ; $(link)
 $(BUILD)/bin/sfcctl: $(call obj,dataplane/sfcctl/main.c) $(LIBSFCCTL) $(DP_LIBS) ; $(link)
-$(BUILD)/bin/sfc-agent: $(call obj,dataplane/agent/main.c) $(LIBAGENT) $(DP_LIBS) ; $(link)
+$(BUILD)/bin/sfc-agent: $(call obj,dataplane/agent/main.c) $(LIBAGENT) $(LIBK8S) $(DP_LIBS)
+	$(link) -lcurl -lyaml
 
 # Per-SF extra libraries: SF_LDLIBS_<sf dir> (default none).
 SF_LDLIBS_sf-ids := -lhs
@@ -198,13 +201,26 @@ test-bpf: $(BUILD)/tests/bpf $(BPF_OBJS)
 test-e2e: all
 	BUILD=$(BUILD) tests/e2e/run.sh
 
-# The Kubernetes node binaries are built once into /var/cache/sfc-cni
-# (about 10 minutes cold, seconds warm); see tests/k8s/README.md.
+# The Kubernetes node binaries and test images are built once into
+# /var/cache/sfc-cni (about 10 minutes cold, seconds warm); `images` builds
+# the project's images (node + one per SF) with podman from the Dockerfile.
+# See tests/k8s/README.md.
 k8s-bins: | $(DEPS_STAMP)
 	tests/k8s/build-k8s.sh
 	tests/k8s/build-images.sh
 
-test-k8s: all k8s-bins
+images: | $(DEPS_STAMP)
+	tests/k8s/images.sh
+
+# The plain manifests are the chart rendered with its defaults.
+manifests: $(CHART_RENDER)
+	$(CHART_RENDER) --release sfc-cni --namespace kube-system -o manifests/sfc-cni.yaml manifests/helm/sfc-cni
+	$(CHART_RENDER) --release sfc-cni --namespace kube-system -f manifests/service-functions.values.yaml \
+		--show-only templates/service-functions.yaml -o manifests/service-functions.yaml manifests/helm/sfc-cni
+
+test-k8s: all k8s-bins images $(CHART_RENDER)
+	BUILD=$(BUILD) tests/k8s/test_chart.sh
+	BUILD=$(BUILD) tests/k8s/test_node_image.sh
 	BUILD=$(BUILD) tests/k8s/test_smoke.sh
 
 demo: all
@@ -240,6 +256,11 @@ cnitool: | $(DEPS_STAMP)
 $(CNITOOL): $(wildcard tests/runtime/*.go)
 	@mkdir -p $(@D)
 	$(GOENV) $(GO) build -o $@ $(wildcard tests/runtime/*.go)
+
+# chart-render: the Helm subset the chart uses, on text/template + sprig.
+$(CHART_RENDER): $(wildcard tests/k8s/render/*.go) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(GOENV) $(GO) build -o $@ ./tests/k8s/render
 
 # libFuzzer targets (clang, ASan + UBSan): tests/fuzz/fuzz_<target>.c plus
 # the sources they exercise; seed corpora in tests/fuzz/corpus/<target>/.
