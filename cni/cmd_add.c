@@ -51,6 +51,7 @@ struct add_info {
 	struct cni_ipam_result ipam;
 	uint32_t vpid;
 	bool attach_only;   /* chained: the interface is another plugin's */
+	uint64_t agent_deadline; /* cluster mode: cni_agent_deadline() */
 };
 
 static int parse_mac(const char *s, __u8 out[6])
@@ -74,7 +75,13 @@ static int add_open(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 	u->netns_fd = cni_netns_open_pod(x->env.netns, e);
 	if (u->netns_fd < 0)
 		return u->netns_fd;
-	if (x->args.pod_name[0]) {
+	if (x->conf.agent_socket[0]) {
+		/* Cluster mode: the agent knows the pod (fails closed). */
+		in->agent_deadline = cni_agent_deadline(&x->conf);
+		err = cni_agent_pod(x, in->agent_deadline, &in->pod, e);
+		if (err)
+			return err;
+	} else if (x->args.pod_name[0]) {
 		err = sfc_pod_lookup(x->conf.conf_dir, x->args.pod_namespace,
 				     x->args.pod_name, &in->pod, why, sizeof(why));
 		if (err)
@@ -350,6 +357,26 @@ static int add_dataplane(struct cni_ctx *x, struct add_undo *u,
 	return 0;
 }
 
+/*
+ * Cluster mode: the record is written; release the node lock (the agent
+ * takes it to apply) and have the agent program the endpoint before ADD
+ * returns. On failure the lock is taken again for the rollback.
+ */
+static int add_agent_program(struct cni_ctx *x, struct add_undo *u,
+			     struct add_info *in)
+{
+	int err;
+
+	if (!x->conf.agent_socket[0])
+		return 0;
+	sfc_dp_unlock(u->lock_fd);
+	u->lock_fd = -1;
+	err = cni_agent_program(x, in->agent_deadline, in->vpid, &x->err);
+	if (err)
+		u->lock_fd = sfc_dp_lock(x->conf.bpffs_dir);
+	return err;
+}
+
 /* Undo in reverse; on success only the handles are released. */
 static void add_finish(struct cni_ctx *x, struct add_undo *u,
 		       struct add_info *in, bool failed)
@@ -407,6 +434,8 @@ int cmd_add(struct cni_ctx *x)
 		err = add_host_net(x, &u, &in);
 	if (!err)
 		err = add_dataplane(x, &u, &in);
+	if (!err)
+		err = add_agent_program(x, &u, &in);
 	if (!err) {
 		snprintf(ifs[0].name, sizeof(ifs[0].name), "%s", in.host_if);
 		snprintf(ifs[0].mac, sizeof(ifs[0].mac), "%s", in.host_mac);
@@ -483,6 +512,8 @@ int cmd_add_attach(struct cni_ctx *x, const char *host_if)
 			    x->env.netns);
 	if (!err)
 		err = add_dataplane(x, &u, &in);
+	if (!err)
+		err = add_agent_program(x, &u, &in);
 	if (!err) {
 		x->result = cni_prev_result_json(&x->conf);
 		if (!x->result)

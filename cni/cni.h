@@ -78,6 +78,7 @@ struct cni_env {
 struct cni_args {
 	char pod_namespace[SFC_NAME_MAX];
 	char pod_name[254];
+	char pod_uid[128];       /* K8S_POD_UID, "" when not given */
 	char infra_id[128];
 	bool ignore_unknown;
 };
@@ -98,6 +99,8 @@ struct cni_conf {
 	char bpffs_dir[256];
 	char state_dir[256];
 	char conf_dir[256];
+	char agent_socket[108];  /* "agentSocket": cluster mode; "" = standalone */
+	unsigned agent_timeout_ms; /* "agentTimeoutMs" */
 	char host_prefix[CNI_HOST_PREFIX_MAX + 1];
 	int mtu;
 	char mac[18];       /* runtimeConfig.mac or args.cni.mac, "" = kernel's */
@@ -145,6 +148,14 @@ struct cni_iface {
  */
 int cni_env_parse(const char *(*get)(const char *), struct cni_env *env,
 		  struct cni_err *e);
+
+/**
+ * cni_agent_conf() - "agentSocket" (an absolute path: cluster mode, ask
+ * sfc-agent; absent = standalone) and "agentTimeoutMs" (1..600000,
+ * default SFC_AGENT_TIMEOUT_MS_DEFAULT) of network config @root into @c
+ * (cni_agent.c). Return: 0 or -errno with @e set (code 7 or 2).
+ */
+int cni_agent_conf(const cJSON *root, struct cni_conf *c, struct cni_err *e);
 
 /**
  * cni_conf_parse() - parse network config @json (@len bytes, need not be

@@ -93,4 +93,31 @@ void cni_endpoint_host_ifname(const struct cni_ctx *ctx,
 			      const struct sfc_ep_record *rec,
 			      char out[CNI_IFNAMSIZ]);
 
+/* Cluster mode: the node's sfc-agent (cni_agent.c, sfc_agent_proto.h). */
+
+/** cni_agent_deadline() - when an ADD's talk with the agent must be over:
+ *  now + agentTimeoutMs, on CLOCK_MONOTONIC in ms. */
+uint64_t cni_agent_deadline(const struct cni_conf *c);
+
+/**
+ * cni_agent_pod() - the pod's sfc.io annotations from sfc-agent ("pod"
+ * request; K8S_POD_NAMESPACE/NAME/UID of CNI_ARGS), parsed as standalone
+ * Pod objects are (sfc_pod_parse()).
+ * @deadline: cni_agent_deadline() of this ADD.
+ * Return: 0; -errno with @e set: code 11 (try again later) when the agent
+ * did not answer by @deadline or answered EAGAIN, 3 when the pod does not
+ * exist or has another UID, 999 for an unusable annotation.
+ */
+int cni_agent_pod(const struct cni_ctx *x, uint64_t deadline,
+		  struct sfc_pod_info *out, struct cni_err *e);
+
+/**
+ * cni_agent_program() - have sfc-agent program endpoint @vpid, whose
+ * record is written and the node lock released ("program" request);
+ * returns once the agent applied a plan holding it.
+ * Return: 0 or -errno with @e set, codes as cni_agent_pod().
+ */
+int cni_agent_program(const struct cni_ctx *x, uint64_t deadline, uint32_t vpid,
+		      struct cni_err *e);
+
 #endif /* SFC_CNI_CMD_H */

@@ -240,7 +240,9 @@ static int args_pair(const char *k, size_t kn, const char *v, size_t vn,
 		err = copy_value(a->pod_name, sizeof(a->pod_name), v, vn);
 	else if (KEY_IS("K8S_POD_INFRA_CONTAINER_ID"))
 		err = copy_value(a->infra_id, sizeof(a->infra_id), v, vn);
-	else if (KEY_IS("K8S_POD_UID") || KEY_IS("IgnoreUnknown"))
+	else if (KEY_IS("K8S_POD_UID"))
+		err = copy_value(a->pod_uid, sizeof(a->pod_uid), v, vn);
+	else if (KEY_IS("IgnoreUnknown"))
 		;
 	else if (!a->ignore_unknown)
 		return cni_err_set(e, CNI_ERR_INVALID_ENV, 0,
@@ -415,6 +417,8 @@ static int conf_fields(const cJSON *root, struct cni_conf *c, struct cni_err *e)
 		c->has_prev_result = true;
 	}
 	err = cni_conf_runtime(root, c, e);
+	if (!err)
+		err = cni_agent_conf(root, c, e);
 	return err ? err : conf_validate(c, e);
 }
 

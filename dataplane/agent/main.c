@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * sfc-agent - node agent for standalone mode: keeps sfc_paths/sfc_policy
- * in line with <conf_dir>/chains.d, pods.d and the endpoint records, and
- * health-checks every SF instance with NSH OAM probes.
+ * sfc-agent - node agent: keeps sfc_paths/sfc_policy in line with the
+ * objects (standalone: <conf_dir>/chains.d and pods.d; cluster mode: the
+ * API server's ServiceChains and this node's pods) and the endpoint
+ * records, and health-checks every SF instance with NSH OAM probes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sfc_agent_proto.h"
 #include "sfc_dp.h"
 #include "sfc_env.h"
 #include "sfc_log.h"
@@ -26,7 +28,9 @@ static void on_signal(int sig)
 
 static const char usage[] =
 	"usage: sfc-agent [--conf-dir DIR] [--state-dir DIR] [--pin-dir DIR]\n"
-	"                 [--interval-ms N] [--dead-after-ms N] [--once] [-v]\n";
+	"                 [--interval-ms N] [--dead-after-ms N] [--once] [-v]\n"
+	"                 [--mode auto|standalone|cluster] [--kubeconfig PATH]\n"
+	"                 [--node-name NAME] [--socket PATH]\n";
 
 static int parse_args(int argc, char **argv, struct agent_cfg *cfg)
 {
@@ -37,6 +41,10 @@ static int parse_args(int argc, char **argv, struct agent_cfg *cfg)
 		{ "interval-ms", required_argument, NULL, 'i' },
 		{ "dead-after-ms", required_argument, NULL, 'd' },
 		{ "once", no_argument, NULL, '1' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "kubeconfig", required_argument, NULL, 'k' },
+		{ "node-name", required_argument, NULL, 'n' },
+		{ "socket", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -52,6 +60,21 @@ static int parse_args(int argc, char **argv, struct agent_cfg *cfg)
 		case 'p': cfg->pin_dir = optarg; break;
 		case '1': cfg->once = true; break;
 		case 'v': cfg->verbose = true; break;
+		case 'k': cfg->kubeconfig = optarg; break;
+		case 'n': cfg->node_name = optarg; break;
+		case 'S': cfg->socket_path = optarg; break;
+		case 'm':
+			if (!strcmp(optarg, "auto"))
+				cfg->mode = AGENT_MODE_AUTO;
+			else if (!strcmp(optarg, "standalone"))
+				cfg->mode = AGENT_MODE_STANDALONE;
+			else if (!strcmp(optarg, "cluster"))
+				cfg->mode = AGENT_MODE_CLUSTER;
+			else {
+				fprintf(stderr, "sfc-agent: bad --mode %s\n", optarg);
+				return -1;
+			}
+			break;
 		case 'i':
 		case 'd':
 			v = strtol(optarg, &end, 10);
@@ -66,6 +89,37 @@ static int parse_args(int argc, char **argv, struct agent_cfg *cfg)
 		}
 	}
 	return optind == argc ? 0 : -1;
+}
+
+/* auto: cluster mode when an API server (--kubeconfig, or in a pod
+ * KUBERNETES_SERVICE_HOST) and this node's name (--node-name, or NODE_NAME
+ * / SFC_NODE_NAME from the downward API) are known. Return: 0 or -1 with
+ * the reason printed. */
+static int resolve_mode(struct agent_cfg *cfg)
+{
+	const char *env_node = getenv("NODE_NAME");
+
+	if (!cfg->node_name || !cfg->node_name[0])
+		cfg->node_name = env_node && *env_node ? env_node : getenv("SFC_NODE_NAME");
+	if (cfg->node_name && !cfg->node_name[0])
+		cfg->node_name = NULL;
+	if (cfg->mode == AGENT_MODE_AUTO)
+		cfg->mode = cfg->node_name && (cfg->kubeconfig ||
+					       getenv("KUBERNETES_SERVICE_HOST"))
+				    ? AGENT_MODE_CLUSTER : AGENT_MODE_STANDALONE;
+	if (cfg->mode != AGENT_MODE_CLUSTER)
+		return 0;
+	if (!cfg->node_name) {
+		fprintf(stderr, "sfc-agent: cluster mode needs --node-name (or NODE_NAME)\n");
+		return -1;
+	}
+	if (cfg->once) {
+		fprintf(stderr, "sfc-agent: --once is for standalone mode\n");
+		return -1;
+	}
+	if (!cfg->socket_path)
+		cfg->socket_path = SFC_AGENT_SOCKET_DEFAULT;
+	return 0;
 }
 
 static void sleep_ms(unsigned ms)
@@ -95,6 +149,8 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (resolve_mode(&cfg))
+		return 2;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
@@ -104,9 +160,17 @@ int main(int argc, char **argv)
 	if (!h)
 		return 1;
 	if (!cfg.once)
-		agent_log("started: conf %s, state %s, pins %s, every %u ms, dead after %u ms",
-			  cfg.conf_dir, cfg.state_dir, cfg.pin_dir, cfg.interval_ms,
+		agent_log("started: %s%s, state %s, pins %s, every %u ms, dead after %u ms",
+			  cfg.mode == AGENT_MODE_CLUSTER ? "cluster mode" : "conf ",
+			  cfg.mode == AGENT_MODE_CLUSTER ? "" : cfg.conf_dir,
+			  cfg.state_dir, cfg.pin_dir, cfg.interval_ms,
 			  cfg.dead_after_ms);
+	if (cfg.mode == AGENT_MODE_CLUSTER) {
+		rc = agent_cluster_run(&cfg, h, &stop);
+		agent_log("stopping");
+		free(h);
+		return rc ? 1 : 0;
+	}
 	do {
 		rc = agent_round(&cfg, h, &sig, &full, last_err, sizeof(last_err));
 		if (!cfg.once)

@@ -15,10 +15,6 @@
 #include "sfc_dp.h"
 #include "agent.h"
 
-/* Reconcile at least this often even without a change: heals map drift
- * (entries edited or deleted behind control's back). */
-#define FULL_RECONCILE_NS (30ull * 1000000000ull)
-
 static int reconcile_if_changed(const struct agent_cfg *cfg, uint64_t *last_sig,
 				uint64_t *last_full, char *last_err,
 				size_t errlen)
@@ -27,7 +23,7 @@ static int reconcile_if_changed(const struct agent_cfg *cfg, uint64_t *last_sig,
 	uint64_t sig = agent_scan(cfg), now = sfc_dp_now_ns();
 	int rc;
 
-	if (sig == *last_sig && *last_full && now - *last_full < FULL_RECONCILE_NS)
+	if (sig == *last_sig && *last_full && now - *last_full < AGENT_FULL_RECONCILE_NS)
 		return 0;
 	rc = sfc_reconcile(cfg->conf_dir, cfg->state_dir, cfg->pin_dir, err,
 			   sizeof(err));
@@ -92,45 +88,54 @@ static void probe_all(const struct agent_cfg *cfg, struct agent_health *h,
 	}
 }
 
-int agent_round(const struct agent_cfg *cfg, struct agent_health *h,
-		uint64_t *last_sig, uint64_t *last_full, char *last_err,
-		size_t errlen)
+int agent_health_round(const struct agent_cfg *cfg, struct agent_health *h)
 {
 	static uint8_t unaware[SFC_MAX_ENDPOINTS];
 	struct sfc_ep_record *eps = NULL;
 	struct sfc_dp dp;
 	uint64_t sent;
-	int n = 0, rc, rc2, rc3, lock;
+	int n = 0, rc, rc2, lock;
 
-	rc = reconcile_if_changed(cfg, last_sig, last_full, last_err, errlen);
-	rc2 = sfc_state_list(cfg->state_dir, &eps, &n);
-	if (rc2)
-		return rc2;
-	if (sfc_dp_open(cfg->pin_dir, &dp)) {
+	rc = sfc_state_list(cfg->state_dir, &eps, &n);
+	if (rc)
+		return rc;
+	rc = sfc_dp_open(cfg->pin_dir, &dp);
+	if (rc) {
 		free(eps);
-		return rc ? rc : -ENOENT;
+		return rc;
 	}
-	rc2 = agent_unaware_load(&dp, unaware);
-	if (rc2)
-		agent_log("reading sfc_groups: %s", strerror(-rc2));
+	rc = agent_unaware_load(&dp, unaware);
+	if (rc)
+		agent_log("reading sfc_groups: %s", strerror(-rc));
 	sent = sfc_dp_now_ns();
 	probe_all(cfg, h, eps, n, unaware, sent);
 	if (cfg->once)
 		wait_echoes(cfg, &dp, eps, n, unaware, sent);
 	lock = sfc_dp_lock(cfg->pin_dir);
 	if (lock >= 0) {
-		rc2 = agent_health_update(cfg, &dp, eps, n, unaware,
-					  sfc_dp_now_ns(), h);
-		rc3 = agent_shaping_update(&dp, eps, n);
+		rc = agent_health_update(cfg, &dp, eps, n, unaware,
+					 sfc_dp_now_ns(), h);
+		rc2 = agent_shaping_update(&dp, eps, n);
 		sfc_dp_unlock(lock);
-		if (rc3)
-			agent_log("qdisc scan: %s", strerror(-rc3));
+		if (rc2)
+			agent_log("qdisc scan: %s", strerror(-rc2));
 	} else {
-		rc2 = lock;
+		rc = lock;
 	}
-	if (rc2)
-		agent_log("health update: %s", strerror(-rc2));
+	if (rc)
+		agent_log("health update: %s", strerror(-rc));
 	sfc_dp_close(&dp);
 	free(eps);
+	return rc;
+}
+
+int agent_round(const struct agent_cfg *cfg, struct agent_health *h,
+		uint64_t *last_sig, uint64_t *last_full, char *last_err,
+		size_t errlen)
+{
+	int rc, rc2;
+
+	rc = reconcile_if_changed(cfg, last_sig, last_full, last_err, errlen);
+	rc2 = agent_health_round(cfg, h);
 	return rc ? rc : rc2;
 }

@@ -412,12 +412,16 @@ static int refl_collect(struct sfc_k8s_client *c)
 	return n;
 }
 
-int sfc_k8s_step(struct sfc_k8s_client *c, int timeout_ms)
+int sfc_k8s_step_fd(struct sfc_k8s_client *c, int timeout_ms, int fd,
+		    bool *fd_ready)
 {
-	int wait = timeout_ms > 0 ? timeout_ms : 0, running;
+	int wait = timeout_ms > 0 ? timeout_ms : 0, running, nfds = 0;
+	struct curl_waitfd extra = { .fd = fd, .events = CURL_WAIT_POLLIN };
 	unsigned long news = c->news;
 	CURLMcode mc;
 
+	if (fd_ready)
+		*fd_ready = false;
 	refl_start_due(c, &wait);
 	mc = curl_multi_perform(c->multi, &running);
 	/* Data that arrived before this call has just been handed on, and a
@@ -426,7 +430,10 @@ int sfc_k8s_step(struct sfc_k8s_client *c, int timeout_ms)
 	if (mc == CURLM_OK && (refl_collect(c) || c->news != news))
 		wait = 0;
 	if (mc == CURLM_OK)
-		mc = curl_multi_poll(c->multi, NULL, 0, wait, NULL);
+		mc = curl_multi_poll(c->multi, fd >= 0 ? &extra : NULL,
+				     fd >= 0 ? 1 : 0, wait, &nfds);
+	if (fd_ready && fd >= 0 && mc == CURLM_OK)
+		*fd_ready = (extra.revents & CURL_WAIT_POLLIN) != 0;
 	if (mc == CURLM_OK)
 		mc = curl_multi_perform(c->multi, &running);
 	refl_collect(c);
@@ -436,6 +443,11 @@ int sfc_k8s_step(struct sfc_k8s_client *c, int timeout_ms)
 	if (mc == CURLM_OK)
 		mc = curl_multi_perform(c->multi, &running);
 	return mc == CURLM_OK ? 0 : -EIO;
+}
+
+int sfc_k8s_step(struct sfc_k8s_client *c, int timeout_ms)
+{
+	return sfc_k8s_step_fd(c, timeout_ms, -1, NULL);
 }
 
 static int refl_opts(struct sfc_k8s_reflector *r, const struct sfc_k8s_watch_opts *o)

@@ -114,6 +114,16 @@ void sfc_k8s_reflector_info(const struct sfc_k8s_reflector *r,
  */
 int sfc_k8s_step(struct sfc_k8s_client *c, int timeout_ms);
 
+/**
+ * sfc_k8s_step_fd() - sfc_k8s_step() that also wakes when @fd (a socket
+ * of the caller's, -1 = none) is readable, so one wait serves the
+ * watches and the caller's own clients.
+ * @fd_ready: set to whether @fd was readable (may be NULL).
+ * Return: as sfc_k8s_step().
+ */
+int sfc_k8s_step_fd(struct sfc_k8s_client *c, int timeout_ms, int fd,
+		    bool *fd_ready);
+
 /*
  * A store: the current objects of one reflector, keyed by
  * "namespace/name" (or "name"), with list_begin/list_end replacing the
