@@ -141,6 +141,20 @@ int sf_config_uint(const cJSON *obj, const char *key, uint64_t lo,
 	return 0;
 }
 
+int sf_config_bool(const cJSON *obj, const char *key, bool *out,
+		   const char *path, char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsBool(v))
+		return sf_config_err(err, errlen, path, key,
+				     "expected true or false");
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
 int sf_parse_uint(const char *s, size_t n, unsigned long max,
 		  unsigned long *out)
 {

@@ -89,6 +89,14 @@ int sf_config_uint(const cJSON *obj, const char *key, uint64_t lo,
 		   char *err, size_t errlen);
 
 /**
+ * sf_config_bool() - the boolean member @key of @obj into @out; when
+ * absent, @out is left as it is (the caller's default).
+ * Return: 0; -EINVAL with "PATH: KEY: expected true or false" in @err.
+ */
+int sf_config_bool(const cJSON *obj, const char *key, bool *out,
+		   const char *path, char *err, size_t errlen);
+
+/**
  * sf_parse_uint() - the @n bytes at @s as a decimal number of at most
  * @max: digits only (no sign, blank or base prefix).
  * Return: 0 or -EINVAL.

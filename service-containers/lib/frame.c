@@ -3,6 +3,9 @@
  * frame.c - shared per-frame SF step. See frame.h.
  */
 #include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "frame.h"
 
@@ -12,10 +15,130 @@ static enum sf_verdict drop(uint64_t *counter)
 	return SF_VERDICT_DROP;
 }
 
-enum sf_verdict sf_frame_process(struct sf_counters *c, struct sf_frame *f,
-				 sf_pkt_fn fn, void *ctx)
+uint64_t sf_pkt_segments(const struct sf_pkt *pkt)
 {
-	struct sf_pkt pkt = { .frame = f };
+	const struct sf_inner *in = &pkt->inner;
+	const struct virtio_net_hdr *v = pkt->frame->vnet;
+	const uint8_t *l4 = pkt->ip + in->l4_off;
+	uint32_t hdr = 0, payload;
+
+	if (in->frag)
+		return 1;
+	if (in->t.proto == IPPROTO_TCP)
+		hdr = (uint32_t)(l4[12] >> 4) * 4;
+	else if (in->t.proto == IPPROTO_UDP)
+		hdr = 8;
+	if (!v || v->gso_type == VIRTIO_NET_HDR_GSO_NONE || !v->gso_size ||
+	    !hdr || in->l3_len <= in->l4_off + hdr)
+		return 1;
+	payload = in->l3_len - in->l4_off - hdr;
+	return (payload + v->gso_size - 1) / v->gso_size;
+}
+
+int sf_pkt_flow_ref(const struct sf_pkt *pkt, struct sf_flow_ref *ref)
+{
+	if (sf_nsh_endpoint(&pkt->nsh, &ref->ep) || !ref->ep.flow_id)
+		return -ENOENT;
+	memcpy(ref->eth, pkt->frame->data, sizeof(ref->eth));
+	ref->sp = pkt->nsh.sp;
+	return 0;
+}
+
+/*
+ * Insert the control TLV for @r after the 20-byte NSH of @f (SI already
+ * decremented). The packet stays where it is: the Ethernet and NSH
+ * headers (and the vnet header right before them, if it is there) move
+ * SFC_CTRL_TLV_LEN bytes into the headroom. Offsets the vnet header
+ * counts from the frame's start grow by as much.
+ */
+static int add_ctrl(struct sf_frame *f, const struct sf_pkt *pkt,
+		    const struct sf_ctrl_req *r)
+{
+	const size_t head = SF_ETH_HLEN + SFC_NSH_LEN, d = SFC_CTRL_TLV_LEN;
+	uint8_t tlv[SFC_CTRL_TLV_LEN], *from;
+	struct sfc_tlv_endpoint ep;
+	bool adjacent;
+
+	if (pkt->nsh.hdr_len != SFC_NSH_LEN || sf_nsh_endpoint(&pkt->nsh, &ep) ||
+	    sf_nsh_ctrl_tlv(tlv, r->action, r->flags, ntohl(ep.flow_id)) ||
+	    f->headroom < d)
+		return -ENOSPC;
+	adjacent = f->vnet && (uint8_t *)(f->vnet + 1) == f->data;
+	from = adjacent ? (uint8_t *)f->vnet : f->data;
+	memmove(from - d, from, (size_t)(f->data - from) + head);
+	if (adjacent)
+		f->vnet = (struct virtio_net_hdr *)((uint8_t *)f->vnet - d);
+	f->data -= d;
+	f->len += (uint32_t)d;
+	f->headroom -= (uint32_t)d;
+	memcpy(f->data + head, tlv, d);
+	/* NSH Length (low 6 bits of byte 1): 5 -> 8 words. */
+	f->data[SF_ETH_HLEN + 1] = (uint8_t)((f->data[SF_ETH_HLEN + 1] & 0xC0) |
+					     SFC_NSH_CTRL_LEN_WORDS);
+	if (f->vnet && (f->vnet->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		f->vnet->csum_start += d;
+	if (f->vnet && f->vnet->hdr_len)
+		f->vnet->hdr_len += d;
+	return 0;
+}
+
+/* An OAM frame: the SFF's answer to our counts query, or a probe to echo. */
+static enum sf_verdict oam(struct sf_counters *c, const struct sf_nsh *n,
+			   const struct sf_frame_ops *ops)
+{
+	struct sf_counts_answer a;
+
+	if (ops && ops->on_counts && !sf_nsh_counts_answer(n, &a)) {
+		c->counts_answers++;
+		ops->on_counts(ops->counts_ctx, &a);
+		return SF_VERDICT_DROP;
+	}
+	c->oam++;
+	return SF_VERDICT_PASS;
+}
+
+/* The packet handler's verdict, with its request attached when it can be. */
+static enum sf_verdict handled(struct sf_counters *c, struct sf_frame *f,
+			       struct sf_pkt *pkt, uint8_t *nsh,
+			       enum sf_verdict v)
+{
+	const struct sf_ctrl_req *r = pkt->req;
+	bool carry = r->action && (v == SF_VERDICT_PASS ||
+				   r->action == SFC_CTRL_DROP);
+
+	if (r->action && !carry)
+		c->ctrl_unsent++; /* BYPASS of a frame the SF dropped */
+	if (!carry) {
+		if (v != SF_VERDICT_PASS)
+			return drop(&c->dropped);
+		sf_nsh_dec_si(nsh);
+		c->tx_packets++;
+		c->tx_bytes += f->len;
+		return SF_VERDICT_PASS;
+	}
+	sf_nsh_dec_si(nsh);
+	if (add_ctrl(f, pkt, r)) {
+		c->ctrl_unsent++;
+		if (v != SF_VERDICT_PASS)
+			return drop(&c->dropped);
+	} else {
+		c->ctrl_sent[r->action - 1]++;
+		if (v != SF_VERDICT_PASS) {
+			c->dropped++; /* goes back only to carry the request */
+			return SF_VERDICT_PASS;
+		}
+	}
+	c->tx_packets++;
+	c->tx_bytes += f->len;
+	return SF_VERDICT_PASS;
+}
+
+enum sf_verdict sf_frame_process_ops(struct sf_counters *c, struct sf_frame *f,
+				     const struct sf_frame_ops *ops, void *ctx)
+{
+	struct sf_ctrl_req req = { 0 };
+	struct sf_pkt pkt = { .frame = f, .req = &req };
+	enum sf_verdict v = SF_VERDICT_PASS;
 	uint8_t *nsh;
 	int err;
 
@@ -24,10 +147,8 @@ enum sf_verdict sf_frame_process(struct sf_counters *c, struct sf_frame *f,
 	    f->data[13] == (SFC_ETH_P_NSH & 0xFF)) {
 		nsh = f->data + SF_ETH_HLEN;
 		err = sf_nsh_parse(nsh, f->len - SF_ETH_HLEN, &pkt.nsh);
-		if (!err && sf_nsh_is_oam(&pkt.nsh)) {
-			c->oam++;
-			return SF_VERDICT_PASS;
-		}
+		if (!err && sf_nsh_is_oam(&pkt.nsh))
+			return oam(c, &pkt.nsh, ops);
 	} else {
 		nsh = NULL;
 		err = -EBADMSG;
@@ -43,10 +164,15 @@ enum sf_verdict sf_frame_process(struct sf_counters *c, struct sf_frame *f,
 		return drop(&c->malformed);
 	if (sf_nsh_si(&pkt.nsh) == 0)
 		return drop(&c->dropped);
-	if (fn && fn(ctx, &pkt) != SF_VERDICT_PASS)
-		return drop(&c->dropped);
-	sf_nsh_dec_si(nsh);
-	c->tx_packets++;
-	c->tx_bytes += f->len;
-	return SF_VERDICT_PASS;
+	if (ops && ops->on_packet)
+		v = ops->on_packet(ctx, &pkt);
+	return handled(c, f, &pkt, nsh, v);
+}
+
+enum sf_verdict sf_frame_process(struct sf_counters *c, struct sf_frame *f,
+				 sf_pkt_fn fn, void *ctx)
+{
+	const struct sf_frame_ops ops = { .on_packet = fn };
+
+	return sf_frame_process_ops(c, f, &ops, ctx);
 }

@@ -2,7 +2,9 @@
 /*
  * frame.h - the per-frame step every NSH-aware SF shares: check the
  * Ethernet/NSH framing, echo OAM probes, parse the inner packet, ask the
- * SF, decrement SI, count. No I/O, so it is unit tested on byte arrays.
+ * SF, decrement SI, attach the SF's flow programming request, hand the
+ * SFF's answers to counts queries over, count. No I/O, so it is unit
+ * tested on byte arrays.
  */
 #ifndef SF_FRAME_H
 #define SF_FRAME_H
@@ -17,6 +19,12 @@
 
 #define SF_ETH_HLEN 14
 
+/* A flow programming request (sfc_common.h) for the packet's flow. */
+struct sf_ctrl_req {
+	uint8_t action;           /* enum sfc_ctrl_action, 0: none */
+	uint8_t flags;            /* SFC_CTRL_F_* */
+};
+
 /* What an SF's packet handler sees; all pointers borrow the frame. */
 struct sf_pkt {
 	const struct sf_frame *frame;
@@ -24,9 +32,77 @@ struct sf_pkt {
 	struct sf_inner inner;    /* 5-tuple of the inner packet */
 	const uint8_t *ip;        /* inner IP header */
 	size_t ip_len;            /* bytes from ip to the end of the frame */
+	struct sf_ctrl_req *req;  /* sf_pkt_program() writes it; may be NULL
+				   * (then requests are ignored) */
 };
 
 typedef enum sf_verdict (*sf_pkt_fn)(void *ctx, const struct sf_pkt *pkt);
+
+/**
+ * sf_pkt_program() - ask the SFF to act on @pkt's flow (both directions)
+ * from its next packet (flow programming, sfc_common.h): the frame goes
+ * back with a control TLV after its NSH. @action: SFC_CTRL_BYPASS (skip
+ * this SF), SFC_CTRL_DROP (drop the flow at its classifier) or
+ * SFC_CTRL_PASS_TO_END (skip this SF and every later one); @flags:
+ * SFC_CTRL_F_COUNT with BYPASS, for counts queries (flowq.h).
+ * A BYPASS or PASS_TO_END request needs a frame the SF passes; a DROP
+ * request goes with either verdict: a dropped frame then still goes back,
+ * to carry it, and the SFF drops it. The last request of a packet wins.
+ * The SFF may ignore any request (sfc_common.h says when): an SF that
+ * keeps seeing the flow may ask again.
+ */
+static inline void sf_pkt_program(const struct sf_pkt *pkt, uint8_t action,
+				  uint8_t flags)
+{
+	if (pkt->req) {
+		pkt->req->action = action;
+		pkt->req->flags = flags;
+	}
+}
+
+/**
+ * sf_pkt_segments() - the packets on the wire @pkt stands for: a TCP or
+ * UDP GSO frame counts as its payload cut in gso_size pieces (as the SFF
+ * counts a GSO packet it skips), anything else as 1.
+ */
+uint64_t sf_pkt_segments(const struct sf_pkt *pkt);
+
+/* What an SF keeps of a flow to send a counts query for it later: as
+ * received in one of the flow's frames. */
+struct sf_flow_ref {
+	uint8_t eth[12];              /* destination and source MAC */
+	uint32_t sp;                  /* SP (host order), SI not decremented */
+	struct sfc_tlv_endpoint ep;   /* endpoint TLV, wire order */
+};
+
+/**
+ * sf_pkt_flow_ref() - fill @ref from @pkt. Return: 0, or -ENOENT when
+ * @pkt's NSH has no endpoint TLV with a flow id (nothing to ask about).
+ */
+int sf_pkt_flow_ref(const struct sf_pkt *pkt, struct sf_flow_ref *ref);
+
+/* Hooks of the frame step beyond the packet handler. */
+struct sf_frame_ops {
+	sf_pkt_fn on_packet;      /* per valid traffic frame; NULL: pass */
+	/* The SFF's answer to one of this SF's counts queries (the frame is
+	 * consumed); NULL: answers are echoed like other OAM. */
+	void (*on_counts)(void *ctx, const struct sf_counts_answer *a);
+	void *counts_ctx;
+};
+
+/**
+ * sf_frame_process_ops() - sf_frame_process() with the hooks of @ops:
+ * an OAM frame carrying a counts answer (sf_nsh_counts_answer()) goes to
+ * ops->on_counts, counted in c->answers, and is dropped; a request the
+ * packet handler made with sf_pkt_program() is attached (control TLV,
+ * NSH Length 8) if the frame has the SFF's 20-byte NSH with a flow id and
+ * f->headroom holds the TLV, counted in c->ctrl_sent[action - 1], else in
+ * c->ctrl_unsent. A DROP request's frame goes back although it counts as
+ * dropped.
+ * Return: the verdict for pktio.
+ */
+enum sf_verdict sf_frame_process_ops(struct sf_counters *c, struct sf_frame *f,
+				     const struct sf_frame_ops *ops, void *ctx);
 
 /**
  * sf_frame_process() - run the shared SF step on @f and count it in @c.

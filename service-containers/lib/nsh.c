@@ -211,6 +211,94 @@ int sf_nsh_build_sfc(struct sfc_nsh_hdr *h, const struct sf_nsh_params *p,
 	return sf_nsh_build(h, sizeof(*h), p, &tlv, 1);
 }
 
+int sf_nsh_endpoint(const struct sf_nsh *n, struct sfc_tlv_endpoint *ep)
+{
+	struct sf_nsh_tlv_iter it;
+	struct sf_nsh_tlv tlv;
+
+	sf_nsh_tlv_iter_init(&it, n);
+	if (sf_nsh_tlv_next(&it, &tlv) <= 0 || tlv.md_class != SFC_NSH_MD_CLASS ||
+	    tlv.type != SFC_TLV_ENDPOINT || tlv.len != sizeof(*ep))
+		return -ENOENT;
+	memcpy(ep, tlv.value, sizeof(*ep));
+	return 0;
+}
+
+int sf_nsh_ctrl_tlv(uint8_t out[SFC_CTRL_TLV_LEN], uint8_t action,
+		    uint8_t flags, uint32_t flow_id)
+{
+	struct sfc_tlv_ctrl c = {
+		.version = SFC_CTRL_VERSION,
+		.action = action,
+		.flags = flags,
+		.flow_id = htonl(flow_id),
+	};
+
+	if (action < SFC_CTRL_BYPASS || action > SFC_CTRL_PASS_TO_END || !flow_id)
+		return -EINVAL;
+	out[0] = SFC_NSH_MD_CLASS >> 8;
+	out[1] = SFC_NSH_MD_CLASS & 0xFF;
+	out[2] = SFC_TLV_CTRL;
+	out[3] = sizeof(c);
+	memcpy(out + SF_NSH_TLV_HDR_LEN, &c, sizeof(c));
+	return 0;
+}
+
+int sf_nsh_counts_query(void *buf, size_t cap, uint32_t sp,
+			const struct sfc_tlv_endpoint *ep)
+{
+	struct sfc_tlv_counts q = {
+		.version = SFC_CTRL_VERSION,
+		.status = SFC_COUNTS_REQUEST,
+		.flow_id = ep->flow_id,
+	};
+	struct sf_nsh_params p = {
+		.spi = SFC_SP_SPI(sp),
+		.si = (uint8_t)SFC_SP_SI(sp),
+		.next_proto = SFC_NSH_NP_OAM,
+		.oam = true,
+	};
+	struct sf_nsh_tlv tlvs[2] = {
+		{ .md_class = SFC_NSH_MD_CLASS, .type = SFC_TLV_ENDPOINT,
+		  .len = sizeof(*ep), .value = (const uint8_t *)ep },
+		{ .md_class = SFC_NSH_MD_CLASS, .type = SFC_TLV_COUNTS,
+		  .len = sizeof(q), .value = (const uint8_t *)&q },
+	};
+
+	return sf_nsh_build(buf, cap, &p, tlvs, 2);
+}
+
+static uint64_t load_be64(const uint8_t *p)
+{
+	return (uint64_t)load_be32(p) << 32 | load_be32(p + 4);
+}
+
+int sf_nsh_counts_answer(const struct sf_nsh *n, struct sf_counts_answer *a)
+{
+	struct sf_nsh_tlv tlv;
+	const uint8_t *v;
+	int i;
+
+	if (!sf_nsh_is_oam(n) ||
+	    sf_nsh_tlv_find(n, SFC_NSH_MD_CLASS, SFC_TLV_COUNTS, &tlv) ||
+	    tlv.len != sizeof(struct sfc_tlv_counts))
+		return -ENOENT;
+	v = tlv.value;
+	if (v[0] != SFC_CTRL_VERSION ||
+	    (v[1] != SFC_COUNTS_ANSWER && v[1] != SFC_COUNTS_REFUSED))
+		return -ENOENT;
+	memset(a, 0, sizeof(*a));
+	a->sp = n->sp;
+	a->status = v[1];
+	a->flags = v[2];
+	a->flow_id = load_be32(v + 4);
+	for (i = 0; i < 2; i++) {
+		a->packets[i] = load_be64(v + 8 + 8 * i);
+		a->bytes[i] = load_be64(v + 24 + 8 * i);
+	}
+	return 0;
+}
+
 const char *sf_nsh_strerror(int err)
 {
 	switch (err) {

@@ -4,7 +4,8 @@
  *
  * Pure functions over byte buffers: no I/O, no allocation, no global state,
  * so they can be unit tested and fuzzed directly. Wire constants and the
- * 16-byte header the SFF pushes come from the contract header sfc_common.h.
+ * 20-byte header the SFF pushes come from the contract header sfc_common.h,
+ * so do the flow programming TLVs (control, counts) built and read here.
  */
 #ifndef SF_NSH_H
 #define SF_NSH_H
@@ -156,12 +157,61 @@ int sf_nsh_build(void *buf, size_t cap, const struct sf_nsh_params *p,
 		 const struct sf_nsh_tlv *tlvs, unsigned int n_tlvs);
 
 /**
- * sf_nsh_build_sfc() - write the 16-byte header the SFF uses: @p plus one
+ * sf_nsh_build_sfc() - write the 20-byte header the SFF uses: @p plus one
  * SFC_TLV_ENDPOINT context header carrying @src_vpid and @dir.
  * Return: SFC_NSH_LEN, or the negative errno of sf_nsh_build().
  */
 int sf_nsh_build_sfc(struct sfc_nsh_hdr *h, const struct sf_nsh_params *p,
 		     uint16_t src_vpid, uint8_t dir);
+
+/**
+ * sf_nsh_endpoint() - the SFF's endpoint TLV (sfc_tlv_endpoint: source
+ * VPID, direction, flags, flow id; network order as on the wire) if it is
+ * the first context header of @n, as the SFF sends it.
+ * Return: 0 with @ep filled, or -ENOENT.
+ */
+int sf_nsh_endpoint(const struct sf_nsh *n, struct sfc_tlv_endpoint *ep);
+
+/**
+ * sf_nsh_ctrl_tlv() - the control TLV (flow programming, sfc_common.h) an
+ * SF appends to the 20-byte NSH of a packet it returns: MD class
+ * SFC_NSH_MD_CLASS, type SFC_TLV_CTRL, version SFC_CTRL_VERSION.
+ * @out: SFC_CTRL_TLV_LEN (12) bytes: header and value, wire order.
+ * @action: enum sfc_ctrl_action; @flags: SFC_CTRL_F_*; @flow_id: the
+ * endpoint TLV's flow id (host order), echoed.
+ * Return: 0, or -EINVAL for an unknown action or a flow id of 0.
+ */
+int sf_nsh_ctrl_tlv(uint8_t out[SFC_CTRL_TLV_LEN], uint8_t action,
+		    uint8_t flags, uint32_t flow_id);
+
+/**
+ * sf_nsh_counts_query() - write the NSH of a counts query (sfc_common.h,
+ * SFC_TLV_COUNTS) into @buf: O bit, Next Protocol SFC_NSH_NP_OAM, SP @sp
+ * and endpoint TLV @ep as the SF received them for the flow, then the
+ * counts TLV with status REQUEST and the flow id of @ep.
+ * @cap: bytes available in @buf.
+ * Return: SFC_NSH_COUNTS_LEN (64), -EMSGSIZE if @cap is smaller.
+ */
+int sf_nsh_counts_query(void *buf, size_t cap, uint32_t sp,
+			const struct sfc_tlv_endpoint *ep);
+
+/* What the SFF answered to a counts query (host order). */
+struct sf_counts_answer {
+	uint32_t sp;          /* the query's SP */
+	uint32_t flow_id;
+	uint8_t status;       /* SFC_COUNTS_ANSWER or SFC_COUNTS_REFUSED */
+	uint8_t flags;        /* SFC_COUNTS_F_* */
+	uint64_t packets[2];  /* [0] forward, [1] replies */
+	uint64_t bytes[2];
+};
+
+/**
+ * sf_nsh_counts_answer() - read the SFF's answer from @n, an OAM NSH that
+ * carries a counts TLV of our class with status ANSWER or REFUSED.
+ * Return: 0 with @a filled; -ENOENT if @n is no such answer (not OAM, no
+ * counts TLV, wrong length or version, a request).
+ */
+int sf_nsh_counts_answer(const struct sf_nsh *n, struct sf_counts_answer *a);
 
 /** sf_nsh_strerror() - short static name of an sf_nsh_parse() error. */
 const char *sf_nsh_strerror(int err);

@@ -63,6 +63,9 @@ static int setup_ring(struct sf_pktio *io, const struct sf_pktio_opts *o)
 	int err;
 
 	err = setopt(io->fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3);
+	if (!err)
+		err = setopt(io->fd, SOL_PACKET, PACKET_RESERVE,
+			     SF_PKTIO_HEADROOM);
 	if (err)
 		return err;
 	if (setsockopt(io->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)))
@@ -98,8 +101,9 @@ static int alloc_batches(struct sf_pktio *io)
 	if (!io->rxbuf || !io->rx_msgs || !io->rx_iov)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		io->rx_iov[i].iov_base = io->rxbuf + (size_t)i * PKTIO_RXSLOT;
-		io->rx_iov[i].iov_len = PKTIO_RXSLOT;
+		io->rx_iov[i].iov_base = io->rxbuf + (size_t)i * PKTIO_RXSLOT +
+					 SF_PKTIO_HEADROOM;
+		io->rx_iov[i].iov_len = PKTIO_RXSLOT - SF_PKTIO_HEADROOM;
 		io->rx_msgs[i].msg_hdr.msg_iov = &io->rx_iov[i];
 		io->rx_msgs[i].msg_hdr.msg_iovlen = 1;
 	}

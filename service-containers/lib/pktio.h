@@ -26,6 +26,11 @@
 
 /* Largest frame handled: a 64 KiB GSO IP packet plus Ethernet and NSH. */
 #define SF_PKTIO_MAX_FRAME (65536 + 256)
+/* Bytes free before each received frame (before its vnet header), so the
+ * frame step can grow the NSH at its front (a control TLV, frame.h)
+ * without copying the packet: PACKET_RESERVE in ring mode, an offset into
+ * each buffer in mmsg mode. */
+#define SF_PKTIO_HEADROOM 64
 
 enum sf_pktio_mode {
 	SF_PKTIO_RING = 0,  /* TPACKET_V3 RX ring */
@@ -45,7 +50,11 @@ struct sf_frame {
 	uint32_t len;                 /* bytes in data; callback may shrink */
 	uint32_t wire_len;            /* length on the wire */
 	bool truncated;               /* wire_len > len: never PASS it */
-	struct virtio_net_hdr *vnet;  /* writable; sent back unchanged */
+	struct virtio_net_hdr *vnet;  /* writable; sent back as it is then */
+	uint32_t headroom;            /* writable bytes before the vnet header
+				       * when it sits right before data (else
+				       * before data); data and vnet may move
+				       * into them (frame.c) */
 };
 
 typedef enum sf_verdict (*sf_frame_fn)(void *ctx, struct sf_frame *f);

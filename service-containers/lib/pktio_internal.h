@@ -5,8 +5,9 @@
 
 #include "pktio.h"
 
-/* One recvmmsg slot: vnet header + the largest frame. */
-#define PKTIO_RXSLOT (sizeof(struct virtio_net_hdr) + SF_PKTIO_MAX_FRAME)
+/* One recvmmsg slot: headroom, vnet header, the largest frame. */
+#define PKTIO_RXSLOT (SF_PKTIO_HEADROOM + sizeof(struct virtio_net_hdr) + \
+		      SF_PKTIO_MAX_FRAME)
 
 /* Queue a frame for sendmmsg; flushes when the batch is full. The memory
  * must stay valid until pktio_tx_flush(). */

@@ -30,6 +30,10 @@ static int wait_readable(struct sf_pktio *io)
 	return 0;
 }
 
+/* Where a V3 frame's free space starts: header, then sockaddr_ll. */
+#define TPACKET3_HDRLEN_ (TPACKET_ALIGN(sizeof(struct tpacket3_hdr)) + \
+			  sizeof(struct sockaddr_ll))
+
 static void tick(struct sf_pktio *io)
 {
 	if (io->tick)
@@ -63,6 +67,11 @@ static void walk_block(struct sf_pktio *io, struct tpacket_block_desc *bd,
 			break; /* corrupt ring: never trust it further */
 		f.data = p + h->tp_mac;
 		f.vnet = (struct virtio_net_hdr *)(f.data - sizeof(*f.vnet));
+		/* Free from the end of the sockaddr_ll tpacket_rcv writes
+		 * after the header (PACKET_RESERVE makes it at least
+		 * SF_PKTIO_HEADROOM). */
+		f.headroom = (uint32_t)((uint8_t *)f.vnet - p) > TPACKET3_HDRLEN_ ?
+			     (uint32_t)((uint8_t *)f.vnet - p) - TPACKET3_HDRLEN_ : 0;
 		f.len = h->tp_snaplen;
 		f.wire_len = h->tp_len;
 		f.truncated = h->tp_snaplen < h->tp_len;
@@ -114,6 +123,7 @@ static void mmsg_frames(struct sf_pktio *io, int n, sf_frame_fn cb,
 			continue;
 		f.vnet = (struct virtio_net_hdr *)slot;
 		f.data = slot + vlen;
+		f.headroom = SF_PKTIO_HEADROOM;
 		f.len = (uint32_t)(got - vlen);
 		f.wire_len = f.len;
 		f.truncated = io->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC;

@@ -27,6 +27,8 @@ struct sf_app {
 	struct sf_pktio io;
 	int cfg_dirfd;          /* the config file's directory, O_PATH */
 	char cfg_name[256];     /* its name in there */
+	struct sf_frame_ops fops;
+	struct sf_flowq *flowq; /* the SF's, or NULL */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -155,6 +157,18 @@ static int open_io(struct sf_app *app)
 	return ret;
 }
 
+/* Send the SF's queued counts queries; give up on unanswered ones. */
+static void send_queries(struct sf_app *app)
+{
+	uint8_t frame[SF_FLOWQ_FRAME_LEN];
+	size_t len;
+
+	sf_flowq_expire(app->flowq);
+	while ((len = sf_flowq_next(app->flowq, frame, sizeof(frame))))
+		if (sf_pktio_send(&app->io, frame, len, NULL))
+			app->io.tx_errors++;
+}
+
 static void on_tick(void *arg)
 {
 	struct sf_app *app = arg;
@@ -162,6 +176,8 @@ static void on_tick(void *arg)
 
 	if (app->ops->tick)
 		app->ops->tick(app->ctx, now);
+	if (app->flowq)
+		send_queries(app);
 	if (reload_flag) {
 		reload_flag = 0;
 		reload(app);
@@ -177,8 +193,7 @@ static enum sf_verdict on_frame(void *arg, struct sf_frame *f)
 {
 	struct sf_app *app = arg;
 
-	return sf_frame_process(&app->stats.c, f, app->ops->on_packet,
-				app->ctx);
+	return sf_frame_process_ops(&app->stats.c, f, &app->fops, app->ctx);
 }
 
 static int setup(struct sf_app *app)
@@ -194,6 +209,12 @@ static int setup(struct sf_app *app)
 		return ret;
 	if (app->ops->stats_json)
 		sf_stats_set_extra(&app->stats, app->ops->stats_json, app->ctx);
+	app->fops.on_packet = app->ops->on_packet;
+	app->flowq = app->ops->flowq ? app->ops->flowq(app->ctx) : NULL;
+	if (app->flowq) {
+		app->fops.on_counts = sf_flowq_answer;
+		app->fops.counts_ctx = app->flowq;
+	}
 	ret = open_io(app);
 	if (!ret && app->args.pidfile) {
 		ret = sf_pidfile_write(app->args.pidfile);

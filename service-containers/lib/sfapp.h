@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+#include "flowq.h"
 #include "frame.h"
 #include "sfc_jbuf.h"
 
@@ -40,6 +41,10 @@ struct sf_app_ops {
 	void (*tick)(void *ctx, uint64_t now_ms);
 	/* The SF's sandbox additions (sf_sandbox_opts.hook). May be NULL. */
 	int (*sandbox_hook)(void *ctx, void *seccomp_ctx);
+	/* The SF's counts query queue (flowq.h), once configured: the
+	 * framework sends its questions and hands it the SFF's answers.
+	 * May be NULL, or return NULL: the SF asks nothing. */
+	struct sf_flowq *(*flowq)(void *ctx);
 };
 
 /**

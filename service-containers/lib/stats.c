@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "files.h"
+#include "sfc_common.h"
 #include "stats.h"
 
 #define STATS_BUF_INIT (64 * 1024)
@@ -82,6 +83,13 @@ static void render_counters(const struct sf_counters *c, struct sfc_jbuf *jb)
 	sfc_jbuf_u64(jb, "oam", c->oam);
 	sfc_jbuf_u64(jb, "tx_errors", c->tx_errors);
 	sfc_jbuf_u64(jb, "ring_drops", c->ring_drops);
+	sfc_jbuf_close(jb, '}');
+	sfc_jbuf_open(jb, "flowprog", '{');
+	sfc_jbuf_u64(jb, "bypass", c->ctrl_sent[SFC_CTRL_BYPASS - 1]);
+	sfc_jbuf_u64(jb, "drop", c->ctrl_sent[SFC_CTRL_DROP - 1]);
+	sfc_jbuf_u64(jb, "pass_to_end", c->ctrl_sent[SFC_CTRL_PASS_TO_END - 1]);
+	sfc_jbuf_u64(jb, "unsent", c->ctrl_unsent);
+	sfc_jbuf_u64(jb, "counts_answers", c->counts_answers);
 	sfc_jbuf_close(jb, '}');
 }
 

@@ -30,6 +30,12 @@ struct sf_counters {
 	uint64_t oam;          /* OAM probes echoed back */
 	uint64_t tx_errors;    /* sendmsg failures */
 	uint64_t ring_drops;   /* frames the kernel could not queue to us */
+	/* Flow programming (frame.h): control TLVs sent per action
+	 * (bypass, drop, pass-to-end), requests that could not be (no flow
+	 * id, NSH not the SFF's, no headroom), counts answers received. */
+	uint64_t ctrl_sent[3];
+	uint64_t ctrl_unsent;
+	uint64_t counts_answers;
 };
 
 /* Appends SF-specific members to the top-level object. */

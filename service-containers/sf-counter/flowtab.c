@@ -35,6 +35,15 @@ struct sf_flow *sf_flowtab_account(struct sf_flowtab *ft,
 	return f;
 }
 
+void sf_flowtab_add(struct sf_flowtab *ft, struct sf_flow *f,
+		    uint64_t packets, uint64_t bytes)
+{
+	ft->total_packets += packets;
+	ft->total_bytes += bytes;
+	f->packets += packets;
+	f->bytes += bytes;
+}
+
 const struct sf_flow *sf_flowtab_lookup(const struct sf_flowtab *ft,
 					const struct sf_tuple *t)
 {

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "flowmap.h"
+#include "frame.h"
 #include "inner.h"
 #include "sfc_jbuf.h"
 
@@ -27,6 +28,14 @@ struct sf_flow {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t first_ms;  /* caller's clock, e.g. sf_now_ms() */
+	/* offload (counter.h) */
+	bool reply;         /* this direction is the chain's reply path */
+	bool bypassed;      /* the SFF was asked to bypass the flow */
+	bool has_ref;
+	uint8_t reask;      /* packets seen since bypassed */
+	struct sf_flow_ref ref;
+	uint64_t sff_packets, sff_bytes; /* the SFF's counts added so far */
+	uint64_t asked_ms;  /* last counts question (caller's clock) */
 };
 
 struct sf_flowtab {
@@ -55,6 +64,14 @@ void sf_flowtab_fini(struct sf_flowtab *ft);
 struct sf_flow *sf_flowtab_account(struct sf_flowtab *ft,
 				   const struct sf_tuple *t, uint64_t bytes,
 				   uint64_t now_ms);
+
+/**
+ * sf_flowtab_add() - add @packets and @bytes more to flow @f (from this
+ * table) and to the totals, without touching the LRU: the wire segments
+ * of a GSO frame beyond the first, or what the SFF counted for the SF.
+ */
+void sf_flowtab_add(struct sf_flowtab *ft, struct sf_flow *f,
+		    uint64_t packets, uint64_t bytes);
 
 /** sf_flowtab_lookup() - the flow of @t or NULL. Does not touch the LRU. */
 const struct sf_flow *sf_flowtab_lookup(const struct sf_flowtab *ft,

@@ -5,7 +5,7 @@
  * The top flows by bytes appear in the stats file. The logic is
  * counter.h, the flow table flowtab.h (both beside this file).
  *
- * Config (optional): {"max_flows": 65536, "top": 10}
+ * Config (optional): {"max_flows": 65536, "top": 10, "offload": false}
  */
 #include "counter.h"
 #include "sfapp.h"
@@ -18,6 +18,8 @@ int main(int argc, char **argv)
 		.on_packet = sf_counter_on_packet,
 		.stats_json = sf_counter_stats_json,
 		.fini = sf_counter_free,
+		.tick = sf_counter_tick,
+		.flowq = sf_counter_flowq,
 	};
 	static struct sf_counter c;
 

@@ -55,6 +55,8 @@ struct sf_ct_entry {
 	uint8_t list;      /* 0 short, 1 long */
 	bool orig_is_a;    /* the opener is side a */
 	bool used;
+	uint8_t offload;   /* the firewall's (firewall.c): packets seen since
+			    * it last asked the SFF to bypass it, 0 = never */
 };
 
 struct sf_ct {

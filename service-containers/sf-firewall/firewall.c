@@ -31,8 +31,8 @@ int sf_firewall_configure(void *ctx, const cJSON *cfg, const char *path,
 	uint64_t cap = SF_FIREWALL_CT_DEFAULT;
 	struct sf_firewall *fw = ctx;
 	struct sf_fw_rules rules;
+	bool new_ct, offload = true;
 	struct sf_ct ct;
-	bool new_ct;
 	int ret;
 
 	ret = sf_fw_rules_parse(&rules, cfg, path, err, errlen);
@@ -40,6 +40,9 @@ int sf_firewall_configure(void *ctx, const cJSON *cfg, const char *path,
 		return ret;
 	ret = sf_config_uint(cfg, "max_connections", 1, SF_CT_MAX_CAP, false,
 			     &cap, path, err, errlen);
+	if (!ret)
+		ret = sf_config_bool(cfg, "offload", &offload, path, err,
+				     errlen);
 	new_ct = !fw->ct.cap || fw->ct.cap != cap;
 	if (!ret && new_ct)
 		ret = sf_ct_init(&ct, (uint32_t)cap);
@@ -53,6 +56,7 @@ int sf_firewall_configure(void *ctx, const cJSON *cfg, const char *path,
 	}
 	sf_fw_rules_free(&fw->rules);
 	fw->rules = rules;
+	fw->offload = offload;
 	fw->reload_removed += sf_ct_remove_if(&fw->ct, now_denied, &fw->rules);
 	return 0;
 }
@@ -73,6 +77,26 @@ static int track_tuple(const struct sf_pkt *pkt, struct sf_tuple *t)
 		return echo;
 	t->sport = t->dport = id;
 	return 1;
+}
+
+/*
+ * @e passed and is established: ask the SFF to bypass the firewall for
+ * the rest of the connection, on this packet (the first reply, or the
+ * first packet after offload was turned on) and again every
+ * SF_FIREWALL_REASK packets if it keeps coming.
+ */
+static void offload_established(struct sf_firewall *fw,
+				struct sf_ct_entry *e, const struct sf_pkt *pkt)
+{
+	if (!fw->offload || e->state != SF_CT_ESTABLISHED)
+		return;
+	if (e->offload && e->offload < SF_FIREWALL_REASK) {
+		e->offload++;
+		return;
+	}
+	e->offload = 1;
+	sf_pkt_program(pkt, SFC_CTRL_BYPASS, 0);
+	fw->bypass_requests++;
 }
 
 enum sf_verdict sf_firewall_check(struct sf_firewall *fw,
@@ -102,10 +126,15 @@ enum sf_verdict sf_firewall_check(struct sf_firewall *fw,
 	if (e) {
 		sf_ct_update(&fw->ct, e, reply, flags, now_ms);
 		fw->pkts_established++;
+		offload_established(fw, e, pkt);
 		return SF_VERDICT_PASS;
 	}
 	if (sf_fw_rules_eval(&fw->rules, &pkt->inner) == SF_FW_DENY) {
 		fw->pkts_denied++;
+		if (fw->offload) {
+			sf_pkt_program(pkt, SFC_CTRL_DROP, 0);
+			fw->drop_requests++;
+		}
 		return SF_VERDICT_DROP;
 	}
 	if (!track || (flags & SF_TCP_RST)) {
@@ -142,6 +171,11 @@ void sf_firewall_stats_json(void *ctx, struct sfc_jbuf *jb)
 	sfc_jbuf_u64(jb, "denied", fw->pkts_denied);
 	sfc_jbuf_u64(jb, "stateless", fw->pkts_stateless);
 	sfc_jbuf_u64(jb, "malformed", fw->pkts_malformed);
+	sfc_jbuf_close(jb, '}');
+	sfc_jbuf_open(jb, "offload", '{');
+	sfc_jbuf_u64(jb, "enabled", fw->offload);
+	sfc_jbuf_u64(jb, "bypass_requests", fw->bypass_requests);
+	sfc_jbuf_u64(jb, "drop_requests", fw->drop_requests);
 	sfc_jbuf_close(jb, '}');
 }
 

@@ -11,8 +11,16 @@
  * cannot key (non-first fragments, ICMP errors and other non-echo ICMP,
  * other protocols) are judged by the rules every time ("stateless").
  *
+ * Offload (flow programming, sfc_common.h): once a tracked connection is
+ * established the firewall asks the SFF to bypass it for the rest of the
+ * connection (the packet that establishes it carries the request), and a
+ * flow the rules deny is asked to be dropped at its classifier, so its
+ * later packets die in the kernel. TCP FIN and RST still come through (the
+ * tracker sees the connection close); a reload does not reach connections
+ * already offloaded: applying the chain again (a new chain version) does.
+ *
  * Config: the fw_rules.h object plus "max_connections" (1..4194304,
- * default 65536).
+ * default 65536) and "offload" (true, the default, or false).
  */
 #ifndef SF_FIREWALL_H
 #define SF_FIREWALL_H
@@ -27,6 +35,9 @@
 #include "sfc_jbuf.h"
 
 #define SF_FIREWALL_CT_DEFAULT 65536
+/* An offloaded connection still seen after this many packets is asked
+ * again (the SFF may have ignored the request, e.g. over its bound). */
+#define SF_FIREWALL_REASK 64
 
 struct sf_firewall {
 	struct sf_fw_rules rules;
@@ -37,6 +48,9 @@ struct sf_firewall {
 	uint64_t pkts_stateless;    /* allowed by the rules, not trackable */
 	uint64_t pkts_malformed;    /* truncated ICMP echo: dropped */
 	uint64_t reload_removed;    /* tracked, then denied by a reload */
+	bool offload;               /* ask the SFF to bypass / drop flows */
+	uint64_t bypass_requests;   /* BYPASS asked for established flows */
+	uint64_t drop_requests;     /* DROP asked for denied flows */
 };
 
 /**

@@ -15,9 +15,9 @@
 static const char *const rule_keys[] = {
 	"action", "protocol", "src", "dst", "dport", "comment", NULL,
 };
-/* "max_connections" belongs to the connection tracker (firewall.c). */
+/* "max_connections" and "offload" belong to firewall.c. */
 static const char *const top_keys[] = { "rules", "default", "comment",
-					"max_connections", NULL };
+					"max_connections", "offload", NULL };
 
 static bool host_bits_clear(const struct sf_fw_cidr *c)
 {

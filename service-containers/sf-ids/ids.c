@@ -68,6 +68,7 @@ static int on_match(unsigned int idx, unsigned long long from,
 	r = &m->ids->rs.r[idx];
 	if (!sf_ids_rule_applies(r, m->t->proto, m->t->sport, m->t->dport))
 		return 0;
+	m->f->matched = true;
 	write_alert(m->ids, r, m->t, to);
 	if (r->action != SF_IDS_DROP)
 		return 0;
@@ -213,10 +214,35 @@ static bool conn_end(struct sf_ids *ids, struct sf_ids_flow *f,
 	return false;
 }
 
-static enum sf_verdict drop(struct sf_ids *ids)
+/* A packet of a blocked connection: dropped, and with offload the SFF is
+ * asked to drop the flow at its classifier (every such packet asks: the
+ * SFF ignores a repeat). */
+static enum sf_verdict drop(struct sf_ids *ids, const struct sf_pkt *pkt)
 {
 	ids->blocked_packets++;
+	if (ids->cfg.offload) {
+		sf_pkt_program(pkt, SFC_CTRL_DROP, 0);
+		ids->drop_requests++;
+	}
 	return SF_VERDICT_DROP;
+}
+
+/* @f passed @len more payload bytes: past bypass_after without a match,
+ * ask the SFF to bypass the SF (again every SF_IDS_REASK packets). */
+static void maybe_bypass(struct sf_ids *ids, struct sf_ids_flow *f,
+			 const struct sf_pkt *pkt, uint32_t len)
+{
+	f->scanned += len;
+	if (!ids->cfg.offload || !ids->cfg.bypass_after || f->matched ||
+	    f->scanned < ids->cfg.bypass_after)
+		return;
+	if (f->bypass && f->bypass < SF_IDS_REASK) {
+		f->bypass++;
+		return;
+	}
+	f->bypass = 1;
+	sf_pkt_program(pkt, SFC_CTRL_BYPASS, 0);
+	ids->bypass_requests++;
 }
 
 enum sf_verdict sf_ids_packet(void *arg, const struct sf_pkt *pkt)
@@ -244,13 +270,15 @@ enum sf_verdict sf_ids_packet(void *arg, const struct sf_pkt *pkt)
 		if (flags & TCP_FIN)
 			m.f->fin[dir] = 1;
 		if ((flags & TCP_RST) || (m.f->fin[0] && m.f->fin[1]))
-			return conn_end(ids, m.f, &m) ? drop(ids) :
+			return conn_end(ids, m.f, &m) ? drop(ids, pkt) :
 							SF_VERDICT_PASS;
 		if (m.f->blocked)
 			close_streams(ids, m.f, NULL);
+		else if (!(flags & (TCP_FIN | TCP_RST)))
+			maybe_bypass(ids, m.f, pkt, len);
 	}
 	blocked = m.f->blocked;
-	return blocked ? drop(ids) : SF_VERDICT_PASS;
+	return blocked ? drop(ids, pkt) : SF_VERDICT_PASS;
 }
 
 void sf_ids_tick(struct sf_ids *ids, uint64_t now_ms)

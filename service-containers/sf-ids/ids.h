@@ -17,6 +17,13 @@
  * that packet and every later one of either direction are dropped until
  * the connection idles out. Reload (sf_ids_load) is atomic: a rules or
  * compile error keeps the running database.
+ *
+ * Offload (flow programming, sfc_common.h; "offload", default true): a
+ * blocked connection's packets that still reach the SF ask the SFF to drop
+ * the flow at its classifier; with "bypass_after_bytes" N > 0, a
+ * connection that carried N payload bytes (both directions, as scanned)
+ * without any rule matching asks the SFF to bypass the SF for the rest of
+ * it. TCP FIN and RST still come through.
  */
 #ifndef SF_IDS_H
 #define SF_IDS_H
@@ -42,6 +49,8 @@ struct sf_ids_cfg {
 	unsigned int alerts_keep;
 	uint32_t max_flows;
 	uint64_t idle_ms;
+	bool offload;            /* ask the SFF to drop blocked flows */
+	uint64_t bypass_after;   /* bytes without a match, then bypass; 0 off */
 };
 
 struct sf_ids_flow {
@@ -49,7 +58,12 @@ struct sf_ids_flow {
 	uint32_t next_seq[2];
 	uint8_t seq_ok[2], fin[2];
 	bool blocked;
+	bool matched;            /* a rule matched (alert or drop) */
+	uint8_t bypass;          /* packets since BYPASS was asked, 0: never */
+	uint64_t scanned;        /* payload bytes scanned, both directions */
 };
+/* A bypassed connection still seen after this many packets asks again. */
+#define SF_IDS_REASK 64
 
 struct sf_ids {
 	struct sf_ids_cfg cfg;
@@ -69,12 +83,13 @@ struct sf_ids {
 	uint64_t alerts, alert_errors, blocked_flows, blocked_packets;
 	uint64_t scanned_bytes, scan_errors, retrans_skipped, gaps;
 	uint64_t streams_open, reloads, reload_errors;
+	uint64_t bypass_requests, drop_requests;
 };
 
 /**
  * sf_ids_parse_cfg() - {"rules", "alerts", "alerts_rotate_bytes",
- * "alerts_keep", "max_flows", "idle_timeout_s", "comment"}; "rules" is
- * required. Return: 0 or -EINVAL with "PATH: field: message" in @err.
+ * "alerts_keep", "max_flows", "idle_timeout_s", "offload",
+ * "bypass_after_bytes", "comment"}; "rules" is required. Return: 0 or -EINVAL with "PATH: field: message" in @err.
  */
 int sf_ids_parse_cfg(const cJSON *cfg, const char *path,
 		     struct sf_ids_cfg *out, char *err, size_t errlen);
@@ -115,7 +130,8 @@ int sf_ids_configure(void *ctx, const cJSON *cfg, const char *path,
  * sf_ids_reconfigure() - sf_app_ops.reload (SIGHUP, inside the sandbox):
  * the config must name the same rules file, which is read again; any
  * error leaves the running database in place and counts in
- * reload_errors. Return: 0 or -errno with @err set.
+ * reload_errors; "offload" and "bypass_after_bytes" take effect.
+ * Return: 0 or -errno with @err set.
  */
 int sf_ids_reconfigure(void *ctx, const cJSON *cfg, const char *path,
 		       char *err, size_t errlen);

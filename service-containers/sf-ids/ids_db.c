@@ -41,12 +41,14 @@ int sf_ids_parse_cfg(const cJSON *cfg, const char *path,
 {
 	static const char *const keys[] = { "rules", "alerts",
 		"alerts_rotate_bytes", "alerts_keep", "max_flows",
-		"idle_timeout_s", "comment", NULL };
+		"idle_timeout_s", "offload", "bypass_after_bytes", "comment",
+		NULL };
 	uint64_t rot = 64ull << 20, keep = 5, flows = SF_IDS_MAX_FLOWS_DEFAULT;
 	uint64_t idle = SF_IDS_IDLE_S_DEFAULT;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	out->offload = true;
 	ret = sf_config_check_keys(cfg, keys, path, "", err, errlen) ||
 	      get_path(cfg, "rules", true, out->rules, sizeof(out->rules),
 		       path, err, errlen) ||
@@ -60,7 +62,11 @@ int sf_ids_parse_cfg(const cJSON *cfg, const char *path,
 	      sf_config_uint(cfg, "max_flows", 1, SF_FLOWMAP_MAX_CAP, false,
 			     &flows, path, err, errlen) ||
 	      sf_config_uint(cfg, "idle_timeout_s", 1, 86400, false, &idle,
-			     path, err, errlen);
+			     path, err, errlen) ||
+	      sf_config_bool(cfg, "offload", &out->offload, path, err,
+			     errlen) ||
+	      sf_config_uint(cfg, "bypass_after_bytes", 0, 1ull << 50, false,
+			     &out->bypass_after, path, err, errlen);
 	if (ret)
 		return -EINVAL;
 	out->alerts_rotate_bytes = rot;
@@ -249,6 +255,8 @@ int sf_ids_reconfigure(void *ctx, const cJSON *cfg, const char *path,
 		ids->reload_errors++;
 		return ret;
 	}
+	ids->cfg.offload = c.offload;
+	ids->cfg.bypass_after = c.bypass_after;
 	ids->reloads++;
 	fprintf(stderr, "sf-ids: %u rules loaded from %s\n", ids->rs.n,
 		ids->cfg.rules);
@@ -302,6 +310,8 @@ void sf_ids_stats_json(void *ctx, struct sfc_jbuf *jb)
 	sfc_jbuf_u64(jb, "scan_errors", ids->scan_errors);
 	sfc_jbuf_u64(jb, "reloads", ids->reloads);
 	sfc_jbuf_u64(jb, "reload_errors", ids->reload_errors);
+	sfc_jbuf_u64(jb, "bypass_requests", ids->bypass_requests);
+	sfc_jbuf_u64(jb, "drop_requests", ids->drop_requests);
 	sfc_jbuf_close(jb, '}');
 }
 

@@ -8,7 +8,7 @@
  *
  * Config (required): {"output": "/var/log/sfc/flows.jsonl",
  *   "rotate_bytes": 67108864, "rotate_keep": 5, "idle_timeout_s": 60,
- *   "export_interval_s": 300, "max_flows": 65536}
+ *   "export_interval_s": 300, "max_flows": 65536, "offload": false}
  */
 #include "monitor.h"
 #include "sfapp.h"
@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 		.fini = mon_fini,
 		.tick = mon_tick,
 		.sandbox_hook = sf_mon_sandbox,
+		.flowq = sf_mon_flowq,
 	};
 	static struct sf_mon m;
 

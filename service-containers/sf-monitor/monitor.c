@@ -6,18 +6,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/virtio_net.h>
 
 #include "config.h"
 #include "sfc_flowrec.h"
 #include "fsjail.h"
+#include "l4.h"
 #include "monitor.h"
 #include "stats.h"
-
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_ACK 0x10
 
 static const char *const end_names[SF_MON_END_MAX] = {
 	"fin", "rst", "idle", "active", "evicted", "exit",
@@ -33,7 +28,7 @@ int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
 {
 	static const char *const keys[] = { "output", "rotate_bytes",
 		"rotate_keep", "idle_timeout_s", "export_interval_s",
-		"max_flows", "comment", NULL };
+		"max_flows", "offload", "comment", NULL };
 	uint64_t keep = SF_MON_ROTATE_KEEP_DEFAULT, idle = SF_MON_IDLE_S_DEFAULT;
 	uint64_t exp = SF_MON_EXPORT_S_DEFAULT, flows = SF_MON_MAX_FLOWS_DEFAULT;
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(cfg, "output");
@@ -58,7 +53,8 @@ int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
 	      sf_config_uint(cfg, "export_interval_s", 0, 86400, false, &exp,
 			     path, err, errlen) ||
 	      sf_config_uint(cfg, "max_flows", 0, SF_FLOWMAP_MAX_CAP, false,
-			     &flows, path, err, errlen);
+			     &flows, path, err, errlen) ||
+	      sf_config_bool(cfg, "offload", &out->offload, path, err, errlen);
 	if (ret)
 		return -EINVAL;
 	if (idle == 0 || flows == 0)
@@ -72,7 +68,7 @@ int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
 	return 0;
 }
 
-static void write_record(struct sf_mon *m, const struct sf_tuple *t,
+void sf_mon_write(struct sf_mon *m, const struct sf_tuple *t,
 			 const struct sf_mon_flow *f, enum sf_mon_end end)
 {
 	char line[SFC_FLOWREC_LINE_MAX], tmp[4];
@@ -104,7 +100,7 @@ static void on_evict(void *ctx, const struct sf_tuple *t, void *val)
 	struct sf_mon_flow *f = val;
 
 	if (!f->closed)
-		write_record(ctx, t, f, SF_MON_END_EVICTED);
+		sf_mon_write(ctx, t, f, SF_MON_END_EVICTED);
 }
 
 int sf_mon_init(struct sf_mon *m, const struct sf_mon_cfg *cfg, char *err,
@@ -120,6 +116,7 @@ int sf_mon_init(struct sf_mon *m, const struct sf_mon_cfg *cfg, char *err,
 		return ret;
 	m->fm.evict = on_evict;
 	m->fm.evict_ctx = m;
+	sf_flowq_init(&m->q, sf_mon_answer, m);
 	ret = sf_rotlog_open(&m->log, cfg->output, cfg->rotate_bytes,
 			     cfg->rotate_keep);
 	if (ret) {
@@ -140,30 +137,6 @@ int sf_mon_configure(void *ctx, const cJSON *cfg, const char *path,
 	return ret ? ret : sf_mon_init(ctx, &c, err, errlen);
 }
 
-/* TCP flags and the number of wire segments a (GSO) frame stands for. */
-static uint64_t pkt_info(const struct sf_pkt *pkt, uint8_t *flags)
-{
-	const struct sf_inner *in = &pkt->inner;
-	const struct virtio_net_hdr *v = pkt->frame->vnet;
-	const uint8_t *l4 = pkt->ip + in->l4_off;
-	uint32_t hdr = 0, payload;
-
-	*flags = 0;
-	if (in->frag)
-		return 1;
-	if (in->t.proto == IPPROTO_TCP) {
-		*flags = l4[13];
-		hdr = (uint32_t)(l4[12] >> 4) * 4;
-	} else if (in->t.proto == IPPROTO_UDP) {
-		hdr = 8;
-	}
-	if (!v || v->gso_type == VIRTIO_NET_HDR_GSO_NONE || !v->gso_size ||
-	    !hdr || in->l3_len <= in->l4_off + hdr)
-		return 1;
-	payload = in->l3_len - in->l4_off - hdr;
-	return (payload + v->gso_size - 1) / v->gso_size;
-}
-
 enum sf_verdict sf_mon_packet(void *mon, const struct sf_pkt *pkt)
 {
 	struct sf_mon *m = mon;
@@ -173,10 +146,11 @@ enum sf_verdict sf_mon_packet(void *mon, const struct sf_pkt *pkt)
 	uint8_t flags;
 	bool created;
 
-	segs = pkt_info(pkt, &flags);
+	segs = sf_pkt_segments(pkt);
+	flags = sf_tcp_flags(pkt->ip, &pkt->inner);
 	f = sf_flowmap_get(&m->fm, &pkt->inner.t, now, &created);
 	if (!created && f->closed) {
-		if ((flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
+		if ((flags & (SF_TCP_SYN | SF_TCP_ACK)) != SF_TCP_SYN) {
 			m->late_packets += segs;
 			return SF_VERDICT_PASS;
 		}
@@ -189,10 +163,16 @@ enum sf_verdict sf_mon_packet(void *mon, const struct sf_pkt *pkt)
 	f->bytes += pkt->inner.l3_len;
 	f->last_ms = now;
 	f->tcp_flags |= flags;
-	if (flags & (TCP_FIN | TCP_RST)) {
-		write_record(m, &pkt->inner.t, f,
-			     flags & TCP_RST ? SF_MON_END_RST : SF_MON_END_FIN);
-		f->closed = true;
+	sf_mon_offload_packet(m, &pkt->inner.t, f, pkt);
+	if (flags & (SF_TCP_FIN | SF_TCP_RST)) {
+		enum sf_mon_end end = flags & SF_TCP_RST ? SF_MON_END_RST :
+							 SF_MON_END_FIN;
+
+		/* A bypassed flow's record waits for what the SFF skipped. */
+		if (!sf_mon_offload_ask(m, &pkt->inner.t, f, end)) {
+			sf_mon_write(m, &pkt->inner.t, f, end);
+			f->closed = true;
+		}
 	}
 	return SF_VERDICT_PASS;
 }
@@ -204,7 +184,10 @@ static void export_one(void *ctx, const struct sf_tuple *t, void *val)
 
 	if (f->closed || m->last_scan_ms - f->last_export_ms < m->cfg.export_ms)
 		return;
-	write_record(m, t, f, SF_MON_END_ACTIVE);
+	/* A bypassed flow's record is written with the SFF's answer. */
+	if (sf_mon_offload_ask(m, t, f, SF_MON_END_ACTIVE))
+		return;
+	sf_mon_write(m, t, f, SF_MON_END_ACTIVE);
 	f->last_export_ms = m->last_scan_ms;
 }
 
@@ -212,12 +195,21 @@ void sf_mon_tick(struct sf_mon *m, uint64_t now_ms)
 {
 	const struct sf_tuple *t;
 	struct sf_mon_flow *f;
+	struct sf_tuple key;
 	uint64_t last;
+	bool created;
 
 	while ((f = sf_flowmap_oldest(&m->fm, &t, &last)) &&
 	       now_ms >= last + m->cfg.idle_ms) {
+		/* Bypassed: idle only if the SFF saw nothing either. Until
+		 * its answer the flow counts as just seen. */
+		if (!f->closed && sf_mon_offload_ask(m, t, f, SF_MON_END_IDLE)) {
+			key = *t;
+			sf_flowmap_get(&m->fm, &key, now_ms, &created);
+			continue;
+		}
 		if (!f->closed)
-			write_record(m, t, f, SF_MON_END_IDLE);
+			sf_mon_write(m, t, f, SF_MON_END_IDLE);
 		sf_flowmap_del(&m->fm, f);
 	}
 	if (!m->cfg.export_ms || now_ms - m->last_scan_ms < SF_MON_SCAN_MS)
@@ -231,7 +223,7 @@ static void flush_one(void *ctx, const struct sf_tuple *t, void *val)
 	struct sf_mon_flow *f = val;
 
 	if (!f->closed)
-		write_record(ctx, t, f, SF_MON_END_EXIT);
+		sf_mon_write(ctx, t, f, SF_MON_END_EXIT);
 	f->closed = true;
 }
 
@@ -260,6 +252,13 @@ void sf_mon_stats_json(void *ctx, struct sfc_jbuf *jb)
 	sfc_jbuf_u64(jb, "rotations", m->log.rotations);
 	sfc_jbuf_u64(jb, "write_errors", m->write_errors);
 	sfc_jbuf_u64(jb, "log_errors", m->log.errors);
+	sfc_jbuf_open(jb, "offload", '{');
+	sfc_jbuf_u64(jb, "enabled", m->cfg.offload);
+	sfc_jbuf_u64(jb, "bypass_requests", m->bypass_requests);
+	sfc_jbuf_u64(jb, "skipped_packets", m->skipped_packets);
+	sfc_jbuf_u64(jb, "skipped_bytes", m->skipped_bytes);
+	sf_flowq_stats_json(&m->q, jb);
+	sfc_jbuf_close(jb, '}');
 	sfc_jbuf_close(jb, '}');
 }
 

@@ -12,6 +12,15 @@
  * counted in late_packets, not as a new flow; a SYN without ACK on a
  * closed flow starts a new one. Every packet passes.
  *
+ * Offload ("offload": true; flow programming, sfc_common.h): once a flow
+ * was seen both ways, the monitor asks the SFF to bypass it and to count
+ * what it skips it for (SFC_CTRL_F_COUNT). Its FIN and RST still come
+ * through; the record they end then waits for the SFF's counts (a counts
+ * query, flowq.h) and adds them, as does an idle flow's before it is
+ * written (a flow the SFF still carries is not idle) and an "active"
+ * record. Records thus count every packet of the flow, seen or skipped.
+ * The "exit" records of bypassed flows lack what was skipped since.
+ *
  * No I/O besides the log, and the clock is a hook, so it is unit tested
  * by feeding frames through sf_frame_process(..., sf_mon_packet, mon).
  */
@@ -23,6 +32,7 @@
 #include <cjson/cJSON.h>
 
 #include "flowmap.h"
+#include "flowq.h"
 #include "frame.h"
 #include "sfc_jbuf.h"
 #include "rotlog.h"
@@ -46,6 +56,7 @@ struct sf_mon_cfg {
 	uint64_t idle_ms;
 	uint64_t export_ms;      /* 0: no periodic records */
 	uint32_t max_flows;
+	bool offload;            /* bypass flows seen both ways, count them */
 };
 
 struct sf_mon_flow {
@@ -53,7 +64,18 @@ struct sf_mon_flow {
 	uint64_t first_ms, last_ms, last_export_ms;
 	uint8_t tcp_flags;       /* OR of the flags seen */
 	bool closed;             /* FIN/RST written, waiting to idle out */
+	/* offload */
+	bool reply;              /* this direction is the chain's reply path */
+	bool bypassed;           /* the SFF was asked to bypass the flow */
+	bool has_ref;
+	uint8_t reask;           /* packets seen since bypassed */
+	uint8_t pending;         /* SF_MON_END_* + 1 of a record waiting for
+				  * the SFF's counts; 0: none */
+	struct sf_flow_ref ref;  /* how to ask about the flow */
+	uint64_t sff_packets, sff_bytes; /* the SFF's counts added so far */
 };
+/* A bypassed flow still seen after this many packets asks again. */
+#define SF_MON_REASK 64
 
 struct sf_mon {
 	struct sf_mon_cfg cfg;
@@ -64,12 +86,15 @@ struct sf_mon {
 	uint64_t records[SF_MON_END_MAX];
 	uint64_t late_packets;   /* packets of closed flows */
 	uint64_t write_errors;
+	struct sf_flowq q;       /* counts queries (offload) */
+	uint64_t bypass_requests, skipped_packets, skipped_bytes;
 };
 
 /**
  * sf_mon_parse_cfg() - read @cfg ({"output", "rotate_bytes",
  * "rotate_keep", "idle_timeout_s", "export_interval_s", "max_flows",
- * "comment"}) into @out with the defaults above; "output" is required.
+ * "offload", "comment"}) into @out with the defaults above (offload
+ * false); "output" is required.
  * Return: 0 or -EINVAL with "PATH: field: message" in @err.
  */
 int sf_mon_parse_cfg(const cJSON *cfg, const char *path,
@@ -93,9 +118,29 @@ int sf_mon_configure(void *ctx, const cJSON *cfg, const char *path,
  * Always passes. */
 enum sf_verdict sf_mon_packet(void *mon, const struct sf_pkt *pkt);
 
-/** sf_mon_tick() - expire idle flows; at most once per SF_MON_SCAN_MS,
- * write "active" records of flows not exported for export_ms. */
+/** sf_mon_tick() - expire idle flows (a bypassed one after the SFF's
+ * counts); at most once per SF_MON_SCAN_MS, write "active" records of
+ * flows not exported for export_ms. */
 void sf_mon_tick(struct sf_mon *m, uint64_t now_ms);
+
+/** sf_mon_flowq() - sf_app_ops.flowq of the struct sf_mon @ctx: its
+ * counts query queue with offload, else NULL. */
+struct sf_flowq *sf_mon_flowq(void *ctx);
+
+/* monitor_offload.c, for monitor.c */
+void sf_mon_write(struct sf_mon *m, const struct sf_tuple *t,
+		  const struct sf_mon_flow *f, enum sf_mon_end end);
+/* After @f (tuple @t) took @pkt: ask the SFF to bypass the flow once it
+ * was seen both ways. */
+void sf_mon_offload_packet(struct sf_mon *m, const struct sf_tuple *t,
+			   struct sf_mon_flow *f, const struct sf_pkt *pkt);
+/* Ask the SFF for bypassed flow @f's counts before its record @end.
+ * Return: true if asked (the record waits for the answer). */
+bool sf_mon_offload_ask(struct sf_mon *m, const struct sf_tuple *t,
+			struct sf_mon_flow *f, enum sf_mon_end end);
+/* sf_flowq_answer_fn of the struct sf_mon @ctx. */
+void sf_mon_answer(void *ctx, const struct sf_tuple *t, uint32_t why,
+		   const struct sf_counts_answer *a);
 
 /** sf_mon_flush() - write an "exit" record for every open flow. */
 void sf_mon_flush(struct sf_mon *m);

@@ -3,6 +3,7 @@
  * test_nsh.c - NSH (RFC 8300) parsing/building and the inner 5-tuple.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,111 @@ Test(nsh, parse_every_prefix_never_overreads)
 		cr_assert_eq(sf_nsh_parse(copy, i, &n), -EMSGSIZE, "len %zu", i);
 		free(copy);
 	}
+}
+
+/* --- flow programming TLVs (sfc_common.h) --- */
+
+Test(nsh, control_tlv_bytes)
+{
+	static const uint8_t want[SFC_CTRL_TLV_LEN] = {
+		0xFF, 0xF6, 0x02, 8, SFC_CTRL_VERSION, SFC_CTRL_BYPASS,
+		SFC_CTRL_F_COUNT, 0, 0x01, 0x02, 0x03, 0x04,
+	};
+	uint8_t out[SFC_CTRL_TLV_LEN];
+	struct sfc_tlv_ctrl c;
+
+	cr_assert_eq(sf_nsh_ctrl_tlv(out, SFC_CTRL_BYPASS, SFC_CTRL_F_COUNT,
+				     0x01020304), 0);
+	cr_assert_arr_eq(out, want, sizeof(want));
+	memcpy(&c, out + 4, sizeof(c)); /* the contract struct agrees */
+	cr_assert_eq(c.action, SFC_CTRL_BYPASS);
+	cr_assert_eq(ntohl(c.flow_id), 0x01020304);
+	cr_assert_eq(sf_nsh_ctrl_tlv(out, SFC_CTRL_DROP, 0, 9), 0);
+	cr_assert_eq(out[5], SFC_CTRL_DROP);
+	cr_assert_eq(sf_nsh_ctrl_tlv(out, SFC_CTRL_PASS_TO_END, 0, 9), 0);
+	cr_assert_eq(sf_nsh_ctrl_tlv(out, 0, 0, 9), -EINVAL);
+	cr_assert_eq(sf_nsh_ctrl_tlv(out, 4, 0, 9), -EINVAL);
+	cr_assert_eq(sf_nsh_ctrl_tlv(out, SFC_CTRL_BYPASS, 0, 0), -EINVAL,
+		     "no flow: nothing to program");
+}
+
+Test(nsh, endpoint_tlv)
+{
+	struct sfc_tlv_endpoint ep;
+	struct sfc_nsh_hdr h;
+	struct sf_nsh n;
+
+	sf_nsh_build_sfc(&h, &P, 77, SFC_DIR_EGRESS);
+	h.ep.flow_id = htonl(0xABCD);
+	h.ep.flags = SFC_TLV_F_REPLY;
+	cr_assert_eq(sf_nsh_parse(&h, sizeof(h), &n), 0);
+	cr_assert_eq(sf_nsh_endpoint(&n, &ep), 0);
+	cr_assert_eq(ntohl(ep.flow_id), 0xABCD);
+	cr_assert_eq(ntohs(ep.src_vpid), 77);
+	cr_assert_eq(ep.flags, SFC_TLV_F_REPLY);
+	h.tlv.type = 5;
+	cr_assert_eq(sf_nsh_parse(&h, sizeof(h), &n), 0);
+	cr_assert_eq(sf_nsh_endpoint(&n, &ep), -ENOENT);
+}
+
+Test(nsh, counts_query_and_answer)
+{
+	struct sfc_tlv_endpoint ep = { .flow_id = htonl(0x5151),
+				       .flags = SFC_TLV_F_REPLY };
+	struct sfc_nsh_counts_hdr q;
+	struct sf_counts_answer a;
+	struct sf_nsh n;
+	uint8_t small[40];
+
+	cr_assert_eq(sf_nsh_counts_query(&q, sizeof(q), SFC_SP(0x42, 254), &ep),
+		     SFC_NSH_COUNTS_LEN);
+	cr_assert_eq(sf_nsh_counts_query(small, sizeof(small), 1, &ep),
+		     -EMSGSIZE);
+	cr_assert_eq(sf_nsh_parse(&q, sizeof(q), &n), 0);
+	cr_assert(sf_nsh_is_oam(&n));
+	cr_assert_eq(sf_nsh_next_proto(&n), SFC_NSH_NP_OAM);
+	cr_assert_eq(n.hdr_len, SFC_NSH_COUNTS_LEN);
+	cr_assert_eq(n.sp, SFC_SP(0x42, 254));
+	cr_assert_eq(q.h.ep.flow_id, ep.flow_id, "endpoint TLV as received");
+	cr_assert_eq(q.h.ep.flags, SFC_TLV_F_REPLY);
+	cr_assert_eq(ntohs(q.tlv.md_class), SFC_NSH_MD_CLASS);
+	cr_assert_eq(q.tlv.type, SFC_TLV_COUNTS);
+	cr_assert_eq(q.tlv.len, sizeof(struct sfc_tlv_counts));
+	cr_assert_eq(q.counts.version, SFC_CTRL_VERSION);
+	cr_assert_eq(q.counts.status, SFC_COUNTS_REQUEST);
+	cr_assert_eq(q.counts.flow_id, ep.flow_id);
+	cr_assert_eq(sf_nsh_counts_answer(&n, &a), -ENOENT, "a request");
+
+	/* What the SFF writes back. */
+	q.counts.status = SFC_COUNTS_ANSWER;
+	q.counts.flags = SFC_COUNTS_F_BYPASSED;
+	q.counts.packets[0] = htobe64(3);
+	q.counts.packets[1] = htobe64(0x100000002ull);
+	q.counts.bytes[0] = htobe64(120);
+	q.counts.bytes[1] = htobe64(7);
+	cr_assert_eq(sf_nsh_parse(&q, sizeof(q), &n), 0);
+	cr_assert_eq(sf_nsh_counts_answer(&n, &a), 0);
+	cr_assert_eq(a.status, SFC_COUNTS_ANSWER);
+	cr_assert_eq(a.flags, SFC_COUNTS_F_BYPASSED);
+	cr_assert_eq(a.flow_id, 0x5151);
+	cr_assert_eq(a.sp, SFC_SP(0x42, 254));
+	cr_assert_eq(a.packets[0], 3);
+	cr_assert_eq(a.packets[1], 0x100000002ull);
+	cr_assert_eq(a.bytes[0], 120);
+	cr_assert_eq(a.bytes[1], 7);
+	q.counts.status = SFC_COUNTS_REFUSED;
+	cr_assert_eq(sf_nsh_counts_answer(&n, &a), 0);
+	cr_assert_eq(a.status, SFC_COUNTS_REFUSED);
+
+	q.counts.version = 2;
+	cr_assert_eq(sf_nsh_counts_answer(&n, &a), -ENOENT, "version 2");
+	q.counts.version = SFC_CTRL_VERSION;
+	q.tlv.len = 36;
+	cr_assert_eq(sf_nsh_counts_answer(&n, &a), -ENOENT, "length");
+	q.tlv.len = sizeof(struct sfc_tlv_counts);
+	q.h.base.word &= ~htonl(SFC_NSH_O_BIT);
+	cr_assert_eq(sf_nsh_parse(&q, sizeof(q), &n), 0);
+	cr_assert_eq(sf_nsh_counts_answer(&n, &a), -ENOENT, "not OAM");
 }
 
 /* --- inner packet --- */

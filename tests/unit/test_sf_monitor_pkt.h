@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 
 #include "frame.h"
@@ -16,6 +17,7 @@
 #define TP_MAX (TP_ETH_NSH + 20 + 20 + 65000)
 
 struct tpkt {
+	uint8_t room[SF_PKTIO_HEADROOM]; /* headroom, right before buf */
 	uint8_t buf[TP_MAX];
 	struct virtio_net_hdr vnet;
 	struct sf_frame f;
@@ -98,6 +100,40 @@ static inline enum sf_verdict tsend(struct tflow fl, uint8_t flags,
 {
 	return tpkt_run(tpkt_new(fl, flags, seq, data,
 				 data ? strlen(data) : 0), fn, ctx);
+}
+
+/*
+ * tsend_flow() - tsend() of a frame of flow @flow_id (the endpoint TLV's;
+ * @reply: the chain's reply direction) with headroom, as the SFF sends
+ * it, so that flow programming requests go back with it.
+ * Return: the action of the control TLV the frame went back with, 0 for
+ * none; *@v the verdict, *@ctrl_flags the TLV's flags (both may be NULL).
+ */
+static inline uint8_t tsend_flow(struct tflow fl, uint8_t flags, uint32_t seq,
+				 const char *data, uint32_t flow_id, bool reply,
+				 sf_pkt_fn fn, void *ctx, enum sf_verdict *v,
+				 uint8_t *ctrl_flags)
+{
+	struct tpkt *t = tpkt_new(fl, flags, seq, data, data ? strlen(data) : 0);
+	struct sfc_nsh_hdr *h = (struct sfc_nsh_hdr *)(t->buf + 14);
+	struct sf_counters c = { 0 };
+	enum sf_verdict r;
+	uint8_t action = 0;
+
+	h->ep.flow_id = htonl(flow_id);
+	h->ep.flags = reply ? SFC_TLV_F_REPLY : 0;
+	t->f.headroom = sizeof(t->room);
+	r = sf_frame_process(&c, &t->f, fn, ctx);
+	cr_assert_eq(c.malformed, 0, "crafted frame is valid");
+	if ((t->f.data[15] & 0x3F) == SFC_NSH_CTRL_LEN_WORDS) {
+		action = t->f.data[14 + SFC_NSH_LEN + 5];
+		if (ctrl_flags)
+			*ctrl_flags = t->f.data[14 + SFC_NSH_LEN + 6];
+	}
+	if (v)
+		*v = r;
+	free(t);
+	return action;
 }
 
 #define T_FIN 0x01

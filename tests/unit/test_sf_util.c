@@ -225,6 +225,42 @@ enum sf_verdict tpkt_run(struct tpkt *p, struct sf_counters *c, sf_pkt_fn fn,
 	return v;
 }
 
+void tpkt_flow(struct tpkt *p, uint32_t flow_id, bool reply)
+{
+	struct sfc_nsh_hdr *h = (struct sfc_nsh_hdr *)(p->buf + 14);
+
+	h->ep.flow_id = htonl(flow_id);
+	h->ep.flags = reply ? SFC_TLV_F_REPLY : 0;
+	p->f.headroom = sizeof(p->room);
+}
+
+enum sf_verdict tpkt_run_ctrl(const struct tpkt *p, struct sf_counters *c,
+			      sf_pkt_fn fn, void *ctx, uint8_t *action,
+			      uint8_t *flags)
+{
+	static struct tpkt t;
+	enum sf_verdict v;
+	const uint8_t *tlv;
+
+	t = *p;
+	t.f.data = t.buf;
+	t.f.vnet = &t.vnet;
+	v = sf_frame_process(c, &t.f, fn, ctx);
+	tlv = t.f.data + 14 + SFC_NSH_LEN;
+	if (action)
+		*action = 0;
+	if (flags)
+		*flags = 0;
+	if ((t.f.data[15] & 0x3F) != SFC_NSH_CTRL_LEN_WORDS)
+		return v;
+	cr_assert_eq(tlv[2], SFC_TLV_CTRL, "a control TLV");
+	if (action)
+		*action = tlv[5];
+	if (flags)
+		*flags = tlv[6];
+	return v;
+}
+
 void tpkt_reply(const struct tpkt *in, struct tpkt *out, uint8_t flags)
 {
 	char s[46], d[46];

@@ -15,6 +15,7 @@
 #include "frame.h"
 
 struct tpkt {
+	uint8_t room[SF_PKTIO_HEADROOM]; /* headroom, right before buf */
 	uint8_t buf[4096];
 	struct virtio_net_hdr vnet;
 	struct sf_frame f;
@@ -51,6 +52,20 @@ uint16_t tpkt_dport(const struct tpkt *p); /* ICMP: the echo id */
  * frame can be fed again. */
 enum sf_verdict tpkt_run(struct tpkt *p, struct sf_counters *c, sf_pkt_fn fn,
 			 void *ctx);
+
+/* Give @p the flow id @flow_id (endpoint TLV; @reply sets its REPLY flag)
+ * and SF_PKTIO_HEADROOM bytes of headroom, as a frame from the SFF has:
+ * flow programming requests can then go back with it. */
+void tpkt_flow(struct tpkt *p, uint32_t flow_id, bool reply);
+
+/*
+ * tpkt_run_ctrl() - the frame step with @fn on a copy of @p (which stays
+ * as it is, SI included). *@action and *@flags: the control TLV the frame
+ * went back with (0: none); either may be NULL.
+ */
+enum sf_verdict tpkt_run_ctrl(const struct tpkt *p, struct sf_counters *c,
+			      sf_pkt_fn fn, void *ctx, uint8_t *action,
+			      uint8_t *flags);
 
 /* A reply: swap addresses and ports of @in into @out (ICMP: echo reply). */
 void tpkt_reply(const struct tpkt *in, struct tpkt *out, uint8_t flags);
