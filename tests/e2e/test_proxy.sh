@@ -54,7 +54,8 @@ for o in json.load(sys.stdin)["nftables"]:
         print(o["counter"]["packets"])' 2>/dev/null || echo -1
 }
 
-echo '{"default": "allow", "rules": [{"action": "deny", "protocol": "udp", "dport": "9"}]}' \
+# offload off: every packet is counted at every hop.
+echo '{"default": "allow", "offload": false, "rules": [{"action": "deny", "protocol": "udp", "dport": "9"}]}' \
 	>"$TMP_DIR/fw.json"
 assert_ok "sf-firewall started" tsf_sf fw sf-firewall --config "$TMP_DIR/fw.json"
 assert_ok "sf-counter started" tsf_sf cnt sf-counter

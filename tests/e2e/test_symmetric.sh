@@ -30,9 +30,9 @@ CLIENT_IP=$(tsf_pod client '{"sfc.io/chain": "sym"}') &&
 ok "CNI ADD of client, server, firewall and nat pods"
 
 cat >"$TMP_DIR/fw.json" <<EOF
-{"comment": "nothing new from the server; its replies are established",
+{"comment": "nothing new from the server; its replies are established; offload off: every packet is counted at every hop",
  "rules": [{"action": "deny", "protocol": "tcp", "src": "$SERVER_IP/32"}],
- "default": "allow"}
+ "default": "allow", "offload": false}
 EOF
 cat >"$TMP_DIR/nat.json" <<EOF
 {"nat_ip": "$NAT_IP", "port_range": "30000-30999"}
