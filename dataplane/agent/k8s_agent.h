@@ -28,6 +28,7 @@ struct agent_k8s {
 	uint64_t sig;                   /* endpoints/ fingerprint compiled at */
 	uint64_t last_full_ns;
 	uint64_t status_retry_ns;       /* no status writes before (API away) */
+	char status_err[512];           /* last status write failure, logged once */
 	char last_err[4096];
 	int sock;                       /* CNI socket listener, -1 none */
 };
@@ -51,8 +52,9 @@ int agent_k8s_reconcile(struct agent_k8s *k);
 /**
  * agent_k8s_status() - write the /status of every ServiceChain whose
  * object does not say what this node sees in the last applied plan (one
- * merge patch each, only on a change); after a failure of the API server
- * (not of one object), none for 5 s.
+ * merge patch each, only on a change); after a failed write (the API
+ * server away, or refusing the patch), none for 5 s; a failure is logged
+ * once while it repeats.
  */
 void agent_k8s_status(struct agent_k8s *k);
 

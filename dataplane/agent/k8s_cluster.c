@@ -84,12 +84,17 @@ static int chains_build(struct agent_k8s *k, struct sfc_chain_entry **out,
 	return 0;
 }
 
-/* This node's pods (the store, then pods GET'd for an ADD). */
-static int pods_build(struct agent_k8s *k, struct sfc_pod **out, int *n)
+/* This node's pods: the store, then pods GET'd for an ADD, then, for an
+ * endpoint whose pod left the store (deleted: its CNI DEL has not run
+ * yet), the object of the last applied plan, so the pod keeps its chain
+ * until its endpoint is gone instead of its traffic leaving the chain. */
+static int pods_build(struct agent_k8s *k, const struct sfc_ep_record *eps,
+		      int n_eps, struct sfc_pod **out, int *n)
 {
 	size_t i, cnt = sfc_k8s_store_count(k->pods);
-	int nf = cJSON_GetArraySize(k->fetched), j = 0;
-	struct sfc_pod *v = calloc(cnt + (size_t)nf + 1, sizeof(*v));
+	int nf = cJSON_GetArraySize(k->fetched), j = 0, e;
+	struct sfc_pod *v = calloc(cnt + (size_t)nf + (size_t)n_eps + 1, sizeof(*v));
+	const struct sfc_pod *last;
 	const cJSON *it;
 
 	if (!v)
@@ -98,6 +103,14 @@ static int pods_build(struct agent_k8s *k, struct sfc_pod **out, int *n)
 		agent_k8s_pod(sfc_k8s_store_at(k->pods, i), &v[j++]);
 	cJSON_ArrayForEach(it, k->fetched)
 		agent_k8s_pod(cJSON_GetObjectItemCaseSensitive(it, "pod"), &v[j++]);
+	for (e = 0; e < n_eps; e++) {
+		if (sfc_pod_find(v, j, eps[e].pod_namespace, eps[e].pod_name))
+			continue;
+		last = sfc_pod_find(k->plan.pods, k->plan.n_pods,
+				    eps[e].pod_namespace, eps[e].pod_name);
+		if (last)
+			v[j++] = *last;
+	}
 	for (i = 0; i < (size_t)j; i++)
 		if (v[i].status == -ENOMEM) {
 			free(v);
@@ -131,7 +144,7 @@ static int compile_apply(struct agent_k8s *k, struct sfc_plan *plan,
 	if (!rc)
 		rc = chains_build(k, &chains, &in.n_chains);
 	if (!rc)
-		rc = pods_build(k, &pods, &in.n_pods);
+		rc = pods_build(k, eps, in.n_eps, &pods, &in.n_pods);
 	in.eps = eps;
 	in.chains = chains;
 	in.pods = pods;
@@ -225,7 +238,7 @@ void agent_k8s_status(struct agent_k8s *k)
 	struct agent_chain_view v;
 	struct sfc_k8s_status st;
 	uint64_t now_ns = sfc_dp_now_ns();
-	char now[32];
+	char now[32], why[512];
 	size_t i;
 	cJSON *patch;
 	int rc;
@@ -247,13 +260,17 @@ void agent_k8s_status(struct agent_k8s *k)
 		cJSON_Delete(patch);
 		if (!rc || rc == -ENOENT)
 			continue;
-		agent_log("status of servicechain %s: %s%s%s", name,
-			  strerror(-rc), st.message[0] ? ": " : "", st.message);
-		if (rc != -EINVAL) {
-			k->status_retry_ns = now_ns + STATUS_RETRY_NS;
-			return;
-		}
+		snprintf(why, sizeof(why), "status of servicechain %s: %s%s%.300s",
+			 name, strerror(-rc), st.message[0] ? ": " : "", st.message);
+		if (strcmp(why, k->status_err))
+			agent_log("%s", why);
+		snprintf(k->status_err, sizeof(k->status_err), "%s", why);
+		/* The API server is away, or refuses what this agent writes:
+		 * either way, not again at every round. */
+		k->status_retry_ns = now_ns + STATUS_RETRY_NS;
+		return;
 	}
+	k->status_err[0] = '\0';
 }
 
 int agent_k8s_reconcile(struct agent_k8s *k)

@@ -406,6 +406,19 @@ api_patch_pod client '{"metadata": {"annotations": {"sfc.io/chain": null}}}'
 t=$(wait_pol "$C_VPID" none)
 [ "$t" != timeout ] && ok "annotation change after the resync: $t ms" || not_ok "annotation after resync"
 
+# --- a pod deleted from the API before its CNI DEL keeps its chain
+api_patch_pod client '{"metadata": {"annotations": {"sfc.io/chain": "fw-count"}}}'
+wait_pol "$C_VPID" "$FW_SPI" >/dev/null
+kctl delete pod client --grace-period=0 --force >/dev/null 2>&1
+sleep 0.5
+assert_eq "$FW_SPI" "$(pol_spi "$C_VPID")" "pod deleted from the API, endpoint still there: its chain stays"
+a=$(hop_to_sf "$FW_SPI" 255)
+http_get && [ "$(hop_to_sf "$FW_SPI" 255)" -gt "$a" ] && ok "... and its traffic still goes through the firewall" ||
+	not_ok "... its traffic through the firewall"
+k_cni DEL client >/dev/null && ok "DEL of the deleted pod" || not_ok "DEL of the deleted pod"
+sleep 0.5
+assert_eq none "$(pol_spi "$C_VPID")" "after its DEL the endpoint's policy is gone"
+
 # --- measure: ADD median, cluster mode (agent round trip) vs bridge
 node_netns_add
 BR_CONF="{\"cniVersion\": \"1.0.0\", \"name\": \"$PFX-br\", \"type\": \"bridge\", \"bridge\": \"${PFX}br\", \"isGateway\": true, \"ipam\": {\"type\": \"host-local\", \"dataDir\": \"$IPAM_DIR\", \"ranges\": [[{\"subnet\": \"10.254.$(($$ & 0xff)).0/24\"}]]}}"
