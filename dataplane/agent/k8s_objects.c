@@ -45,11 +45,14 @@ cJSON *agent_k8s_pod_min(const cJSON *pod)
 	}
 	if (!ann || cJSON_IsNull(ann))
 		return o;
-	if (!cJSON_IsObject(ann)) /* the pod parser names the problem */
-		return cJSON_AddItemToObject(m, "annotations",
-					     cJSON_Duplicate(ann, 1)) ? o : (cJSON_Delete(o), NULL);
-	if (!(a = cJSON_AddObjectToObject(m, "annotations")))
+	/* Not an object: passed on as it is, for the pod parser to name. */
+	a = cJSON_IsObject(ann) ? cJSON_CreateObject() : cJSON_Duplicate(ann, 1);
+	if (!a || !cJSON_AddItemToObject(m, "annotations", a)) {
+		cJSON_Delete(a);
 		goto fail;
+	}
+	if (!cJSON_IsObject(ann))
+		return o;
 	cJSON_ArrayForEach(it, ann) {
 		if (strncmp(it->string, SFC_AGENT_ANNOT_PREFIX, plen))
 			continue;

@@ -21,10 +21,11 @@
 #   - the API server killed under the watches: chained traffic keeps
 #     flowing, ADD fails with code 11, an agent started meanwhile keeps the
 #     maps, and everything resyncs when the API server returns;
-#   - ADD median (cluster mode, agent round trip included) against the
-#     bridge plugin, measured in the same run.
+#   - ADD median (cluster mode, agent round trip included) against
+#     standalone sfc-cni and the bridge plugin, in the same run, taking
+#     turns (BENCH_N ADD/DEL each, default 30); printed, not asserted.
 #
-#   BUILD=build-x tests/k8s/test_agent.sh
+#   BUILD=build-x tests/k8s/test_agent.sh        # about 60 s
 #
 # Needs kube-apiserver from tests/k8s/build-k8s.sh (K8S_BIN, default
 # /var/cache/sfc-cni/k8s-1.20.2/bin) and Debian's etcd-server.
@@ -419,17 +420,19 @@ k_cni DEL client >/dev/null && ok "DEL of the deleted pod" || not_ok "DEL of the
 sleep 0.5
 assert_eq none "$(pol_spi "$C_VPID")" "after its DEL the endpoint's policy is gone"
 
-# --- measure: ADD median, cluster mode (agent round trip) vs bridge
+# --- measure: ADD median, cluster mode (agent round trip) vs standalone
+# sfc-cni and the bridge plugin, taking turns pod by pod in the node netns
 node_netns_add
 BR_CONF="{\"cniVersion\": \"1.0.0\", \"name\": \"$PFX-br\", \"type\": \"bridge\", \"bridge\": \"${PFX}br\", \"isGateway\": true, \"ipam\": {\"type\": \"host-local\", \"dataDir\": \"$IPAM_DIR\", \"ranges\": [[{\"subnet\": \"10.254.$(($$ & 0xff)).0/24\"}]]}}"
 api_pod bench '{}'
-BENCH=${BENCH_N:-20}
-node python3 - "$BENCH" "$PFX" "$BUILD/bin:/usr/lib/cni" "$CNI_BIN" "$K_CONF" /usr/lib/cni/bridge "$BR_CONF" "$(pod_uid bench)" <<'PY'
+node python3 - "${BENCH_N:-30}" "$PFX" "$BUILD/bin:/usr/lib/cni" "$CNI_BIN" "$K_CONF" "$(cni_conf)" \
+	/usr/lib/cni/bridge "$BR_CONF" "$(pod_uid bench)" <<'PY'
 import os, statistics, subprocess, sys, time
-n, pfx, path, sfc, sconf, br, bconf, uid = sys.argv[1:]
-res = {"sfc-cni": [], "bridge": []}
+n, pfx, path, sfc, kconf, sconf, br, bconf, uid = sys.argv[1:]
+plugins = (("cluster", sfc, kconf), ("standalone", sfc, sconf), ("bridge", br, bconf))
+res = {p[0]: [] for p in plugins}
 for i in range(int(n)):
-    for name, binp, conf in (("sfc-cni", sfc, sconf), ("bridge", br, bconf)):
+    for name, binp, conf in plugins[i % 3:] + plugins[:i % 3]:
         ns = f"{pfx}-b{i}{name[0]}"
         subprocess.run(["ip", "netns", "add", ns], check=True)
         env = dict(os.environ, CNI_CONTAINERID=f"{pfx}-bench{i}{name[0]}", CNI_NETNS=f"/var/run/netns/{ns}",
@@ -437,14 +440,14 @@ for i in range(int(n)):
                    CNI_ARGS=f"IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=bench;K8S_POD_UID={uid}")
         t0 = time.monotonic()
         r = subprocess.run([binp], input=conf.encode(), env=dict(env, CNI_COMMAND="ADD"), capture_output=True)
-        dt = (time.monotonic() - t0) * 1000
+        res[name].append((time.monotonic() - t0) * 1000)
         if r.returncode:
             print("# ADD failed:", name, r.stdout.decode()[:200])
-        res[name].append(dt)
         subprocess.run([binp], input=conf.encode(), env=dict(env, CNI_COMMAND="DEL"), capture_output=True)
         subprocess.run(["ip", "netns", "del", ns])
-s, b = statistics.median(res["sfc-cni"]), statistics.median(res["bridge"])
-print(f"# ADD median over {n}: sfc-cni cluster mode {s:.1f} ms (agent round trip included), bridge {b:.1f} ms, ratio {s / b:.2f}")
+m = {k: statistics.median(v) for k, v in res.items()}
+print(f"# ADD median over {n} each: sfc-cni cluster mode {m['cluster']:.1f} ms (agent round trip included), "
+      f"standalone {m['standalone']:.1f} ms, bridge {m['bridge']:.1f} ms; cluster/bridge {m['cluster'] / m['bridge']:.2f}")
 PY
 echo "# annotation change -> new policy in the maps: ${ANNOT_MS} ms (from the API server's answer to the PATCH)"
 summary
