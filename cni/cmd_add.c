@@ -2,12 +2,16 @@
 /*
  * cmd_add.c - CNI ADD (spec section "ADD: Add container to network").
  *
- * Order: validate -> node init -> veth pair (peer created in the pod netns
- * as CNI_IFNAME) -> pod annotations -> IPAM ADD -> pod side (lo, iface up,
- * addresses without prefix routes, scope-link route to the gateway, default
- * route via it, permanent neighbour gateway -> host veth MAC, MAC changes
- * announced) -> host side (veth up, /32 or /128 route to the pod) -> under the node
- * lock: VPID, endpoint maps, program attach, state record.
+ * Order: validate -> node init -> pod annotations -> IPAM ADD started ->
+ * while it runs: veth pair (host end up, the peer created in the pod
+ * netns as CNI_IFNAME), one visit of the pod netns (netlink socket, MAC
+ * changes announced), lo and the pod interface up, our program attached
+ * to the host veth (the kernel waits for an RCU grace period there) ->
+ * IPAM result -> pod side
+ * (addresses without prefix routes, scope-link route to the gateway,
+ * default route via it, permanent neighbour gateway -> host veth MAC) ->
+ * host side (/32 or /128 route to the pod) -> under the node lock: VPID,
+ * endpoint maps, program link pinned, state record.
  * Every step that creates something sets a flag in struct add_undo; a
  * failure unwinds them in reverse, so nothing half-created is left behind.
  *
@@ -28,8 +32,10 @@ struct add_undo {
 	struct nl_sock *host;
 	struct nl_sock *pod;
 	int netns_fd;
+	struct cni_ipam_job job; /* IPAM ADD while it runs */
 	bool link;          /* veth pair created */
 	bool ipam;          /* IPAM ADD succeeded */
+	int link_fd;        /* our program's tcx link, not pinned yet */
 	int lock_fd;
 	struct sfc_dp dp;
 	bool dp_open;
@@ -97,11 +103,70 @@ static int add_open(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 		return cni_err_set(e, cni_code_from_errno(err), err,
 				   "dataplane init at %s", x->conf.bpffs_dir);
 	err = cni_nl_open(-1, &u->host);
-	if (!err)
-		err = cni_nl_open(u->netns_fd, &u->pod);
 	if (err)
 		return cni_err_set(e, CNI_ERR_INTERNAL, err, "netlink socket");
 	return 0;
+}
+
+/*
+ * Have the pod's kernel announce a new MAC on @ifn (gratuitous ARP,
+ * unsolicited NA) so that a later plugin of the conflist (tuning "mac") or
+ * the pod itself can change it: the classifier learns it from those frames
+ * (dataplane/bpf/lib/neigh.h) and the host's neighbour entry follows.
+ * IPv6 may be disabled in the pod; IPv4 may not. Runs in the pod netns.
+ */
+static int announce_mac_changes(const char *ifn)
+{
+	char key[96];
+	int err;
+
+	snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_notify", ifn);
+	err = cni_netns_sysctl(-1, key, "1");
+	if (err)
+		return err;
+	snprintf(key, sizeof(key), "net/ipv6/conf/%s/ndisc_notify", ifn);
+	err = cni_netns_sysctl(-1, key, "1");
+	return err == -ENOENT ? 0 : err;
+}
+
+struct pod_visit {
+	struct nl_sock *sk;     /* NULL: socket wanted; else already there */
+	const char *ifname;     /* NULL: no MAC announcements */
+	bool sysctl_failed;
+};
+
+/* Inside the pod netns: its netlink socket and the MAC announcements. */
+static int pod_visit_cb(void *arg)
+{
+	struct pod_visit *v = arg;
+	int err = v->sk ? 0 : cni_nl_connect(&v->sk);
+
+	if (err || !v->ifname)
+		return err;
+	err = announce_mac_changes(v->ifname);
+	v->sysctl_failed = err != 0;
+	return err;
+}
+
+/* One setns() round trip for what is still missing of: u->pod, and
+ * (@announce) arp_notify/ndisc_notify on the pod interface. */
+static int add_pod_visit(struct cni_ctx *x, struct add_undo *u, bool announce)
+{
+	struct pod_visit v = { .sk = u->pod,
+			       .ifname = announce ? x->env.ifname : NULL };
+	int err = cni_netns_run(u->netns_fd, pod_visit_cb, &v);
+
+	if (!u->pod && !err)
+		u->pod = v.sk;
+	else if (!u->pod)
+		cni_nl_close(v.sk);
+	if (!err)
+		return 0;
+	if (v.sysctl_failed)
+		return cni_err_set(&x->err, CNI_ERR_INTERNAL, err,
+				   "arp_notify/ndisc_notify on %s in %s",
+				   x->env.ifname, x->env.netns);
+	return cni_err_set(&x->err, CNI_ERR_INTERNAL, err, "netlink socket");
 }
 
 static int add_veth(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
@@ -126,47 +191,62 @@ static int add_veth(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 	if (err)
 		return cni_err_set(e, CNI_ERR_INTERNAL, err, "reading host veth %s",
 				   in->host_if);
+	return 0;
+}
+
+/* The pod end: MAC announcements, ifindex and MAC, lo and it up. */
+static int add_pod_iface(struct cni_ctx *x, struct add_undo *u,
+			 struct add_info *in)
+{
+	struct cni_err *e = &x->err;
+	int err;
+
+	err = add_pod_visit(x, u, true);
+	if (err)
+		return err;
 	err = cni_link_get(u->pod, x->env.ifname, &in->pod_idx, in->pod_mac);
 	if (err)
 		return cni_err_set(e, CNI_ERR_INTERNAL, err, "reading %s in %s",
 				   x->env.ifname, x->env.netns);
+	if ((err = cni_link_up(u->pod, "lo")) ||
+	    (err = cni_link_up(u->pod, x->env.ifname)))
+		return cni_err_set(e, CNI_ERR_INTERNAL, err, "bringing up lo/%s in %s",
+				   x->env.ifname, x->env.netns);
 	return 0;
 }
 
-static int add_ipam(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
+static const char *role_prog(enum sfc_role role)
+{
+	return role == SFC_ROLE_SF ? SFC_PROG_FROM_SF : SFC_PROG_FROM_POD;
+}
+
+/* Our program on the host veth's tcx ingress, held by an unpinned link
+ * until add_dataplane() pins it under the node lock: a crash before that
+ * closes the fd, which detaches it. */
+static int add_link(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
+{
+	u->link_fd = sfc_dp_link_create(x->conf.bpffs_dir, in->host_idx,
+					in->role);
+	if (u->link_fd < 0)
+		return cni_err_set(&x->err, CNI_ERR_INTERNAL, u->link_fd,
+				   "attaching the %s program to %s",
+				   role_prog(in->role), in->host_if);
+	return 0;
+}
+
+static int add_ipam_wait(struct cni_ctx *x, struct add_undo *u,
+			 struct add_info *in)
 {
 	char *out = NULL;
 	int err;
 
-	err = cni_ipam_exec(&x->env, &x->conf, "ADD", x->stdin_data,
-			    x->stdin_len, &out, &x->err);
+	err = cni_ipam_wait(&u->job, &out, &x->err);
 	if (err)
 		return err;
 	u->ipam = true;
 	err = cni_ipam_result_parse(out ? out : "", &in->ipam, &x->err);
 	free(out);
 	return err;
-}
-
-/*
- * Have the pod's kernel announce a new MAC on @ifn (gratuitous ARP,
- * unsolicited NA) so that a later plugin of the conflist (tuning "mac") or
- * the pod itself can change it: the classifier learns it from those frames
- * (dataplane/bpf/lib/neigh.h) and the host's neighbour entry follows.
- * IPv6 may be disabled in the pod; IPv4 may not.
- */
-static int announce_mac_changes(int netns_fd, const char *ifn)
-{
-	char key[96];
-	int err;
-
-	snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_notify", ifn);
-	err = cni_netns_sysctl(netns_fd, key, "1");
-	if (err)
-		return err;
-	snprintf(key, sizeof(key), "net/ipv6/conf/%s/ndisc_notify", ifn);
-	err = cni_netns_sysctl(netns_fd, key, "1");
-	return err == -ENOENT ? 0 : err;
 }
 
 /* Route @dst [via @gw] out of @ifindex (@ifn in @where); another route to
@@ -187,7 +267,7 @@ static int add_route(struct cni_ctx *x, struct nl_sock *sk, const char *where,
 	return 0;
 }
 
-/* Pod side: lo and iface up, MAC change announcements, addresses, routes,
+/* Pod side (lo and the interface are up already): addresses, routes,
  * gateway neighbour. */
 static int add_pod_net(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 {
@@ -195,13 +275,6 @@ static int add_pod_net(struct cni_ctx *x, struct add_undo *u, struct add_info *i
 	struct cni_err *e = &x->err;
 	int err, fams[2] = { 4, 6 };
 
-	if ((err = cni_link_up(u->pod, "lo")) || (err = cni_link_up(u->pod, ifn)))
-		return cni_err_set(e, CNI_ERR_INTERNAL, err, "bringing up lo/%s in %s",
-				   ifn, x->env.netns);
-	if ((err = announce_mac_changes(u->netns_fd, ifn)))
-		return cni_err_set(e, CNI_ERR_INTERNAL, err,
-				   "arp_notify/ndisc_notify on %s in %s", ifn,
-				   x->env.netns);
 	for (int i = 0; i < in->ipam.n_ips; i++) {
 		err = cni_addr_add(u->pod, in->pod_idx, &in->ipam.ips[i]);
 		if (err)
@@ -240,18 +313,14 @@ static int add_pod_net(struct cni_ctx *x, struct add_undo *u, struct add_info *i
 }
 
 /*
- * Host side: veth up, host route to each pod address. The host resolves
- * the pod's MAC itself (no permanent neighbour) so it follows MAC changes.
+ * Host side (the veth is up already): host route to each pod address. The
+ * host resolves the pod's MAC itself (no permanent neighbour) so it
+ * follows MAC changes.
  */
 static int add_host_net(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 {
-	struct cni_err *e = &x->err;
 	int err;
 
-	err = cni_link_up(u->host, in->host_if);
-	if (err)
-		return cni_err_set(e, CNI_ERR_INTERNAL, err, "bringing up %s",
-				   in->host_if);
 	for (int i = 0; i < in->ipam.n_ips; i++) {
 		const struct cni_ip *ip = &in->ipam.ips[i];
 		char dst[80];
@@ -332,7 +401,7 @@ static int add_dataplane(struct cni_ctx *x, struct add_undo *u,
 	if (u->lock_fd < 0)
 		return cni_err_set(e, cni_code_from_errno(u->lock_fd), u->lock_fd,
 				   "node lock in %s", x->conf.bpffs_dir);
-	err = sfc_dp_open(x->conf.bpffs_dir, &u->dp);
+	err = sfc_dp_open_endpoints(x->conf.bpffs_dir, &u->dp);
 	if (err)
 		return cni_err_set(e, CNI_ERR_INTERNAL, err,
 				   "opening dataplane maps in %s", x->conf.bpffs_dir);
@@ -340,13 +409,15 @@ static int add_dataplane(struct cni_ctx *x, struct add_undo *u,
 	err = add_endpoint(x, u, in);
 	if (err)
 		return err;
-	err = sfc_dp_attach(x->conf.bpffs_dir, in->host_idx, in->host_if, in->role);
+	if (u->link_fd >= 0)
+		err = sfc_dp_link_pin(x->conf.bpffs_dir, u->link_fd, in->host_if);
+	else
+		err = sfc_dp_attach(x->conf.bpffs_dir, in->host_idx, in->host_if,
+				    in->role);
 	if (err)
 		return cni_err_set(e, CNI_ERR_INTERNAL, err,
 				   "attaching the %s program to %s",
-				   in->role == SFC_ROLE_SF ? SFC_PROG_FROM_SF
-							   : SFC_PROG_FROM_POD,
-				   in->host_if);
+				   role_prog(in->role), in->host_if);
 	u->attached = true;
 	fill_record(x, in, &rec);
 	err = sfc_state_write(x->conf.state_dir, &rec);
@@ -395,6 +466,16 @@ static void add_finish(struct cni_ctx *x, struct add_undo *u,
 		sfc_dp_unlock(u->lock_fd);
 	if (failed && u->link && u->host)
 		cni_link_del(u->host, in->host_if);
+	/* Pinned, the link lives on; not, closing it detaches (a no-op once
+	 * the veth is gone). */
+	if (u->link_fd >= 0)
+		close(u->link_fd);
+	/* An IPAM ADD still running when an earlier step failed: its
+	 * allocation, if it made one, goes too. */
+	if (u->job.pid > 0 && !cni_ipam_wait(&u->job, &out, NULL))
+		u->ipam = true;
+	free(out);
+	out = NULL;
 	if (failed && u->ipam &&
 	    cni_ipam_exec(&x->env, &x->conf, "DEL", x->stdin_data, x->stdin_len,
 			  &out, NULL))
@@ -410,7 +491,7 @@ static void add_finish(struct cni_ctx *x, struct add_undo *u,
 
 int cmd_add(struct cni_ctx *x)
 {
-	struct add_undo u = { .netns_fd = -1, .lock_fd = -1 };
+	struct add_undo u = { .netns_fd = -1, .link_fd = -1, .lock_fd = -1 };
 	struct add_info in = { 0 };
 	struct cni_iface ifs[2] = { 0 };
 	char prev_host[CNI_IFNAMSIZ];
@@ -424,10 +505,19 @@ int cmd_add(struct cni_ctx *x)
 		return cni_err_set(&x->err, CNI_ERR_INVALID_CONF, 0,
 				   "network config: missing \"ipam\" (needed unless chained after a plugin whose prevResult has the pod interface)");
 	err = add_open(x, &u, &in);
+	/* IPAM (host-local: a Go binary, several ms) needs nothing of ours:
+	 * it runs while we make the veth and wait for the program attach. */
+	if (!err)
+		err = cni_ipam_start(&x->env, &x->conf, "ADD", x->stdin_data,
+				     x->stdin_len, &u.job, &x->err);
 	if (!err)
 		err = add_veth(x, &u, &in);
 	if (!err)
-		err = add_ipam(x, &u, &in);
+		err = add_pod_iface(x, &u, &in);
+	if (!err)
+		err = add_link(x, &u, &in);
+	if (!err)
+		err = add_ipam_wait(x, &u, &in);
 	if (!err)
 		err = add_pod_net(x, &u, &in);
 	if (!err)
@@ -497,19 +587,19 @@ static int attach_host_veth(struct cni_ctx *x, struct add_undo *u,
 
 int cmd_add_attach(struct cni_ctx *x, const char *host_if)
 {
-	struct add_undo u = { .netns_fd = -1, .lock_fd = -1 };
+	struct add_undo u = { .netns_fd = -1, .link_fd = -1, .lock_fd = -1 };
 	struct add_info in = { .attach_only = true };
 	int err;
 
 	err = add_open(x, &u, &in);
 	if (!err)
+		err = add_pod_visit(x, &u, false);
+	if (!err)
 		err = attach_host_veth(x, &u, &in, host_if);
 	if (!err)
 		err = attach_ips(x, &in);
-	if (!err && (err = announce_mac_changes(u.netns_fd, x->env.ifname)))
-		cni_err_set(&x->err, CNI_ERR_INTERNAL, err,
-			    "arp_notify/ndisc_notify on %s in %s", x->env.ifname,
-			    x->env.netns);
+	if (!err)
+		err = add_pod_visit(x, &u, true);
 	if (!err)
 		err = add_dataplane(x, &u, &in);
 	if (!err)

@@ -2,9 +2,13 @@
 /*
  * cmd_del.c - CNI DEL (spec section "DEL: Remove container from network").
  *
+ * Order: IPAM DEL started -> host veth deleted (its peer and our program's
+ * tcx link go with it) -> under the node lock: link pin removed, endpoint
+ * map entries deleted -> IPAM DEL reaped -> state record removed.
  * Idempotent and best effort: every step runs even when an earlier one
  * failed or found nothing, "already gone" is success, and the first real
- * failure is reported. The state record is removed only when everything
+ * failure is reported (in the order: netlink, dataplane, veth, IPAM,
+ * record). The state record is removed only when everything
  * else succeeded, so a retried DEL still knows the endpoint; temp files
  * of its write (an ADD killed mid-write) go in any case. An endpoint
  * added in chained attach mode keeps its interface and addresses: those
@@ -30,27 +34,21 @@ void cni_endpoint_host_ifname(const struct cni_ctx *x,
 				x->env.ifname, out);
 }
 
-/* VPID of the host veth from sfc_ifindex_vpid, for DEL without a record. */
-static uint32_t vpid_of_link(struct sfc_dp *dp, struct nl_sock *host,
-			     const char *host_if)
-{
-	uint32_t vpid = 0;
-	int idx = 0;
-
-	if (!host || cni_link_get(host, host_if, &idx, NULL) ||
-	    sfc_dp_vpid_of_ifindex(dp, idx, &vpid))
-		return 0;
-	return vpid;
-}
-
-/* Detach and drop the map entries; pins missing = nothing to do. */
+/*
+ * Drop the program link and the map entries; pins missing = nothing to
+ * do. @veth_gone: we deleted the host veth, which detached its tcx links
+ * with it, so unpinning is enough; else (attach-only, or the deletion
+ * failed) detach now. @host_idx: the veth's ifindex, to find the VPID in
+ * sfc_ifindex_vpid when there is no record (0: unknown).
+ */
 static int del_dataplane(struct cni_ctx *x, const struct sfc_ep_record *rec,
-			 bool have_rec, struct nl_sock *host, const char *host_if)
+			 bool have_rec, int host_idx, const char *host_if,
+			 bool veth_gone)
 {
 	struct cni_err *e = &x->err;
 	struct sfc_dp dp = { 0 };
 	struct stat st;
-	uint32_t vpid;
+	uint32_t vpid = 0;
 	int lock, err;
 
 	if (stat(x->conf.bpffs_dir, &st) < 0)
@@ -60,13 +58,17 @@ static int del_dataplane(struct cni_ctx *x, const struct sfc_ep_record *rec,
 		return lock == -ENOENT ? 0
 				       : cni_err_set(e, cni_code_from_errno(lock), lock,
 						     "node lock in %s", x->conf.bpffs_dir);
-	err = sfc_dp_detach(x->conf.bpffs_dir, host_if);
+	err = veth_gone ? sfc_dp_unpin(x->conf.bpffs_dir, host_if)
+			: sfc_dp_detach(x->conf.bpffs_dir, host_if);
 	if (err && err != -ENOENT)
 		cni_err_set(e, CNI_ERR_INTERNAL, err, "detaching from %s", host_if);
 	else
 		err = 0;
-	if (sfc_dp_open(x->conf.bpffs_dir, &dp) == 0) {
-		vpid = have_rec ? rec->vpid : vpid_of_link(&dp, host, host_if);
+	if (sfc_dp_open_endpoints(x->conf.bpffs_dir, &dp) == 0) {
+		if (have_rec)
+			vpid = rec->vpid;
+		else if (host_idx > 0 && sfc_dp_vpid_of_ifindex(&dp, host_idx, &vpid))
+			vpid = 0;
 		if (vpid) {
 			int derr = sfc_dp_endpoint_del(&dp, vpid);
 
@@ -100,13 +102,23 @@ static bool del_attach_only(const struct cni_ctx *x,
 	return false;
 }
 
+/* The first error in @from goes to @to unless @to has one; returns @err. */
+static int err_merge(struct cni_err *to, const struct cni_err *from, int err)
+{
+	if (err && from->code && !to->code)
+		*to = *from;
+	return err;
+}
+
 int cmd_del(struct cni_ctx *x)
 {
 	struct sfc_ep_record rec;
+	struct cni_ipam_job job = { 0 };
+	struct cni_err link_e = { 0 }, ipam_e = { 0 };
 	struct nl_sock *host = NULL;
 	char host_if[CNI_IFNAMSIZ], *out = NULL;
-	bool have_rec, attach_only;
-	int err, ret = 0;
+	bool have_rec, attach_only, veth_gone = false;
+	int err, ret = 0, link_err = 0, ipam_err = 0, host_idx = 0;
 
 	err = sfc_state_read(x->conf.state_dir, x->env.container_id,
 			     x->env.ifname, &rec);
@@ -117,26 +129,40 @@ int cmd_del(struct cni_ctx *x)
 	cni_endpoint_host_ifname(x, have_rec ? &rec : NULL, host_if);
 	attach_only = del_attach_only(x, have_rec ? &rec : NULL, host_if);
 
+	/* IPAM DEL (host-local: a Go binary, several ms) runs while the
+	 * kernel tears the veth down (an RCU barrier, over 10 ms when busy).
+	 * Attach-only endpoints: the earlier plugin releases its addresses. */
+	if (!attach_only && x->conf.ipam_type[0])
+		ipam_err = cni_ipam_start(&x->env, &x->conf, "DEL", x->stdin_data,
+					  x->stdin_len, &job, &ipam_e);
+
 	err = cni_nl_open(-1, &host);
 	if (err)
 		ret = cni_err_set(&x->err, CNI_ERR_INTERNAL, err, "netlink socket");
-	err = del_dataplane(x, &rec, have_rec, host, host_if);
+	/* Without a record the VPID is found by the veth's ifindex. */
+	if (host && !have_rec && cni_link_get(host, host_if, &host_idx, NULL))
+		host_idx = 0;
+	/* Deleting the host end removes the peer in the pod netns too, and
+	 * our program's tcx link with it. */
+	if (host && !attach_only) {
+		link_err = cni_link_del(host, host_if);
+		if (link_err)
+			cni_err_set(&link_e, CNI_ERR_INTERNAL, link_err,
+				    "deleting veth %s", host_if);
+		veth_gone = !link_err;
+	}
+	cni_nl_close(host);
+	err = del_dataplane(x, &rec, have_rec, host_idx, host_if, veth_gone);
 	if (err && !ret)
 		ret = err;
-	/* Deleting the host end removes the peer in the pod netns too. */
-	if (host && !attach_only && (err = cni_link_del(host, host_if)) && !ret)
-		ret = cni_err_set(&x->err, CNI_ERR_INTERNAL, err, "deleting veth %s",
-				  host_if);
-	cni_nl_close(host);
+	if (!ret)
+		ret = err_merge(&x->err, &link_e, link_err);
 
-	/* Attach-only endpoints: the earlier plugin releases its addresses. */
-	if (!attach_only && x->conf.ipam_type[0]) {
-		err = cni_ipam_exec(&x->env, &x->conf, "DEL", x->stdin_data,
-				    x->stdin_len, &out, &x->err);
-		free(out);
-		if (err && !ret)
-			ret = err;
-	}
+	if (job.pid > 0)
+		ipam_err = cni_ipam_wait(&job, &out, &ipam_e);
+	free(out);
+	if (!ret)
+		ret = err_merge(&x->err, &ipam_e, ipam_err);
 	if (!ret && (err = sfc_state_remove(x->conf.state_dir, x->env.container_id,
 					    x->env.ifname)))
 		ret = cni_err_set(&x->err, CNI_ERR_IO, err,

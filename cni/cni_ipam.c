@@ -37,8 +37,6 @@ static int find_plugin(const char *path, const char *name, char *out,
 	return -ENOENT;
 }
 
-
-
 static void child(const char *bin, const char *cmd, const char *cid,
 		  const char *ifname, int in, int out)
 {
@@ -83,18 +81,21 @@ static int plugin_error(const char *type, const char *cmd, int status,
 	return err == -EINVAL ? -EIO : err;
 }
 
-/* Run @bin once: @cmd, @in on stdin; *@out = its stdout on exit 0. */
-static int run_plugin(const char *bin, const struct cni_conf *conf,
-		      const char *cmd, const char *cid, const char *ifname,
-		      const char *stdin_data, size_t stdin_len, char **out,
-		      struct cni_err *e)
+/* Start @bin: @cmd, @stdin_data on its stdin (written whole before this
+ * returns), its stdout left in @job->out_fd. */
+static int spawn_plugin(const char *bin, const struct cni_conf *conf,
+			const char *cmd, const char *cid, const char *ifname,
+			const char *stdin_data, size_t stdin_len,
+			struct cni_ipam_job *job, struct cni_err *e)
 {
 	int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 };
-	char *buf = NULL;
-	int err, status = 0;
+	int err = 0;
 	pid_t pid;
 
-	*out = NULL;
+	job->pid = 0;
+	job->out_fd = -1;
+	job->cmd = cmd;
+	job->type = conf->ipam_type;
 	if (pipe2(to_child, O_CLOEXEC) || pipe2(from_child, O_CLOEXEC)) {
 		err = cni_err_set(e, CNI_ERR_INTERNAL, -errno, "ipam: pipe");
 		goto out;
@@ -106,32 +107,15 @@ static int run_plugin(const char *bin, const struct cni_conf *conf,
 	}
 	if (pid == 0)
 		child(bin, cmd, cid, ifname, to_child[0], from_child[1]);
-	close(to_child[0]);
-	close(from_child[1]);
-	to_child[0] = from_child[1] = -1;
+	job->pid = pid;
+	job->out_fd = from_child[0];
+	from_child[0] = -1;
 	/* The config is small; plugins read stdin fully before writing. */
 	signal(SIGPIPE, SIG_IGN);
+	close(to_child[0]);
+	to_child[0] = -1;
 	sfc_write_all(to_child[1], stdin_data, stdin_len);
-	close(to_child[1]);
-	to_child[1] = -1;
-	err = sfc_read_all(from_child[0], CNI_STDIN_MAX, &buf, NULL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (err) {
-		err = cni_err_set(e, CNI_ERR_INTERNAL, err,
-				  "ipam %s %s: reading its output", conf->ipam_type, cmd);
-		goto out;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		err = plugin_error(conf->ipam_type, cmd,
-				   WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-				   buf, e);
-		goto out;
-	}
-	*out = buf;
-	buf = NULL;
 out:
-	free(buf);
 	for (int i = 0; i < 2; i++) {
 		if (to_child[i] >= 0)
 			close(to_child[i]);
@@ -139,6 +123,51 @@ out:
 			close(from_child[i]);
 	}
 	return err;
+}
+
+int cni_ipam_wait(struct cni_ipam_job *job, char **out, struct cni_err *e)
+{
+	char *buf = NULL;
+	int err, status = 0;
+
+	*out = NULL;
+	if (job->pid <= 0)
+		return -ECHILD;
+	err = sfc_read_all(job->out_fd, CNI_STDIN_MAX, &buf, NULL);
+	close(job->out_fd);
+	job->out_fd = -1;
+	while (waitpid(job->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	job->pid = 0;
+	if (err) {
+		err = cni_err_set(e, CNI_ERR_INTERNAL, err,
+				  "ipam %s %s: reading its output", job->type,
+				  job->cmd);
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		err = plugin_error(job->type, job->cmd,
+				   WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+				   buf, e);
+	} else {
+		*out = buf;
+		buf = NULL;
+	}
+	free(buf);
+	return err;
+}
+
+/* Run @bin once: @cmd, @in on stdin; *@out = its stdout on exit 0. */
+static int run_plugin(const char *bin, const struct cni_conf *conf,
+		      const char *cmd, const char *cid, const char *ifname,
+		      const char *stdin_data, size_t stdin_len, char **out,
+		      struct cni_err *e)
+{
+	struct cni_ipam_job job;
+	int err;
+
+	*out = NULL;
+	err = spawn_plugin(bin, conf, cmd, cid, ifname, stdin_data, stdin_len,
+			   &job, e);
+	return err ? err : cni_ipam_wait(&job, out, e);
 }
 
 static int ipam_find(const struct cni_env *env, const struct cni_conf *conf,
@@ -199,16 +228,18 @@ int cni_ipam_supports(const struct cni_env *env, const struct cni_conf *conf,
 	return strstr(all, quoted) != NULL;
 }
 
-int cni_ipam_exec_as(const struct cni_env *env, const struct cni_conf *conf,
-		     const char *cmd, const char *cid, const char *ifname,
-		     const char *stdin_data, size_t stdin_len, char **out,
-		     struct cni_err *e)
+/* Start the IPAM plugin as cni_ipam_exec_as() runs it. */
+static int ipam_start_as(const struct cni_env *env, const struct cni_conf *conf,
+			 const char *cmd, const char *cid, const char *ifname,
+			 const char *stdin_data, size_t stdin_len,
+			 struct cni_ipam_job *job, struct cni_err *e)
 {
 	char bin[4096], picked[16];
 	char *conv = NULL;
 	int err;
 
-	*out = NULL;
+	job->pid = 0;
+	job->out_fd = -1;
 	err = ipam_find(env, conf, bin, sizeof(bin), e);
 	if (err)
 		return err;
@@ -224,10 +255,32 @@ int cni_ipam_exec_as(const struct cni_env *env, const struct cni_conf *conf,
 		stdin_data = conv;
 		stdin_len = strlen(conv);
 	}
-	err = run_plugin(bin, conf, cmd, cid, ifname, stdin_data, stdin_len,
-			 out, e);
+	err = spawn_plugin(bin, conf, cmd, cid, ifname, stdin_data, stdin_len,
+			   job, e);
 	free(conv);
 	return err;
+}
+
+int cni_ipam_start(const struct cni_env *env, const struct cni_conf *conf,
+		   const char *cmd, const char *stdin_data, size_t stdin_len,
+		   struct cni_ipam_job *job, struct cni_err *e)
+{
+	return ipam_start_as(env, conf, cmd, NULL, NULL, stdin_data, stdin_len,
+			     job, e);
+}
+
+int cni_ipam_exec_as(const struct cni_env *env, const struct cni_conf *conf,
+		     const char *cmd, const char *cid, const char *ifname,
+		     const char *stdin_data, size_t stdin_len, char **out,
+		     struct cni_err *e)
+{
+	struct cni_ipam_job job;
+	int err;
+
+	*out = NULL;
+	err = ipam_start_as(env, conf, cmd, cid, ifname, stdin_data, stdin_len,
+			    &job, e);
+	return err ? err : cni_ipam_wait(&job, out, e);
 }
 
 int cni_ipam_exec(const struct cni_env *env, const struct cni_conf *conf,

@@ -74,6 +74,9 @@ int cni_veth_create(struct nl_sock *host, const char *host_name,
 	peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(link, host_name);
 	rtnl_link_set_mtu(link, mtu);
+	/* Up once both ends exist; the peer cannot be (veth_open of a peer
+	 * not linked yet: -ENOTCONN), the caller brings it up. */
+	rtnl_link_set_flags(link, IFF_UP);
 	rtnl_link_set_name(peer, peer_name);
 	rtnl_link_set_mtu(peer, mtu);
 	rtnl_link_set_ns_fd(peer, peer_netns_fd);
@@ -172,19 +175,15 @@ int cni_veth_peer_by_index(struct nl_sock *sk, int ifindex, char *name,
 
 int cni_link_up(struct nl_sock *sk, const char *name)
 {
-	struct rtnl_link *link = NULL, *change;
-	int err;
+	struct rtnl_link *link = rtnl_link_alloc(), *change = rtnl_link_alloc();
+	int err = -NLE_NOMEM;
 
-	err = rtnl_link_get_kernel(sk, 0, name, &link);
-	if (err < 0)
-		return cni_nl_errno(err);
-	change = rtnl_link_alloc();
-	if (!change) {
-		rtnl_link_put(link);
-		return -ENOMEM;
+	/* No ifindex in @link: the kernel finds the link by @change's name. */
+	if (link && change) {
+		rtnl_link_set_name(change, name);
+		rtnl_link_set_flags(change, IFF_UP);
+		err = rtnl_link_change(sk, link, change, 0);
 	}
-	rtnl_link_set_flags(change, IFF_UP);
-	err = rtnl_link_change(sk, link, change, 0);
 	rtnl_link_put(change);
 	rtnl_link_put(link);
 	return cni_nl_errno(err);

@@ -8,6 +8,7 @@
 #ifndef SFC_CNI_NET_H
 #define SFC_CNI_NET_H
 
+#include <sys/types.h>
 #include <netlink/netlink.h>
 #include "cni.h"
 
@@ -38,6 +39,23 @@ int cni_netns_is_self(int netns_fd);
 int cni_netns_open_pod(const char *path, struct cni_err *e);
 
 /**
+ * cni_netns_run() - run @fn(@arg) with this thread in the netns of
+ * @netns_fd, then switch back: one setns() round trip for everything @fn
+ * opens there (netlink sockets, /proc/sys/net files stay bound to that
+ * netns afterwards).
+ * Return: @fn's return value, or -errno from setns (when the switch back
+ * fails the caller must give up: it runs in the wrong netns).
+ */
+int cni_netns_run(int netns_fd, int (*fn)(void *), void *arg);
+
+/**
+ * cni_nl_connect() - a connected NETLINK_ROUTE socket in the current
+ * netns (inside cni_netns_run(): the pod's).
+ * Return: 0 with *@sk set (free with cni_nl_close()), or -errno.
+ */
+int cni_nl_connect(struct nl_sock **sk);
+
+/**
  * cni_nl_open() - a connected NETLINK_ROUTE socket bound to the netns of
  * @netns_fd (-1: the current one). The socket keeps talking to that netns
  * after we switch back, so no code runs inside the pod's netns.
@@ -64,7 +82,8 @@ int cni_nl_errno(int nlerr);
 /**
  * cni_veth_create() - create veth @host_name (in @host's netns) whose peer
  * @peer_name is created directly in the netns @peer_netns_fd, both with
- * @mtu; the peer gets MAC @peer_mac ("aa:bb:..") unless it is NULL/"".
+ * @mtu, @host_name up (the kernel cannot bring the peer up in the same
+ * request); the peer gets MAC @peer_mac ("aa:bb:..") unless it is NULL/"".
  * Return: 0, -EEXIST if either name is taken, -errno.
  */
 int cni_veth_create(struct nl_sock *host, const char *host_name,
@@ -95,7 +114,8 @@ int cni_veth_peer(struct nl_sock *sk, const char *name, char mac[18],
 int cni_veth_peer_by_index(struct nl_sock *sk, int ifindex, char *name,
 			   char mac[18], int *peer_ifindex);
 
-/** cni_link_up() - set IFF_UP on link @name. Return: 0 or -errno. */
+/** cni_link_up() - set IFF_UP on link @name (one request, by name).
+ *  Return: 0, -ENODEV if there is no such link, or -errno. */
 int cni_link_up(struct nl_sock *sk, const char *name);
 
 /** cni_link_del() - delete link @name. Return: 0, also if it is gone. */
@@ -160,6 +180,33 @@ int cni_route_present(struct nl_sock *sk, int ifindex, const char *dst);
 int cni_ipam_exec(const struct cni_env *env, const struct cni_conf *conf,
 		  const char *cmd, const char *stdin_data, size_t stdin_len,
 		  char **out, struct cni_err *e);
+
+/* An IPAM plugin started by cni_ipam_start(), still to be reaped. */
+struct cni_ipam_job {
+	pid_t pid;          /* 0: nothing running */
+	int out_fd;         /* read end of its stdout */
+	const char *cmd;    /* "ADD", "DEL", ... */
+	const char *type;   /* ipam.type, for messages */
+};
+
+/**
+ * cni_ipam_start() - cni_ipam_exec() in two halves: start the plugin
+ * (its stdin written and closed) and return while it runs, so ADD and DEL
+ * do their own work meanwhile; cni_ipam_wait() collects it. Every started
+ * @job must be waited for.
+ * Return: 0 with @job running, or -errno with @e set (nothing started).
+ */
+int cni_ipam_start(const struct cni_env *env, const struct cni_conf *conf,
+		   const char *cmd, const char *stdin_data, size_t stdin_len,
+		   struct cni_ipam_job *job, struct cni_err *e);
+
+/**
+ * cni_ipam_wait() - read the output of @job, reap it, and turn it into
+ * *@out (success: its stdout, malloc'd, caller frees) or @e (the plugin's
+ * own code and message when it printed one), as cni_ipam_exec() does.
+ * Return: 0, -ECHILD if @job is not running, or -errno.
+ */
+int cni_ipam_wait(struct cni_ipam_job *job, char **out, struct cni_err *e);
 
 /**
  * cni_ipam_exec_as() - cni_ipam_exec() for another attachment: the child

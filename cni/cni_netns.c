@@ -65,7 +65,7 @@ int cni_netns_open_pod(const char *path, struct cni_err *e)
 	return fd;
 }
 
-static int nl_connect_here(struct nl_sock **sk)
+int cni_nl_connect(struct nl_sock **sk)
 {
 	int err;
 
@@ -81,12 +81,7 @@ static int nl_connect_here(struct nl_sock **sk)
 	return 0;
 }
 
-/*
- * Run @fn(@arg) with this thread in the netns of @netns_fd, then switch
- * back. Whatever @fn opens (sockets, /proc/sys/net files) stays bound to
- * that netns afterwards.
- */
-static int in_netns(int netns_fd, int (*fn)(void *), void *arg)
+int cni_netns_run(int netns_fd, int (*fn)(void *), void *arg)
 {
 	int self, err;
 
@@ -107,7 +102,7 @@ static int in_netns(int netns_fd, int (*fn)(void *), void *arg)
 
 static int nl_connect_cb(void *sk)
 {
-	return nl_connect_here(sk);
+	return cni_nl_connect(sk);
 }
 
 int cni_nl_open(int netns_fd, struct nl_sock **sk)
@@ -116,8 +111,8 @@ int cni_nl_open(int netns_fd, struct nl_sock **sk)
 
 	*sk = NULL;
 	if (netns_fd < 0)
-		return nl_connect_here(sk);
-	err = in_netns(netns_fd, nl_connect_cb, sk);
+		return cni_nl_connect(sk);
+	err = cni_netns_run(netns_fd, nl_connect_cb, sk);
 	if (err) {
 		cni_nl_close(*sk);
 		*sk = NULL;
@@ -154,7 +149,7 @@ int cni_netns_sysctl(int netns_fd, const char *key, const char *value)
 	    snprintf(path, sizeof(path), "/proc/sys/%s", key) >= (int)sizeof(path))
 		return -EINVAL;
 	return netns_fd < 0 ? sysctl_write_cb(&w)
-			    : in_netns(netns_fd, sysctl_write_cb, &w);
+			    : cni_netns_run(netns_fd, sysctl_write_cb, &w);
 }
 
 void cni_nl_close(struct nl_sock *sk)

@@ -38,6 +38,13 @@ int sfc_read_file(const char *path, char **out);
 int sfc_write_atomic(const char *dir, const char *name, const char *data,
 		     size_t len);
 
+/* sfc_write_atomic() with the two fsyncs only when @durable: readers see
+ * the old or the new content either way; after a power loss a file
+ * written without them may be missing or empty. For files that describe
+ * kernel state a reboot erases anyway (endpoint records). */
+int sfc_write_atomic_opt(const char *dir, const char *name, const char *data,
+			 size_t len, bool durable);
+
 /* mkdir -p for @path (mode 0755). Return: 0 or -errno. */
 int sfc_mkdir_p(const char *path);
 

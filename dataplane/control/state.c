@@ -104,7 +104,11 @@ int sfc_state_write(const char *state_dir, const struct sfc_ep_record *r)
 	cJSON_Delete(o);
 	if (!txt)
 		return -ENOMEM;
-	err = sfc_write_atomic(dir, name, txt, strlen(txt));
+	/* No fsync: a record describes a veth, pins and map entries that a
+	 * node crash erases with it, and every reader copes with a record
+	 * that is missing (DEL derives the names) or empty (skipped as
+	 * corrupt). cni/README.md "Performance" has the argument. */
+	err = sfc_write_atomic_opt(dir, name, txt, strlen(txt), false);
 	free(txt);
 	return err;
 }

@@ -81,8 +81,8 @@ static int fsync_dir(const char *dir)
 	return err;
 }
 
-int sfc_write_atomic(const char *dir, const char *name, const char *data,
-		     size_t len)
+int sfc_write_atomic_opt(const char *dir, const char *name, const char *data,
+			 size_t len, bool durable)
 {
 	char tmp[4096], dst[4096];
 	int fd, err;
@@ -98,7 +98,7 @@ int sfc_write_atomic(const char *dir, const char *name, const char *data,
 	err = sfc_write_all(fd, data, len);
 	if (!err && fchmod(fd, 0644) < 0)
 		err = -errno;
-	if (!err && fsync(fd) < 0)
+	if (!err && durable && fsync(fd) < 0)
 		err = -errno;
 	if (close(fd) < 0 && !err)
 		err = -errno;
@@ -108,7 +108,13 @@ int sfc_write_atomic(const char *dir, const char *name, const char *data,
 		unlink(tmp);
 		return err;
 	}
-	return fsync_dir(dir);
+	return durable ? fsync_dir(dir) : 0;
+}
+
+int sfc_write_atomic(const char *dir, const char *name, const char *data,
+		     size_t len)
+{
+	return sfc_write_atomic_opt(dir, name, data, len, true);
 }
 
 int sfc_mkdir_p(const char *path)

@@ -78,46 +78,114 @@ cleanup:
 	return err;
 }
 
+/* Paths of the link pin for @ifname and of the links directory. */
+static int sfc_link_paths(const char *pin_dir, const char *ifname,
+			  char link_path[PATH_MAX], char dir[PATH_MAX])
+{
+	if (!ifname || !*ifname || strchr(ifname, '/'))
+		return -EINVAL;
+	return sfc_dp_path(link_path, PATH_MAX, pin_dir, "links", ifname) ?:
+	       sfc_dp_path(dir, PATH_MAX, pin_dir, NULL, "links");
+}
+
+/* fd of our pinned program for @role. Return: fd or -errno. */
+static int sfc_role_prog(const char *pin_dir, enum sfc_role role)
+{
+	const char *prog = sfc_dp_prog_name(role);
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (!prog)
+		return -EINVAL;
+	err = sfc_dp_path(path, sizeof(path), pin_dir, "progs", prog);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Pin @link_fd at @link_path (in directory @dir), replacing whatever
+ * was pinned there. Caller holds the node lock. */
+static int sfc_link_pin_at(int link_fd, const char *link_path,
+			   const char *dir)
+{
+	int err = sfc_dp_mkdir(dir);
+
+	if (err)
+		return err;
+	if (unlink(link_path) && errno != ENOENT)
+		return -errno;
+	return bpf_obj_pin(link_fd, link_path) ? -errno : 0;
+}
+
 int sfc_dp_attach(const char *pin_dir, int ifindex, const char *ifname,
 		  enum sfc_role role)
 {
-	const char *prog = sfc_dp_prog_name(role);
-	char link_path[PATH_MAX], prog_path[PATH_MAX], dir[PATH_MAX];
-	int prog_fd = -1, link_fd = -1, err;
+	char link_path[PATH_MAX], dir[PATH_MAX];
+	int prog_fd, link_fd = -1, err;
 
-	if (!prog || ifindex <= 0 || !ifname || !*ifname || strchr(ifname, '/'))
+	if (ifindex <= 0)
 		return -EINVAL;
-	err = sfc_dp_path(link_path, sizeof(link_path), pin_dir, "links", ifname);
-	if (!err)
-		err = sfc_dp_path(prog_path, sizeof(prog_path), pin_dir, "progs", prog);
-	if (!err)
-		err = sfc_dp_path(dir, sizeof(dir), pin_dir, NULL, "links");
+	err = sfc_link_paths(pin_dir, ifname, link_path, dir);
 	if (err)
 		return err;
-
-	prog_fd = bpf_obj_get(prog_path);
+	prog_fd = sfc_role_prog(pin_dir, role);
 	if (prog_fd < 0)
-		return -errno;
+		return prog_fd;
 	err = sfc_link_reuse(link_path, ifindex, prog_fd);
 	if (err) {
 		err = err > 0 ? 0 : err;
 		goto cleanup;
 	}
-	err = sfc_dp_mkdir(dir);
-	if (err)
-		goto cleanup;
 	link_fd = bpf_link_create(prog_fd, ifindex, SFC_BPF_TCX_INGRESS, NULL);
 	if (link_fd < 0) {
 		err = -errno;
 		goto cleanup;
 	}
-	if (bpf_obj_pin(link_fd, link_path))
-		err = -errno;
+	err = sfc_link_pin_at(link_fd, link_path, dir);
 cleanup:
 	if (link_fd >= 0)
 		close(link_fd);
 	close(prog_fd);
 	return err;
+}
+
+int sfc_dp_link_create(const char *pin_dir, int ifindex, enum sfc_role role)
+{
+	int prog_fd, link_fd, err = 0;
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	prog_fd = sfc_role_prog(pin_dir, role);
+	if (prog_fd < 0)
+		return prog_fd;
+	link_fd = bpf_link_create(prog_fd, ifindex, SFC_BPF_TCX_INGRESS, NULL);
+	if (link_fd < 0)
+		err = -errno;
+	close(prog_fd);
+	return err ? err : link_fd;
+}
+
+int sfc_dp_link_pin(const char *pin_dir, int link_fd, const char *ifname)
+{
+	char link_path[PATH_MAX], dir[PATH_MAX];
+	int err;
+
+	if (link_fd < 0)
+		return -EBADF;
+	err = sfc_link_paths(pin_dir, ifname, link_path, dir);
+	return err ? err : sfc_link_pin_at(link_fd, link_path, dir);
+}
+
+int sfc_dp_unpin(const char *pin_dir, const char *ifname)
+{
+	char link_path[PATH_MAX], dir[PATH_MAX];
+	int err;
+
+	err = sfc_link_paths(pin_dir, ifname, link_path, dir);
+	if (err)
+		return err;
+	return unlink(link_path) && errno != ENOENT ? -errno : 0;
 }
 
 int sfc_dp_detach(const char *pin_dir, const char *ifname)

@@ -3,28 +3,45 @@
  * dp_endpoint.c - endpoint records: VPID allocation, put, delete.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <bpf/bpf.h>
 
 #include "sfc_dp.h"
 
+/* Entries per BPF_MAP_LOOKUP_BATCH call: one syscall reads what took one
+ * lookup per entry (sfc_endpoints: 256 x 20 bytes). */
+#define SFC_BATCH 256
+
 int sfc_dp_vpid_alloc(struct sfc_dp *dp, const struct sfc_endpoint *ep,
 		      uint32_t *vpid)
 {
-	struct sfc_endpoint cur;
-	__u32 v;
+	struct sfc_endpoint cur[SFC_BATCH];
+	__u32 keys[SFC_BATCH], in = 0, out = 0, n, i;
+	bool first = true, last = false;
+	int err;
 
 	if (!ep || ep->role == SFC_ROLE_NONE)
 		return -EINVAL;
-	for (v = 1; v < SFC_MAX_ENDPOINTS; v++) {
-		if (bpf_map_lookup_elem(dp->endpoints_fd, &v, &cur))
-			return -errno;
-		if (cur.role != SFC_ROLE_NONE)
-			continue;
-		if (bpf_map_update_elem(dp->endpoints_fd, &v, ep, BPF_ANY))
-			return -errno;
-		*vpid = v;
-		return 0;
+	/* Lowest free VPID (0 is never one), read a batch at a time. */
+	while (!last) {
+		n = SFC_BATCH;
+		err = bpf_map_lookup_batch(dp->endpoints_fd, first ? NULL : &in,
+					   &out, keys, cur, &n, NULL);
+		if (err && err != -ENOENT)
+			return err;
+		last = err == -ENOENT;
+		for (i = 0; i < n; i++) {
+			if (!keys[i] || cur[i].role != SFC_ROLE_NONE)
+				continue;
+			if (bpf_map_update_elem(dp->endpoints_fd, &keys[i], ep,
+						BPF_ANY))
+				return -errno;
+			*vpid = keys[i];
+			return 0;
+		}
+		first = false;
+		in = out;
 	}
 	return -ENOSPC;
 }
@@ -80,26 +97,65 @@ undo_ep:
 	return err;
 }
 
-/* Delete every sfc_ep_by_ip entry pointing at @vpid. Keys are collected
- * first: deleting while walking a hash map can restart the walk. */
-static int sfc_dp_del_ips(struct sfc_dp *dp, __u32 vpid)
+/* Keys of sfc_ep_by_ip entries pointing at @vpid, one entry at a time:
+ * for a hash bucket too big for a batch (-ENOSPC). */
+static int sfc_ips_of_walk(struct sfc_dp *dp, __u32 vpid,
+			   struct sfc_ip_key *keys, int max, int *n)
 {
-	struct sfc_ip_key keys[64], cur, next;
-	int n = 0, i, err = 0;
+	struct sfc_ip_key cur, next;
 	void *prev = NULL;
 	__u32 val;
 
+	*n = 0;
 	while (!bpf_map_get_next_key(dp->ep_by_ip_fd, prev, &next)) {
 		cur = next;
 		prev = &cur;
 		if (bpf_map_lookup_elem(dp->ep_by_ip_fd, &cur, &val) ||
 		    val != vpid)
 			continue;
-		if (n < (int)(sizeof(keys) / sizeof(keys[0])))
-			keys[n++] = cur;
+		if (*n < max)
+			keys[(*n)++] = cur;
 	}
-	if (errno != ENOENT)
-		err = -errno;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* The same in BPF_MAP_LOOKUP_BATCH calls of SFC_BATCH entries. */
+static int sfc_ips_of(struct sfc_dp *dp, __u32 vpid, struct sfc_ip_key *keys,
+		      int max, int *n)
+{
+	struct sfc_ip_key k[SFC_BATCH];
+	__u32 v[SFC_BATCH], in = 0, out = 0, cnt, i;
+	bool first = true, last = false;
+	int err;
+
+	*n = 0;
+	while (!last) {
+		cnt = SFC_BATCH;
+		err = bpf_map_lookup_batch(dp->ep_by_ip_fd, first ? NULL : &in,
+					   &out, k, v, &cnt, NULL);
+		if (err == -ENOSPC)
+			return sfc_ips_of_walk(dp, vpid, keys, max, n);
+		if (err && err != -ENOENT)
+			return err;
+		last = err == -ENOENT;
+		for (i = 0; i < cnt; i++)
+			if (v[i] == vpid && *n < max)
+				keys[(*n)++] = k[i];
+		first = false;
+		in = out;
+	}
+	return 0;
+}
+
+/* Delete every sfc_ep_by_ip entry pointing at @vpid. Keys are collected
+ * first: deleting while walking a hash map can restart the walk. */
+static int sfc_dp_del_ips(struct sfc_dp *dp, __u32 vpid)
+{
+	struct sfc_ip_key keys[64];
+	int n, i, err;
+
+	err = sfc_ips_of(dp, vpid, keys, (int)(sizeof(keys) / sizeof(keys[0])),
+			 &n);
 	for (i = 0; i < n; i++)
 		if (bpf_map_delete_elem(dp->ep_by_ip_fd, &keys[i]) &&
 		    errno != ENOENT && !err)

@@ -3,6 +3,7 @@
  * dp_open.c - open / close the pinned maps of an initialised node.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,20 @@ static int sfc_dp_open_map(const char *pin_dir, const char *name, int *fd)
 	return *fd < 0 ? -errno : 0;
 }
 
-int sfc_dp_open(const char *pin_dir, struct sfc_dp *dp)
+/* Is @name in the NULL-terminated @only (NULL: every map)? sfc_meta always
+ * is: it carries the layout version every open checks. */
+static bool sfc_dp_wanted(const char *name, const char *const *only)
+{
+	if (!only || !strcmp(name, SFC_MAP_META))
+		return true;
+	for (; *only; only++)
+		if (!strcmp(name, *only))
+			return true;
+	return false;
+}
+
+static int sfc_dp_open_some(const char *pin_dir, struct sfc_dp *dp,
+			    const char *const *only)
 {
 	const struct {
 		const char *name;
@@ -63,6 +77,8 @@ int sfc_dp_open(const char *pin_dir, struct sfc_dp *dp)
 	    (int)sizeof(dp->pin_dir))
 		return -ENAMETOOLONG;
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		if (!sfc_dp_wanted(maps[i].name, only))
+			continue;
 		err = sfc_dp_open_map(pin_dir, maps[i].name, maps[i].fd);
 		if (err)
 			goto cleanup;
@@ -76,6 +92,22 @@ cleanup:
 	if (err)
 		sfc_dp_close(dp);
 	return err;
+}
+
+int sfc_dp_open(const char *pin_dir, struct sfc_dp *dp)
+{
+	return sfc_dp_open_some(pin_dir, dp, NULL);
+}
+
+int sfc_dp_open_endpoints(const char *pin_dir, struct sfc_dp *dp)
+{
+	/* Every map dp_endpoint.c and dp_source.c touch. */
+	static const char *const maps[] = {
+		SFC_MAP_ENDPOINTS, SFC_MAP_IFINDEX, SFC_MAP_EP_BY_IP,
+		SFC_MAP_ALLOWED_SRC, SFC_MAP_POLICY, SFC_MAP_SF_HEALTH, NULL,
+	};
+
+	return sfc_dp_open_some(pin_dir, dp, maps);
 }
 
 void sfc_dp_close(struct sfc_dp *dp)

@@ -61,6 +61,16 @@ int sfc_dp_init(const char *pin_dir);
  */
 int sfc_dp_open(const char *pin_dir, struct sfc_dp *dp);
 
+/**
+ * sfc_dp_open_endpoints() - sfc_dp_open() of only the maps the endpoint
+ * functions use (sfc_dp_vpid_alloc, _endpoint_put, _endpoint_del,
+ * _vpid_of_ifindex, _for_each_endpoint, _allowed_src_set; and sfc_meta):
+ * seven bpf_obj_get calls instead of one per pinned map, for sfc-cni ADD
+ * and DEL. The other fds of @dp are -1. Same return values as
+ * sfc_dp_open().
+ */
+int sfc_dp_open_endpoints(const char *pin_dir, struct sfc_dp *dp);
+
 /** sfc_dp_close() - close the map fds of @dp (safe on a zeroed/failed @dp). */
 void sfc_dp_close(struct sfc_dp *dp);
 
@@ -80,6 +90,39 @@ int sfc_dp_attach(const char *pin_dir, int ifindex, const char *ifname,
  * Return: 0, also when nothing was attached; -errno on other failures.
  */
 int sfc_dp_detach(const char *pin_dir, const char *ifname);
+
+/**
+ * sfc_dp_link_create() - attach the program for @role to tcx ingress of
+ * host interface @ifindex, without pinning: the returned link fd alone
+ * holds the attachment, so closing it (or the process dying) detaches.
+ * The kernel waits for an RCU grace period inside this call (tcx swaps
+ * its program array under RTNL), which is why sfc-cni ADD makes the link
+ * while its IPAM plugin runs and pins it later under the node lock.
+ * Closing an attached link's last reference waits for a grace period too.
+ * Return: a link fd (caller closes it) or -errno.
+ */
+int sfc_dp_link_create(const char *pin_dir, int ifindex, enum sfc_role role);
+
+/**
+ * sfc_dp_link_pin() - pin @link_fd (from sfc_dp_link_create()) as
+ * <pin_dir>/links/<ifname>, replacing a pin of that name (a stale one of
+ * an interface deleted and re-created; were it live, its link is released
+ * and detaches once the kernel frees it). @link_fd stays the caller's.
+ * Caller holds the node lock.
+ * Return: 0 or -errno (-EINVAL for an @ifname with '/' or empty).
+ */
+int sfc_dp_link_pin(const char *pin_dir, int link_fd, const char *ifname);
+
+/**
+ * sfc_dp_unpin() - remove the link pin of @ifname, no BPF_LINK_DETACH:
+ * for an interface already deleted, whose tcx links the kernel detached
+ * with it. (Detaching first and deleting after costs the same RCU grace
+ * period the deletion waits for anyway, a second time.) On a live
+ * interface the program stays attached until the kernel frees the
+ * unpinned link, some time later: use sfc_dp_detach() there.
+ * Return: 0, also when there is no pin; -errno.
+ */
+int sfc_dp_unpin(const char *pin_dir, const char *ifname);
 
 /**
  * sfc_dp_for_each_link() - call @fn for every link pinned under
