@@ -385,7 +385,8 @@ wait_port server 8080 || not_ok "HTTP server in the server pod"
 http_get() { ns_exec client curl -sf --max-time 3 -o /dev/null "http://$SERVER_IP:8080/"; }
 assert_ok "chained traffic after the agent restart" ns_ping client "$SERVER_IP" 3
 
-# --- the API server away: state kept, ADD code 11, resync on return
+# --- the API server away: state kept, ADD code 11, resync on return (the
+# new watch cache starts after the agent's resourceVersion: 410, relist)
 api_kill
 a=$(hop_to_sf "$FW_SPI" 255)
 assert_ok "API server killed: chained traffic keeps flowing" ns_ping client "$SERVER_IP" 3
@@ -394,6 +395,17 @@ assert_ok "... and a new connection" http_get
 api_pod_offline() { pod_netns_add off >/dev/null; k_cni ADD off ""; }
 out=$(api_pod_offline)
 assert_eq 11 "$(cni_code "$out")" "ADD of a pod the agent cannot look up: code 11"
+assert_eq "$FW_SPI" "$(pol_spi "$C_VPID")" "policies kept while the API server is away"
+api_start && ok "API server back" || not_ok "API server back"
+assert_ok "the agent relisted after 410 Gone" wait_log "expired.*relisting" 1 60
+api_patch_pod client '{"metadata": {"annotations": {"sfc.io/chain": null}}}'
+t=$(wait_pol "$C_VPID" none)
+[ "$t" != timeout ] && ok "annotation change after the relist: $t ms" || not_ok "annotation after the relist"
+api_patch_pod client '{"metadata": {"annotations": {"sfc.io/chain": "fw-count"}}}'
+wait_pol "$C_VPID" "$FW_SPI" >/dev/null
+
+# --- an agent (re)started while the API server is away touches nothing
+api_kill
 agent_stop
 agent_start
 sleep 1
@@ -401,7 +413,7 @@ assert_eq "$FW_SPI" "$(pol_spi "$C_VPID")" "agent restarted without the API serv
 a=$(hop_to_sf "$FW_SPI" 255)
 assert_ok "... and traffic still chained" http_get
 [ "$(hop_to_sf "$FW_SPI" 255)" -gt "$a" ] && ok "... through the firewall" || not_ok "... through the firewall (restarted agent)"
-api_start && ok "API server back" || not_ok "API server back"
+api_start && ok "API server back again" || not_ok "API server back again"
 assert_ok "the restarted agent synced once the API server was back" wait_log "synced:" 3 60
 api_patch_pod client '{"metadata": {"annotations": {"sfc.io/chain": null}}}'
 t=$(wait_pol "$C_VPID" none)
