@@ -23,6 +23,7 @@ struct agent_k8s {
 	cJSON *evented;      /* "uid chain" -> true: Event posted */
 	struct sfc_plan plan;           /* last applied */
 	bool have_plan;
+	bool publish;                   /* plan not yet published (status, Events) */
 	bool synced_logged;
 	uint64_t gen_pods, gen_chains, gen_nodes; /* compiled at */
 	uint64_t sig;                   /* endpoints/ fingerprint compiled at */
@@ -42,12 +43,20 @@ bool agent_k8s_synced(const struct agent_k8s *k);
 /**
  * agent_k8s_reconcile() - compile the stores' objects (and pods GET'd
  * for an ADD) with the endpoint records and apply them under the node
- * lock; keep the plan for status and the socket; post Events for pods
- * naming an unknown chain; write changed ServiceChain status.
+ * lock; keep the plan for status and the socket, to be published by
+ * agent_k8s_publish() (not here: a CNI client waiting for its answer must
+ * not wait for API requests too).
  * Return: 0; -EAGAIN when not synced; -errno of the records, the lock or
  * the apply (logged once per distinct message).
  */
 int agent_k8s_reconcile(struct agent_k8s *k);
+
+/**
+ * agent_k8s_publish() - after a reconcile: post Events for pods naming an
+ * unknown chain and write changed ServiceChain status (blocking API
+ * requests); nothing when the last plan is published already.
+ */
+void agent_k8s_publish(struct agent_k8s *k);
 
 /**
  * agent_k8s_status() - write the /status of every ServiceChain whose

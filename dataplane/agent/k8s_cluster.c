@@ -299,9 +299,17 @@ int agent_k8s_reconcile(struct agent_k8s *k)
 	sfc_plan_free(&k->plan);
 	k->plan = plan;
 	k->have_plan = true;
+	k->publish = true;
+	return 0;
+}
+
+void agent_k8s_publish(struct agent_k8s *k)
+{
+	if (!k->publish)
+		return;
+	k->publish = false;
 	events_unknown_chains(k);
 	agent_k8s_status(k);
-	return 0;
 }
 
 const cJSON *agent_k8s_pod_get(struct agent_k8s *k, const char *ns,

@@ -147,6 +147,7 @@ static void after_step(struct agent_k8s *k)
 	    sfc_k8s_store_generation(k->pods) != k->gen_pods ||
 	    sfc_k8s_store_generation(k->chains) != k->gen_chains)
 		agent_k8s_reconcile(k);
+	agent_k8s_publish(k);
 }
 
 /* Every interval: SF health, endpoint records that came or went (CNI
@@ -162,8 +163,10 @@ static void round_tick(struct agent_k8s *k)
 	if (agent_scan(k->cfg) != k->sig ||
 	    sfc_dp_now_ns() - k->last_full_ns >= AGENT_FULL_RECONCILE_NS)
 		agent_k8s_reconcile(k);
+	if (k->publish)
+		agent_k8s_publish(k);
 	else
-		agent_k8s_status(k);
+		agent_k8s_status(k); /* liveness may have changed */
 }
 
 int agent_cluster_run(const struct agent_cfg *cfg, struct agent_health *h,
