@@ -220,6 +220,7 @@ manifests: $(CHART_RENDER)
 
 test-k8s: all k8s-bins images $(CHART_RENDER)
 	BUILD=$(BUILD) tests/k8s/test_chart.sh
+	BUILD=$(BUILD) tests/k8s/test_agent.sh
 	BUILD=$(BUILD) tests/k8s/test_node_image.sh
 	BUILD=$(BUILD) tests/k8s/test_smoke.sh
 
