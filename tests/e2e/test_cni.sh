@@ -221,8 +221,7 @@ assert_eq "$n_ep" "$(map_count sfc_endpoints)" "exhausted range: no map entry le
 assert_ok "DEL pod e" cni_run DEL "$NSE" eth0 ctr-e <<<"$XCONF"
 assert_eq 0 "$(map_count sfc_endpoints)" "every endpoint gone after the DELs"
 
-# The IPAM plugin runs while the veth is made: a veth that cannot be made
-# must still release what IPAM allocated meanwhile.
+# A veth that cannot be made: ADD fails before IPAM ever runs.
 NSG=$(pod_netns_add g)
 out=$(cni_run ADD "$NSG" eth0 ctr-g <<<"$CONF")
 HG=$(json_get "$out" '["interfaces"][0]["name"]')
@@ -231,9 +230,31 @@ ip link add "$HG" type veth peer name "${PFX}taken"
 out=$(cni_run ADD "$NSG" eth0 ctr-g <<<"$CONF" 2>/dev/null)
 assert_ok "host veth name taken: ADD fails naming it" sh -c "echo '$out' | grep -q 'already exists'"
 assert_eq "" "$(grep -rl ctr-g "$IPAM_DIR/$NET_NAME" 2>/dev/null)" \
-	"host veth name taken: the IPAM allocation made meanwhile is released"
+	"host veth name taken: no IPAM allocation"
 assert_fail "host veth name taken: no link pin" test -e "$PIN_DIR/links/$HG"
 assert_fail "host veth name taken: no state record" test -e "$STATE_DIR/endpoints/ctr-g_eth0.json"
 ip link del "$HG"
+
+# The IPAM plugin runs while the program is attached: an attach that fails
+# (BPF_LINK_CREATE made to fail by strace, found by a traced ADD first)
+# must still release what IPAM allocated meanwhile.
+add_env() { env CNI_COMMAND=ADD CNI_CONTAINERID=ctr-g CNI_NETNS="$NSG" CNI_IFNAME=eth0 \
+	CNI_PATH="$BUILD/bin:/usr/lib/cni" CNI_ARGS=IgnoreUnknown=1 "$@"; }
+if command -v strace >/dev/null; then
+	printf '%s' "$CONF" | add_env strace -o "$TMP_DIR/bpf.trace" -e trace=bpf "$CNI_BIN" >/dev/null
+	nth=$(grep '^bpf(' "$TMP_DIR/bpf.trace" | grep -n BPF_LINK_CREATE | cut -d: -f1)
+	assert_ok "DEL pod g after the traced ADD" cni_run DEL "$NSG" eth0 ctr-g <<<"$CONF"
+	links0=$(host_links) n_ep=$(map_count sfc_endpoints)
+	out=$(printf '%s' "$CONF" | add_env strace -o /dev/null -e trace=bpf \
+		-e inject=bpf:error=EPERM:when="${nth:-1}" "$CNI_BIN" 2>/dev/null)
+	assert_ok "attach fails: ADD fails naming it" sh -c "echo '$out' | grep -q 'attaching the sfc_from_pod program'"
+	assert_eq "" "$(grep -rl ctr-g "$IPAM_DIR/$NET_NAME" 2>/dev/null)" \
+		"attach fails: the IPAM allocation made meanwhile is released"
+	assert_eq "$links0" "$(host_links)" "attach fails: no host veth left"
+	assert_eq "$n_ep" "$(map_count sfc_endpoints)" "attach fails: no map entry left"
+	assert_fail "attach fails: no state record" test -e "$STATE_DIR/endpoints/ctr-g_eth0.json"
+else
+	not_ok "strace missing (make deps installs it): a failing attach not tested"
+fi
 
 summary
