@@ -479,7 +479,9 @@ struct sfc_flow {
 	__u32 prog;         /* SFC_FLOW_PROG_*: hops SFs had skipped */
 	__u16 inst[SFC_FLOW_MAX_HOPS]; /* VPID pinned at forward hop index i
 					* (SI 255 - i); 0 = not chosen */
-	__u32 pad;
+	__u32 born;         /* low 32 bits of sfc_now() when the entry was
+			     * created: a new flow under a reused id gets
+			     * counters of its own (sfc_flow_counts) */
 };
 /* sfc_flow.flags */
 #define SFC_FLOW_P_DROP 0x01 /* an SF asked: drop at the classifier */
@@ -490,13 +492,16 @@ struct sfc_flow {
 #define SFC_FLOW_PROG_SKIP_MASK 0xFFFFu
 
 /*
- * sfc_flow_counts[{flow id, forward hop index}] (LRU hash, SFC_MAX_FLOWS):
- * what the SFF skipped a counted hop (SFC_CTRL_F_COUNT) for, written by BPF
- * with atomic adds; an SF reads it through a counts query (SFC_TLV_COUNTS).
+ * sfc_flow_counts[{flow id, forward hop index, born}] (LRU hash,
+ * SFC_MAX_FLOWS): what the SFF skipped a counted hop (SFC_CTRL_F_COUNT)
+ * for, written by BPF with atomic adds; an SF reads it through a counts
+ * query (SFC_TLV_COUNTS). Cumulative for the life of the flow entry, also
+ * across chain versions.
  */
 struct sfc_count_key {
 	__u32 flow_id;
 	__u32 hop;          /* forward hop index */
+	__u32 born;         /* sfc_flow.born of the entry */
 };
 
 struct sfc_flow_count {
@@ -647,7 +652,7 @@ SFC_ASSERT_SIZE(struct sfc_group_member, 4);
 SFC_ASSERT_SIZE(struct sfc_group, 8 + 4 * SFC_GROUP_MAX_MEMBERS);
 SFC_ASSERT_SIZE(struct sfc_flow_key, 40);
 SFC_ASSERT_SIZE(struct sfc_flow, 32 + 2 * SFC_FLOW_MAX_HOPS);
-SFC_ASSERT_SIZE(struct sfc_count_key, 8);
+SFC_ASSERT_SIZE(struct sfc_count_key, 12);
 SFC_ASSERT_SIZE(struct sfc_flow_count, 32);
 SFC_ASSERT_SIZE(struct sfc_sf_prog, 16);
 SFC_ASSERT_SIZE(struct sfc_flow_ref, 24);

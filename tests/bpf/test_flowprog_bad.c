@@ -260,6 +260,39 @@ Test(flowprog_bad, counted_bypass_answers_query)
 	cr_assert_eq(bpft_drops_total(), 0);
 }
 
+/* A new flow under a reused flow id (its entry idled out and was made
+ * again) starts its counts from zero: the old flow's are not its. */
+Test(flowprog_bad, reused_flow_id_counts_afresh)
+{
+	struct run_out got, out;
+	struct sfc_flow f;
+	struct pkt p;
+	uint32_t id, again;
+
+	chain();
+	id = from_a(&got, 80);
+	bpft_sf_back(&p, &got, VPID_SF1);
+	pkt_ctrl_tlv(&p, SFC_CTRL_VERSION, SFC_CTRL_BYPASS, SFC_CTRL_F_COUNT, id);
+	bpft_run(T.from_sf_fd, &p, 0, &out);
+	from_a(&out, 80);
+	from_a(&out, 80);
+	f = bpft_flow(id);
+	f.last_ns = 1; /* idle for ages */
+	cr_assert_eq(bpf_map_update_elem(T.dp.flows_fd, &id, &f, BPF_ANY), 0);
+	again = from_a(&got, 80);
+	cr_assert_eq(again, id, "same 5-tuple, same id");
+	cr_assert_arr_eq(got.data, bpft_ep(VPID_SF1)->mac, 6, "a new flow");
+	cr_assert_neq(bpft_flow(id).born, f.born);
+	bpft_sf_back(&p, &got, VPID_SF1);
+	pkt_ctrl_tlv(&p, SFC_CTRL_VERSION, SFC_CTRL_BYPASS, SFC_CTRL_F_COUNT, id);
+	bpft_run(T.from_sf_fd, &p, 0, &out);
+	from_a(&out, 80);
+	query(&p, VPID_SF1, 255, id, SFC_COUNTS_REQUEST);
+	bpft_run(T.from_sf_fd, &p, 0, &out);
+	cr_assert_eq(out.data[14 + 24 + 1], SFC_COUNTS_ANSWER);
+	cr_assert_eq(be64_at(out.data + 14 + 24 + 8), 1, "only the new flow's");
+}
+
 /* Queries the SFF refuses (answered REFUSED, so the SF does not wait),
  * and ones it does not answer at all (consumed, counted bad-tlv): an
  * "answer" an SF sends must never bounce back and forth. */

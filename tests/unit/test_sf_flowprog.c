@@ -38,6 +38,7 @@ Test(sf_flowprog, bypass_request_goes_back_as_control_tlv)
 	static struct tpkt p, orig;
 	struct sf_counters c = { 0 };
 	const uint8_t *tlv;
+	uint32_t id;
 
 	tpkt_build(&p, IPPROTO_TCP, "10.0.0.1", 40000, "10.0.0.2", 80, 0x10, 100);
 	tpkt_flow(&p, 0x1234, false);
@@ -60,7 +61,8 @@ Test(sf_flowprog, bypass_request_goes_back_as_control_tlv)
 	cr_assert_eq(tlv[4], SFC_CTRL_VERSION);
 	cr_assert_eq(tlv[5], SFC_CTRL_BYPASS);
 	cr_assert_eq(tlv[6], SFC_CTRL_F_COUNT);
-	cr_assert_eq(ntohl(*(uint32_t *)(tlv + 8)), 0x1234, "flow id echoed");
+	memcpy(&id, tlv + 8, sizeof(id));
+	cr_assert_eq(ntohl(id), 0x1234, "flow id echoed");
 	cr_assert_arr_eq(tlv + SFC_CTRL_TLV_LEN, orig.buf + orig.ip_off,
 			 orig.f.len - orig.ip_off, "inner packet untouched");
 	cr_assert_eq(p.vnet.csum_start, orig.vnet.csum_start + SFC_CTRL_TLV_LEN);
@@ -182,16 +184,16 @@ static void on_counts(void *ctx, const struct sf_counts_answer *a)
 static size_t answer_frame(uint8_t *buf, uint8_t status, uint64_t pkts)
 {
 	struct sfc_tlv_endpoint ep = { .flow_id = htonl(0x77) };
-	struct sfc_nsh_counts_hdr *h = (void *)(buf + 14);
+	struct sfc_nsh_counts_hdr h;
 
 	memset(buf, 0, 14);
 	buf[12] = 0x89;
 	buf[13] = 0x4F;
-	cr_assert_eq(sf_nsh_counts_query(h, SFC_NSH_COUNTS_LEN,
-					 SFC_SP(5, 255), &ep),
+	cr_assert_eq(sf_nsh_counts_query(&h, sizeof(h), SFC_SP(5, 255), &ep),
 		     SFC_NSH_COUNTS_LEN);
-	h->counts.status = status;
-	h->counts.packets[0] = htobe64(pkts);
+	h.counts.status = status;
+	h.counts.packets[0] = htobe64(pkts);
+	memcpy(buf + 14, &h, sizeof(h)); /* at an odd offset of the frame */
 	return 14 + SFC_NSH_COUNTS_LEN;
 }
 

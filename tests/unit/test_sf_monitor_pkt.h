@@ -6,6 +6,7 @@
 #ifndef TEST_SF_MONITOR_PKT_H
 #define TEST_SF_MONITOR_PKT_H
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -115,13 +116,17 @@ static inline uint8_t tsend_flow(struct tflow fl, uint8_t flags, uint32_t seq,
 				 uint8_t *ctrl_flags)
 {
 	struct tpkt *t = tpkt_new(fl, flags, seq, data, data ? strlen(data) : 0);
-	struct sfc_nsh_hdr *h = (struct sfc_nsh_hdr *)(t->buf + 14);
+	const size_t ep = 14 + offsetof(struct sfc_nsh_hdr, ep);
 	struct sf_counters c = { 0 };
+	uint32_t id = htonl(flow_id);
 	enum sf_verdict r;
 	uint8_t action = 0;
 
-	h->ep.flow_id = htonl(flow_id);
-	h->ep.flags = reply ? SFC_TLV_F_REPLY : 0;
+	/* Byte copies: the NSH sits at an odd offset of the frame. */
+	memcpy(t->buf + ep + offsetof(struct sfc_tlv_endpoint, flow_id), &id,
+	       sizeof(id));
+	t->buf[ep + offsetof(struct sfc_tlv_endpoint, flags)] =
+		reply ? SFC_TLV_F_REPLY : 0;
 	t->f.headroom = sizeof(t->room);
 	r = sf_frame_process(&c, &t->f, fn, ctx);
 	cr_assert_eq(c.malformed, 0, "crafted frame is valid");

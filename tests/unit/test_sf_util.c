@@ -2,6 +2,7 @@
 /*
  * test_sf_util.c - crafted SF frames for unit tests. See test_sf_util.h.
  */
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
@@ -227,10 +228,14 @@ enum sf_verdict tpkt_run(struct tpkt *p, struct sf_counters *c, sf_pkt_fn fn,
 
 void tpkt_flow(struct tpkt *p, uint32_t flow_id, bool reply)
 {
-	struct sfc_nsh_hdr *h = (struct sfc_nsh_hdr *)(p->buf + 14);
+	const size_t ep = 14 + offsetof(struct sfc_nsh_hdr, ep);
+	uint32_t id = htonl(flow_id);
 
-	h->ep.flow_id = htonl(flow_id);
-	h->ep.flags = reply ? SFC_TLV_F_REPLY : 0;
+	/* Byte copies: the NSH sits at an odd offset of the frame. */
+	memcpy(p->buf + ep + offsetof(struct sfc_tlv_endpoint, flow_id), &id,
+	       sizeof(id));
+	p->buf[ep + offsetof(struct sfc_tlv_endpoint, flags)] =
+		reply ? SFC_TLV_F_REPLY : 0;
 	p->f.headroom = sizeof(p->room);
 }
 

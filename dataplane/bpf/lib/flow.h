@@ -112,6 +112,7 @@ __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 	nf.last_ns = now;
 	nf.src_vpid = (__u16)src_vpid;
 	nf.gen = sfc_path_gen(spi);
+	nf.born = (__u32)now;
 	for (i = 0; i < 4; i++) {
 		f = bpf_map_lookup_elem(&sfc_flows, &id);
 		if (f && f->spi == spi && sfc_fresh(f->last_ns, now)) {

@@ -47,11 +47,14 @@ __attribute__((noinline)) int sfc_flow_gate(__u32 flow_id, __u32 spi,
 	return SFC_DROP_FLOW;
 }
 
-/* Add @skb (NSH in place) to the counters of {@flow_id, hop @pin}. */
+/* Add @skb (NSH in place) to the counters of hop @pin of flow @flow_id
+ * (entry born at @born). */
 static __always_inline void sfc_flow_count(struct __sk_buff *skb,
-					   __u32 flow_id, __u32 pin, bool reply)
+					   __u32 flow_id, __u32 born,
+					   __u32 pin, bool reply)
 {
-	struct sfc_count_key key = { .flow_id = flow_id, .hop = pin };
+	struct sfc_count_key key = { .flow_id = flow_id, .hop = pin,
+				     .born = born };
 	static const struct sfc_flow_count zero;
 	struct sfc_flow_count *c;
 	__u64 segs = 1, bytes = 0;
@@ -107,7 +110,7 @@ __attribute__((noinline)) int sfc_flow_skip(struct __sk_buff *skb,
 	if (!nsh || (nsh->ep.flags & SFC_TLV_F_END))
 		return 0;
 	if (f->prog & SFC_FLOW_PROG_COUNT(pin))
-		sfc_flow_count(skb, flow_id, pin, reply);
+		sfc_flow_count(skb, flow_id, f->born, pin, reply);
 	hs = sfc_hop_stats_get(SFC_SP(spi, si));
 	if (hs)
 		hs->bypassed_packets++;
@@ -300,6 +303,7 @@ __attribute__((noinline)) int sfc_counts_query(struct __sk_buff *skb,
 				   reply, vpid, &pin);
 	key.flow_id = flow_id;
 	key.hop = pin;
+	key.born = f ? f->born : 0;
 	cnt = f ? bpf_map_lookup_elem(&sfc_flow_counts, &key) : 0;
 	if (cnt && hop) {
 		ans.status = SFC_COUNTS_ANSWER;
