@@ -99,6 +99,25 @@ static void offload_established(struct sf_firewall *fw,
 	fw->bypass_requests++;
 }
 
+/*
+ * A packet the rules deny as a new flow: ask the SFF to drop the flow at
+ * its classifier, unless it is TCP from the middle of a connection. That
+ * one may be an offloaded connection the tracker forgot (it saw none of
+ * its packets for the idle timeout) whose FIN or RST now comes through:
+ * dropping the flow would stop its close.
+ */
+static void offload_denied(struct sf_firewall *fw, const struct sf_pkt *pkt,
+			   uint8_t tcp_flags)
+{
+	if (!fw->offload)
+		return;
+	if (pkt->inner.t.proto == IPPROTO_TCP && !pkt->inner.frag &&
+	    (tcp_flags & (SF_TCP_SYN | SF_TCP_ACK)) != SF_TCP_SYN)
+		return;
+	sf_pkt_program(pkt, SFC_CTRL_DROP, 0);
+	fw->drop_requests++;
+}
+
 enum sf_verdict sf_firewall_check(struct sf_firewall *fw,
 				  const struct sf_pkt *pkt, uint64_t now_ms)
 {
@@ -131,10 +150,7 @@ enum sf_verdict sf_firewall_check(struct sf_firewall *fw,
 	}
 	if (sf_fw_rules_eval(&fw->rules, &pkt->inner) == SF_FW_DENY) {
 		fw->pkts_denied++;
-		if (fw->offload) {
-			sf_pkt_program(pkt, SFC_CTRL_DROP, 0);
-			fw->drop_requests++;
-		}
+		offload_denied(fw, pkt, flags);
 		return SF_VERDICT_DROP;
 	}
 	if (!track || (flags & SF_TCP_RST)) {

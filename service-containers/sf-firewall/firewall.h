@@ -15,7 +15,8 @@
  * established the firewall asks the SFF to bypass it for the rest of the
  * connection (the packet that establishes it carries the request), and a
  * flow the rules deny is asked to be dropped at its classifier, so its
- * later packets die in the kernel. TCP FIN and RST still come through (the
+ * later packets die in the kernel (not a TCP packet from the middle of a
+ * connection: the tracker may have forgotten an offloaded one). TCP FIN and RST still come through (the
  * tracker sees the connection close); a reload does not reach connections
  * already offloaded: applying the chain again (a new chain version) does.
  *

@@ -102,6 +102,13 @@ Test(sf_offload, firewall_drops_denied_flows_in_the_kernel)
 	cr_assert_eq(fw.pkts_denied, 1);
 	cr_assert_eq(fw.drop_requests, 1);
 	cr_assert_eq(fw_send(&fw, 80, SF_TCP_SYN, false, &c, &v), 0, "allowed");
+	/* The middle of a connection the tracker does not know (one offloaded
+	 * for longer than its idle timeout, now closing): dropped, but its
+	 * flow is not. */
+	cr_assert_eq(fw_send(&fw, 22, SF_TCP_FIN | SF_TCP_ACK, false, &c, &v), 0);
+	cr_assert_eq(v, SF_VERDICT_DROP);
+	cr_assert_eq(fw_send(&fw, 22, SF_TCP_RST, false, &c, &v), 0);
+	cr_assert_eq(fw.drop_requests, 1);
 	sf_firewall_free(&fw);
 }
 
