@@ -272,8 +272,11 @@ FUZZ_DIR       := $(BUILD)/fuzz
 FUZZ_CFLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE $(INC_SHARED) \
 	-Idataplane/control -Iservice-containers/lib -Icni $(PKG_CFLAGS)
-FUZZ_SRCS_cni_config := cni/cni_config.c cni/cni_result.c cni/cni_runtime.c common/sfc_json.c
-FUZZ_LIBS_cni_config := -lcjson -lm
+# The parsers are built into the target (instrumented); what they call in
+# the control and utility libraries is linked from the ordinary build.
+FUZZ_SRCS_cni_config := cni/cni_config.c cni/cni_result.c cni/cni_runtime.c cni/cni_agent.c \
+	$(LIBCTL) $(LIBSFCDP) $(LIBUTIL)
+FUZZ_LIBS_cni_config := $(LDLIBS)
 FUZZ_SRCS_nsh        := service-containers/lib/nsh.c service-containers/lib/inner.c \
 	service-containers/lib/frame.c
 FUZZ_LIBS_nsh        :=
