@@ -3,12 +3,21 @@
 #
 # make bench-cni: ADD and DEL latency of sfc-cni against the reference
 # bridge plugin (/usr/lib/cni/bridge + host-local, its own per-run bridge
-# "${PFX}br") on this machine, in the same run. Each plugin: BENCH_PODS
-# (default 50) pods ADDed one after the other, then DELed, on an empty
-# node; then the same with BENCH_LOADED (default 250) pods already on the
-# node (created first with the same plugin). Every invocation is timed with
-# a monotonic clock (python3 time.monotonic_ns around the exec); median and
-# p99 are printed with the ratio sfc/bridge. Nothing is asserted.
+# "${PFX}br") on this machine, in the same run. BENCH_PODS (default 50)
+# pods are ADDed, then DELed, on an empty node; then the same with
+# BENCH_LOADED (default 250) pods of each plugin already on the node. The
+# plugins take turns pod by pod (the order rotating), so a change of load
+# on the machine hits them alike. Every invocation is timed with a
+# monotonic clock around the exec (one python3 driver runs them all);
+# median and p99 are printed with the ratio to bridge. Nothing is
+# asserted.
+#
+# BENCH_BASE=/path/to/sfc-cni adds another sfc-cni build (say the last
+# commit's, from a git worktree) as plugin "base", with its own pin dir,
+# state dir and subnet, and prints sfc-cni/base too.
+# BENCH_PHASES (default 10): that many more ADD/DEL of each sfc-cni build
+# under `perf trace` (only the syscalls named below, when perf is
+# installed), summed per kind and printed as medians: where the time goes.
 # Both plugins run in the per-run node netns of lib.sh: bridge's isGateway
 # turns on IP forwarding and its bridge, addresses and routes stay there
 # (they would otherwise change the root netns for every later test).
@@ -19,93 +28,196 @@ SFC_SUBNET=${SFC_SUBNET:-10.$((100 + ($$ >> 8) % 100)).0.0/16}
 
 PODS=${BENCH_PODS:-50}
 LOADED=${BENCH_LOADED:-250}
+PHASES=${BENCH_PHASES:-10}
+BASE=${BENCH_BASE:-}
 [ -x /usr/lib/cni/bridge ] || { echo "bench-cni: /usr/lib/cni/bridge missing" >&2; exit 1; }
+[ -z "$BASE" ] || [ -x "$BASE" ] || { echo "bench-cni: BENCH_BASE $BASE is no executable" >&2; exit 1; }
 NET16=${SUBNET%.0.0/16}
 
-SFC_CONF=$(cni_conf "" "{\"type\": \"host-local\", \"dataDir\": \"$IPAM_DIR\", \"ranges\": [[{\"subnet\": \"$NET16.0.0/17\"}]]}")
+hl() { echo "{\"type\": \"host-local\", \"dataDir\": \"$IPAM_DIR\", \"ranges\": [[{\"subnet\": \"$NET16.$1\"}]]}"; }
+SFC_CONF=$(cni_conf "" "$(hl 0.0/18)")
 BR_CONF=$(cat <<EOF
 {"cniVersion": "1.0.0", "name": "$PFX-br", "type": "bridge", "bridge": "${PFX}br",
- "isGateway": true, "ipMasq": false,
- "ipam": {"type": "host-local", "dataDir": "$IPAM_DIR", "ranges": [[{"subnet": "$NET16.128.0/17"}]]}}
+ "isGateway": true, "ipMasq": false, "ipam": $(hl 128.0/17)}
 EOF
 )
+# The base build keeps its pins, records and addresses apart: its BPF
+# objects (and layout) may differ from this build's.
+BASE_PINS=${PIN_DIR}b
+BASE_CONF=$(cni_conf "" "$(hl 64.0/18)" | sed -e "s|\"$PIN_DIR\"|\"$BASE_PINS\"|" \
+	-e "s|\"$STATE_DIR\"|\"$STATE_DIR-base\"|" -e "s|\"$NET_NAME\"|\"$NET_NAME-base\"|")
+on_cleanup "rm -rf '$BASE_PINS' 2>/dev/null"
 node_netns_add || { echo "bench-cni: cannot create the node netns" >&2; exit 1; }
 
-# timed CMD PLUGIN_CONF NETNS CID: run one invocation, print its ns.
-timed() {
-	local conf=$2 bin=$CNI_BIN
-	[ "$conf" = "$BR_CONF" ] && bin=/usr/lib/cni/bridge
-	printf '%s' "$conf" | CNI_COMMAND=$1 CNI_CONTAINERID=$4 CNI_NETNS=$3 CNI_IFNAME=eth0 \
-		CNI_PATH="$BUILD/bin:/usr/lib/cni" CNI_ARGS="IgnoreUnknown=1" \
-		nsenter --net="$(ns_path node)" python3 -c '
-import subprocess, sys, time
-data = sys.stdin.buffer.read()
-t = time.monotonic_ns()
-r = subprocess.run(sys.argv[1:], input=data, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-dt = time.monotonic_ns() - t
-if r.returncode:
-    sys.stderr.write(r.stderr.decode(errors="replace")[-300:])
-    sys.exit(1)
-print(dt)' "$bin"
-}
-
-# run_set TAG CONF N: ADD N pods, then DEL them; timings to $TMP_DIR/TAG.{add,del}.
-run_set() {
-	local tag=$1 conf=$2 n=$3 i
-	: >"$TMP_DIR/$tag.add"
-	: >"$TMP_DIR/$tag.del"
-	for i in $(seq "$n"); do
-		ip netns add "$PFX-$tag$i" || return 1
-		timed ADD "$conf" "$(ns_path "$tag$i")" "$tag-$i" >>"$TMP_DIR/$tag.add" || return 1
-	done
-	for i in $(seq "$n"); do
-		timed DEL "$conf" "$(ns_path "$tag$i")" "$tag-$i" >>"$TMP_DIR/$tag.del" || return 1
-		ip netns del "$PFX-$tag$i"
-	done
-}
-
-# preload TAG CONF N: N pods that stay (the node's load), untimed.
-preload() {
-	local tag=$1 conf=$2 n=$3 i
-	for i in $(seq "$n"); do
-		ip netns add "$PFX-$tag$i" || return 1
-		timed ADD "$conf" "$(ns_path "$tag$i")" "$tag-$i" >/dev/null || return 1
-	done
-}
-unload() {
-	local tag=$1 conf=$2 n=$3 i
-	for i in $(seq "$n"); do
-		timed DEL "$conf" "$(ns_path "$tag$i")" "$tag-$i" >/dev/null
-		ip netns del "$PFX-$tag$i"
-	done
-}
-
-stats() {
-	python3 - "$TMP_DIR" "$@" <<'PY'
-import statistics, sys
-d, label, sfc, br = sys.argv[1:5]
-def load(tag, op):
-    v = sorted(int(x) / 1e6 for x in open(f"{d}/{tag}.{op}").read().split())
-    p99 = v[min(len(v) - 1, int(round(0.99 * (len(v) - 1))))]
-    return statistics.median(v), p99, len(v)
-print(label)
-for op in ("add", "del"):
-    sm, sp, n = load(sfc, op)
-    bm, bp, _ = load(br, op)
-    print("  %-3s n=%-3d  sfc-cni median %7.1f ms  p99 %7.1f ms | bridge median %7.1f ms  p99 %7.1f ms"
-          " | sfc/bridge median %.2f  p99 %.2f" % (op.upper(), n, sm, sp, bm, bp, sm / bm, sp / bp))
+spec=$TMP_DIR/bench.json
+python3 - "$spec" "$PFX" "$BUILD/bin:/usr/lib/cni" "$CNI_BIN" "$SFC_CONF" \
+	/usr/lib/cni/bridge "$BR_CONF" "$BASE" "$BASE_CONF" <<'PY'
+import json, sys
+out, pfx, path, sfc, sconf, br, bconf, base, baseconf = sys.argv[1:]
+pl = [{"name": "sfc-cni", "tag": "s", "bin": sfc, "conf": sconf},
+      {"name": "bridge", "tag": "b", "bin": br, "conf": bconf}]
+if base:
+    pl.append({"name": "base", "tag": "o", "bin": base, "conf": baseconf})
+json.dump({"pfx": pfx, "path": path, "plugins": pl}, open(out, "w"))
 PY
-}
 
-echo "bench-cni: $PODS pods per set, then with $LOADED pods already on the node"
-run_set se "$SFC_CONF" "$PODS" || { echo "bench-cni: sfc-cni set failed" >&2; exit 1; }
-run_set be "$BR_CONF" "$PODS" || { echo "bench-cni: bridge set failed" >&2; exit 1; }
-stats "empty node:" se be
+perf_ok=0
+if [ "$PHASES" -gt 0 ] && command -v perf >/dev/null &&
+	perf trace -e bpf -- true >/dev/null 2>&1; then
+	perf_ok=1
+fi
 
-preload sl "$SFC_CONF" "$LOADED" || { echo "bench-cni: sfc-cni preload failed" >&2; exit 1; }
-run_set sx "$SFC_CONF" "$PODS" || { echo "bench-cni: sfc-cni loaded set failed" >&2; exit 1; }
-unload sl "$SFC_CONF" "$LOADED"
-preload bl "$BR_CONF" "$LOADED" || { echo "bench-cni: bridge preload failed" >&2; exit 1; }
-run_set bx "$BR_CONF" "$PODS" || { echo "bench-cni: bridge loaded set failed" >&2; exit 1; }
-unload bl "$BR_CONF" "$LOADED"
-stats "with $LOADED pods on the node (each plugin its own):" sx bx
+echo "bench-cni: $PODS pods per set, then with $LOADED pods of each plugin on the node"
+node python3 - "$spec" "$PODS" "$LOADED" "$((perf_ok * PHASES))" "$TMP_DIR" <<'PY'
+import json, os, re, statistics, subprocess, sys, time
+
+spec = json.load(open(sys.argv[1]))
+pods, loaded, phases, tmp = (int(sys.argv[2]), int(sys.argv[3]),
+                             int(sys.argv[4]), sys.argv[5])
+pfx, plugins = spec["pfx"], spec["plugins"]
+
+
+def netns(name, op):
+    subprocess.run(["ip", "netns", op, f"{pfx}-{name}"], check=True)
+
+
+def invoke(pl, cmd, pod, wrap=()):
+    """Run one CNI command of plugin pl for pod; return its time in ms."""
+    env = dict(os.environ, CNI_COMMAND=cmd, CNI_CONTAINERID=pod,
+               CNI_NETNS=f"/var/run/netns/{pfx}-{pod}", CNI_IFNAME="eth0",
+               CNI_PATH=spec["path"], CNI_ARGS="IgnoreUnknown=1")
+    data = pl["conf"].encode()
+    t = time.monotonic_ns()
+    r = subprocess.run(list(wrap) + [pl["bin"]], input=data, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    dt = (time.monotonic_ns() - t) / 1e6
+    if r.returncode:
+        sys.exit(f"bench-cni: {pl['name']} {cmd} {pod} failed: "
+                 + r.stderr.decode(errors="replace")[-300:])
+    return dt
+
+
+def turns(i):
+    """Plugins in the order of round i: each goes first in turn."""
+    k = i % len(plugins)
+    return plugins[k:] + plugins[:k]
+
+
+def run_set(tag, n):
+    """n pods per plugin ADDed then DELed, the plugins taking turns."""
+    t = {p["name"]: {"add": [], "del": []} for p in plugins}
+    for op, cmd in (("add", "ADD"), ("del", "DEL")):
+        for i in range(n):
+            for p in turns(i):
+                pod = f"{p['tag']}{tag}{i}"
+                if op == "add":
+                    netns(pod, "add")
+                t[p["name"]][op].append(invoke(p, cmd, pod))
+                if op == "del":
+                    netns(pod, "del")
+    return t
+
+
+def load(n, cmd):
+    for i in range(n):
+        for p in turns(i):
+            pod = f"{p['tag']}l{i}"
+            if cmd == "ADD":
+                netns(pod, "add")
+            invoke(p, cmd, pod)
+            if cmd == "DEL":
+                netns(pod, "del")
+
+
+def stat(v):
+    v = sorted(v)
+    return statistics.median(v), v[min(len(v) - 1, round(0.99 * (len(v) - 1)))]
+
+
+def report(label, t):
+    print(label)
+    br = t["bridge"]
+    for op in ("add", "del"):
+        bm, bp = stat(br[op])
+        print(f"  {op.upper()} n={len(br[op])}  bridge   median {bm:6.1f} ms  p99 {bp:6.1f} ms")
+        for p in plugins:
+            if p["name"] == "bridge":
+                continue
+            m, q = stat(t[p["name"]][op])
+            line = (f"  {op.upper()} n={len(br[op])}  {p['name']:<8} median {m:6.1f} ms  "
+                    f"p99 {q:6.1f} ms | /bridge median {m / bm:.2f}  p99 {q / bp:.2f}")
+            if p["name"] == "sfc-cni" and "base" in t:
+                om, oq = stat(t["base"][op])
+                line += f" | /base median {m / om:.2f}  p99 {q / oq:.2f}"
+            print(line)
+
+
+# perf trace line: "  2.364 (15.066 ms): [comm/tid ]name(args) = ret"
+TRACE = re.compile(r"\(\s*([\d.]+) ms\): (?:\S+/\d+ )?(\w+)\((.*)\)\s+=\s*(\S*)")
+
+
+def kinds(path):
+    """Time per kind of blocking call in one perf trace output, and the
+    process's run time from exec to exit (the time of exit_group)."""
+    k = {"tcx attach": 0.0, "tcx detach": 0.0, "netlink": 0.0,
+         "ipam wait": 0.0, "fsync": 0.0, "other bpf": 0.0}
+    total = 0.0
+    for line in open(path):
+        if "exit_group(" in line:
+            total = float(line.split()[0])
+            continue
+        m = TRACE.search(line)
+        if not m:
+            continue
+        ms, name, args = float(m.group(1)), m.group(2), m.group(3)
+        if name == "bpf":
+            key = ("tcx attach" if "LINK_CREATE" in args else
+                   "tcx detach" if "LINK_DETACH" in args else "other bpf")
+        elif name in ("sendmsg", "recvmsg"):
+            key = "netlink"
+        elif name in ("read", "wait4"):
+            key = "ipam wait"   # stdin and small files read in microseconds
+        else:
+            key = name
+        k[key] = k.get(key, 0.0) + ms
+    return k, total
+
+
+def phases_of(p, n):
+    """n ADD then n DEL of p under perf trace: medians per kind."""
+    wrap = ["perf", "trace", "--no-inherit", "-e",
+            "bpf,sendmsg,recvmsg,read,wait4,fsync,exit_group", "-o"]
+    res = {"ADD": [], "DEL": []}
+    for cmd in ("ADD", "DEL"):
+        for i in range(n):
+            pod = f"{p['tag']}p{i}"
+            if cmd == "ADD":
+                netns(pod, "add")
+            out = f"{tmp}/trace.{p['tag']}.{cmd}.{i}"
+            invoke(p, cmd, pod, wrap + [out, "--"])
+            if cmd == "DEL":
+                netns(pod, "del")
+            k, total = kinds(out)
+            k["rest"] = total - sum(k.values())
+            k["exec to exit"] = total
+            res[cmd].append(k)
+    for cmd, rows in res.items():
+        keys = [k for k in rows[0] if any(r.get(k, 0) > 0.05 for r in rows)]
+        cells = [f"{k} {statistics.median(r.get(k, 0.0) for r in rows):.1f}"
+                 for k in keys]
+        print(f"  {p['name']} {cmd}: " + ", ".join(cells))
+
+
+report("empty node:", run_set("e", pods))
+if loaded:
+    load(loaded, "ADD")
+    report(f"with {loaded} pods of each plugin on the node:", run_set("x", pods))
+    load(loaded, "DEL")
+if phases:
+    print(f"where the time goes, ms from exec to exit (median of {phases} under perf "
+          "trace of bpf, netlink, read/wait4 on the IPAM plugin, fsync: each traced "
+          "call costs more; rest = process start, parsing, files, other syscalls):")
+    for p in plugins:
+        if p["name"] != "bridge":
+            phases_of(p, phases)
+PY
