@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * dp_util.c - small helpers: paths, libbpf logging, address keys, names.
+ * dp_util.c - small helpers: paths, address keys, names.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,32 +12,9 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
-#include <bpf/libbpf.h>
 
 #include "sfc_dp.h"
 #include "dp_internal.h"
-
-/*
- * libbpf logs nothing unless SFC_DEBUG is set: sfc-cni's stdout is its
- * result, and even stderr noise confuses runtimes. SFC_DEBUG=1 shows
- * warnings and info, SFC_DEBUG=2 also libbpf's debug (verifier) output.
- */
-static int sfc_dp_libbpf_print(enum libbpf_print_level level, const char *fmt,
-			       va_list ap)
-{
-	const char *dbg = getenv("SFC_DEBUG");
-
-	if (!dbg || !*dbg || !strcmp(dbg, "0"))
-		return 0;
-	if (level == LIBBPF_DEBUG && atoi(dbg) < 2)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
-void sfc_dp_log_init(void)
-{
-	libbpf_set_print(sfc_dp_libbpf_print);
-}
 
 int sfc_dp_path(char *buf, size_t len, const char *pin_dir, const char *sub,
 		const char *name)
