@@ -318,3 +318,15 @@ const char *sf_nsh_strerror(int err)
 		return "error";
 	}
 }
+
+void sf_counts_delta(const struct sf_counts_answer *a, int dir,
+		     uint64_t *seen_packets, uint64_t *seen_bytes,
+		     uint64_t *packets, uint64_t *bytes)
+{
+	if (a->packets[dir] < *seen_packets || a->bytes[dir] < *seen_bytes)
+		*seen_packets = *seen_bytes = 0;
+	*packets = a->packets[dir] - *seen_packets;
+	*bytes = a->bytes[dir] - *seen_bytes;
+	*seen_packets = a->packets[dir];
+	*seen_bytes = a->bytes[dir];
+}

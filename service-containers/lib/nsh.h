@@ -213,6 +213,18 @@ struct sf_counts_answer {
  */
 int sf_nsh_counts_answer(const struct sf_nsh *n, struct sf_counts_answer *a);
 
+/**
+ * sf_counts_delta() - what the SFF skipped in direction @dir (0 forward,
+ * 1 replies) since the answer whose totals are in *@seen_packets and
+ * *@seen_bytes, which are moved on to @a's. Totals smaller than the seen
+ * ones mean the SFF's counters started over (its LRU map dropped the
+ * entry): the delta then counts from zero.
+ * @packets, @bytes: set to the delta.
+ */
+void sf_counts_delta(const struct sf_counts_answer *a, int dir,
+		     uint64_t *seen_packets, uint64_t *seen_bytes,
+		     uint64_t *packets, uint64_t *bytes);
+
 /** sf_nsh_strerror() - short static name of an sf_nsh_parse() error. */
 const char *sf_nsh_strerror(int err);
 

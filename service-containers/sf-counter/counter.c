@@ -122,16 +122,10 @@ enum sf_verdict sf_counter_on_packet(void *ctx, const struct sf_pkt *pkt)
 static void merge(struct sf_counter *c, struct sf_flow *f,
 		  const struct sf_counts_answer *a)
 {
-	int d = f->reply ? 1 : 0;
 	uint64_t dp, db;
 
-	/* Smaller: the SFF's counters started over; count from there. */
-	if (a->packets[d] < f->sff_packets || a->bytes[d] < f->sff_bytes)
-		f->sff_packets = f->sff_bytes = 0;
-	dp = a->packets[d] - f->sff_packets;
-	db = a->bytes[d] - f->sff_bytes;
-	f->sff_packets = a->packets[d];
-	f->sff_bytes = a->bytes[d];
+	sf_counts_delta(a, f->reply ? 1 : 0, &f->sff_packets, &f->sff_bytes,
+			&dp, &db);
 	sf_flowtab_add(&c->ft, f, dp, db);
 	c->skipped_packets += dp;
 	c->skipped_bytes += db;

@@ -81,17 +81,10 @@ bool sf_mon_offload_ask(struct sf_mon *m, const struct sf_tuple *t,
 static bool merge(struct sf_mon *m, struct sf_mon_flow *f,
 		  const struct sf_counts_answer *a, uint64_t now)
 {
-	int d = f->reply ? 1 : 0;
 	uint64_t dp, db;
 
-	/* Smaller: the SFF's counters started over (its LRU map dropped
-	 * them); count from there. */
-	if (a->packets[d] < f->sff_packets || a->bytes[d] < f->sff_bytes)
-		f->sff_packets = f->sff_bytes = 0;
-	dp = a->packets[d] - f->sff_packets;
-	db = a->bytes[d] - f->sff_bytes;
-	f->sff_packets = a->packets[d];
-	f->sff_bytes = a->bytes[d];
+	sf_counts_delta(a, f->reply ? 1 : 0, &f->sff_packets, &f->sff_bytes,
+			&dp, &db);
 	if (!dp && !db)
 		return false;
 	m->skipped_packets += dp;

@@ -385,3 +385,22 @@ Test(inner, ipv6_tcp_with_ext_header)
 	cr_assert_eq(sf_inner_parse(p, sizeof(p), SFC_NSH_NP_IPV6, &in),
 		     -EBADMSG, "jumbogram");
 }
+
+Test(nsh, counts_delta_follows_totals_and_restarts)
+{
+	struct sf_counts_answer a = { .packets = { 10, 3 }, .bytes = { 1000, 300 } };
+	uint64_t sp = 0, sb = 0, dp, db;
+
+	sf_counts_delta(&a, 0, &sp, &sb, &dp, &db);
+	cr_assert(dp == 10 && db == 1000 && sp == 10 && sb == 1000);
+	a.packets[0] = 15, a.bytes[0] = 1600;
+	sf_counts_delta(&a, 0, &sp, &sb, &dp, &db);
+	cr_assert(dp == 5 && db == 600, "only what is new since the last answer");
+	/* The SFF's entry was dropped and counts again from zero. */
+	a.packets[0] = 2, a.bytes[0] = 150;
+	sf_counts_delta(&a, 0, &sp, &sb, &dp, &db);
+	cr_assert(dp == 2 && db == 150 && sp == 2 && sb == 150);
+	sp = sb = 0;
+	sf_counts_delta(&a, 1, &sp, &sb, &dp, &db);
+	cr_assert(dp == 3 && db == 300, "the reply direction's own totals");
+}
