@@ -114,7 +114,7 @@ BINS := $(BUILD)/bin/sfc-cni $(BUILD)/bin/sfcctl $(BUILD)/bin/sfc-agent \
 	$(addprefix $(BUILD)/bin/,$(SF_DIRS)) $(BUILD)/bin/sf-bench
 
 .PHONY: all deps test test-unit test-bpf test-e2e test-asan test-k8s k8s-bins images \
-	manifests demo bench clean fuzz cnitool fuzz-build fuzz-short bench-cni
+	manifests demo bench bench-quick clean fuzz cnitool fuzz-build fuzz-short bench-cni
 all: $(BINS) $(BPF_OBJS) cnitool
 
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -176,6 +176,12 @@ $(foreach d,$(SF_DIRS),$(eval $(BUILD)/bin/$(d): $(call obj,service-containers/$
 # The unit tests cover every SF's logic, sf-ids' engine needs Hyperscan.
 $(BUILD)/bin/sf-bench: $(call obj,$(SFBENCH_SRCS)) $(SF_LIBS) $(LIBSF) $(LIBUTIL) ; $(link) -lhs
 
+# make bench's traffic tools (tests/bench/*.c), one file each.
+BENCH_TOOLS := $(patsubst tests/bench/%.c,$(BUILD)/bin/%,$(wildcard tests/bench/*.c))
+$(BENCH_TOOLS): $(BUILD)/bin/%: tests/bench/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(SFC_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
+
 # Tests: Criterion binaries for units and BPF program tests, scripts for e2e.
 $(BUILD)/tests/unit: $(call obj,$(UNIT_SRCS)) $(LIBCNI) $(LIBSFCCTL) $(LIBAGENT) $(LIBK8S) $(SF_LIBS) $(LIBSF) $(DP_LIBS)
 	$(link) -lcriterion -lhs -lcurl -lyaml
@@ -227,10 +233,12 @@ test-k8s: all k8s-bins images $(CHART_RENDER)
 demo: all
 	BUILD=$(BUILD) tests/e2e/demo.sh
 
-bench: all
-	$(BUILD)/bin/sf-bench
+# One table of every ratio, each against a baseline of the same run (also
+# $(BUILD)/bench/table.tsv); bench-quick: the same rows, shorter runs.
+bench: all $(BENCH_TOOLS)
 	BUILD=$(BUILD) tests/e2e/bench.sh
-	BUILD=$(BUILD) tests/e2e/bench_cni.sh
+bench-quick: all $(BENCH_TOOLS)
+	BENCH_QUICK=1 BUILD=$(BUILD) tests/e2e/bench.sh
 
 # ADD/DEL latency of sfc-cni against the reference bridge plugin alone.
 bench-cni: all

@@ -1,82 +1,92 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make bench: throughput and latency through two chains against the direct
-# path, measured in the same run to the same server pod:
-#   direct      pod 'other' (no chain) -> server
-#   fw->cnt     pod 'client', chain fw-count: firewall -> counter
-#   fw->nat->mon pod 'client2', chain fw-nat-mon: stateful firewall -> SNAT ->
-#               monitor, replies back through the reverse path
-# once per SF receive mode (TPACKET_V3 ring, recvmmsg). Results are printed
-# as ratios against the direct baseline; nothing here is asserted.
+# make bench / make bench-quick (BENCH_QUICK=1): every ratio of issue 10 in
+# one run, each against its baseline measured in the same run, printed as
+# one table at the end and written to $BUILD/bench/table.tsv
+# (tests/bench/table.py):
+#   per-SF packets/s        sf-bench: each SF's frame step vs the bare one
+#   no chain vs bridge      bench_paths.sh: TCP, 64 B UDP, ping
+#   3 SFs vs direct         bench_paths.sh: offload off and on: TCP, ping
+#                           p50/p99, p50 added per SF, connections/s
+#   memory                  bench_paths.sh: RSS idle / holding 64k flows;
+#                           bench_maps.sh: pinned map memlock, empty node
+#                           and per 1,000 endpoints
+#   CNI ADD/DEL             bench_cni.sh vs the bridge plugin
+#   per-traversal hop cost  bench_hop.sh ("key value" lines), when present
+# Targets (issue 10) are shown with each row and whether they are met;
+# nothing is asserted: the exit status is non-zero only when a part
+# could not be set up. Each part runs as its own process with its own
+# per-run prefix and cleanup; their logs go to the terminal as they run.
+# bench-quick runs the same rows with fewer and shorter repetitions.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lib.sh"
-. "$here/topo.sh"
+root=$(cd "$here/../.." && pwd)
+export BUILD=${BUILD:-build}
+BUILD=$(cd "$BUILD" && pwd) || exit 1
+export BENCH_QUICK=${BENCH_QUICK:-0}
+OUT=$BUILD/bench
+mkdir -p "$OUT" || exit 1
+export BENCH_ROWS=$OUT/rows.tsv
+: >"$BENCH_ROWS"
+rc=0
+t0=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ "$BENCH_QUICK" = 1 ]; then
+	frames=300000 cni=(BENCH_PODS=10 BENCH_LOADED=0 BENCH_PHASES=0)
+	hop=(HOP_ROUNDS=2 HOP_PINGS=50)
+else
+	frames=2000000 cni=() hop=()
+fi
 
-SECS=${BENCH_SECS:-5}
-REPS=${BENCH_REPS:-3}
-
-topo_pods && topo_nat_pods && topo_servers || { echo "bench: setup failed" >&2; exit 1; }
-topo_start_agent
-
-# iperf_gbps POD: one TCP run to the server, Gbit/s received.
-iperf_gbps() {
-	wait_port_idle server 5201
-	ns_exec "$1" iperf3 -c "$SERVER_IP" -t "$SECS" -J 2>/dev/null | python3 -c '
-import json, sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
+# part NAME CMD...: run one part; a failed setup makes the run fail, the
+# table is printed anyway with what was measured.
+part() {
+	local name=$1
+	shift
+	echo "=== $name"
+	"$@" || { echo "bench: $name failed" >&2; rc=1; }
 }
 
-# rtt_p50_us POD: median ping RTT over 200 probes, microseconds.
-rtt_p50_us() {
-	ns_exec "$1" ping -c 50 -i 0.005 -q "$SERVER_IP" >/dev/null 2>&1 # warm up
-	ns_exec "$1" ping -c 200 -i 0.005 "$SERVER_IP" 2>/dev/null | python3 -c '
-import re, sys, statistics
-r = [float(m.group(1)) for m in re.finditer(r"time=([0-9.]+) ms", sys.stdin.read())]
-print("%.0f" % (statistics.median(r) * 1000) if r else "nan")'
+sfbench() {
+	local out
+	out=$("$BUILD/bin/sf-bench" "$frames") || return 1
+	echo "$out"
+	# "  sf-firewall (conntrack)   8.28 Mpps   0.19x baseline   120.7 ns/frame"
+	awk -F '  +' -v rows="$BENCH_ROWS" '
+		/ Mpps / { name = $2; sub(/^ +/, "", name); split($3, v, " "); mpps[name] = v[1]; order[++n] = name }
+		END {
+			for (i = 1; i <= n; i++) if (order[i] ~ /^baseline/) base = mpps[order[i]]
+			for (i = 1; i <= n; i++) if (order[i] !~ /^baseline/)
+				printf "per-SF packets/s (sf-bench, one core, no socket)\t%s vs bare NSH step\t%s\t%s\tMpps\t\t\n",
+					order[i], mpps[order[i]], base >> rows
+		}' <<<"$out"
 }
 
-median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:3]); print('%.2f' % (a / b if b else float('nan')))" "$1" "$2"; }
+hoprows() {
+	local out
+	out=$(env "${hop[@]}" bash "$here/bench_hop.sh") || return 1
+	echo "$out"
+	awk -v rows="$BENCH_ROWS" '
+		$1 ~ /^[a-z]+\.added_p(50|99)_us_per_traversal$/ || $1 ~ /^[a-z]+\.cpu_ms_per_s$/ {
+			split($1, k, "."); unit = k[2] ~ /cpu/ ? "ms/s" : "us"
+			printf "hop cost, 3 sf-counter chains (bench_hop.sh, per one-way traversal)\t%s %s\t%s\t-\t%s\t\t\n",
+				k[1], k[2], $2, unit >> rows
+		}' <<<"$out"
+}
 
-declare -A tput lat runs
-PATHS="direct:other fw-cnt:client fw-nat-mon:client2"
-for mode in ring mmsg; do
-	SF_RX_MODE=$mode topo_start_sfs && SF_RX_MODE=$mode topo_start_nat_mon ||
-		{ echo "bench: SFs failed" >&2; exit 1; }
-	if [ "$mode" = ring ]; then
-		topo_chain fail-closed >/dev/null && topo_chain2 >/dev/null || exit 1
-	fi
-	for s in fw cnt nat mon; do
-		sf_wait_state $s up || { echo "bench: sfc-agent did not judge $s live" >&2; exit 1; }
-	done
-	for p in $PATHS; do runs[$p-$mode]=""; done
-	for i in $(seq "$REPS"); do
-		for p in $PATHS; do runs[${p%%:*}-$mode]+="$(iperf_gbps "${p#*:}") "; done
-	done
-	for p in $PATHS; do
-		k=${p%%:*}-$mode
-		tput[$k]=$(echo ${runs[$k]} | median)
-		lat[$k]=$(rtt_p50_us "${p#*:}")
-	done
-	topo_stop_sfs
-	topo_stop_nat_mon
-done
+echo "bench: quick=$BENCH_QUICK, $(nproc) CPUs, load average at start $load0"
+part "sf-bench" sfbench
+part "bench_paths.sh" bash "$here/bench_paths.sh"
+part "bench_maps.sh" bash "$here/bench_maps.sh"
+part "bench_cni.sh" env "${cni[@]}" bash "$here/bench_cni.sh"
+if [ -f "$here/bench_hop.sh" ]; then
+	part "bench_hop.sh" hoprows
+fi
 
 echo
-echo "iperf3 TCP to the server pod, $SECS s x $REPS runs, median Gbit/s; ratio = path / direct of the same mode:"
-for mode in ring mmsg; do
-	for p in $PATHS; do
-		k=${p%%:*}-$mode
-		printf '  SF rx %-5s %-11s %7s  ratio %5s   runs: %s\n' "$mode" "${p%%:*}" "${tput[$k]}" \
-			"$(ratio "${tput[$k]}" "${tput[direct-$mode]}")" "${runs[$k]}"
-	done
-done
-echo "ping RTT p50, us; ratio = path / direct of the same mode:"
-for mode in ring mmsg; do
-	for p in $PATHS; do
-		k=${p%%:*}-$mode
-		printf '  SF rx %-5s %-11s %7s  ratio %5s\n' "$mode" "${p%%:*}" "${lat[$k]}" \
-			"$(ratio "${lat[$k]}" "${lat[direct-$mode]}")"
-	done
-done
+echo "=== make bench$([ "$BENCH_QUICK" = 1 ] && echo -quick): $(date -u +%FT%TZ), $(nproc) CPUs," \
+	"$(($(date +%s) - t0)) s, load average at start $load0, at end $(cut -d' ' -f1-3 /proc/loadavg)," \
+	"commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+python3 "$root/tests/bench/table.py" "$BENCH_ROWS" "$OUT/table.tsv" || rc=1
+exit $rc

@@ -18,6 +18,9 @@
 # BENCH_PHASES (default 10): that many more ADD/DEL of each sfc-cni build
 # under `perf trace` (only the syscalls named below, when perf is
 # installed), summed per kind and printed as medians: where the time goes.
+# BENCH_ROWS=FILE (set by bench.sh) also appends the median rows of
+# sfc-cni against bridge to FILE for `make bench`'s table
+# (tests/bench/table.py), target at most half of bridge's (issue 10).
 # Both plugins run in the per-run node netns of lib.sh: bridge's isGateway
 # turns on IP forwarding and its bridge, addresses and routes stay there
 # (they would otherwise change the root netns for every later test).
@@ -134,11 +137,22 @@ def stat(v):
     return statistics.median(v), v[min(len(v) - 1, round(0.99 * (len(v) - 1)))]
 
 
+def row(group, metric, value, base, note):
+    """One row of make bench's table, when BENCH_ROWS names its file."""
+    if os.environ.get("BENCH_ROWS"):
+        with open(os.environ["BENCH_ROWS"], "a") as f:
+            f.write("\t".join([group, metric, f"{value:.1f}", f"{base:.1f}", "ms",
+                               "ratio<=0.5", note]) + "\n")
+
+
 def report(label, t):
     print(label)
     br = t["bridge"]
     for op in ("add", "del"):
         bm, bp = stat(br[op])
+        m, q = stat(t["sfc-cni"][op])
+        row(f"CNI {label.rstrip(':')}", f"{op.upper()} median, sfc-cni vs bridge", m, bm,
+            f"n={len(br[op])}, p99 sfc-cni {q:.1f} ms, bridge {bp:.1f} ms")
         print(f"  {op.upper()} n={len(br[op])}  bridge   median {bm:6.1f} ms  p99 {bp:6.1f} ms")
         for p in plugins:
             if p["name"] == "bridge":
