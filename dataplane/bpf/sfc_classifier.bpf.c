@@ -52,7 +52,8 @@ static __always_inline bool sfc_classify(__u32 src_vpid, __u32 dst_vpid,
 }
 
 /* Push NSH for @fw (SI 255) with the endpoint TLV and run the SFF step.
- * A TCP FIN or RST is flagged SFC_TLV_F_END: it skips no programmed hop. */
+ * A TCP FIN or RST is flagged SFC_TLV_F_END: it skips no programmed hop,
+ * and ends the flow's hop programs (sfc_flow_gate()). */
 static __always_inline int sfc_enter_path(struct __sk_buff *skb,
 					  struct sfc_fwd *fw,
 					  const struct sfc_pkt *pkt, __u32 dir)
@@ -64,12 +65,15 @@ static __always_inline int sfc_enter_path(struct __sk_buff *skb,
 		.flow_id = bpf_htonl(fw->flow_id),
 	};
 	__u32 np = pkt->family == 4 ? SFC_NSH_NP_IPV4 : SFC_NSH_NP_IPV6;
+	__u32 gate = fw->reply ? SFC_GATE_REPLY : 0;
 	int ret;
 
 	if (pkt->proto == IPPROTO_TCP_ &&
-	    (pkt->tcp_flags & (SFC_TCP_FIN | SFC_TCP_RST)))
+	    (pkt->tcp_flags & (SFC_TCP_FIN | SFC_TCP_RST))) {
 		ep.flags |= SFC_TLV_F_END;
-	ret = sfc_flow_gate(fw->flow_id, fw->spi, fw->reply);
+		gate |= SFC_GATE_END;
+	}
+	ret = sfc_flow_gate(fw->flow_id, fw->spi, gate);
 	if (ret)
 		return ret;
 	ret = sfc_nsh_push(skb, sfc_nsh_word(SFC_NSH_TTL_DEFAULT, np),

@@ -55,19 +55,20 @@ static __always_inline int sfc_decap_pass(struct __sk_buff *skb, __u32 mark)
 }
 
 /*
- * Second pass of a packet whose control TLV sfc_ctrl_reinject() left in
- * place: skb->protocol is IP now, so the 12 bytes can go. The 20-byte NSH
- * (Length set back to 5) is written over the TLV's end and the 12 bytes
- * after the Ethernet header are cut; then the SFF forward step runs at the
- * SP the SF returned (TTL and hop already checked in the first pass).
+ * Second pass of a packet whose control or translation TLV
+ * sfc_ctrl_reinject() left in place: skb->protocol is IP now, so the TLV
+ * (12 or 28 bytes, from the NSH Length) can go. The 20-byte NSH (Length
+ * set back to 5) is written over the TLV's end and as many bytes after
+ * the Ethernet header are cut; then the SFF forward step runs at the SP
+ * the SF returned (TTL and hop already checked in the first pass).
  */
 static __always_inline int sfc_ctrl_strip_pass(struct __sk_buff *skb)
 {
-	struct sfc_nsh_ctrl_hdr *c;
-	struct sfc_nsh_hdr h;
+	struct sfc_nsh_hdr *n, h;
 	struct ethhdr *eth;
 	void *data, *data_end;
-	__u32 vpid, w, sp;
+	__u32 vpid, w, sp, len;
+	__s32 cut;
 
 	skb->mark = 0;
 	vpid = sfc_vpid_of_ifindex(skb->ifindex);
@@ -76,14 +77,22 @@ static __always_inline int sfc_ctrl_strip_pass(struct __sk_buff *skb)
 	sfc_pull_headers(skb);
 	data = sfc_data(skb);
 	data_end = sfc_data_end(skb);
-	c = data + ETH_HLEN;
-	if ((void *)(c + 1) > data_end)
+	n = data + ETH_HLEN;
+	if ((void *)(n + 1) > data_end)
 		return SFC_DROP_MALFORMED;
-	h = c->h;
-	w = bpf_ntohl(h.base.word) & ~(SFC_NSH_LEN_MASK << SFC_NSH_LEN_SHIFT);
+	h = *n;
+	w = bpf_ntohl(h.base.word);
+	len = (w >> SFC_NSH_LEN_SHIFT) & SFC_NSH_LEN_MASK;
+	if (len == SFC_NSH_CTRL_LEN_WORDS)
+		cut = SFC_CTRL_TLV_LEN;
+	else if (len == SFC_NSH_NAT_LEN_WORDS)
+		cut = SFC_NAT_TLV_LEN;
+	else
+		return SFC_DROP_BAD_NSH;
+	w &= ~(SFC_NSH_LEN_MASK << SFC_NSH_LEN_SHIFT);
 	h.base.word = bpf_htonl(w | (SFC_NSH_LEN_WORDS << SFC_NSH_LEN_SHIFT));
-	if (bpf_skb_store_bytes(skb, ETH_HLEN + SFC_CTRL_TLV_LEN, &h, sizeof(h), 0) ||
-	    bpf_skb_adjust_room(skb, -(__s32)SFC_CTRL_TLV_LEN, BPF_ADJ_ROOM_MAC,
+	if (bpf_skb_store_bytes(skb, ETH_HLEN + cut, &h, sizeof(h), 0) ||
+	    bpf_skb_adjust_room(skb, -cut, BPF_ADJ_ROOM_MAC,
 				BPF_F_ADJ_ROOM_FIXED_GSO))
 		return SFC_DROP_ENCAP;
 	eth = sfc_data(skb);
@@ -98,14 +107,15 @@ static __always_inline int sfc_ctrl_strip_pass(struct __sk_buff *skb)
 }
 
 /*
- * The SF returned a packet with a control TLV (@fw: its SP, flow, self):
- * record it (sfc_ctrl_apply()), then strip it. bpf_skb_adjust_room()
- * refuses an NSH skb, so, as for decap, the packet goes back into our own
- * ingress with its EtherType set from Next Protocol and the mark
- * SFC_MARK_CTRL; sfc_ctrl_strip_pass() cuts the TLV there.
+ * The SF returned a packet with a control TLV or (@nat) a translation TLV
+ * (@fw: its SP, flow, self): record it (sfc_ctrl_apply(),
+ * sfc_nat_record()), then strip it. bpf_skb_adjust_room() refuses an NSH
+ * skb, so, as for decap, the packet goes back into our own ingress with
+ * its EtherType set from Next Protocol and the mark SFC_MARK_CTRL;
+ * sfc_ctrl_strip_pass() cuts the TLV there.
  */
 static __always_inline int sfc_ctrl_reinject(struct __sk_buff *skb,
-					     const struct sfc_fwd *fw)
+					     const struct sfc_fwd *fw, bool nat)
 {
 	struct sfc_nsh_ctrl_hdr *c;
 	struct sfc_endpoint *self;
@@ -123,9 +133,15 @@ static __always_inline int sfc_ctrl_reinject(struct __sk_buff *skb,
 		return SFC_DROP_MALFORMED;
 	__builtin_memcpy(&tlv_hdr, &c->tlv, sizeof(tlv_hdr));
 	__builtin_memcpy(&tlv_val, &c->ctrl, sizeof(tlv_val));
-	ret = sfc_ctrl_apply(fw->spi, SFC_FWD_META(fw->si + 1, fw->reply,
-						   fw->self_vpid),
-			     fw->flow_id, tlv_hdr, tlv_val);
+	if (nat)
+		ret = sfc_nat_record(skb, fw->spi,
+				     SFC_FWD_META(fw->si + 1, fw->reply,
+						  fw->self_vpid),
+				     fw->flow_id);
+	else
+		ret = sfc_ctrl_apply(fw->spi, SFC_FWD_META(fw->si + 1, fw->reply,
+							   fw->self_vpid),
+				     fw->flow_id, tlv_hdr, tlv_val);
 	if (ret)
 		return ret;
 	self = sfc_endpoint_get(fw->self_vpid);
@@ -144,12 +160,15 @@ static __always_inline int sfc_ctrl_reinject(struct __sk_buff *skb,
 	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
 }
 
-/* OAM echo (O bit, RFC 8300 section 2.2): the SF is alive; consume it. */
-static __always_inline int sfc_oam_echo(__u32 vpid)
+/* OAM echo (O bit, RFC 8300 section 2.2): the SF is alive; consume it.
+ * An SF that programs the SFF announces its epoch in the echo's flow id
+ * field (sfc_common.h). */
+static __always_inline int sfc_oam_echo(__u32 vpid, __u32 epoch)
 {
 	__u64 now = sfc_now();
 
 	bpf_map_update_elem(&sfc_sf_health, &vpid, &now, BPF_ANY);
+	sfc_sf_epoch(vpid, epoch);
 	return TC_ACT_SHOT;
 }
 
@@ -264,7 +283,8 @@ static __always_inline int sfc_from_sf_main(struct __sk_buff *skb)
 	w = bpf_ntohl(nsh->base.word);
 	if (w & SFC_NSH_O_BIT) {
 		if (shape == SFC_NSH_PLAIN)
-			return sfc_oam_echo(fw.self_vpid);
+			return sfc_oam_echo(fw.self_vpid,
+					    bpf_ntohl(nsh->ep.flow_id));
 		if (shape == SFC_NSH_COUNTS)
 			return sfc_counts_query(skb, fw.self_vpid);
 		return SFC_DROP_BAD_NSH;
@@ -284,8 +304,8 @@ static __always_inline int sfc_from_sf_main(struct __sk_buff *skb)
 	ret = sfc_check_served(fw.self_vpid, fw.spi, fw.si, skb->len);
 	if (ret)
 		return ret;
-	if (shape == SFC_NSH_CTRL)
-		return sfc_ctrl_reinject(skb, &fw);
+	if (shape == SFC_NSH_CTRL || shape == SFC_NSH_NAT)
+		return sfc_ctrl_reinject(skb, &fw, shape == SFC_NSH_NAT);
 	return sfc_forward(skb, fw.spi,
 			   SFC_FWD_META(fw.si, fw.reply, fw.self_vpid),
 			   fw.flow_id);

@@ -20,8 +20,10 @@
 /* 2: SF groups, flow table, reverse SFPs, SFC proxy, 20-byte NSH.
  * 3: sfc_allowed_src (anti-spoofing), sfc_drops has SFC_DROP_SLOTS.
  * 4: flow programming: sfc_hop.gen, sfc_flow.gen/prog, bypass counters in
- *    sfc_hop_stats, sfc_sf_prog, sfc_ctrl_stats, sfc_flow_counts. */
-#define SFC_LAYOUT_VERSION 4
+ *    sfc_hop_stats, sfc_sf_prog, sfc_ctrl_stats, sfc_flow_counts.
+ * 5: offload: sfc_flow.seen_ns/nat/idle/sfgen, sfc_sf_prog.epoch/gen,
+ *    sfc_flow_nat (translations an SF moved into the dataplane). */
+#define SFC_LAYOUT_VERSION 5
 
 /* Default bpffs directory holding every pinned map, program and link. */
 #define SFC_PIN_DIR_DEFAULT "/sys/fs/bpf/sfc"
@@ -47,6 +49,7 @@
 #define SFC_MAP_SF_PROG "sfc_sf_prog"
 #define SFC_MAP_CTRL_STATS "sfc_ctrl_stats"
 #define SFC_MAP_FLOW_COUNTS "sfc_flow_counts"
+#define SFC_MAP_FLOW_NAT "sfc_flow_nat"
 
 /* Program names (also the names they are pinned under in <pin dir>/progs). */
 #define SFC_PROG_FROM_POD "sfc_from_pod" /* classifier: app endpoint ingress */
@@ -100,6 +103,8 @@
 #define SFC_TLV_CTRL 0x02           /* value: struct sfc_tlv_ctrl (SF -> SFF) */
 #define SFC_TLV_COUNTS 0x03         /* value: struct sfc_tlv_counts (OAM query
 				     * of an SF, answered by the SFF) */
+#define SFC_TLV_NAT 0x04            /* value: struct sfc_tlv_nat (SF -> SFF:
+				     * a translation to apply in its place) */
 /* sfc_tlv_endpoint.flags */
 #define SFC_TLV_F_REPLY 0x01        /* packet of the reply direction of a
 				     * symmetric chain (reverse SFP) */
@@ -192,11 +197,20 @@ enum sfc_ctrl_action {
 			       * SFF skips this hop for (sfc_flow_counts), so
 			       * the SF can ask for them (SFC_TLV_COUNTS) */
 
+/* sfc_tlv_ctrl.idle, sfc_tlv_nat.idle: the SF's own idle timeout for the
+ * flow, in units of SFC_CTRL_IDLE_UNIT_S seconds (rounded down by the SF),
+ * 0 = none. A flow idle that long (no packet either way at its classifier)
+ * loses every program: its next packet reaches the SFs again, as it would
+ * have had the SF seen every packet. At most 255 units (1020 s). */
+#define SFC_CTRL_IDLE_UNIT_S 4
+#define SFC_CTRL_IDLE_MAX 255
+
 struct sfc_tlv_ctrl {
 	__u8 version;   /* SFC_CTRL_VERSION */
 	__u8 action;    /* enum sfc_ctrl_action */
 	__u8 flags;     /* SFC_CTRL_F_* */
-	__u8 reserved;  /* 0 */
+	__u8 idle;      /* idle timeout (SFC_CTRL_IDLE_UNIT_S units), 0 none;
+			 * "reserved, 0" before layout 5 */
 	__be32 flow_id; /* the endpoint TLV's flow id, echoed */
 };
 
@@ -249,6 +263,55 @@ struct sfc_nsh_counts_hdr {
 };
 #define SFC_NSH_COUNTS_LEN ((__u32)sizeof(struct sfc_nsh_counts_hdr))
 #define SFC_NSH_COUNTS_LEN_WORDS (SFC_NSH_COUNTS_LEN / 4)
+
+/*
+ * Offloaded translation (stateful offload): an SF that rewrote the
+ * packet's addresses (sf-nat: source NAT) returns it with SFC_TLV_NAT
+ * instead of a control TLV (NSH Length 12). The SFF checks it like a
+ * BYPASS (flow id echoed, flow pinned to this SF at this hop, chain
+ * version, per-SF bound) and also that the carrier already shows the
+ * translation (forward: source new_addr:new_port; reply: destination
+ * orig_addr:orig_port). From the next packet on it skips the hop and
+ * applies the translation itself, IPv4 only: a forward packet with source
+ * orig_addr:orig_port gets source new_addr:new_port, a reply with
+ * destination new_addr:new_port gets destination orig_addr:orig_port
+ * (TCP/UDP ports, ICMP echo id), with the IPv4 header and L4 checksums
+ * updated (CHECKSUM_PARTIAL and GSO packets too). A packet that does not
+ * match goes to the SF. Skipped packets are counted (as SFC_CTRL_F_COUNT)
+ * so the SF can ask before it lets the mapping idle out.
+ */
+struct sfc_tlv_nat {
+	__u8 version;     /* SFC_CTRL_VERSION */
+	__u8 proto;       /* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP (echo) */
+	__u8 flags;       /* none yet: 0 */
+	__u8 idle;        /* as sfc_tlv_ctrl.idle */
+	__be32 flow_id;   /* the endpoint TLV's flow id, echoed */
+	__be32 epoch;     /* the SF instance's epoch (below), 0 = none */
+	__be32 orig_addr; /* forward packets' source before the SF */
+	__be32 new_addr;  /* ... and after it */
+	__be16 orig_port; /* TCP/UDP source port or ICMP echo id, before */
+	__be16 new_port;  /* ... and after */
+};
+
+struct sfc_nsh_nat_hdr {
+	struct sfc_nsh_hdr h;
+	struct sfc_nsh_tlv_hdr tlv;
+	struct sfc_tlv_nat nat;
+};
+#define SFC_NSH_NAT_LEN ((__u32)sizeof(struct sfc_nsh_nat_hdr))
+#define SFC_NSH_NAT_LEN_WORDS (SFC_NSH_NAT_LEN / 4)
+#define SFC_NAT_TLV_LEN (SFC_NSH_NAT_LEN - SFC_NSH_LEN) /* header + value */
+
+/*
+ * SF instance epoch. An SF that programs the SFF announces a 32-bit epoch
+ * (never 0), new at every start and whenever what it programmed is no
+ * longer true (a firewall's rules reloaded, a NAT table started over): in
+ * the flow id field of the endpoint TLV of its OAM echoes (probes carry
+ * 0 there) and in every SFC_TLV_NAT. The SFF keeps the last one per VPID
+ * (sfc_sf_prog.epoch) and bumps sfc_sf_prog.gen when it changes; every
+ * program records the gen of its SF (sfc_flow.sfgen), and one of an older
+ * gen is void: the flow goes back to the SF.
+ */
 
 /* Build the SP word / path-map key: SPI in the high 24 bits, SI in the low 8. */
 #define SFC_SP(spi, si) ((((__u32)(spi) & 0xFFFFFFu) << 8) | ((__u32)(si) & 0xFFu))
@@ -482,6 +545,17 @@ struct sfc_flow {
 	__u32 born;         /* low 32 bits of sfc_now() when the entry was
 			     * created: a new flow under a reused id gets
 			     * counters of its own (sfc_flow_counts) */
+	__u64 seen_ns;      /* sfc_now() of the flow's last packet at a
+			     * classifier, either direction (coarse,
+			     * SFC_FLOW_TOUCH_NS): the programs' idle clock */
+	__u16 nat;          /* bit i: forward hop i is an offloaded
+			     * translation (sfc_flow_nat) */
+	__u8 idle;          /* smallest idle timeout of the programs
+			     * (SFC_CTRL_IDLE_UNIT_S units), 0 = none */
+	__u8 pad2;
+	__u16 sfgen[SFC_FLOW_MAX_HOPS]; /* sfc_sf_prog.gen of the SF that
+					 * programmed hop i, then */
+	__u32 pad3;
 };
 /* sfc_flow.flags */
 #define SFC_FLOW_P_DROP 0x01 /* an SF asked: drop at the classifier */
@@ -490,6 +564,21 @@ struct sfc_flow {
 #define SFC_FLOW_PROG_SKIP(i) (1u << (i))
 #define SFC_FLOW_PROG_COUNT(i) (1u << (16 + (i)))
 #define SFC_FLOW_PROG_SKIP_MASK 0xFFFFu
+
+/*
+ * sfc_flow_nat[{flow id, forward hop index, born}] (LRU hash,
+ * SFC_MAX_FLOWS): the translation an SF offloaded at that hop
+ * (SFC_TLV_NAT), written and read by BPF; valid only while bit hop of
+ * sfc_flow.nat and the hop's program are (the key is struct sfc_count_key).
+ */
+struct sfc_nat_xlate {
+	__be32 orig_addr;
+	__be32 new_addr;
+	__be16 orig_port;
+	__be16 new_port;
+	__u8 proto;
+	__u8 pad[3];
+};
 
 /*
  * sfc_flow_counts[{flow id, forward hop index, born}] (LRU hash,
@@ -521,7 +610,9 @@ struct sfc_flow_count {
 struct sfc_sf_prog {
 	__u64 window_ns;    /* sfc_now() at the window's start */
 	__u32 n;            /* programs accepted in the window */
-	__u32 pad;
+	__u32 epoch;        /* the SF's last announced epoch, 0 = none */
+	__u16 gen;          /* bumped at every new epoch */
+	__u16 pad[3];
 };
 #define SFC_SF_PROG_MAX 1024
 #define SFC_SF_PROG_WINDOW_NS 1000000000ull
@@ -543,7 +634,13 @@ enum sfc_ctrl_stat {
 	SFC_CTRL_ST_QUERY = 10,      /* counts query answered */
 	SFC_CTRL_ST_QUERY_REFUSED = 11,
 	SFC_CTRL_ST_SKIPPED = 12,    /* packets that skipped a programmed hop */
-	SFC_CTRL_ST_MAX = 13,
+	SFC_CTRL_ST_NAT = 13,        /* SFC_TLV_NAT accepted */
+	SFC_CTRL_ST_VOIDED = 14,     /* programs voided: their SF down, gone or
+				      * of a new epoch, the flow idle past
+				      * their timeout, or its TCP FIN / RST */
+	SFC_CTRL_ST_NAT_MISS = 15,   /* packets of a translated hop that did
+				      * not match it (sent to the SF) */
+	SFC_CTRL_ST_MAX = 16,
 };
 #define SFC_CTRL_STAT_SLOTS 16
 
@@ -639,6 +736,9 @@ SFC_ASSERT_SIZE(struct sfc_tlv_ctrl, 8);
 SFC_ASSERT_SIZE(struct sfc_nsh_ctrl_hdr, 32);
 SFC_ASSERT_SIZE(struct sfc_tlv_counts, 40);
 SFC_ASSERT_SIZE(struct sfc_nsh_counts_hdr, 64);
+SFC_ASSERT_SIZE(struct sfc_tlv_nat, 24);
+SFC_ASSERT_SIZE(struct sfc_nsh_nat_hdr, 48);
+SFC_ASSERT_SIZE(struct sfc_nat_xlate, 16);
 SFC_ASSERT_SIZE(struct sfc_meta, 40);
 SFC_ASSERT_SIZE(struct sfc_endpoint, 20);
 SFC_ASSERT_SIZE(struct sfc_ip_key, 20);
@@ -651,10 +751,10 @@ SFC_ASSERT_SIZE(struct sfc_hop_stats, 56);
 SFC_ASSERT_SIZE(struct sfc_group_member, 4);
 SFC_ASSERT_SIZE(struct sfc_group, 8 + 4 * SFC_GROUP_MAX_MEMBERS);
 SFC_ASSERT_SIZE(struct sfc_flow_key, 40);
-SFC_ASSERT_SIZE(struct sfc_flow, 32 + 2 * SFC_FLOW_MAX_HOPS);
+SFC_ASSERT_SIZE(struct sfc_flow, 48 + 4 * SFC_FLOW_MAX_HOPS);
 SFC_ASSERT_SIZE(struct sfc_count_key, 12);
 SFC_ASSERT_SIZE(struct sfc_flow_count, 32);
-SFC_ASSERT_SIZE(struct sfc_sf_prog, 16);
+SFC_ASSERT_SIZE(struct sfc_sf_prog, 24);
 SFC_ASSERT_SIZE(struct sfc_flow_ref, 24);
 SFC_ASSERT_SIZE(struct sfc_proxy_key, 44);
 SFC_ASSERT_SIZE(struct sfc_proxy_state, 24);

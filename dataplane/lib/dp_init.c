@@ -172,7 +172,7 @@ static bool sfc_dp_up_to_date(const char *pin_dir)
 		SFC_MAP_SF_STATE, SFC_MAP_SF_STATS, SFC_MAP_REV_SPI,
 		SFC_MAP_FLOWS, SFC_MAP_FLOW_TUPLES, SFC_MAP_PROXY,
 		SFC_MAP_ALLOWED_SRC, SFC_MAP_SF_PROG, SFC_MAP_CTRL_STATS,
-		SFC_MAP_FLOW_COUNTS,
+		SFC_MAP_FLOW_COUNTS, SFC_MAP_FLOW_NAT,
 	};
 	struct bpf_map_info info = {};
 	__u32 info_len = sizeof(info), key = 0;
@@ -227,13 +227,17 @@ static int sfc_relink_one(const char *ifname, int link_fd, int ifindex,
 	return 0;
 }
 
-/* Move every pinned link still running @old_id onto @new_fd, so an
- * upgrade reaches endpoints attached before it. Best effort. */
+/* Move every hook still running @old_id onto @new_fd, so an upgrade
+ * reaches endpoints attached before it: the pinned tcx links
+ * (bpf_link_update) and our tc filters, found on the interfaces
+ * themselves (replaced in place, same handle and priority). Either swap is
+ * atomic: each packet runs the old program or the new one. Best effort. */
 static void sfc_dp_relink(const char *pin_dir, __u32 old_id, int new_fd)
 {
 	struct relink r = { .old_id = old_id, .new_fd = new_fd };
 
 	sfc_dp_for_each_link(pin_dir, sfc_relink_one, &r);
+	sfc_dp_tc_relink(old_id, new_fd);
 }
 
 /*

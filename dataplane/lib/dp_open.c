@@ -64,6 +64,7 @@ static int sfc_dp_open_some(const char *pin_dir, struct sfc_dp *dp,
 		{ SFC_MAP_SF_PROG, &dp->sf_prog_fd },
 		{ SFC_MAP_CTRL_STATS, &dp->ctrl_stats_fd },
 		{ SFC_MAP_FLOW_COUNTS, &dp->flow_counts_fd },
+		{ SFC_MAP_FLOW_NAT, &dp->flow_nat_fd },
 	};
 	struct sfc_meta meta = {};
 	__u32 key = 0;
@@ -119,7 +120,7 @@ void sfc_dp_close(struct sfc_dp *dp)
 		&dp->groups_fd,	  &dp->sf_state_fd,  &dp->sf_stats_fd,
 		&dp->rev_spi_fd,  &dp->flows_fd,     &dp->flow_tuples_fd,
 		&dp->proxy_fd,	  &dp->allowed_src_fd, &dp->sf_prog_fd,
-		&dp->ctrl_stats_fd, &dp->flow_counts_fd,
+		&dp->ctrl_stats_fd, &dp->flow_counts_fd, &dp->flow_nat_fd,
 	};
 	size_t i;
 

@@ -3,8 +3,9 @@
  * sfc_dp.h - user-space access to the sfc-cni dataplane (libsfcdp).
  *
  * Loads and pins the BPF programs and maps under a bpffs directory, attaches
- * the programs to endpoints' host-side veths (tcx ingress, pinned links), and
- * edits the pinned maps. Used by sfc-cni, sfc-agent, sfcctl and the tests.
+ * the programs to endpoints' host-side veths (tcx ingress through pinned
+ * links, or a tc clsact filter: enum sfc_hook_mode), and edits the pinned
+ * maps. Used by sfc-cni, sfc-agent, sfcctl and the tests.
  * All functions return 0 or a negative errno and never exit(); they log
  * nothing except through libbpf's print callback, so the caller decides.
  */
@@ -39,6 +40,7 @@ struct sfc_dp {
 	int sf_prog_fd;     /* layout 4: flow programming */
 	int ctrl_stats_fd;
 	int flow_counts_fd;
+	int flow_nat_fd;    /* layout 5: offloaded translations */
 };
 
 /**
@@ -74,6 +76,66 @@ int sfc_dp_open_endpoints(const char *pin_dir, struct sfc_dp *dp);
 /** sfc_dp_close() - close the map fds of @dp (safe on a zeroed/failed @dp). */
 void sfc_dp_close(struct sfc_dp *dp);
 
+/*
+ * Hook attach modes: how an endpoint's program sits on its host interface.
+ * tcx (Linux 6.6+): a tcx ingress link pinned at <pin_dir>/links/<ifname>;
+ * coexists with other tcx programs, but creating the link waits for an RCU
+ * grace period holding RTNL (5-20 ms). tc: a clsact qdisc with our cls_bpf
+ * direct-action filter (SFC_TC_HANDLE at SFC_TC_PRIO) on its ingress, no
+ * pin: attaches in about 0.1 ms and works on any kernel, but the clsact
+ * occupies the interface's ingress qdisc slot (a later "ingress" qdisc,
+ * e.g. the bandwidth plugin's egress limit, cannot be added).
+ */
+enum sfc_hook_mode {
+	SFC_HOOK_TCX = 1,
+	SFC_HOOK_TC = 2,
+};
+
+/* Our tc filter's identity on the clsact ingress hook: the first filter
+ * to run (priority 1), under a handle nobody else picks by default. */
+#define SFC_TC_HANDLE 0x5fc
+#define SFC_TC_PRIO 1
+
+/**
+ * sfc_dp_tcx_supported() - does this kernel have tcx (Linux 6.6+)? One
+ * BPF_PROG_QUERY of loopback's tcx ingress, answered once per process.
+ * Return: true or false.
+ */
+bool sfc_dp_tcx_supported(void);
+
+/**
+ * sfc_dp_tc_attach() - put the program for @role on the clsact ingress hook
+ * of @ifindex: the clsact qdisc is created unless there (an "ingress" qdisc
+ * serves too), our filter created or, when there, replaced atomically (a
+ * repeat re-points it to the pinned program). A clsact created here is
+ * removed again when the filter cannot be added. Nothing is pinned: the
+ * filter lives with the interface or until sfc_dp_tc_detach().
+ * Return: 0 or -errno (-EINVAL for a bad @ifindex or @role).
+ */
+int sfc_dp_tc_attach(const char *pin_dir, int ifindex, enum sfc_role role);
+
+/**
+ * sfc_dp_tc_detach() - remove our filter from @ifindex's clsact ingress.
+ * The clsact qdisc stays: other filters may use it.
+ * Return: 0, also when there is no such filter, qdisc or interface; -errno.
+ */
+int sfc_dp_tc_detach(int ifindex);
+
+/**
+ * sfc_dp_tc_prog_id() - id of the program our filter on @ifindex's clsact
+ * ingress runs, into *@prog_id.
+ * Return: 0, -ENOENT when there is no such filter (or qdisc), -errno.
+ */
+int sfc_dp_tc_prog_id(int ifindex, uint32_t *prog_id);
+
+/**
+ * sfc_dp_hook_of() - how one of our pinned programs is attached to
+ * @ifindex's ingress: SFC_HOOK_TCX (a tcx link) or SFC_HOOK_TC (our
+ * filter); tcx is looked at first.
+ * Return: SFC_HOOK_TCX, SFC_HOOK_TC, 0 when neither, -errno.
+ */
+int sfc_dp_hook_of(const char *pin_dir, int ifindex);
+
 /**
  * sfc_dp_attach() - attach the program for @role to tcx ingress of host
  * interface @ifindex and pin the link as <pin_dir>/links/<ifname>.
@@ -85,8 +147,10 @@ int sfc_dp_attach(const char *pin_dir, int ifindex, const char *ifname,
 		  enum sfc_role role);
 
 /**
- * sfc_dp_detach() - detach the link of @ifname now (BPF_LINK_DETACH: a bare
- * unpin only takes effect after an RCU grace period) and unpin it.
+ * sfc_dp_detach() - detach our program from @ifname now, in either mode:
+ * the tcx link pinned for it (BPF_LINK_DETACH: a bare unpin only takes
+ * effect after an RCU grace period, then unpinned) and, when the interface
+ * exists, our tc filter on it (sfc_dp_tc_detach()).
  * Return: 0, also when nothing was attached; -errno on other failures.
  */
 int sfc_dp_detach(const char *pin_dir, const char *ifname);
@@ -138,7 +202,8 @@ int sfc_dp_for_each_link(const char *pin_dir,
 			 void *arg);
 
 /**
- * sfc_dp_attached() - is our program attached to @ifindex's tcx ingress?
+ * sfc_dp_attached() - is one of our programs attached to @ifindex's
+ * ingress, by a tcx link or our tc filter (sfc_dp_hook_of())?
  * Return: 1 yes, 0 no, -errno on failure to query.
  */
 int sfc_dp_attached(const char *pin_dir, int ifindex);

@@ -132,23 +132,33 @@ Test(flowprog, bypass_recorded_stripped_and_hop_skipped)
 	cr_assert_eq(bpft_drops_total(), 0);
 }
 
-/* FIN and RST are flagged SFC_TLV_F_END and pass the bypassed SF. */
-Test(flowprog, fin_and_rst_reach_a_bypassed_sf)
+/* FIN and RST are flagged SFC_TLV_F_END, pass the bypassed SF and end
+ * the offload: the rest of the flow reaches the SF again (its state sees
+ * the close), until it programs the flow again. */
+Test(flowprog, fin_and_rst_reach_a_bypassed_sf_and_end_it)
 {
 	struct run_out first, out;
 	uint8_t flags[] = { 0x11, 0x04 };
+	uint32_t id = 0;
 
 	fp_chain();
-	sf1_programs(SFC_CTRL_BYPASS, 0, &first);
 	for (int i = 0; i < 2; i++) {
+		id = sf1_programs(SFC_CTRL_BYPASS, 0, &first);
+		cr_assert_eq(bpft_flow(id).prog, SFC_FLOW_PROG_SKIP(0));
+		from_a(&out, 0x10);
+		cr_assert_arr_eq(out.data, bpft_ep(VPID_SF2)->mac, 6, "bypassed");
 		from_a(&out, flags[i]);
 		cr_expect_arr_eq(out.data, bpft_ep(VPID_SF1)->mac, 6,
 				 "flags %02x", flags[i]);
 		cr_expect_eq(out.data[29], SFC_TLV_F_END, "flags %02x", flags[i]);
+		cr_assert_eq(bpft_flow(id).prog, 0, "offload ended");
+		from_a(&out, 0x10);
+		cr_assert_arr_eq(out.data, bpft_ep(VPID_SF1)->mac, 6,
+				 "the packet after flags %02x", flags[i]);
+		cr_assert_eq(out.data[29], 0);
 	}
-	from_a(&out, 0x10);
-	cr_assert_arr_eq(out.data, bpft_ep(VPID_SF2)->mac, 6);
-	cr_assert_eq(out.data[29], 0);
+	cr_assert_eq(bpft_ctrl_stat(SFC_CTRL_ST_VOIDED), 2);
+	cr_assert_eq(bpft_ctrl_stat(SFC_CTRL_ST_BYPASS), 2);
 }
 
 Test(flowprog, drop_drops_carrier_and_flow_at_classifier)

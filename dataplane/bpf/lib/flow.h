@@ -113,11 +113,14 @@ __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 	nf.src_vpid = (__u16)src_vpid;
 	nf.gen = sfc_path_gen(spi);
 	nf.born = (__u32)now;
+	nf.seen_ns = now;
 	for (i = 0; i < 4; i++) {
 		f = bpf_map_lookup_elem(&sfc_flows, &id);
 		if (f && f->spi == spi && sfc_fresh(f->last_ns, now)) {
 			if (f->gen != nf.gen) {
 				f->prog = 0;
+				f->nat = 0;
+				f->idle = 0;
 				f->flags &= ~SFC_FLOW_P_DROP;
 				f->gen = nf.gen;
 			}

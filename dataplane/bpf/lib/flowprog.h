@@ -3,7 +3,10 @@
  * flowprog.h - flow programming: an SF's control TLV (sfc_common.h,
  * SFC_TLV_CTRL) recorded in the flow entry, the hops the SFF then skips,
  * the flows the classifier then drops, and the counts query an SF makes
- * for what it was skipped for (SFC_TLV_COUNTS).
+ * for what it was skipped for (SFC_TLV_COUNTS). A program lives while its
+ * SF instance is up, a member of the hop's group and of the epoch it
+ * programmed under, while the flow is not idle past the SF's timeout, and
+ * until the flow's TCP FIN or RST. Offloaded translations: lib/xlate.h.
  *
  * Every function here is a BPF global function: the verifier checks each
  * once, not once per call site and caller state (the classifier is near
@@ -18,6 +21,43 @@
 #include "lib/maps.h"
 #include "lib/nsh.h"
 
+/* Translate the packet at forward hop index @meta & 0xFF (reply: bit 8)
+ * of flow @flow_id (entry born @born), lib/xlate.h. Return: 1 applied,
+ * 0 the packet is not the translation's (serve the SF), or a drop reason. */
+int sfc_nat_apply(struct __sk_buff *skb, __u32 flow_id, __u32 meta,
+		  __u32 born);
+
+#define SFC_IDLE_UNIT_NS (SFC_CTRL_IDLE_UNIT_S * 1000000000ull)
+/* sfc_flow_gate() @meta bits */
+#define SFC_GATE_REPLY 0x100u
+#define SFC_GATE_END 0x200u
+
+/* sfc_sf_prog.gen of SF instance @vpid (0 before its first epoch). */
+static __always_inline __u16 sfc_sf_gen(__u32 vpid)
+{
+	struct sfc_sf_prog *p = bpf_map_lookup_elem(&sfc_sf_prog, &vpid);
+
+	return p ? p->gen : 0;
+}
+
+/*
+ * sfc_sf_epoch() - SF instance @vpid announced @epoch (an OAM echo, a
+ * translation TLV): a new one voids what it programmed before (its gen
+ * moves on). 0 announces nothing.
+ */
+static __always_inline void sfc_sf_epoch(__u32 vpid, __u32 epoch)
+{
+	struct sfc_sf_prog *p;
+
+	if (!epoch)
+		return;
+	p = bpf_map_lookup_elem(&sfc_sf_prog, &vpid);
+	if (!p || p->epoch == epoch)
+		return;
+	p->epoch = epoch;
+	p->gen++;
+}
+
 /* Does flow entry @f carry the packets of SFP @spi (its forward SFP, or
  * its reverse one for a reply)? */
 static __always_inline bool sfc_flow_on(const struct sfc_flow *f, __u32 spi,
@@ -26,25 +66,47 @@ static __always_inline bool sfc_flow_on(const struct sfc_flow *f, __u32 spi,
 	return (reply ? f->rev_spi : f->spi) == spi;
 }
 
+/* Forget every hop program of @f (not a DROP): the SFs see the flow again. */
+static __always_inline void sfc_prog_clear(struct sfc_flow *f)
+{
+	f->prog = 0;
+	f->nat = 0;
+	f->idle = 0;
+	sfc_ctrl_stat(SFC_CTRL_ST_VOIDED);
+}
+
 /*
  * sfc_flow_gate() - the classifier's check of flow @flow_id entering SFP
- * @spi (@reply: the reverse SFP): an SF asked to drop it (SFC_FLOW_P_DROP)
- * under the chain version the path still carries.
+ * @spi (@meta: SFC_GATE_REPLY for the reverse SFP, SFC_GATE_END for a TCP
+ * FIN or RST): an SF asked to drop it (SFC_FLOW_P_DROP) under the chain
+ * version the path still carries. Its hop programs end here with its FIN
+ * or RST (the rest of the flow reaches the SFs, whose state sees it
+ * close) or when the flow was idle for their smallest timeout; then the
+ * flow's idle clock (seen_ns) is touched.
  * Return: 0 (go on) or SFC_DROP_FLOW.
  */
 __attribute__((noinline)) int sfc_flow_gate(__u32 flow_id, __u32 spi,
-					    __u32 reply)
+					    __u32 meta)
 {
+	bool reply = meta & SFC_GATE_REPLY;
+	__u64 now = sfc_now();
 	struct sfc_flow *f;
 
 	if (!flow_id)
 		return 0;
 	f = bpf_map_lookup_elem(&sfc_flows, &flow_id);
-	if (!f || !(f->flags & SFC_FLOW_P_DROP) || !sfc_flow_on(f, spi, reply))
+	if (!f || !sfc_flow_on(f, spi, reply))
 		return 0;
-	if (f->gen != sfc_path_gen(spi))
-		return 0;
-	return SFC_DROP_FLOW;
+	if (((f->flags & SFC_FLOW_P_DROP) || (f->prog & SFC_FLOW_PROG_SKIP_MASK)) &&
+	    f->gen == sfc_path_gen(spi)) {
+		if (f->flags & SFC_FLOW_P_DROP)
+			return SFC_DROP_FLOW;
+		if ((meta & SFC_GATE_END) ||
+		    (f->idle && now - f->seen_ns >= f->idle * SFC_IDLE_UNIT_NS))
+			sfc_prog_clear(f);
+	}
+	sfc_touch(&f->seen_ns, now);
+	return 0;
 }
 
 /* Add @skb (NSH in place) to the counters of hop @pin of flow @flow_id
@@ -80,22 +142,46 @@ static __always_inline void sfc_flow_count(struct __sk_buff *skb,
 }
 
 /*
+ * Is the program of hop @pin of @f still its SF's? The instance pinned
+ * there must be up, a member of the hop's @group, and of the epoch
+ * (sfc_sf_prog.gen) it programmed under. A dead SF's bypassed flows thus
+ * stop at a fail-closed hop, a restarted or reloaded SF sees its flows
+ * again.
+ */
+static __always_inline bool sfc_prog_live(const struct sfc_flow *f, __u32 pin,
+					  __u32 group)
+{
+	__u32 slot = pin, vpid;
+
+	asm volatile("%0 &= %1" : "+r"(slot) : "i"(SFC_FLOW_MAX_HOPS - 1));
+	vpid = f->inst[slot];
+	if (!vpid) /* a PASS_TO_END's hop no packet of the flow reached */
+		return true;
+	return sfc_sf_up(vpid) && sfc_group_has(group, vpid) &&
+	       f->sfgen[slot] == sfc_sf_gen(vpid);
+}
+
+/*
  * sfc_flow_skip() - is the SF hop at (@spi, SI in @meta) programmed away
- * for flow @flow_id (@meta: SFC_FWD_META(si, reply, 0)), under chain
- * version @gen (the hop's)? Not for a packet flagged SFC_TLV_F_END: the
- * SFs see how their flows end. A skipped packet is counted in the hop's
- * bypassed_packets and, for a counted hop, in sfc_flow_counts.
- * Return: 1 to skip the hop, 0 to serve it.
+ * for flow @flow_id (@meta: SFC_FWD_META(si, reply, hop's group)), under
+ * chain version @gen (the hop's)? Not for a packet flagged SFC_TLV_F_END:
+ * the SFs see how their flows end. A program whose SF is gone, down or of
+ * a new epoch is voided here (sfc_prog_live()). A translated hop applies
+ * its translation (sfc_nat_apply()); a packet it does not match is served
+ * by the SF. A skipped packet is counted in the hop's bypassed_packets
+ * and, for a counted hop, in sfc_flow_counts.
+ * Return: 1 to skip the hop, 0 to serve it, or a drop reason.
  */
 __attribute__((noinline)) int sfc_flow_skip(struct __sk_buff *skb,
 					    __u32 flow_id, __u32 spi,
 					    __u32 meta, __u32 gen)
 {
+	__u32 si = meta & 0xFFu, group = meta >> 16, pin;
 	struct sfc_hop_stats *hs;
 	struct sfc_nsh_hdr *nsh;
-	__u32 si = meta & 0xFFu, pin;
 	bool reply = meta & 0x100u;
 	struct sfc_flow *f;
+	int ret;
 
 	if (!skb || !flow_id)
 		return 0;
@@ -109,6 +195,18 @@ __attribute__((noinline)) int sfc_flow_skip(struct __sk_buff *skb,
 	nsh = sfc_nsh_at(skb, 0);
 	if (!nsh || (nsh->ep.flags & SFC_TLV_F_END))
 		return 0;
+	if (!sfc_prog_live(f, pin, group)) {
+		f->prog &= ~(SFC_FLOW_PROG_SKIP(pin) | SFC_FLOW_PROG_COUNT(pin));
+		f->nat &= ~(__u16)SFC_FLOW_PROG_SKIP(pin);
+		sfc_ctrl_stat(SFC_CTRL_ST_VOIDED);
+		return 0;
+	}
+	if (f->nat & SFC_FLOW_PROG_SKIP(pin)) {
+		ret = sfc_nat_apply(skb, flow_id, pin | (reply ? 0x100u : 0),
+				    f->born);
+		if (ret <= 0)
+			return ret;
+	}
 	if (f->prog & SFC_FLOW_PROG_COUNT(pin))
 		sfc_flow_count(skb, flow_id, f->born, pin, reply);
 	hs = sfc_hop_stats_get(SFC_SP(spi, si));
@@ -183,6 +281,38 @@ static __always_inline __u32 sfc_prog_bits(__u32 action, __u32 flags,
 	return bits;
 }
 
+/* Are the hops of @bits (SKIP bits) of @f programmed under the current
+ * gen of the SF pinned at each? */
+static __always_inline bool sfc_prog_gens_current(const struct sfc_flow *f,
+						  __u32 bits)
+{
+	__u32 i;
+
+	for (i = 0; i < SFC_FLOW_MAX_HOPS; i++)
+		if ((bits & SFC_FLOW_PROG_SKIP(i)) &&
+		    f->sfgen[i] != sfc_sf_gen(f->inst[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Record the hops of @bits (SKIP bits) as programmed under the current
+ * gen of the SF pinned at each (a PASS_TO_END's later hops: their own
+ * SF's, if one is pinned there yet), and the SF's idle timeout @idle
+ * (units): the flow keeps the smallest one.
+ */
+static __always_inline void sfc_prog_record(struct sfc_flow *f, __u32 bits,
+					    __u8 idle)
+{
+	__u32 i;
+
+	for (i = 0; i < SFC_FLOW_MAX_HOPS; i++)
+		if (bits & SFC_FLOW_PROG_SKIP(i))
+			f->sfgen[i] = sfc_sf_gen(f->inst[i]);
+	if (idle && (!f->idle || idle < f->idle))
+		f->idle = idle;
+}
+
 /*
  * sfc_ctrl_apply() - the control TLV (header @tlv_hdr as on the wire,
  * value @tlv_val) an SF @vpid put on a packet of flow @flow_id it returned
@@ -233,7 +363,8 @@ __attribute__((noinline)) int sfc_ctrl_apply(__u32 spi, __u32 meta,
 	}
 	bits = sfc_prog_bits(c.action, c.flags, pin, reply);
 	if (c.action == SFC_CTRL_DROP ? (f->flags & SFC_FLOW_P_DROP) :
-					(f->prog & bits) == bits) {
+					(f->prog & bits) == bits &&
+					sfc_prog_gens_current(f, bits)) {
 		sfc_ctrl_stat(SFC_CTRL_ST_REPEAT);
 		return verdict;
 	}
@@ -248,6 +379,7 @@ __attribute__((noinline)) int sfc_ctrl_apply(__u32 spi, __u32 meta,
 	}
 	/* Not atomic: two SFs programming one flow at the same instant may
 	 * lose a bit; that hop then sees the flow and asks again. */
+	sfc_prog_record(f, bits, c.idle);
 	f->prog |= bits;
 	sfc_ctrl_stat(c.action == SFC_CTRL_BYPASS ? SFC_CTRL_ST_BYPASS
 						  : SFC_CTRL_ST_PASS_TO_END);
@@ -307,7 +439,8 @@ __attribute__((noinline)) int sfc_counts_query(struct __sk_buff *skb,
 	cnt = f ? bpf_map_lookup_elem(&sfc_flow_counts, &key) : 0;
 	if (cnt && hop) {
 		ans.status = SFC_COUNTS_ANSWER;
-		if ((f->prog & SFC_FLOW_PROG_SKIP(pin)) && f->gen == hop->gen)
+		if ((f->prog & SFC_FLOW_PROG_SKIP(pin)) && f->gen == hop->gen &&
+		    sfc_prog_live(f, pin, hop->group))
 			ans.flags = SFC_COUNTS_F_BYPASSED;
 		ans.packets[0] = bpf_cpu_to_be64(cnt->packets[0]);
 		ans.packets[1] = bpf_cpu_to_be64(cnt->packets[1]);

@@ -193,6 +193,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_flow_counts SEC(".maps");
 
+/* {flow id, hop, born} -> the translation an SF offloaded there (BPF). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SFC_MAX_FLOWS);
+	__type(key, struct sfc_count_key);
+	__type(value, struct sfc_nat_xlate);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_flow_nat SEC(".maps");
+
 /* Per-CPU counters of the hop at @sp, created on first use. NULL only if
  * the map is full, in which case the packet still flows uncounted. */
 static const struct sfc_hop_stats sfc_hop_stats_zero; /* .rodata, not stack */

@@ -91,14 +91,15 @@ enum sfc_nsh_shape {
 	SFC_NSH_CTRL = 1,   /* 32: one more context header (an SF's control
 			     * TLV, checked by sfc_ctrl_apply()) */
 	SFC_NSH_COUNTS = 2, /* 64: an SF's counts query (OAM) */
+	SFC_NSH_NAT = 3,    /* 48: an SF's translation TLV (lib/xlate.h) */
 };
 
 /*
  * sfc_nsh_check() - accept only the NSH we emit, or what an SF may return
  * on top of it: version 0 (RFC 8300 section 2.2), MD type 2, first context
  * header our MD class / endpoint TLV of 8 bytes, Length 5 words, or 8 (a
- * control TLV follows), or 16 (a counts query follows). SFs must not change
- * its shape otherwise.
+ * control TLV follows), 12 (a translation TLV follows) or 16 (a counts
+ * query follows). SFs must not change its shape otherwise.
  * Return: enum sfc_nsh_shape or SFC_DROP_BAD_NSH.
  */
 static __always_inline int sfc_nsh_check(const struct sfc_nsh_hdr *nsh)
@@ -121,6 +122,8 @@ static __always_inline int sfc_nsh_check(const struct sfc_nsh_hdr *nsh)
 		return SFC_NSH_CTRL;
 	if (len == SFC_NSH_COUNTS_LEN_WORDS)
 		return SFC_NSH_COUNTS;
+	if (len == SFC_NSH_NAT_LEN_WORDS)
+		return SFC_NSH_NAT;
 	return SFC_DROP_BAD_NSH;
 }
 

@@ -17,6 +17,7 @@
 #include "lib/maps.h"
 #include "lib/nsh.h"
 #include "lib/proxy.h"
+#include "lib/xlate.h"
 
 static __always_inline bool sfc_skb_is_ip(const struct __sk_buff *skb)
 {
@@ -189,8 +190,12 @@ static __always_inline int sfc_sff_forward(struct __sk_buff *skb,
 			return sfc_strip_then(skb, fw, 0);
 		if (hop->kind != SFC_HOP_SF)
 			return SFC_DROP_NO_PATH;
-		if (sfc_flow_skip(skb, fw->flow_id, fw->spi,
-				  SFC_FWD_META(fw->si, fw->reply, 0), hop->gen)) {
+		ret = sfc_flow_skip(skb, fw->flow_id, fw->spi,
+				    SFC_FWD_META(fw->si, fw->reply, hop->group),
+				    hop->gen);
+		if (ret < 0)
+			return ret;
+		if (ret) {
 			if (fw->si == 0)
 				return SFC_DROP_NO_PATH;
 			fw->si--;
