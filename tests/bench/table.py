@@ -8,8 +8,9 @@ unit, target ("", "ratio>=X", "ratio<=X", "value>=X", "value<=X"), note.
 This computes ratio = value / baseline and whether each target is met,
 prints the table (notes as numbered footnotes under it) and writes it to
 TABLE_TSV with a header line: group, metric, value, baseline, ratio, unit,
-target, met, note. A value that could not be measured is "nan"; its
-target shows "n/a". Nothing is asserted: the exit status is 0 whatever
+target, met, note; values as the scripts wrote them, ratio to two
+decimals. A value that could not be measured is "nan"; its target shows
+"n/a". Nothing is asserted: the exit status is 0 whatever
 the figures say.
 """
 import math
@@ -38,14 +39,6 @@ def judge(target, value, ratio):
     return shown, "yes" if ok else "NO"
 
 
-def fmt(v):
-    if math.isnan(v):
-        return "nan"
-    if abs(v) >= 100 or v == int(v):
-        return f"{v:.0f}"
-    return f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
-
-
 def main():
     rows_path, out_path = sys.argv[1:3]
     rows = []
@@ -57,10 +50,9 @@ def main():
         v, b = num(value), num(base)
         ratio = v / b if base != "-" and b and not math.isnan(b) else math.nan
         shown, met = judge(target, v, ratio)
-        rows.append({"group": group, "metric": metric, "value": fmt(v),
-                     "baseline": "-" if base == "-" else fmt(b),
-                     "ratio": "-" if base == "-" else fmt(ratio) if math.isnan(ratio)
-                     else f"{ratio:.2f}",
+        rows.append({"group": group, "metric": metric, "value": value,
+                     "baseline": base,
+                     "ratio": "-" if base == "-" else f"{ratio:.2f}",
                      "unit": unit, "target": shown, "met": met, "note": note})
     with open(out_path, "w") as out:
         out.write("\t".join(COLS) + "\n")
@@ -74,15 +66,17 @@ def main():
             r["metric"] += f" [{len(notes)}]"
     head = ["metric", "value", "baseline", "ratio", "unit", "target", "met"]
     w = {c: max([len(c)] + [len(r[c]) for r in rows]) for c in head}
-    line = "  ".join(f"{c:<{w[c]}}" if c == "metric" else f"{c:>{w[c]}}" for c in head)
-    print(line)
+    def cells(r):
+        return ("  " + "  ".join(f"{r[c]:<{w[c]}}" if c == "metric" else f"{r[c]:>{w[c]}}"
+                                 for c in head)).rstrip()
+
+    print(cells({c: c for c in head}))
     group = None
     for r in rows:
         if r["group"] != group:
             group = r["group"]
             print(f"{group}:")
-        print("  ".join(f"{r[c]:<{w[c]}}" if c == "metric" else f"{r[c]:>{w[c]}}"
-                        for c in head))
+        print(cells(r))
     if notes:
         print("notes:")
         for i, n in enumerate(notes, 1):

@@ -68,7 +68,7 @@ hoprows() {
 	out=$(env "${hop[@]}" bash "$here/bench_hop.sh") || return 1
 	echo "$out"
 	awk -v rows="$BENCH_ROWS" '
-		$1 ~ /^[a-z]+\.added_p(50|99)_us_per_traversal$/ || $1 ~ /^[a-z]+\.cpu_ms_per_s$/ {
+		$1 ~ /^[^.]+\.added_p(50|99)_us_per_traversal$/ || $1 ~ /^[^.]+\.cpu_ms_per_s$/ {
 			split($1, k, "."); unit = k[2] ~ /cpu/ ? "ms/s" : "us"
 			printf "hop cost, 3 sf-counter chains (bench_hop.sh, per one-way traversal)\t%s %s\t%s\t-\t%s\t\t\n",
 				k[1], k[2], $2, unit >> rows

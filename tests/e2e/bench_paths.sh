@@ -8,6 +8,7 @@
 #   other           no chain: "direct"
 #   client          chain c3 = firewall -> nat -> monitor (symmetric)
 #   fw, nat, mon    the SF pods
+#   mclient         chain m6 (memory rows), SF pods rl, cnt, ids besides
 #   bcli, bsrv      two pods of the reference bridge plugin (containernet-
 #                   working-plugins bridge + host-local, its bridge in the
 #                   per-run node netns): the baseline of "direct"
@@ -17,9 +18,11 @@
 #   2. chain c3 vs direct with the SFs' offload off, then on: TCP, ping
 #      RTT p50/p99, p50 added per SF (round trip) = (chain - direct) / 3,
 #      new TCP connections per second (tests/bench/connrate.c);
-#   3. memory: VmRSS of sfc-agent and each SF, idle (freshly started,
-#      offload off) and holding BENCH_FLOWS distinct UDP flows sent from
-#      the client (tests/bench/udpflows.c), with the flows each SF holds.
+#   3. memory: VmRSS of sfc-agent and of each SF type, idle (freshly
+#      started, offload off) and holding BENCH_FLOWS distinct UDP flows
+#      (tests/bench/udpflows.c) sent from pod mclient through chain m6 =
+#      firewall -> nat -> ratelimit -> counter -> ids -> monitor, with the
+#      flows each SF holds.
 # Paths take turns within each repetition, so a change of load on the
 # machine hits both sides of a ratio alike. "Offload on" is each SF's
 # default config (firewall, nat) and "offload": true for sf-monitor,
@@ -81,17 +84,23 @@ BR_CONF="{\"cniVersion\": \"1.0.0\", \"name\": \"$PFX-br\", \"type\": \"bridge\"
  \"bridge\": \"${PFX}br\", \"isGateway\": true, \"ipMasq\": false,
  \"ipam\": {\"type\": \"host-local\", \"dataDir\": \"$IPAM_DIR\",
            \"ranges\": [[{\"subnet\": \"$BR_SUBNET\"}]]}}"
-SERVER_IP=$(tsf_pod server) && OTHER_IP=$(tsf_pod other) &&
-	CLIENT_IP=$(tsf_pod client '{"sfc.io/chain": "c3"}') &&
+SERVER_IP=$(tsf_pod server) && tsf_pod other >/dev/null &&
+	tsf_pod client '{"sfc.io/chain": "c3"}' >/dev/null &&
 	tsf_pod fw '{"sfc.io/function": "firewall"}' >/dev/null &&
 	tsf_pod nat '{"sfc.io/function": "nat"}' >/dev/null &&
-	tsf_pod mon '{"sfc.io/function": "monitor"}' >/dev/null || die "sfc-cni ADD"
-BSRV_IP=$(br_add bsrv) && BCLI_IP=$(br_add bcli) || die "bridge plugin ADD"
+	tsf_pod mon '{"sfc.io/function": "monitor"}' >/dev/null &&
+	tsf_pod mclient '{"sfc.io/chain": "m6"}' >/dev/null &&
+	tsf_pod rl '{"sfc.io/function": "ratelimit"}' >/dev/null &&
+	tsf_pod cnt '{"sfc.io/function": "counter"}' >/dev/null &&
+	tsf_pod ids '{"sfc.io/function": "ids"}' >/dev/null || die "sfc-cni ADD"
+BSRV_IP=$(br_add bsrv) && br_add bcli >/dev/null || die "bridge plugin ADD"
 BENCH_SERVER_OF[$SERVER_IP]=server
 BENCH_SERVER_OF[$BSRV_IP]=bsrv
 servers server && servers bsrv || die "servers"
 tsf_agent
-tsf_chain c3 fail-closed '["firewall", "nat", "monitor"]' >/dev/null || die "chain c3"
+tsf_chain c3 fail-closed '["firewall", "nat", "monitor"]' >/dev/null &&
+	tsf_chain m6 fail-closed '["firewall", "nat", "ratelimit", "counter", "ids", "monitor"]' \
+		>/dev/null || die "chains"
 mkdir -p "$TMP_DIR/mon" && chmod 777 "$TMP_DIR/mon" # sf-monitor writes as uid 65534
 echo "bench_paths: $SECS s x $REPS iperf3 runs, $PINGS pings, ${CONN_SECS} s connrate per path;" \
 	"load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -108,7 +117,7 @@ for i in $(seq "$REPS"); do
 	done
 done
 : >"$TMP_DIR/rtt-sfc" && : >"$TMP_DIR/rtt-br"
-for r in $(seq "$ROUNDS"); do
+for _ in $(seq "$ROUNDS"); do
 	bench_rtts other "$SERVER_IP" $((PINGS / ROUNDS)) "$INTERVAL" "$TMP_DIR/rtt-sfc"
 	bench_rtts bcli "$BSRV_IP" $((PINGS / ROUNDS)) "$INTERVAL" "$TMP_DIR/rtt-br"
 done
@@ -212,32 +221,53 @@ chain_mode() {
 	bench_row "$g" "p50 added per SF (round trip) = (chain - direct) / 3" \
 		"$(awk -v c="$c" -v d="$d" 'BEGIN { printf "%.1f", (c - d) / 3 }')" - us "$target_h"
 	bench_row "$g" "new TCP connections/s (connrate, 4 loops), chain vs direct" \
-		"${runs[conn-chain]}" "${runs[conn-direct]}" conn/s
+		"${runs[conn-chain]}" "${runs[conn-direct]}" conn/s "" \
+		"$(tail -n 2 "$TMP_DIR/connrate.log" | paste -sd ";" -)"
 }
 
 chain_mode off
 
 # ---- 3. memory: RSS idle and holding $FLOWS flows ------------------------------
-start_sfs off
-sleep 1
-declare -A idle
-idle[agent]=$(bench_rss_kib "$AGENT_PID")
-for s in fw nat mon; do idle[$s]=$(bench_rss_kib "${SF_PID[$s]}"); done
-sent=$(ns_exec client "$BUILD/bin/udpflows" "$SERVER_IP" "$FLOWS" 50000)
-sleep 1
-sf_stats_wait fw nat mon
-held_fw=$(tsf_sf_stat fw '["conntrack"]["entries"]')
-held_nat=$(tsf_sf_stat nat '["nat"]["active"]')
-held_mon=$(tsf_sf_stat mon '["monitor"]["active"]')
-G="memory: VmRSS holding $FLOWS UDP flows vs idle"
-bench_row "$G" "sfc-agent" "$(bench_rss_kib "$AGENT_PID")" "${idle[agent]}" KiB "" "udpflows: $sent"
-bench_row "$G" "sf-firewall (offload off)" "$(bench_rss_kib "${SF_PID[fw]}")" "${idle[fw]}" KiB "" \
-	"conntrack entries $held_fw"
-bench_row "$G" "sf-nat (offload off)" "$(bench_rss_kib "${SF_PID[nat]}")" "${idle[nat]}" KiB "" \
-	"active mappings $held_nat"
-bench_row "$G" "sf-monitor (offload off)" "$(bench_rss_kib "${SF_PID[mon]}")" "${idle[mon]}" KiB "" \
-	"active flows $held_mon"
-stop_sfs
+# Every SF type, offload off, in chain m6 of pod mclient: freshly started
+# (idle), then after $FLOWS distinct UDP flows from mclient, each sent
+# twice (a datagram an SF's socket dropped the first time still makes its
+# flow); the stats say how many flows each one holds.
+memory() {
+	local s sent
+	local -A idle held
+	start_sfs off
+	echo '{"rate_bps": 1000000000000, "burst_bytes": 1000000000}' >"$TMP_DIR/rl.json"
+	echo '{"offload": false}' >"$TMP_DIR/cnt.json"
+	cp "$here/../../service-containers/sf-ids/example.rules" "$TMP_DIR/ids.rules"
+	echo "{\"rules\": \"$TMP_DIR/ids.rules\", \"offload\": false}" >"$TMP_DIR/ids.json"
+	tsf_sf rl sf-ratelimit --config "$TMP_DIR/rl.json" &&
+		tsf_sf cnt sf-counter --config "$TMP_DIR/cnt.json" &&
+		tsf_sf ids sf-ids --config "$TMP_DIR/ids.json" ||
+		die "ratelimit, counter, ids: $(tail -q -n 2 "$TMP_DIR/rl.log" "$TMP_DIR/cnt.log" "$TMP_DIR/ids.log" 2>/dev/null)"
+	for s in rl cnt ids; do sf_wait_state "$s" up 5 || die "$s not up"; done
+	sleep 1
+	idle[agent]=$(bench_rss_kib "$AGENT_PID")
+	for s in fw nat rl cnt ids mon; do idle[$s]=$(bench_rss_kib "${SF_PID[$s]}"); done
+	sent=$(ns_exec mclient "$BUILD/bin/udpflows" "$SERVER_IP" "$FLOWS" 40000 2)
+	sleep 1
+	sf_stats_wait fw nat rl cnt ids mon
+	held[fw]="conntrack entries $(tsf_sf_stat fw '["conntrack"]["entries"]')"
+	held[nat]="active mappings $(tsf_sf_stat nat '["nat"]["active"]')"
+	held[rl]="sources $(tsf_sf_stat rl '["ratelimit"]["sources"]') (one client address)"
+	held[cnt]="active flows $(tsf_sf_stat cnt '["flows"]["active"]')"
+	held[ids]="connections $(tsf_sf_stat ids '["ids"]["connections"]')"
+	held[mon]="active flows $(tsf_sf_stat mon '["monitor"]["active"]')"
+	G="memory: VmRSS holding $FLOWS UDP flows vs idle"
+	bench_row "$G" "sfc-agent" "$(bench_rss_kib "$AGENT_PID")" "${idle[agent]}" KiB "" "udpflows: $sent"
+	for s in fw nat rl cnt ids mon; do
+		bench_row "$G" "$(tr -d '\0' <"/proc/${SF_PID[$s]}/comm")" "$(bench_rss_kib "${SF_PID[$s]}")" \
+			"${idle[$s]}" KiB "" "${held[$s]}"
+	done
+	for s in rl cnt ids; do kill "${SF_PID[$s]}" 2>/dev/null; done
+	stop_sfs
+	for s in rl cnt ids; do while kill -0 "${SF_PID[$s]}" 2>/dev/null; do sleep 0.05; done; done
+}
 
+memory
 chain_mode on
 exit 0
