@@ -6,12 +6,12 @@
  * up, the peer created in the pod netns as CNI_IFNAME) -> one visit of
  * the pod netns (netlink socket, MAC changes announced) -> lo and the pod
  * interface up -> IPAM ADD started, and while it runs our program
- * attached to the host veth (the kernel waits for an RCU grace period
- * there) -> IPAM result -> pod side
+ * attached to the host veth (tc filter: fast; tcx link: the kernel waits
+ * for an RCU grace period there) -> IPAM result -> pod side
  * (addresses without prefix routes, scope-link route to the gateway,
  * default route via it, permanent neighbour gateway -> host veth MAC) ->
  * host side (/32 or /128 route to the pod) -> under the node lock: VPID,
- * endpoint maps, program link pinned, state record.
+ * endpoint maps, program link pinned (tcx mode), state record.
  * Every step that creates something sets a flag in struct add_undo; a
  * failure unwinds them in reverse, so nothing half-created is left behind.
  *
@@ -36,6 +36,7 @@ struct add_undo {
 	bool link;          /* veth pair created */
 	bool ipam;          /* IPAM ADD succeeded */
 	int link_fd;        /* our program's tcx link, not pinned yet */
+	bool tc;            /* our tc filter on our own veth (goes with it) */
 	int lock_fd;
 	struct sfc_dp dp;
 	bool dp_open;
@@ -57,6 +58,7 @@ struct add_info {
 	struct cni_ipam_result ipam;
 	uint32_t vpid;
 	bool attach_only;   /* chained: the interface is another plugin's */
+	enum cni_hook_attach hook; /* CNI_HOOK_TCX or CNI_HOOK_TC */
 	uint64_t agent_deadline; /* cluster mode: cni_agent_deadline() */
 };
 
@@ -98,6 +100,14 @@ static int add_open(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 	}
 	in->role = in->pod.function[0] ? SFC_ROLE_SF : SFC_ROLE_APP;
 	in->mtu = in->role == SFC_ROLE_SF ? SFC_SF_MTU : x->conf.mtu;
+	/* auto on our own veth needs no probe: it is tc either way. */
+	err = cni_hook_choose(x->conf.hook_attach, in->attach_only,
+			      (x->conf.hook_attach == CNI_HOOK_AUTO &&
+			       !in->attach_only) || sfc_dp_tcx_supported());
+	if (err < 0)
+		return cni_err_set(e, CNI_ERR_UNSUPPORTED, err,
+				   "network config: \"hookAttach\": 'tcx', but this kernel has no tcx (Linux 6.6+); use tc or auto");
+	in->hook = (enum cni_hook_attach)err;
 	err = sfc_dp_init(x->conf.bpffs_dir);
 	if (err)
 		return cni_err_set(e, cni_code_from_errno(err), err,
@@ -220,17 +230,27 @@ static const char *role_prog(enum sfc_role role)
 	return role == SFC_ROLE_SF ? SFC_PROG_FROM_SF : SFC_PROG_FROM_POD;
 }
 
-/* Our program on the host veth's tcx ingress, held by an unpinned link
+/* Our program on the host veth's ingress. tcx: held by an unpinned link
  * until add_dataplane() pins it under the node lock: a crash before that
- * closes the fd, which detaches it. */
+ * closes the fd, which detaches it. tc: a filter that lives with the veth,
+ * which DEL or GC deletes should this ADD die. */
 static int add_link(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 {
-	u->link_fd = sfc_dp_link_create(x->conf.bpffs_dir, in->host_idx,
-					in->role);
-	if (u->link_fd < 0)
-		return cni_err_set(&x->err, CNI_ERR_INTERNAL, u->link_fd,
-				   "attaching the %s program to %s",
-				   role_prog(in->role), in->host_if);
+	int err;
+
+	if (in->hook == CNI_HOOK_TC) {
+		err = sfc_dp_tc_attach(x->conf.bpffs_dir, in->host_idx, in->role);
+		u->tc = !err;
+	} else {
+		u->link_fd = sfc_dp_link_create(x->conf.bpffs_dir, in->host_idx,
+						in->role);
+		err = u->link_fd < 0 ? u->link_fd : 0;
+	}
+	if (err)
+		return cni_err_set(&x->err, CNI_ERR_INTERNAL, err,
+				   "attaching the %s program to %s (%s)",
+				   role_prog(in->role), in->host_if,
+				   in->hook == CNI_HOOK_TC ? "tc" : "tcx");
 	return 0;
 }
 
@@ -350,7 +370,8 @@ static void fill_record(const struct cni_ctx *x, const struct add_info *in,
 	snprintf(r->host_mac, sizeof(r->host_mac), "%s", in->host_mac);
 	snprintf(r->ipam_type, sizeof(r->ipam_type), "%s", x->conf.ipam_type);
 	snprintf(r->network, sizeof(r->network), "%s", x->conf.name);
-	r->flags = in->attach_only ? SFC_REC_F_ATTACH_ONLY : 0;
+	r->flags = (in->attach_only ? SFC_REC_F_ATTACH_ONLY : 0) |
+		   (in->hook == CNI_HOOK_TC ? SFC_REC_F_HOOK_TC : 0);
 	r->vpid = in->vpid;
 	r->role = in->role;
 	r->n_ips = in->ipam.n_ips;
@@ -409,15 +430,22 @@ static int add_dataplane(struct cni_ctx *x, struct add_undo *u,
 	err = add_endpoint(x, u, in);
 	if (err)
 		return err;
+	/* Attach-only endpoints attach here, under the lock, so that GC
+	 * never sees our program on another plugin's interface unrecorded. */
 	if (u->link_fd >= 0)
 		err = sfc_dp_link_pin(x->conf.bpffs_dir, u->link_fd, in->host_if);
+	else if (u->tc)
+		err = 0;
+	else if (in->hook == CNI_HOOK_TC)
+		err = sfc_dp_tc_attach(x->conf.bpffs_dir, in->host_idx, in->role);
 	else
 		err = sfc_dp_attach(x->conf.bpffs_dir, in->host_idx, in->host_if,
 				    in->role);
 	if (err)
 		return cni_err_set(e, CNI_ERR_INTERNAL, err,
-				   "attaching the %s program to %s",
-				   role_prog(in->role), in->host_if);
+				   "attaching the %s program to %s (%s)",
+				   role_prog(in->role), in->host_if,
+				   in->hook == CNI_HOOK_TC ? "tc" : "tcx");
 	u->attached = true;
 	fill_record(x, in, &rec);
 	err = sfc_state_write(x->conf.state_dir, &rec);

@@ -140,12 +140,16 @@ static int check_dataplane(struct cni_ctx *x, const struct sfc_ep_record *rec,
 	struct sfc_dp dp = { 0 };
 	struct cni_err *e = &x->err;
 	__u32 key = rec->vpid;
+	bool tc;
 	int err;
 
-	err = sfc_dp_attached(x->conf.bpffs_dir, host_idx);
-	if (err != 1)
+	/* Attached the way the record says (tcx link or tc filter). */
+	tc = rec->flags & SFC_REC_F_HOOK_TC;
+	err = sfc_dp_hook_of(x->conf.bpffs_dir, host_idx);
+	if (err != (tc ? SFC_HOOK_TC : SFC_HOOK_TCX))
 		return cni_err_set(e, CNI_ERR_INTERNAL, err < 0 ? err : 0,
-				   "no sfc program attached to %s", rec->host_ifname);
+				   "no sfc program attached to %s (%s)",
+				   rec->host_ifname, tc ? "tc" : "tcx");
 	err = sfc_dp_open(x->conf.bpffs_dir, &dp);
 	if (err)
 		return cni_err_set(e, CNI_ERR_INTERNAL, err, "dataplane maps in %s",

@@ -2,9 +2,10 @@
 /*
  * cmd_del.c - CNI DEL (spec section "DEL: Remove container from network").
  *
- * Order: IPAM DEL started -> host veth deleted (its peer and our program's
- * tcx link go with it) -> under the node lock: link pin removed, endpoint
- * map entries deleted -> IPAM DEL reaped -> state record removed.
+ * Order: IPAM DEL started -> host veth deleted (its peer and our program,
+ * tcx link or tc filter, go with it) -> under the node lock: link pin
+ * removed (tcx mode; none in tc mode), endpoint map entries deleted ->
+ * IPAM DEL reaped -> state record removed.
  * Idempotent and best effort: every step runs even when an earlier one
  * failed or found nothing, "already gone" is success, and the first real
  * failure is reported (in the order: netlink, dataplane, veth, IPAM,
@@ -37,8 +38,10 @@ void cni_endpoint_host_ifname(const struct cni_ctx *x,
 /*
  * Drop the program link and the map entries; pins missing = nothing to
  * do. @veth_gone: we deleted the host veth, which detached its tcx links
- * with it, so unpinning is enough; else (attach-only, or the deletion
- * failed) detach now. @host_idx: the veth's ifindex, to find the VPID in
+ * and tc filters with it, so unpinning is enough (a tc-mode endpoint has
+ * no pin: nothing to do); else (attach-only, or the deletion failed)
+ * detach now, in whichever mode it is attached (a DEL without a record
+ * does not know). @host_idx: the veth's ifindex, to find the VPID in
  * sfc_ifindex_vpid when there is no record (0: unknown).
  */
 static int del_dataplane(struct cni_ctx *x, const struct sfc_ep_record *rec,
@@ -143,7 +146,7 @@ int cmd_del(struct cni_ctx *x)
 	if (host && !have_rec && cni_link_get(host, host_if, &host_idx, NULL))
 		host_idx = 0;
 	/* Deleting the host end removes the peer in the pod netns too, and
-	 * our program's tcx link with it. */
+	 * our program's tcx link or tc filter with it. */
 	if (host && !attach_only) {
 		link_err = cni_link_del(host, host_if);
 		if (link_err)

@@ -89,6 +89,15 @@ struct cni_attachment {
 	char ifname[CNI_IFNAMSIZ];
 };
 
+/* "hookAttach": how our program goes on the host interface (README
+ * "Configuration"). */
+enum cni_hook_attach {
+	CNI_HOOK_AUTO = 0, /* tc on our own veth; tcx on another plugin's
+			    * when the kernel has it, else tc */
+	CNI_HOOK_TCX,      /* tcx link (Linux 6.6+) */
+	CNI_HOOK_TC,       /* clsact qdisc + cls_bpf filter */
+};
+
 /* Network configuration (one conflist member), defaults applied. */
 struct cni_conf {
 	char cni_version[16];
@@ -103,6 +112,7 @@ struct cni_conf {
 	unsigned agent_timeout_ms; /* "agentTimeoutMs" */
 	char host_prefix[CNI_HOST_PREFIX_MAX + 1];
 	int mtu;
+	enum cni_hook_attach hook_attach; /* "hookAttach" */
 	char mac[18];       /* runtimeConfig.mac or args.cni.mac, "" = kernel's */
 	bool has_prev_result;
 	cJSON *prev_result; /* owned; NULL when absent */
@@ -179,6 +189,24 @@ int cni_conf_parse(const char *json, size_t len, struct cni_conf *c,
  * Return: 0 or -EINVAL with @e set.
  */
 int cni_conf_runtime(const cJSON *root, struct cni_conf *c, struct cni_err *e);
+
+/**
+ * cni_hook_conf() - "hookAttach" of config @root ("auto", "tcx" or "tc";
+ * absent or null: auto) into @c (cni_runtime.c).
+ * Return: 0, or -EINVAL with @e set (code 7 not a string, 2 another value).
+ */
+int cni_hook_conf(const cJSON *root, struct cni_conf *c, struct cni_err *e);
+
+/**
+ * cni_hook_choose() - the hook mode an ADD uses: @conf as configured,
+ * @attach_only for another plugin's interface (chained), @tcx_ok whether
+ * the kernel has tcx. auto: tc on our own veth (nothing else hooks it,
+ * and tc attaches without tcx's RCU grace period), tcx on another
+ * plugin's interface where the kernel has it (other programs there keep
+ * running beside ours), tc when it has not.
+ * Return: CNI_HOOK_TCX or CNI_HOOK_TC; -EOPNOTSUPP for tcx without tcx.
+ */
+int cni_hook_choose(enum cni_hook_attach conf, bool attach_only, bool tcx_ok);
 
 /** cni_conf_free() - release what cni_conf_parse() allocated in @c. */
 void cni_conf_free(struct cni_conf *c);

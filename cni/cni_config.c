@@ -418,6 +418,8 @@ static int conf_fields(const cJSON *root, struct cni_conf *c, struct cni_err *e)
 	}
 	err = cni_conf_runtime(root, c, e);
 	if (!err)
+		err = cni_hook_conf(root, c, e);
+	if (!err)
 		err = cni_agent_conf(root, c, e);
 	return err ? err : conf_validate(c, e);
 }

@@ -2,8 +2,9 @@
 /*
  * cni_runtime.c - what the runtime adds to a network config and what
  * chaining needs from it (pure, no syscalls): runtimeConfig/args "mac", GC's
- * "cni.dev/valid-attachments", the prevResult of an earlier plugin, and
- * version negotiation with delegated plugins (CNI spec 1.1.0 sections
+ * "cni.dev/valid-attachments", the prevResult of an earlier plugin, the
+ * hook mode ("hookAttach", which depends on chaining), and version
+ * negotiation with delegated plugins (CNI spec 1.1.0 sections
  * "Network configuration" runtimeConfig, "GC", "Chained plugins").
  */
 #include <ctype.h>
@@ -94,6 +95,36 @@ int cni_conf_runtime(const cJSON *root, struct cni_conf *c, struct cni_err *e)
 	int err = conf_mac(root, c, e);
 
 	return err ? err : conf_valid_attachments(root, c, e);
+}
+
+int cni_hook_conf(const cJSON *root, struct cni_conf *c, struct cni_err *e)
+{
+	static const char *const names[] = { "auto", "tcx", "tc" };
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "hookAttach");
+
+	c->hook_attach = CNI_HOOK_AUTO;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v))
+		return cni_err_set(e, CNI_ERR_INVALID_CONF, 0,
+				   "network config: \"hookAttach\" must be a string");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(v->valuestring, names[i])) {
+			c->hook_attach = (enum cni_hook_attach)i;
+			return 0;
+		}
+	return cni_err_set(e, CNI_ERR_UNSUPPORTED, 0,
+			   "network config: \"hookAttach\": '%.32s' is not auto, tcx or tc",
+			   v->valuestring);
+}
+
+int cni_hook_choose(enum cni_hook_attach conf, bool attach_only, bool tcx_ok)
+{
+	if (conf == CNI_HOOK_TCX)
+		return tcx_ok ? CNI_HOOK_TCX : -EOPNOTSUPP;
+	if (conf == CNI_HOOK_TC || !attach_only || !tcx_ok)
+		return CNI_HOOK_TC;
+	return CNI_HOOK_TCX;
 }
 
 bool cni_valid_attachment(const struct cni_conf *c, const char *container_id,

@@ -9,7 +9,9 @@
  * both (tcx runs before the ingress qdisc, redirect_peer skips the root
  * qdisc), so the agent marks such endpoints and the dataplane routes their
  * traffic through the qdiscs (dataplane/bpf/lib/deliver.h,
- * sfc_classifier.bpf.c). A root "noqueue" (a veth's default) is no qdisc.
+ * sfc_classifier.bpf.c). A root "noqueue" (a veth's default) is no qdisc,
+ * nor is the clsact of an endpoint attached in tc mode: our filter is the
+ * first on it (an ingress qdisc cannot be added beside it).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@
 struct qd {
 	int ifindex;
 	uint8_t flags; /* SFC_EP_F_SHAPED_* */
+	bool clsact;   /* the ingress slot holds a clsact (maybe ours) */
 };
 
 static int qd_cmp(const void *a, const void *b)
@@ -76,6 +79,7 @@ static int qdisc_flags(struct qd **out, int *n_out)
 			v = nv;
 		}
 		v[n].ifindex = rtnl_tc_get_ifindex(tc);
+		v[n].clsact = kind && !strcmp(kind, "clsact");
 		v[n++].flags = f;
 	}
 	qsort(v, n, sizeof(*v), qd_cmp);
@@ -90,7 +94,9 @@ out:
 	return err;
 }
 
-static uint8_t flags_of(const struct qd *v, int n, int ifindex)
+/* @ours_clsact: the endpoint's program is a filter on a clsact (tc hook
+ * mode, SFC_REC_F_HOOK_TC), which is then no shaping. */
+static uint8_t flags_of(const struct qd *v, int n, int ifindex, bool ours_clsact)
 {
 	struct qd key = { .ifindex = ifindex };
 	const struct qd *hit = bsearch(&key, v, n, sizeof(*v), qd_cmp);
@@ -102,7 +108,8 @@ static uint8_t flags_of(const struct qd *v, int n, int ifindex)
 	while (hit > v && hit[-1].ifindex == ifindex)
 		hit--;
 	for (; hit < v + n && hit->ifindex == ifindex; hit++)
-		f |= hit->flags;
+		if (!(ours_clsact && hit->clsact))
+			f |= hit->flags;
 	return f;
 }
 
@@ -124,7 +131,9 @@ int agent_shaping_update(struct sfc_dp *dp, const struct sfc_ep_record *eps,
 		    bpf_map_lookup_elem(dp->endpoints_fd, &vpid, &ep) ||
 		    ep.role != SFC_ROLE_APP)
 			continue;
-		want = (ep.flags & ~SFC_EP_F_SHAPED) | flags_of(v, n, (int)ep.ifindex);
+		want = (ep.flags & ~SFC_EP_F_SHAPED) |
+		       flags_of(v, n, (int)ep.ifindex,
+				eps[i].flags & SFC_REC_F_HOOK_TC);
 		if (want == ep.flags)
 			continue;
 		agent_log("%s/%s (%s): qdiscs %s%s%s", eps[i].pod_namespace,

@@ -54,6 +54,8 @@ struct sfc_ep_record {
 /* sfc_ep_record.flags (SFC_EP_F_* are sfc_endpoint.flags, the BPF map value) */
 #define SFC_REC_F_ATTACH_ONLY 0x1 /* chained: interface and IPAM belong to an
 				  * earlier plugin; only hooks and maps are ours */
+#define SFC_REC_F_HOOK_TC 0x2 /* program attached in tc mode (clsact filter,
+			       * no link pin); else tcx (libsfcdp sfc_hook_mode) */
 
 /** sfc_state_write() - write @r atomically (temp file, rename), without
  *  fsync: the record dies with the node's kernel state (state.c). */

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * dp_attach.c - tcx ingress attachment through pinned links.
+ * dp_attach.c - tcx ingress attachment through pinned links, and what
+ * both hook modes share (detach, "is it attached?").
  *
  * A tcx link pinned at <pin_dir>/links/<ifname> keeps our program on the
  * interface after the attaching process exits, coexists with other tcx
  * programs on the hook, and goes away with the interface or the unpin.
+ * The tc mode (clsact filter, no pin) is in dp_attach_tc.c.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -88,8 +91,7 @@ static int sfc_link_paths(const char *pin_dir, const char *ifname,
 	       sfc_dp_path(dir, PATH_MAX, pin_dir, NULL, "links");
 }
 
-/* fd of our pinned program for @role. Return: fd or -errno. */
-static int sfc_role_prog(const char *pin_dir, enum sfc_role role)
+int sfc_dp_role_prog(const char *pin_dir, int role)
 {
 	const char *prog = sfc_dp_prog_name(role);
 	char path[PATH_MAX];
@@ -129,7 +131,7 @@ int sfc_dp_attach(const char *pin_dir, int ifindex, const char *ifname,
 	err = sfc_link_paths(pin_dir, ifname, link_path, dir);
 	if (err)
 		return err;
-	prog_fd = sfc_role_prog(pin_dir, role);
+	prog_fd = sfc_dp_role_prog(pin_dir, role);
 	if (prog_fd < 0)
 		return prog_fd;
 	err = sfc_link_reuse(link_path, ifindex, prog_fd);
@@ -156,7 +158,7 @@ int sfc_dp_link_create(const char *pin_dir, int ifindex, enum sfc_role role)
 
 	if (ifindex <= 0)
 		return -EINVAL;
-	prog_fd = sfc_role_prog(pin_dir, role);
+	prog_fd = sfc_dp_role_prog(pin_dir, role);
 	if (prog_fd < 0)
 		return prog_fd;
 	link_fd = bpf_link_create(prog_fd, ifindex, SFC_BPF_TCX_INGRESS, NULL);
@@ -188,16 +190,11 @@ int sfc_dp_unpin(const char *pin_dir, const char *ifname)
 	return unlink(link_path) && errno != ENOENT ? -errno : 0;
 }
 
-int sfc_dp_detach(const char *pin_dir, const char *ifname)
+/* Detach and unpin the tcx link pinned at @path. */
+static int sfc_link_detach(const char *path)
 {
-	char path[PATH_MAX];
-	int fd, err;
+	int fd, err = 0;
 
-	if (!ifname || !*ifname || strchr(ifname, '/'))
-		return -EINVAL;
-	err = sfc_dp_path(path, sizeof(path), pin_dir, "links", ifname);
-	if (err)
-		return err;
 	/*
 	 * Unpinning alone detaches only once the bpffs inode is freed after
 	 * an RCU grace period and a deferred link put: callers (and CHECK
@@ -215,8 +212,25 @@ int sfc_dp_detach(const char *pin_dir, const char *ifname)
 	return err;
 }
 
-/* Ids of our pinned programs; a missing pin leaves 0. */
-static void sfc_our_prog_ids(const char *pin_dir, __u32 ids[SFC_NUM_PROGS])
+int sfc_dp_detach(const char *pin_dir, const char *ifname)
+{
+	char path[PATH_MAX];
+	int ifindex, err, tc_err = 0;
+
+	if (!ifname || !*ifname || strchr(ifname, '/'))
+		return -EINVAL;
+	err = sfc_dp_path(path, sizeof(path), pin_dir, "links", ifname);
+	if (err)
+		return err;
+	err = sfc_link_detach(path);
+	/* A tc-mode endpoint has no pin; its filter goes with the interface. */
+	ifindex = (int)if_nametoindex(ifname);
+	if (ifindex > 0)
+		tc_err = sfc_dp_tc_detach(ifindex);
+	return err ? err : tc_err;
+}
+
+void sfc_dp_our_prog_ids(const char *pin_dir, __u32 ids[SFC_NUM_PROGS])
 {
 	char path[PATH_MAX];
 	int i, fd;
@@ -233,21 +247,50 @@ static void sfc_our_prog_ids(const char *pin_dir, __u32 ids[SFC_NUM_PROGS])
 	}
 }
 
-int sfc_dp_attached(const char *pin_dir, int ifindex)
+/* Does @ifindex's tcx ingress run one of @ours? 1, 0 (also on a kernel
+ * without tcx), -errno. */
+static int sfc_tcx_has(int ifindex, const __u32 ours[SFC_NUM_PROGS])
 {
-	__u32 ids[64], ours[SFC_NUM_PROGS], cnt = 64, flags = 0, i, j;
+	__u32 ids[64], cnt = 64, flags = 0, i, j;
 
-	if (ifindex <= 0)
-		return -EINVAL;
 	/* tcx reads the ifindex from the slot that holds target_fd. */
-	if (bpf_prog_query(ifindex, SFC_BPF_TCX_INGRESS, 0, &flags, ids, &cnt))
-		return -errno;
-	sfc_our_prog_ids(pin_dir, ours);
+	if (bpf_prog_query(ifindex, SFC_BPF_TCX_INGRESS, 0, &flags, ids, &cnt)) {
+		int err = -errno;
+
+		return err == -EINVAL && !sfc_dp_tcx_supported() ? 0 : err;
+	}
 	for (i = 0; i < cnt && i < 64; i++)
 		for (j = 0; j < SFC_NUM_PROGS; j++)
 			if (ids[i] && ids[i] == ours[j])
 				return 1;
 	return 0;
+}
+
+int sfc_dp_hook_of(const char *pin_dir, int ifindex)
+{
+	__u32 ours[SFC_NUM_PROGS], id = 0;
+	int err, j;
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	sfc_dp_our_prog_ids(pin_dir, ours);
+	err = sfc_tcx_has(ifindex, ours);
+	if (err)
+		return err < 0 ? err : SFC_HOOK_TCX;
+	err = sfc_dp_tc_prog_id(ifindex, &id);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	for (j = 0; j < SFC_NUM_PROGS; j++)
+		if (id && id == ours[j])
+			return SFC_HOOK_TC;
+	return 0;
+}
+
+int sfc_dp_attached(const char *pin_dir, int ifindex)
+{
+	int hook = sfc_dp_hook_of(pin_dir, ifindex);
+
+	return hook < 0 ? hook : hook > 0;
 }
 
 int sfc_dp_for_each_link(const char *pin_dir,

@@ -27,4 +27,15 @@ extern const char *const sfc_dp_progs[SFC_NUM_PROGS];
 /* Pinned program name for an endpoint role, NULL for SFC_ROLE_NONE. */
 const char *sfc_dp_prog_name(int role);
 
+/* fd of our pinned program for @role (dp_attach.c). Return: fd or -errno. */
+int sfc_dp_role_prog(const char *pin_dir, int role);
+
+/* Ids of our pinned programs, sfc_dp_progs order; a missing pin leaves 0. */
+void sfc_dp_our_prog_ids(const char *pin_dir, __u32 ids[SFC_NUM_PROGS]);
+
+/* Re-point our tc filter on every interface of this netns that runs
+ * program @old_id to @new_fd, atomically per interface (dp_attach_tc.c,
+ * for the upgrade in dp_init.c). Best effort. */
+void sfc_dp_tc_relink(__u32 old_id, int new_fd);
+
 #endif /* SFC_DP_INTERNAL_H */

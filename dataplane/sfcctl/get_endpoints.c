@@ -3,7 +3,8 @@
  * sfcctl get endpoints : endpoint records joined with sfc_endpoints (the
  * MAC delivered to, qdisc marks), and the sfc_endpoints entries no record
  * accounts for (orphans, e.g. of an ADD killed between programming the
- * maps and writing its record; sfc-cni GC removes them).
+ * maps and writing its record; sfc-cni GC removes them). HOOK is the
+ * record's hook mode: tcx (link pinned in links/) or tc (clsact filter).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -130,6 +131,15 @@ static const char *orphan_ifname(const struct sfcctl_ep_row *e,
 	return buf;
 }
 
+/* How the record says its program was attached: "tcx" (a link pinned in
+ * <pin dir>/links), "tc" (a clsact filter, no pin); "" for an orphan. */
+static const char *ep_hook(const struct sfc_ep_record *r)
+{
+	if (!r)
+		return "";
+	return r->flags & SFC_REC_F_HOOK_TC ? "tc" : "tcx";
+}
+
 static cJSON *ep_json(const struct sfcctl_ep_row *e)
 {
 	const struct sfc_ep_record *r = e->r;
@@ -161,6 +171,7 @@ static cJSON *ep_json(const struct sfcctl_ep_row *e)
 		cJSON_AddItemToArray(ips, cJSON_CreateString(r ? r->ips[i] : e->ips[i]));
 	cJSON_AddBoolToObject(o, "inMaps", e->in_map);
 	cJSON_AddBoolToObject(o, "orphan", !r);
+	cJSON_AddStringToObject(o, "hook", ep_hook(r));
 	return o;
 }
 
@@ -186,13 +197,14 @@ static void ep_table_row(struct table *t, const struct sfcctl_ep_row *e)
 	table_row(t, vpid, sfc_role_name(r ? r->role : e->ep.role),
 		  r && r->function[0] ? r->function : "-", pod,
 		  r ? r->host_ifname : ifn[0] ? ifn : "-", ifx, ep_mac(e, mac),
-		  ips[0] ? ips : "-", !r ? "ORPHAN" : e->in_map ? "yes" : "NO");
+		  ips[0] ? ips : "-", !r ? "ORPHAN" : e->in_map ? "yes" : "NO",
+		  r ? ep_hook(r) : "-");
 }
 
 int cmd_get_endpoints(struct sfcctl *c)
 {
 	static const char *const hdr[] = { "VPID", "ROLE", "FUNCTION", "POD",
-		"HOST-IF", "IFINDEX", "MAC", "IPS", "IN-MAPS" };
+		"HOST-IF", "IFINDEX", "MAC", "IPS", "IN-MAPS", "HOOK" };
 	struct sfc_ep_record *recs = NULL;
 	struct sfcctl_ep_row *rows = NULL;
 	struct sfc_dp dp = { 0 };
@@ -217,7 +229,7 @@ int cmd_get_endpoints(struct sfcctl *c)
 	if (c->json)
 		arr = cJSON_CreateArray();
 	else
-		t = table_new(9, hdr);
+		t = table_new(10, hdr);
 	for (i = 0; i < n_rows; i++) {
 		if (arr)
 			cJSON_AddItemToArray(arr, ep_json(&rows[i]));

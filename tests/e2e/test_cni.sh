@@ -20,6 +20,10 @@ host_links() { ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -c
 # code of an error JSON on stdout, "" if not exactly one JSON object
 err_code() { json_get "$1" '["code"]'; }
 ifindex() { cat "/sys/class/net/$1/ifindex" 2>/dev/null || echo 0; }
+# Our tc-mode filter on IF's clsact ingress (SFC_TC_HANDLE at priority 1).
+has_tc_filter() { tc filter show dev "$1" ingress 2>/dev/null | grep -q 'pref 1 bpf .*handle 0x5fc'; }
+rec_flags() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("flags", 0))' \
+	"$STATE_DIR/endpoints/$1_eth0.json"; }
 
 CONF=$(cni_conf)
 
@@ -64,7 +68,9 @@ assert_ok "pod scope-link route to the gateway" sh -c "ip -n $PFX-a route show $
 assert_ok "permanent neighbour gateway -> host veth MAC" \
 	sh -c "ip -n $PFX-a neigh show $GW | grep -qi '$MACA PERMANENT'"
 assert_ok "host /32 route to pod a" sh -c "ip route show $IPA | grep -q 'dev $HA scope link'"
-assert_ok "program link pinned for $HA" test -e "$PIN_DIR/links/$HA"
+assert_ok "default hook mode on our own veth: tc filter on $HA" has_tc_filter "$HA"
+assert_fail "tc mode pins no link for $HA" test -e "$PIN_DIR/links/$HA"
+assert_eq 2 "$(rec_flags ctr-a)" "record says tc (SFC_REC_F_HOOK_TC)"
 IDXA=$(ifindex "$HA")
 assert_ok "sfc_ifindex_vpid has pod a's veth" map_has sfc_ifindex_vpid "$(le32 "$IDXA")"
 assert_ok "sfc_ep_by_ip has pod a's address" map_has sfc_ep_by_ip "$(ip4_key "$IPA")"
@@ -198,6 +204,60 @@ assert_eq 2 "$(err_code "$out")" "hostIfPrefix over 5 chars: code 2"
 assert_eq 1 "$(printf '%s' "$out" | python3 -c 'import json,sys; json.loads(sys.stdin.read()); print(1)')" \
 	"error output is exactly one JSON object"
 
+# --- the other hook mode (tcx) beside the default (tc), and the upgrade
+# that moves every endpoint of either mode to a changed program ---
+# Two SF pods (sfc_from_sf), one per mode, stand in for endpoints of an
+# older build: the pinned sfc_from_pod is swapped for sfc_from_sf, so the
+# next ADD finds a changed program and re-points whatever runs the one
+# pinned there (a tcx link update; a tc filter replace) to the new one.
+prog_id() { bpftool -j prog show pinned "$PIN_DIR/progs/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'; }
+tcx_prog() { bpftool -j link show pinned "$PIN_DIR/links/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])'; }
+tc_prog() { tc filter show dev "$1" ingress | sed -n 's/.*handle 0x5fc .* id \([0-9]*\) .*/\1/p'; }
+TCX=$(cni_conf '"hookAttach": "tcx"')
+NSU1=$(pod_netns_add u1) NSU2=$(pod_netns_add u2) NST=$(pod_netns_add t) NSA2=$(pod_netns_add a2)
+ru1=$(cni_run ADD "$NSU1" eth0 ctr-u1 default sf-1 <<<"$CONF")
+assert_eq 0 $? "ADD SF pod u1 (tc)"
+ru2=$(cni_run ADD "$NSU2" eth0 ctr-u2 default sf-1 <<<"$TCX")
+assert_eq 0 $? "ADD SF pod u2 (hookAttach tcx)"
+HU1=$(json_get "$ru1" '["interfaces"][0]["name"]') HU2=$(json_get "$ru2" '["interfaces"][0]["name"]')
+assert_ok "u2: tcx link pinned" test -e "$PIN_DIR/links/$HU2"
+assert_fail "u2: no tc filter" has_tc_filter "$HU2"
+assert_eq 0 "$(rec_flags ctr-u2)" "u2: record says tcx"
+OLD=$(prog_id sfc_from_sf)
+assert_eq "$OLD $OLD" "$(tc_prog "$HU1") $(tcx_prog "$HU2")" "u1 and u2 run sfc_from_sf (id $OLD)"
+rm "$PIN_DIR/progs/sfc_from_pod"
+bpftool prog pin id "$OLD" "$PIN_DIR/progs/sfc_from_pod"
+rt=$(cni_run ADD "$NST" eth0 ctr-t <<<"$TCX")
+assert_eq 0 $? "ADD pod t (tcx) after the program changed: sfc_dp_init upgrades"
+NEW=$(prog_id sfc_from_pod)
+assert_fail "upgrade: a new sfc_from_pod is pinned" test "$NEW" = "$OLD"
+assert_eq "$NEW" "$(tc_prog "$HU1")" "upgrade: tc filter of u1 replaced in place"
+assert_eq "$NEW" "$(tcx_prog "$HU2")" "upgrade: tcx link of u2 updated"
+HT=$(json_get "$rt" '["interfaces"][0]["name"]')
+assert_eq "$NEW" "$(tcx_prog "$HT")" "pod t attached with tcx to the new program"
+ra2=$(cni_run ADD "$NSA2" eth0 ctr-a2 <<<"$CONF")
+IPT=$(json_get "$rt" '["ips"][0]["address"]') IPA2=$(json_get "$ra2" '["ips"][0]["address"]')
+HA2=$(json_get "$ra2" '["interfaces"][0]["name"]')
+assert_ok "ping t (tcx) -> a2 (tc)" ns_ping t "${IPA2%/*}"
+assert_ok "ping a2 (tc) -> t (tcx)" ns_ping a2 "${IPT%/*}"
+assert_eq "tcx tc" "$(sfcctl get endpoints -o json | python3 -c '
+import json, sys
+e = {x["containerId"]: x["hook"] for x in json.load(sys.stdin)}
+print(e["ctr-t"], e["ctr-a2"])')" "sfcctl get endpoints shows each endpoint's hook mode"
+assert_ok "CHECK pod t (tcx)" cni_run CHECK "$NST" eth0 ctr-t <<<"$TCX"
+assert_ok "CHECK pod a2 (tc)" cni_run CHECK "$NSA2" eth0 ctr-a2 <<<"$CONF"
+tc filter del dev "$HA2" ingress pref 1 handle 0x5fc bpf
+out=$(cni_run CHECK "$NSA2" eth0 ctr-a2 <<<"$CONF" 2>/dev/null)
+assert_ok "CHECK a2: our filter deleted by hand is named" grep -q "no sfc program attached to $HA2 (tc)" <<<"$out"
+out=$(cni_conf '"hookAttach": "xdp"' | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
+assert_eq 2 "$(err_code "$out")" "hookAttach neither auto, tcx nor tc: code 2"
+assert_ok "DEL pod t (tcx)" cni_run DEL "$NST" eth0 ctr-t <<<"$TCX"
+assert_ok "DEL pod u1 (tc)" cni_run DEL "$NSU1" eth0 ctr-u1 default sf-1 <<<"$CONF"
+assert_ok "DEL pod u2 (tcx)" cni_run DEL "$NSU2" eth0 ctr-u2 default sf-1 <<<"$TCX"
+assert_ok "DEL pod a2 (tc)" cni_run DEL "$NSA2" eth0 ctr-a2 <<<"$CONF"
+assert_fail "DEL t: link pin removed" test -e "$PIN_DIR/links/$HT"
+assert_fail "DEL u2: link pin removed" test -e "$PIN_DIR/links/$HU2"
+
 # --- failures after something was created leave nothing behind ---
 links0=$(host_links) n_ep=$(map_count sfc_endpoints)
 out=$(cni_conf "" '{"type": "nonexistent-ipam"}' | cni_run ADD "$NSD" eth0 ctr-d 2>/dev/null)
@@ -236,23 +296,30 @@ assert_fail "host veth name taken: no state record" test -e "$STATE_DIR/endpoint
 ip link del "$HG"
 
 # The IPAM plugin runs while the program is attached: an attach that fails
-# (BPF_LINK_CREATE made to fail by strace, found by a traced ADD first)
-# must still release what IPAM allocated meanwhile.
+# must still release what IPAM allocated meanwhile. strace makes it fail:
+# in tc mode the netlink request adding our filter (RTM_NEWTFILTER, a
+# sendto), in tcx mode BPF_LINK_CREATE; which call it is is found by a
+# traced ADD first.
 add_env() { env CNI_COMMAND=ADD CNI_CONTAINERID=ctr-g CNI_NETNS="$NSG" CNI_IFNAME=eth0 \
 	CNI_PATH="$BUILD/bin:/usr/lib/cni" CNI_ARGS=IgnoreUnknown=1 "$@"; }
-if command -v strace >/dev/null; then
-	printf '%s' "$CONF" | add_env strace -o "$TMP_DIR/bpf.trace" -e trace=bpf "$CNI_BIN" >/dev/null
-	nth=$(grep '^bpf(' "$TMP_DIR/bpf.trace" | grep -n BPF_LINK_CREATE | cut -d: -f1)
-	assert_ok "DEL pod g after the traced ADD" cni_run DEL "$NSG" eth0 ctr-g <<<"$CONF"
+attach_fails() { # MODE CONF SYSCALL PATTERN
+	local mode=$1 conf=$2 call=$3 pat=$4 nth links0 n_ep out
+	printf '%s' "$conf" | add_env strace -o "$TMP_DIR/$mode.trace" -e trace="$call" "$CNI_BIN" >/dev/null
+	nth=$(grep "^$call(" "$TMP_DIR/$mode.trace" | grep -n "$pat" | cut -d: -f1 | head -1)
+	assert_ok "$mode: DEL pod g after the traced ADD" cni_run DEL "$NSG" eth0 ctr-g <<<"$conf"
 	links0=$(host_links) n_ep=$(map_count sfc_endpoints)
-	out=$(printf '%s' "$CONF" | add_env strace -o /dev/null -e trace=bpf \
-		-e inject=bpf:error=EPERM:when="${nth:-1}" "$CNI_BIN" 2>/dev/null)
-	assert_ok "attach fails: ADD fails naming it" sh -c "echo '$out' | grep -q 'attaching the sfc_from_pod program'"
+	out=$(printf '%s' "$conf" | add_env strace -o /dev/null -e trace="$call" \
+		-e inject="$call":error=EPERM:when="${nth:-1}" "$CNI_BIN" 2>/dev/null)
+	assert_ok "$mode attach fails: ADD fails naming it" sh -c "echo '$out' | grep -q 'attaching the sfc_from_pod program.*($mode)'"
 	assert_eq "" "$(grep -rl ctr-g "$IPAM_DIR/$NET_NAME" 2>/dev/null)" \
-		"attach fails: the IPAM allocation made meanwhile is released"
-	assert_eq "$links0" "$(host_links)" "attach fails: no host veth left"
-	assert_eq "$n_ep" "$(map_count sfc_endpoints)" "attach fails: no map entry left"
-	assert_fail "attach fails: no state record" test -e "$STATE_DIR/endpoints/ctr-g_eth0.json"
+		"$mode attach fails: the IPAM allocation made meanwhile is released"
+	assert_eq "$links0" "$(host_links)" "$mode attach fails: no host veth left"
+	assert_eq "$n_ep" "$(map_count sfc_endpoints)" "$mode attach fails: no map entry left"
+	assert_fail "$mode attach fails: no state record" test -e "$STATE_DIR/endpoints/ctr-g_eth0.json"
+}
+if command -v strace >/dev/null; then
+	attach_fails tc "$CONF" sendto RTM_NEWTFILTER
+	attach_fails tcx "$(cni_conf '"hookAttach": "tcx"')" bpf BPF_LINK_CREATE
 else
 	not_ok "strace missing (make deps installs it): a failing attach not tested"
 fi
