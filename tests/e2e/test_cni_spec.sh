@@ -90,9 +90,10 @@ assert_ok "CHECK passes again with the route back" cni_run CHECK "$NSA" eth0 ctr
 bad_prev=$(python3 -c 'import json,sys; c=json.loads(sys.argv[1]); r=json.loads(sys.argv[2]); r["interfaces"][1]["mac"]="02:00:00:00:00:99"; c["prevResult"]=r; print(json.dumps(c))' "$C11" "$ra")
 out=$(cni_run CHECK "$NSA" eth0 ctr-a <<<"$bad_prev" 2>/dev/null)
 assert_ok "CHECK: prevResult MAC mismatch named" grep -q "expected 02:00:00:00:00:99" <<<"$out"
-bpftool link detach pinned "$PIN_DIR/links/$HA"
+# Pod a is in the default hook mode (tc): our filter removed by hand.
+tc filter del dev "$HA" ingress pref 1 handle 0x5fc bpf
 out=$(cni_run CHECK "$NSA" eth0 ctr-a <<<"$C11" 2>/dev/null)
-assert_ok "CHECK: detached program named" grep -q "no sfc program attached to $HA" <<<"$out"
+assert_ok "CHECK: detached program named" grep -q "no sfc program attached to $HA (tc)" <<<"$out"
 out=$(net_cmd STATUS <<<"$C11" 2>/dev/null)
 assert_eq "51" "$(err_code "$out")" "STATUS 51 when a pod lost its program"
 assert_ok "STATUS 51 names the endpoint" grep -q "ctr-a/eth0" <<<"$out"
@@ -125,9 +126,13 @@ out=$(CNI_VERSION=1.1.0 cni_conf "" '{"type": "no-such-ipam"}' | net_cmd STATUS 
 assert_eq 50 "$(err_code "$out")" "STATUS 50 when the IPAM plugin is missing"
 
 # --- GC ---
-for p in g1 g2 g3 g4 g5 g6; do
+# g2 (a stale record) and g4 (an orphan link pin) are in tcx mode, the
+# others in the default mode (tc: no pin; the filter goes with the veth).
+C11_TCX=$(CNI_VERSION=1.1.0 cni_conf '"hookAttach": "tcx"')
+for p in g1 g2 g3 g4 g5 g6 g7; do
 	pod_netns_add "$p" >/dev/null
-	cni_run ADD "$(ns_path $p)" eth0 "ctr-$p" <<<"$C11" >/dev/null || not_ok "ADD $p"
+	case $p in g2|g4) c=$C11_TCX ;; *) c=$C11 ;; esac
+	cni_run ADD "$(ns_path $p)" eth0 "ctr-$p" <<<"$c" >/dev/null || not_ok "ADD $p"
 done
 OTHER=$(sed "s/\"name\": \"$NET_NAME\"/\"name\": \"$NET_NAME-o\"/" <<<"$C11")
 NSO=$(pod_netns_add o)
@@ -150,10 +155,14 @@ H4=$(rec_field g4 hostIfname)
 IP4=$(rec_ip g4)
 IDX4=$(cat /sys/class/net/$H4/ifindex)
 H5=$(rec_field g5 hostIfname)
+# g7: the same as g4 in tc mode (no pin: its filter is on the veth).
+H7=$(rec_field g7 hostIfname)
+IP7=$(rec_ip g7)
 # g6: only its map entries are left (record, link pin and veth gone).
 H6=$(rec_field g6 hostIfname)
 IP6=$(rec_ip g6)
-rm "$STATE_DIR/endpoints/ctr-g4_eth0.json" "$STATE_DIR/endpoints/ctr-g6_eth0.json" "$PIN_DIR/links/$H6"
+rm "$STATE_DIR/endpoints/ctr-g4_eth0.json" "$STATE_DIR/endpoints/ctr-g6_eth0.json" \
+	"$STATE_DIR/endpoints/ctr-g7_eth0.json"
 ip link del "$H6"
 ipkey6=$(ip_key "$IP6")
 assert_ok "orphan g6: sfc_ep_by_ip entry present before GC" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey6
@@ -180,6 +189,9 @@ assert_fail "GC: orphan g4's sfc_ifindex_vpid entry removed" bpftool map lookup 
 ipkey4=$(ip_key "$IP4")
 assert_fail "GC: orphan g4's sfc_ep_by_ip entry removed" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey4
 assert_fail "GC: orphan g4's address released" test -e "$IPAM_DIR/$NET_NAME/$IP4"
+assert_fail "GC: orphan g7 (tc)'s host veth removed" ip link show "$H7"
+assert_fail "GC: orphan g7 (tc)'s sfc_ep_by_ip entry removed" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex "$(ip_key "$IP7")"
+assert_fail "GC: orphan g7's address released" test -e "$IPAM_DIR/$NET_NAME/$IP7"
 assert_fail "GC: g5 (record without network name, this prefix) removed" test -e "$STATE_DIR/endpoints/ctr-g5_eth0.json"
 assert_fail "GC: g5 host veth removed" ip link show "$H5"
 assert_fail "GC: orphan g6's map entries removed (interface gone)" bpftool map lookup pinned "$PIN_DIR/sfc_ep_by_ip" key hex $ipkey6
