@@ -29,7 +29,9 @@ ep_flags() {
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["formatted"]["value"]["flags"])'
 }
 
-SFC_MEMBER=$(cni_conf | python3 -c 'import json,sys; d = json.load(sys.stdin); d.pop("name"); d.pop("cniVersion"); print(json.dumps(d))')
+# tcx: bandwidth's ingress qdisc cannot be added beside the clsact of
+# sfc-cni's default tc hook mode (cni/README.md "Configuration").
+SFC_MEMBER=$(cni_conf '"hookAttach": "tcx"' | python3 -c 'import json,sys; d = json.load(sys.stdin); d.pop("name"); d.pop("cniVersion"); print(json.dumps(d))')
 cat >"$NET_D/10-$NET_NAME.conflist" <<EOF
 {"cniVersion": "1.0.0", "name": "$NET_NAME", "plugins": [
   $SFC_MEMBER,
@@ -87,6 +89,20 @@ assert_eq 0 "$(ep_flags s)" "pod s unmarked"
 OUT2=$(mbps s "$IP_f1")
 echo "# s -> f1 without qdiscs: $OUT2 Mbit/s"
 assert_ok "s -> f1 unlimited again ($OUT2 > 10 x $LIM)" test "$OUT2" -gt $((LIM * 10))
+
+# --- a clsact is shaping only when it is not ours: a tc-mode endpoint's
+# program is a filter on a clsact (its record says so), a tcx one's is not ---
+REC_F1=$STATE_DIR/endpoints/$PFX-f1_eth0.json
+H_f1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hostIfname"])' "$REC_F1")
+node tc qdisc add dev "$H_f1" clsact
+set_rec_flags() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["flags"]=int(sys.argv[2]); json.dump(d, open(sys.argv[1], "w"))' "$REC_F1" "$1"; }
+set_rec_flags 2
+assert_ok "sfc-agent round: f1 recorded as tc mode, a clsact on its veth" agent_once
+assert_eq 0 "$(ep_flags f1)" "f1 unmarked: the clsact of a tc-mode endpoint is ours"
+set_rec_flags 0
+assert_ok "sfc-agent round: f1 recorded as tcx mode" agent_once
+assert_eq 2 "$(ep_flags f1)" "f1 marked SHAPED_OUT: a clsact beside tcx is someone else's"
+node tc qdisc del dev "$H_f1" clsact
 
 for n in s f1 f2; do assert_ok "DEL pod $n" rt del $n; done
 assert_eq 0 "$(node ip -o link show | grep -c ": $PFX")" "no host link left in the node netns"
