@@ -36,7 +36,9 @@ node ip addr add "$NODE_IP/32" dev lo
 
 RATE=20000000 # bit/s, both directions
 member() { cni_conf "$@" | python3 -c 'import json,sys; c=json.load(sys.stdin); del c["cniVersion"], c["name"]; print(json.dumps(c))'; }
-SFC=$(member)
+# bandwidth's egress limit adds an ingress qdisc to our host veth, which
+# cannot sit beside the clsact of the default tc hook mode: tcx there.
+SFC=$(member '"hookAttach": "tcx"')
 LIST_BW=$(cat <<EOF
 {"cniVersion": "1.0.0", "name": "$NET_NAME", "plugins": [
   $SFC,
@@ -46,7 +48,10 @@ LIST_BW=$(cat <<EOF
 ]}
 EOF
 )
-LIST_FREE=$(python3 -c 'import json,sys; l=json.loads(sys.argv[1]); l["plugins"]=[p for p in l["plugins"] if p["type"]!="bandwidth"]; print(json.dumps(l))' "$LIST_BW")
+# Without bandwidth, sfc-cni in its default mode (tc).
+LIST_FREE=$(python3 -c 'import json,sys; l=json.loads(sys.argv[1]); l["plugins"]=[json.loads(sys.argv[2])]+[p for p in l["plugins"][1:] if p["type"]!="bandwidth"]; print(json.dumps(l))' "$LIST_BW" "$(member)")
+# The default mode with bandwidth's egress limit: bandwidth fails the ADD.
+LIST_BW_TC=$(python3 -c 'import json,sys; l=json.loads(sys.argv[1]); l["plugins"][0]=json.loads(sys.argv[2]); print(json.dumps(l))' "$LIST_BW" "$(member)")
 HP1=18080 HP2=18081 # host ports: the node's iptables are this run's own
 
 NS1=$(pod_netns_add p1)
@@ -127,7 +132,14 @@ assert_fail "host veth gone" node ip link show "$H1"
 [ -z "$IFB" ] || assert_fail "bandwidth ifb $IFB gone" node ip link show "$IFB"
 assert_fail "state record gone" test -e "$STATE_DIR/endpoints/ctr-p1_eth0.json"
 assert_ok "conflist DEL p1 again" conflist_run DEL "$NS1" eth0 ctr-p1 <<<"$LIST_BW"
+H2=$(json_get "$r2" '["interfaces"][0]["name"]')
+assert_ok "p2 (default hook mode): our tc filter on $H2" sh -c "nsenter --net=$NODE_NS tc filter show dev $H2 ingress | grep -q 'handle 0x5fc'"
 assert_ok "conflist DEL p2" conflist_run DEL "$NS2" eth0 ctr-p2 <<<"$LIST_FREE"
+NS3=$(pod_netns_add p3)
+out=$(conflist_run ADD "$NS3" eth0 ctr-p3 <<<"$LIST_BW_TC" 2>&1)
+assert_ok "default (tc) hook mode + bandwidth's egress limit: the ADD fails in bandwidth" grep -q "ingress qdisc" <<<"$out"
+assert_ok "... and the runtime's DEL cleans up" conflist_run DEL "$NS3" eth0 ctr-p3 <<<"$LIST_BW_TC"
+assert_fail "... no record left" test -e "$STATE_DIR/endpoints/ctr-p3_eth0.json"
 
 # --- ptp first, sfc-cni chained (attach mode) ---
 PTP_SUB=10.250.0.0/24 # its routes live in this run's node netns
@@ -139,11 +151,15 @@ LIST_PTP=$(cat <<EOF
 ]}
 EOF
 )
+# x in the default mode (tcx on ptp's veth where the kernel has it), y
+# with "hookAttach": "tc".
+LIST_PTP_TC=$(python3 -c 'import json,sys; l=json.loads(sys.argv[1]); l["plugins"][1]["hookAttach"]="tc"; print(json.dumps(l))' "$LIST_PTP")
 NSX=$(pod_netns_add x)
 NSY=$(pod_netns_add y)
 rx=$(conflist_run ADD "$NSX" eth0 ctr-x <<<"$LIST_PTP")
 assert_eq 0 $? "conflist ADD: ptp, sfc-cni"
-ry=$(conflist_run ADD "$NSY" eth0 ctr-y <<<"$LIST_PTP")
+ry=$(conflist_run ADD "$NSY" eth0 ctr-y <<<"$LIST_PTP_TC")
+assert_eq 0 $? "conflist ADD: ptp, sfc-cni (tc)"
 HX=$(json_get "$rx" '["interfaces"][0]["name"]')
 HY=$(json_get "$ry" '["interfaces"][0]["name"]')
 IPX=$(json_get "$rx" '["ips"][0]["address"]'); IPX=${IPX%/*}
@@ -153,6 +169,9 @@ assert_eq "$IPX" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1
 	"endpoint recorded with ptp's address"
 assert_ok "record is attach-only" grep -q '"flags":' "$STATE_DIR/endpoints/ctr-x_eth0.json"
 assert_ok "our program on ptp's host veth" test -e "$PIN_DIR/links/$HX"
+assert_ok "y: our tc filter on ptp's host veth $HY" sh -c "nsenter --net=$NODE_NS tc filter show dev $HY ingress | grep -q 'handle 0x5fc'"
+assert_fail "y: no link pin" test -e "$PIN_DIR/links/$HY"
+assert_ok "CHECK of ptp + sfc-cni (tc)" conflist_run CHECK "$NSY" eth0 ctr-y <<<"$LIST_PTP_TC"
 assert_ok "ping x -> y over ptp + hooks" ns_ping x "$IPY"
 # Without ptp's host route to y only our redirect can deliver x -> y.
 RT=$(node ip route show "$IPY" | head -1)
@@ -165,7 +184,7 @@ assert_fail "x: our link pin gone" test -e "$PIN_DIR/links/$HX"
 assert_fail "x: ptp's veth gone (by ptp)" node ip link show "$HX"
 assert_fail "x: record gone" test -e "$STATE_DIR/endpoints/ctr-x_eth0.json"
 assert_fail "x: address released" test -e "$IPAM_DIR/$NET_NAME-ptp/$IPX"
-assert_ok "conflist DEL y" conflist_run DEL "$NSY" eth0 ctr-y <<<"$LIST_PTP"
+assert_ok "conflist DEL y" conflist_run DEL "$NSY" eth0 ctr-y <<<"$LIST_PTP_TC"
 
 # --- chained mode hooks the pod interface's veth peer, never a host
 # interface name taken from prevResult (a bridge plugin lists its bridge
@@ -197,6 +216,12 @@ assert_fail "nothing attached to the interface prevResult named" test -e "$PIN_D
 assert_eq "" "$(node bpftool net show dev "$PFX-upl" 2>/dev/null | grep -o sfc_from_pod)" "no sfc program on $PFX-upl"
 assert_ok "chained DEL z" sfc_alone DEL "$NSZ" ctr-z <<<"$CONF_Z"
 assert_fail "z: link pin gone" test -e "$PIN_DIR/links/$PFX-zh"
+# The same in tc mode: DEL takes our filter off the veth, which stays.
+CONF_ZTC=$(python3 -c 'import json,sys; c=json.loads(sys.argv[1]); c["hookAttach"]="tc"; print(json.dumps(c))' "$CONF_Z")
+assert_ok "chained ADD z (tc)" sfc_alone ADD "$NSZ" ctr-z <<<"$CONF_ZTC"
+assert_ok "z (tc): our filter on $PFX-zh" sh -c "nsenter --net=$NODE_NS tc filter show dev $PFX-zh ingress | grep -q 'handle 0x5fc'"
+assert_ok "chained DEL z (tc)" sfc_alone DEL "$NSZ" ctr-z <<<"$CONF_ZTC"
+assert_fail "z (tc): our filter gone from the live veth" sh -c "nsenter --net=$NODE_NS tc filter show dev $PFX-zh ingress | grep -q 'handle 0x5fc'"
 out=$(sfc_alone ADD "$NSW" ctr-w <<<"$(chained_conf "$NSW" 10.250.1.6/24)")
 rc=$?
 assert_eq 1 "$rc" "chained ADD on a pod interface that is no veth fails"
