@@ -4,10 +4,41 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "frame.h"
+#include "sfc_fnv.h"
+
+/* The process's epoch: one SF instance per process. */
+static uint32_t epoch;
+
+uint32_t sf_epoch(void)
+{
+	return epoch;
+}
+
+void sf_epoch_new(void)
+{
+	struct timespec ts;
+	uint32_t e;
+
+	/* Unlike any earlier one of this VPID: the clock (no getrandom under
+	 * seccomp) mixed with the pid and the previous epoch. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	e = (uint32_t)sfc_fnv1a64(SFC_FNV64_INIT, &ts, sizeof(ts)) ^ (uint32_t)getpid() * 2654435761u;
+	e ^= epoch * 0x9E3779B9u;
+	epoch = e ? e : 1;
+}
+
+uint8_t sf_idle_units(uint64_t timeout_ms)
+{
+	uint64_t u = timeout_ms / (SFC_CTRL_IDLE_UNIT_S * 1000ull);
+
+	return (uint8_t)(u > SFC_CTRL_IDLE_MAX ? SFC_CTRL_IDLE_MAX : u);
+}
 
 static enum sf_verdict drop(uint64_t *counter)
 {
@@ -54,15 +85,25 @@ int sf_pkt_flow_ref(const struct sf_pkt *pkt, struct sf_flow_ref *ref)
 static int add_ctrl(struct sf_frame *f, const struct sf_pkt *pkt,
 		    const struct sf_ctrl_req *r)
 {
-	const size_t head = SF_ETH_HLEN + SFC_NSH_LEN, d = SFC_CTRL_TLV_LEN;
-	uint8_t tlv[SFC_CTRL_TLV_LEN], *from;
+	const size_t head = SF_ETH_HLEN + SFC_NSH_LEN;
+	const size_t d = r->nat ? SFC_NAT_TLV_LEN : SFC_CTRL_TLV_LEN;
+	uint8_t tlv[SFC_NAT_TLV_LEN], *from;
 	struct sfc_tlv_endpoint ep;
 	bool adjacent;
+	int err;
 
-	if (pkt->nsh.hdr_len != SFC_NSH_LEN || sf_nsh_endpoint(&pkt->nsh, &ep) ||
-	    sf_nsh_ctrl_tlv(tlv, r->action, r->flags, ntohl(ep.flow_id)) ||
-	    f->headroom < d)
+	if (pkt->nsh.hdr_len != SFC_NSH_LEN || sf_nsh_endpoint(&pkt->nsh, &ep))
 		return -ENOSPC;
+	if (r->nat)
+		err = sf_nsh_nat_tlv(tlv, &r->x, r->idle, ntohl(ep.flow_id),
+				     epoch);
+	else
+		err = sf_nsh_ctrl_tlv(tlv, r->action, r->flags,
+				      ntohl(ep.flow_id));
+	if (err || f->headroom < d)
+		return -ENOSPC;
+	if (!r->nat) /* the idle byte: struct sfc_tlv_ctrl.idle */
+		tlv[SF_NSH_TLV_HDR_LEN + 3] = r->idle;
 	adjacent = f->vnet && (uint8_t *)(f->vnet + 1) == f->data;
 	from = adjacent ? (uint8_t *)f->vnet : f->data;
 	memmove(from - d, from, (size_t)(f->data - from) + head);
@@ -72,9 +113,10 @@ static int add_ctrl(struct sf_frame *f, const struct sf_pkt *pkt,
 	f->len += (uint32_t)d;
 	f->headroom -= (uint32_t)d;
 	memcpy(f->data + head, tlv, d);
-	/* NSH Length (low 6 bits of byte 1): 5 -> 8 words. */
+	/* NSH Length (low 6 bits of byte 1): 5 -> 8 or 12 words. */
 	f->data[SF_ETH_HLEN + 1] = (uint8_t)((f->data[SF_ETH_HLEN + 1] & 0xC0) |
-					     SFC_NSH_CTRL_LEN_WORDS);
+					     (r->nat ? SFC_NSH_NAT_LEN_WORDS :
+						       SFC_NSH_CTRL_LEN_WORDS));
 	if (f->vnet && (f->vnet->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
 		f->vnet->csum_start += d;
 	if (f->vnet && f->vnet->hdr_len)
@@ -82,17 +124,23 @@ static int add_ctrl(struct sf_frame *f, const struct sf_pkt *pkt,
 	return 0;
 }
 
-/* An OAM frame: the SFF's answer to our counts query, or a probe to echo. */
-static enum sf_verdict oam(struct sf_counters *c, const struct sf_nsh *n,
-			   const struct sf_frame_ops *ops)
+/* An OAM frame: the SFF's answer to our counts query, or a probe to echo
+ * (with our epoch in its flow id field, if we have one: sfc_common.h). */
+static enum sf_verdict oam(struct sf_counters *c, struct sf_frame *f,
+			   const struct sf_nsh *n, const struct sf_frame_ops *ops)
 {
+	struct sfc_tlv_endpoint ep;
 	struct sf_counts_answer a;
+	uint32_t e = htonl(epoch);
 
 	if (ops && ops->on_counts && !sf_nsh_counts_answer(n, &a)) {
 		c->counts_answers++;
 		ops->on_counts(ops->counts_ctx, &a);
 		return SF_VERDICT_DROP;
 	}
+	if (epoch && n->hdr_len == SFC_NSH_LEN && !sf_nsh_endpoint(n, &ep))
+		memcpy(f->data + SF_ETH_HLEN +
+		       offsetof(struct sfc_nsh_hdr, ep.flow_id), &e, sizeof(e));
 	c->oam++;
 	return SF_VERDICT_PASS;
 }
@@ -122,7 +170,10 @@ static enum sf_verdict handled(struct sf_counters *c, struct sf_frame *f,
 		if (v != SF_VERDICT_PASS)
 			return drop(&c->dropped);
 	} else {
-		c->ctrl_sent[r->action - 1]++;
+		if (r->nat)
+			c->ctrl_nat++;
+		else
+			c->ctrl_sent[r->action - 1]++;
 		if (v != SF_VERDICT_PASS) {
 			c->dropped++; /* goes back only to carry the request */
 			return SF_VERDICT_PASS;
@@ -148,7 +199,7 @@ enum sf_verdict sf_frame_process_ops(struct sf_counters *c, struct sf_frame *f,
 		nsh = f->data + SF_ETH_HLEN;
 		err = sf_nsh_parse(nsh, f->len - SF_ETH_HLEN, &pkt.nsh);
 		if (!err && sf_nsh_is_oam(&pkt.nsh))
-			return oam(c, &pkt.nsh, ops);
+			return oam(c, f, &pkt.nsh, ops);
 	} else {
 		nsh = NULL;
 		err = -EBADMSG;

@@ -9,6 +9,7 @@
 #ifndef SF_FRAME_H
 #define SF_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,7 +24,35 @@
 struct sf_ctrl_req {
 	uint8_t action;           /* enum sfc_ctrl_action, 0: none */
 	uint8_t flags;            /* SFC_CTRL_F_* */
+	uint8_t idle;             /* the SF's idle timeout for the flow,
+				   * SFC_CTRL_IDLE_UNIT_S units, 0: none */
+	bool nat;                 /* a translation (x) with the BYPASS */
+	struct sf_xlate x;
 };
+
+/**
+ * sf_idle_units() - @timeout_ms as the idle field of a request: whole
+ * SFC_CTRL_IDLE_UNIT_S units, rounded down (the SFF must not keep a flow
+ * longer than the SF would), at most SFC_CTRL_IDLE_MAX; 0 (none) for a
+ * timeout under one unit: the SF then gives no timeout and must not
+ * offload flows whose state it would let idle out.
+ */
+uint8_t sf_idle_units(uint64_t timeout_ms);
+
+/**
+ * sf_epoch() - this SF instance's epoch (sfc_common.h): 0 until
+ * sf_epoch_new(), then never 0. While it is not 0 the frame step writes
+ * it into the flow id field of every OAM probe it echoes, and
+ * sf_pkt_program_nat() requests carry it.
+ */
+uint32_t sf_epoch(void);
+
+/**
+ * sf_epoch_new() - start a new epoch: at start, and when what the SF
+ * programmed is no longer true (its rules reloaded, its table started
+ * over). The SFF voids every program of the old one on its next echo.
+ */
+void sf_epoch_new(void);
 
 /* What an SF's packet handler sees; all pointers borrow the frame. */
 struct sf_pkt {
@@ -57,6 +86,42 @@ static inline void sf_pkt_program(const struct sf_pkt *pkt, uint8_t action,
 	if (pkt->req) {
 		pkt->req->action = action;
 		pkt->req->flags = flags;
+		pkt->req->idle = 0;
+		pkt->req->nat = false;
+	}
+}
+
+/**
+ * sf_pkt_program_idle() - sf_pkt_program() with the SF's idle timeout
+ * for the flow, @timeout_ms (sf_idle_units()): the SFF ends the program
+ * once the flow was idle that long, so its next packet reaches the SF,
+ * which would have forgotten it by then.
+ */
+static inline void sf_pkt_program_idle(const struct sf_pkt *pkt,
+				       uint8_t action, uint8_t flags,
+				       uint64_t timeout_ms)
+{
+	sf_pkt_program(pkt, action, flags);
+	if (pkt->req)
+		pkt->req->idle = sf_idle_units(timeout_ms);
+}
+
+/**
+ * sf_pkt_program_nat() - stateful offload: @pkt (translated by the SF as
+ * @x says) goes back with a translation TLV (SFC_TLV_NAT, NSH Length
+ * 12): from the flow's next packet the SFF skips this SF and applies @x
+ * itself, both directions, and counts what it carried (a counts query
+ * gets it, flowq.h), until the flow ends, idles @timeout_ms, the chain
+ * changes or the SF starts a new epoch. Needs a frame the SF passes.
+ */
+static inline void sf_pkt_program_nat(const struct sf_pkt *pkt,
+				      const struct sf_xlate *x,
+				      uint64_t timeout_ms)
+{
+	sf_pkt_program_idle(pkt, SFC_CTRL_BYPASS, SFC_CTRL_F_COUNT, timeout_ms);
+	if (pkt->req) {
+		pkt->req->nat = true;
+		pkt->req->x = *x;
 	}
 }
 
@@ -95,9 +160,11 @@ struct sf_frame_ops {
  * an OAM frame carrying a counts answer (sf_nsh_counts_answer()) goes to
  * ops->on_counts, counted in c->answers, and is dropped; a request the
  * packet handler made with sf_pkt_program() is attached (control TLV,
- * NSH Length 8) if the frame has the SFF's 20-byte NSH with a flow id and
- * f->headroom holds the TLV, counted in c->ctrl_sent[action - 1], else in
- * c->ctrl_unsent. A DROP request's frame goes back although it counts as
+ * NSH Length 8; a translation TLV, Length 12, counted in c->ctrl_nat) if
+ * the frame has the SFF's 20-byte NSH with a flow id and f->headroom holds
+ * the TLV, counted in c->ctrl_sent[action - 1], else in c->ctrl_unsent.
+ * An OAM probe is echoed with sf_epoch() in its flow id field when the SF
+ * has one. A DROP request's frame goes back although it counts as
  * dropped.
  * Return: the verdict for pktio.
  */

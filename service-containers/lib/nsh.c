@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "nsh.h"
 
@@ -241,6 +242,32 @@ int sf_nsh_ctrl_tlv(uint8_t out[SFC_CTRL_TLV_LEN], uint8_t action,
 	out[2] = SFC_TLV_CTRL;
 	out[3] = sizeof(c);
 	memcpy(out + SF_NSH_TLV_HDR_LEN, &c, sizeof(c));
+	return 0;
+}
+
+int sf_nsh_nat_tlv(uint8_t out[SFC_NAT_TLV_LEN], const struct sf_xlate *x,
+		   uint8_t idle, uint32_t flow_id, uint32_t epoch)
+{
+	struct sfc_tlv_nat n = {
+		.version = SFC_CTRL_VERSION,
+		.proto = x->proto,
+		.idle = idle,
+		.flow_id = htonl(flow_id),
+		.epoch = htonl(epoch),
+		.orig_port = htons(x->orig_port),
+		.new_port = htons(x->new_port),
+	};
+
+	if (!flow_id || (x->proto != IPPROTO_TCP && x->proto != IPPROTO_UDP &&
+			 x->proto != IPPROTO_ICMP))
+		return -EINVAL;
+	memcpy(&n.orig_addr, x->orig_addr, 4);
+	memcpy(&n.new_addr, x->new_addr, 4);
+	out[0] = SFC_NSH_MD_CLASS >> 8;
+	out[1] = SFC_NSH_MD_CLASS & 0xFF;
+	out[2] = SFC_TLV_NAT;
+	out[3] = sizeof(n);
+	memcpy(out + SF_NSH_TLV_HDR_LEN, &n, sizeof(n));
 	return 0;
 }
 

@@ -184,6 +184,27 @@ int sf_nsh_endpoint(const struct sf_nsh *n, struct sfc_tlv_endpoint *ep);
 int sf_nsh_ctrl_tlv(uint8_t out[SFC_CTRL_TLV_LEN], uint8_t action,
 		    uint8_t flags, uint32_t flow_id);
 
+/* A translation an SF offloads (SFC_TLV_NAT): forward packets' source
+ * orig_addr:orig_port becomes new_addr:new_port (host-order ports; ICMP
+ * echo: the id). */
+struct sf_xlate {
+	uint8_t proto;                /* IPPROTO_TCP, _UDP or _ICMP */
+	uint8_t orig_addr[4], new_addr[4];
+	uint16_t orig_port, new_port;
+};
+
+/**
+ * sf_nsh_nat_tlv() - the translation TLV (stateful offload, sfc_common.h)
+ * an SF appends to the 20-byte NSH of a packet it returns translated:
+ * MD class SFC_NSH_MD_CLASS, type SFC_TLV_NAT, version SFC_CTRL_VERSION.
+ * @out: SFC_NAT_TLV_LEN (28) bytes, wire order. @x: the translation;
+ * @idle: the SF's idle timeout in SFC_CTRL_IDLE_UNIT_S units; @flow_id:
+ * the endpoint TLV's (host order), echoed; @epoch: the SF's (sf_epoch()).
+ * Return: 0, or -EINVAL for another protocol or a flow id of 0.
+ */
+int sf_nsh_nat_tlv(uint8_t out[SFC_NAT_TLV_LEN], const struct sf_xlate *x,
+		   uint8_t idle, uint32_t flow_id, uint32_t epoch);
+
 /**
  * sf_nsh_counts_query() - write the NSH of a counts query (sfc_common.h,
  * SFC_TLV_COUNTS) into @buf: O bit, Next Protocol SFC_NSH_NP_OAM, SP @sp

@@ -88,6 +88,7 @@ static void render_counters(const struct sf_counters *c, struct sfc_jbuf *jb)
 	sfc_jbuf_u64(jb, "bypass", c->ctrl_sent[SFC_CTRL_BYPASS - 1]);
 	sfc_jbuf_u64(jb, "drop", c->ctrl_sent[SFC_CTRL_DROP - 1]);
 	sfc_jbuf_u64(jb, "pass_to_end", c->ctrl_sent[SFC_CTRL_PASS_TO_END - 1]);
+	sfc_jbuf_u64(jb, "translate", c->ctrl_nat);
 	sfc_jbuf_u64(jb, "unsent", c->ctrl_unsent);
 	sfc_jbuf_u64(jb, "counts_answers", c->counts_answers);
 	sfc_jbuf_close(jb, '}');

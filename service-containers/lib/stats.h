@@ -34,6 +34,7 @@ struct sf_counters {
 	 * (bypass, drop, pass-to-end), requests that could not be (no flow
 	 * id, NSH not the SFF's, no headroom), counts answers received. */
 	uint64_t ctrl_sent[3];
+	uint64_t ctrl_nat;       /* translation TLVs sent (stateful offload) */
 	uint64_t ctrl_unsent;
 	uint64_t counts_answers;
 };

@@ -58,6 +58,9 @@ int sf_firewall_configure(void *ctx, const cJSON *cfg, const char *path,
 	fw->rules = rules;
 	fw->offload = offload;
 	fw->reload_removed += sf_ct_remove_if(&fw->ct, now_denied, &fw->rules);
+	/* What the SFF bypasses was judged by the old rules: a new epoch
+	 * voids it, the connections come back and are judged again. */
+	sf_epoch_new();
 	return 0;
 }
 
@@ -83,7 +86,9 @@ static int track_tuple(const struct sf_pkt *pkt, struct sf_tuple *t)
  * @e passed and is established: ask the SFF to bypass the firewall for
  * the rest of the connection, on this packet (the first reply, or the
  * first packet after offload was turned on) and again every
- * SF_FIREWALL_REASK packets if it keeps coming.
+ * SF_FIREWALL_REASK packets if it keeps coming. The bypass carries the
+ * tracker's idle timeout of @e, so the SFF ends it when the tracker
+ * would have forgotten the connection.
  */
 static void offload_established(struct sf_firewall *fw,
 				struct sf_ct_entry *e, const struct sf_pkt *pkt)
@@ -95,7 +100,7 @@ static void offload_established(struct sf_firewall *fw,
 		return;
 	}
 	e->offload = 1;
-	sf_pkt_program(pkt, SFC_CTRL_BYPASS, 0);
+	sf_pkt_program_idle(pkt, SFC_CTRL_BYPASS, 0, fw->ct.timeout_ms[e->list]);
 	fw->bypass_requests++;
 }
 

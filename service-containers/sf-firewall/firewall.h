@@ -16,9 +16,13 @@
  * connection (the packet that establishes it carries the request), and a
  * flow the rules deny is asked to be dropped at its classifier, so its
  * later packets die in the kernel (not a TCP packet from the middle of a
- * connection: the tracker may have forgotten an offloaded one). TCP FIN and RST still come through (the
- * tracker sees the connection close); a reload does not reach connections
- * already offloaded: applying the chain again (a new chain version) does.
+ * connection: the tracker may have forgotten an offloaded one). A bypass
+ * carries the tracker's idle timeout for the connection (300 s
+ * established TCP, 30 s the rest): the SFF ends it when the flow idled
+ * that long; a TCP FIN or RST ends it too, so the tracker sees the
+ * connection close. Every (re)configure starts a new SF epoch
+ * (sf_epoch_new()): a reload voids every bypass, and the connections are
+ * judged again by the new rules.
  *
  * Config: the fw_rules.h object plus "max_connections" (1..4194304,
  * default 65536) and "offload" (true, the default, or false).

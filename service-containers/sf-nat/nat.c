@@ -85,9 +85,9 @@ static int table_init(struct sf_nat *nat, const struct sf_nat_cfg *cfg)
 	return 0;
 }
 
-static void release(struct sf_nat *nat, uint32_t i)
+void sf_nat_release(struct sf_nat *nat, struct sf_nat_map *m)
 {
-	struct sf_nat_map *m = &nat->m[i];
+	uint32_t i = (uint32_t)(m - nat->m);
 	uint32_t *link = &nat->buckets[fwd_bucket(nat, (int)(i / nat->range),
 				m->client, m->cport, m->server, m->sport)];
 
@@ -105,7 +105,10 @@ void sf_nat_expire(struct sf_nat *nat, uint64_t now_ms)
 
 	while ((i = nat->lru.tail) != SF_IDX_NONE &&
 	       now_ms - nat->m[i].last_ms >= nat->cfg.timeout_ms) {
-		release(nat, i);
+		if (nat->m[i].offloaded &&
+		    sf_nat_offload_expiring(nat, &nat->m[i], now_ms))
+			continue; /* touched: no longer the tail */
+		sf_nat_release(nat, &nat->m[i]);
 		nat->expired++;
 	}
 }
@@ -191,7 +194,8 @@ static int parse_cfg(const cJSON *cfg, const char *path, struct sf_nat_cfg *c,
 		     char *err, size_t errlen)
 {
 	static const char *const keys[] = { "nat_ip", "port_range",
-					    "timeout_s", "comment", NULL };
+					    "timeout_s", "offload", "comment",
+					    NULL };
 	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(cfg, "nat_ip");
 	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(cfg, "port_range");
 	uint64_t timeout_s = SF_NAT_TIMEOUT_DEFAULT_S;
@@ -221,6 +225,10 @@ static int parse_cfg(const cJSON *cfg, const char *path, struct sf_nat_cfg *c,
 	ret = sf_config_uint(cfg, "timeout_s", 1, SF_NAT_TIMEOUT_MAX_S, false,
 			     &timeout_s, path, err, errlen);
 	c->timeout_ms = timeout_s * 1000;
+	c->offload = true;
+	if (!ret)
+		ret = sf_config_bool(cfg, "offload", &c->offload, path, err,
+				     errlen);
 	return ret;
 }
 
@@ -238,17 +246,29 @@ int sf_nat_configure(void *ctx, const cJSON *cfg, const char *path,
 		return ret;
 	if (nat->m && !memcmp(c.nat_ip, nat->cfg.nat_ip, 4) &&
 	    c.lo == nat->cfg.lo && c.hi == nat->cfg.hi) {
+		/* A shorter timeout (the SFF's translations carry the old
+		 * one) or offload turned off: void them; the flows come
+		 * back (and are offloaded again with the new timeout). */
+		if (nat->cfg.offload &&
+		    (c.timeout_ms < nat->cfg.timeout_ms || !c.offload))
+			sf_epoch_new();
 		nat->cfg.timeout_ms = c.timeout_ms;
+		nat->cfg.offload = c.offload;
 		return 0;
 	}
 	ret = table_init(&fresh, &c);
 	if (ret)
 		return ret;
-	/* The counters (allocations ... bad_offload) carry over. */
+	/* The counters (allocations ... offload_released) and the counts
+	 * queue carry over. */
 	memcpy(&fresh.allocations, &nat->allocations,
 	       sizeof(*nat) - offsetof(struct sf_nat, allocations));
+	if (!fresh.q.fn)
+		sf_flowq_init(&fresh.q, sf_nat_answer, ctx);
 	table_free(nat);
 	*nat = fresh;
+	/* What the SFF translates for the old table is void. */
+	sf_epoch_new();
 	return 0;
 }
 
@@ -275,6 +295,13 @@ void sf_nat_stats_json(void *ctx, struct sfc_jbuf *jb)
 	sfc_jbuf_u64(jb, "fragments", nat->fragments);
 	sfc_jbuf_u64(jb, "passed_ipv6", nat->passed_v6);
 	sfc_jbuf_u64(jb, "bad_offload", nat->bad_offload);
+	sfc_jbuf_open(jb, "offload", '{');
+	sfc_jbuf_u64(jb, "enabled", nat->cfg.offload);
+	sfc_jbuf_u64(jb, "requests", nat->offload_requests);
+	sfc_jbuf_u64(jb, "kept", nat->offload_kept);
+	sfc_jbuf_u64(jb, "released", nat->offload_released);
+	sf_flowq_stats_json(&nat->q, jb);
+	sfc_jbuf_close(jb, '}');
 	sfc_jbuf_close(jb, '}');
 }
 

@@ -25,8 +25,19 @@
  * Not translated: IPv6 (passed unchanged, counted), IPv4 fragments and
  * ICMP other than echo, other protocols (dropped, counted).
  *
+ * Offload (stateful offload, sfc_common.h SFC_TLV_NAT; "offload", default
+ * true, needs timeout_s >= 4): the packet that uses a mapping carries it
+ * to the SFF, which translates the flow's next packets itself, both ways,
+ * so the SF sees only the first ones (and the TCP FIN / RST, after which
+ * the rest of the connection comes through the SF again). An offloaded
+ * mapping due to expire is kept until the SFF says whether it carried
+ * packets since (a counts query, flowq.h): yes keeps it another
+ * timeout_s, no frees it; the SFF ends the offload after the same idle
+ * time, so it never translates with a port the SF gave away. A table that
+ * starts over starts a new SF epoch: the SFF drops the old translations.
+ *
  * Config: {"nat_ip": "A.B.C.D", "port_range": "20000-29999",
- *          "timeout_s": 300}
+ *          "timeout_s": 300, "offload": true}
  */
 #ifndef SF_NAT_H
 #define SF_NAT_H
@@ -36,6 +47,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+#include "flowq.h"
 #include "frame.h"
 #include "sfc_jbuf.h"
 #include "tabutil.h"
@@ -43,6 +55,9 @@
 #define SF_NAT_NPROTO 3 /* tcp, udp, icmp */
 #define SF_NAT_TIMEOUT_DEFAULT_S 300
 #define SF_NAT_TIMEOUT_MAX_S 86400
+/* An offloaded mapping still seen after this many packets is offloaded
+ * again (the SFF may have ignored the request, e.g. over its bound). */
+#define SF_NAT_REASK 64
 
 struct sf_nat_map {
 	uint8_t client[4], server[4]; /* network order */
@@ -51,12 +66,22 @@ struct sf_nat_map {
 	uint64_t packets_out, packets_in;
 	uint32_t hnext;
 	bool used;
+	/* Offload (nat_offload.c). */
+	bool offloaded;       /* the SFF was asked to translate it */
+	bool has_ref;         /* ref names the flow for a counts query */
+	bool asking;          /* a counts query is out, asked at ask_ms */
+	bool closing;         /* a TCP FIN or RST passed: no offload */
+	uint8_t reask;        /* packets seen since the last request */
+	uint64_t ask_ms;
+	uint64_t sff_total;   /* packets the SFF carried, last answer */
+	struct sf_flow_ref ref;
 };
 
 struct sf_nat_cfg {
 	uint8_t nat_ip[4];
 	uint16_t lo, hi;              /* port_range, inclusive */
 	uint64_t timeout_ms;
+	bool offload;                 /* "offload" (default true) */
 };
 
 struct sf_nat {
@@ -70,6 +95,8 @@ struct sf_nat {
 	uint64_t allocations, exhausted, expired;
 	uint64_t translated_out, translated_in, no_mapping;
 	uint64_t unsupported, fragments, passed_v6, bad_offload;
+	uint64_t offload_requests, offload_kept, offload_released;
+	struct sf_flowq q;      /* counts queries of offloaded mappings */
 };
 
 /**
@@ -96,6 +123,34 @@ enum sf_verdict sf_nat_translate(struct sf_nat *nat, const struct sf_pkt *pkt,
 /** sf_nat_on_packet() - sf_pkt_fn: translate at sf_now_ms(). */
 enum sf_verdict sf_nat_on_packet(void *ctx, const struct sf_pkt *pkt);
 
+/**
+ * sf_nat_offload() - after @m translated @pkt (protocol index @pidx):
+ * ask the SFF to take the flow over, unless offload is off, the mapping
+ * is closing (a TCP FIN or RST: remembered here) or was asked for less
+ * than SF_NAT_REASK packets ago.
+ */
+void sf_nat_offload(struct sf_nat *nat, struct sf_nat_map *m, int pidx,
+		    const struct sf_pkt *pkt);
+
+/**
+ * sf_nat_offload_expiring() - @m (an offloaded mapping) is due to expire
+ * at @now_ms: ask the SFF whether it still carries the flow.
+ * Return: true to keep @m for now (the answer decides), false to free it.
+ */
+bool sf_nat_offload_expiring(struct sf_nat *nat, struct sf_nat_map *m,
+			     uint64_t now_ms);
+
+/** sf_nat_answer() - sf_flowq_answer_fn: the SFF's answer about the
+ * offloaded mapping of flow @t (NULL @a: none in time). */
+void sf_nat_answer(void *ctx, const struct sf_tuple *t, uint32_t why,
+		   const struct sf_counts_answer *a);
+
+/** sf_nat_flowq() - sf_app_ops.flowq: the queue, or NULL without offload. */
+struct sf_flowq *sf_nat_flowq(void *ctx);
+
+/** sf_nat_tick() - sf_app_ops.tick: expire idle mappings at @now_ms. */
+void sf_nat_tick(void *ctx, uint64_t now_ms);
+
 /** sf_nat_active() - mappings in use. */
 static inline uint32_t sf_nat_active(const struct sf_nat *nat)
 {
@@ -119,6 +174,7 @@ struct sf_nat_map *sf_nat_alloc(struct sf_nat *nat, int pidx,
 				const uint8_t *client, uint16_t cport,
 				const uint8_t *server, uint16_t sport);
 void sf_nat_touch(struct sf_nat *nat, struct sf_nat_map *m, uint64_t now_ms);
+void sf_nat_release(struct sf_nat *nat, struct sf_nat_map *m);
 
 static inline uint16_t sf_nat_port_of(const struct sf_nat *nat,
 				      const struct sf_nat_map *m)

@@ -55,11 +55,11 @@ static enum sf_verdict drop(uint64_t *counter)
 	return SF_VERDICT_DROP;
 }
 
-static enum sf_verdict reverse(struct sf_nat *nat, uint8_t *ip,
-			       const struct sf_inner *in, int pidx,
-			       uint16_t port, uint16_t sport, bool partial,
-			       uint64_t now_ms)
+static enum sf_verdict reverse(struct sf_nat *nat, const struct sf_pkt *pkt,
+			       uint8_t *ip, int pidx, uint16_t port,
+			       uint16_t sport, bool partial, uint64_t now_ms)
 {
+	const struct sf_inner *in = &pkt->inner;
 	static const struct xl_site dst_tu = { 16, 2 }, dst_icmp = { 16, 4 };
 	struct sf_nat_map *m;
 
@@ -73,14 +73,15 @@ static enum sf_verdict reverse(struct sf_nat *nat, uint8_t *ip,
 	sf_nat_touch(nat, m, now_ms);
 	m->packets_in++;
 	nat->translated_in++;
+	sf_nat_offload(nat, m, pidx, pkt);
 	return SF_VERDICT_PASS;
 }
 
-static enum sf_verdict forward(struct sf_nat *nat, uint8_t *ip,
-			       const struct sf_inner *in, int pidx,
-			       uint16_t cport, uint16_t sport, bool partial,
-			       uint64_t now_ms)
+static enum sf_verdict forward(struct sf_nat *nat, const struct sf_pkt *pkt,
+			       uint8_t *ip, int pidx, uint16_t cport,
+			       uint16_t sport, bool partial, uint64_t now_ms)
 {
+	const struct sf_inner *in = &pkt->inner;
 	static const struct xl_site src_tu = { 12, 0 }, src_icmp = { 12, 4 };
 	struct sf_nat_map *m;
 
@@ -94,6 +95,7 @@ static enum sf_verdict forward(struct sf_nat *nat, uint8_t *ip,
 	sf_nat_touch(nat, m, now_ms);
 	m->packets_out++;
 	nat->translated_out++;
+	sf_nat_offload(nat, m, pidx, pkt);
 	return SF_VERDICT_PASS;
 }
 
@@ -132,9 +134,9 @@ enum sf_verdict sf_nat_translate(struct sf_nat *nat, const struct sf_pkt *pkt,
 		sport = dport = id;
 	}
 	if (to_nat)
-		return reverse(nat, ip, in, pidx, dport,
+		return reverse(nat, pkt, ip, pidx, dport,
 			       pidx == 2 ? 0 : sport, partial, now_ms);
-	return forward(nat, ip, in, pidx, sport, pidx == 2 ? 0 : dport,
+	return forward(nat, pkt, ip, pidx, sport, pidx == 2 ? 0 : dport,
 		       partial, now_ms);
 }
 
