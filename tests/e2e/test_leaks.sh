@@ -9,7 +9,7 @@
 # 3. After each part every node resource is back at its baseline (taken
 #    after one warm-up ADD/DEL, so the lazily created pins exist): host
 #    links, host routes into the subnet, IPAM allocation files, state
-#    records, stray (temp) files in the state dir, pinned program links,
+#    records, stray (temp) files in the state dir, pinned program links, our tc filters,
 #    and the entries of every non-per-CPU map in the per-run pin dir.
 # 4. File descriptors: sfc-cni is short-lived, so an fd it fails to close
 #    dies with it; what can leak is an fd inherited by the IPAM plugin it
@@ -50,9 +50,17 @@ ipam_files() { find "$IPAM_DIR" -type f ! -name lock ! -name 'last_reserved_ip*'
 state_records() { find "$STATE_DIR" -type f -name '*.json' | wc -l; }
 stray_files() { find "$STATE_DIR" -type f ! -name '*.json' | wc -l; }
 pinned_links() { find "$PIN_DIR/links" -mindepth 1 2>/dev/null | wc -l; }
+# Host links carrying our filter (tc hook mode, the default: no pin).
+tc_hooked() {
+	local n=0 l
+	for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$PFX"); do
+		tc filter show dev "$l" ingress 2>/dev/null | grep -q 'handle 0x5fc' && n=$((n + 1))
+	done
+	echo $n
+}
 snapshot() {
 	echo "links=$(host_links) routes=$(host_routes) ipam=$(ipam_files) records=$(state_records)" \
-		"stray=$(stray_files) pinned_links=$(pinned_links) maps: $(map_entries)"
+		"stray=$(stray_files) pinned_links=$(pinned_links) tc_hooked=$(tc_hooked) maps: $(map_entries)"
 }
 
 # --- baseline after a warm-up ADD/DEL ---
@@ -92,7 +100,7 @@ assert_eq "$PAR" "$(distinct '["vpid"]' "$STATE_DIR"/endpoints/ctr-p*_eth0.json)
 assert_eq "$PAR" "$(distinct '["ips"][0]["address"]' "$TMP_DIR"/par/*.out)" "$PAR distinct addresses"
 assert_eq "$PAR" "$(distinct '["interfaces"][0]["name"]' "$TMP_DIR"/par/*.out)" "$PAR distinct host veths in the results"
 assert_eq "$PAR" "$(host_links)" "$PAR host veths exist"
-assert_eq "$PAR" "$(pinned_links)" "$PAR program links pinned"
+assert_eq "$PAR 0" "$(tc_hooked) $(pinned_links)" "$PAR host veths with our tc filter (default mode: no pins)"
 assert_eq "$PAR" "$(ipam_files)" "$PAR IPAM allocations"
 n_ok=0
 for i in $(seq 1 4 "$PAR"); do
