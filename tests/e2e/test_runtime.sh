@@ -135,7 +135,8 @@ if json_get "$vers" '["supportedVersions"]' | grep -q '"1.1.0"'; then
 	chmod +x "$TMP_DIR/cni-in-node"
 	assert_ok "direct ADD of an orphan pod d in the node netns" \
 		env CNI_BIN="$TMP_DIR/cni-in-node" bash -c "$(declare -f cni_run _sfc_pod_rec); BUILD=$BUILD TMP_DIR=$TMP_DIR cni_run ADD $(ns_path d) eth0 $PFX-d" < <(cni_conf)
-	HD=$(ls "$PIN_DIR/links" | grep -v "^$HA\$" | head -n 1)
+	HD=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hostIfname"])' "$STATE_DIR/endpoints/$PFX-d_eth0.json")
+	assert_ok "orphan pod d's host veth ($HD) exists before GC" node ip link show "$HD"
 	assert_ok "STATUS (1.1.0) through the runtime" tool -gc-version 1.1.0 status "$NET_NAME"
 	assert_ok "GC (1.1.0) through the runtime" tool -gc-version 1.1.0 -valid $PFX-a/eth0 gc "$NET_NAME"
 	assert_fail "plugin GC removed orphan pod d's state record" test -e "$STATE_DIR/endpoints/$PFX-d_eth0.json"
