@@ -15,6 +15,10 @@
 # BENCH_BASE=/path/to/sfc-cni adds another sfc-cni build (say the last
 # commit's, from a git worktree) as plugin "base", with its own pin dir,
 # state dir and subnet, and prints sfc-cni/base too.
+# BENCH_ATTACH=MODE[,MODE] (tc, tcx, auto) adds this build once more per
+# MODE, configured with "hookAttach": MODE, as plugin "sfc-MODE" (same
+# pins, records and subnet as sfc-cni, which runs the default config);
+# its lines and rows follow sfc-cni's.
 # BENCH_PHASES (default 10): that many more ADD/DEL of each sfc-cni build
 # under `perf trace` (only the syscalls named below, when perf is
 # installed), summed per kind and printed as medians: where the time goes.
@@ -33,6 +37,10 @@ PODS=${BENCH_PODS:-50}
 LOADED=${BENCH_LOADED:-250}
 PHASES=${BENCH_PHASES:-10}
 BASE=${BENCH_BASE:-}
+ATTACH=${BENCH_ATTACH:-}
+for m in ${ATTACH//,/ }; do
+	case $m in tc|tcx|auto) ;; *) echo "bench-cni: BENCH_ATTACH: '$m' is not tc, tcx or auto" >&2; exit 1 ;; esac
+done
 [ -x /usr/lib/cni/bridge ] || { echo "bench-cni: /usr/lib/cni/bridge missing" >&2; exit 1; }
 [ -z "$BASE" ] || [ -x "$BASE" ] || { echo "bench-cni: BENCH_BASE $BASE is no executable" >&2; exit 1; }
 NET16=${SUBNET%.0.0/16}
@@ -54,11 +62,16 @@ node_netns_add || { echo "bench-cni: cannot create the node netns" >&2; exit 1; 
 
 spec=$TMP_DIR/bench.json
 python3 - "$spec" "$PFX" "$BUILD/bin:/usr/lib/cni" "$CNI_BIN" "$SFC_CONF" \
-	/usr/lib/cni/bridge "$BR_CONF" "$BASE" "$BASE_CONF" <<'PY'
+	/usr/lib/cni/bridge "$BR_CONF" "$BASE" "$BASE_CONF" "$ATTACH" <<'PY'
 import json, sys
-out, pfx, path, sfc, sconf, br, bconf, base, baseconf = sys.argv[1:]
+out, pfx, path, sfc, sconf, br, bconf, base, baseconf, attach = sys.argv[1:]
 pl = [{"name": "sfc-cni", "tag": "s", "bin": sfc, "conf": sconf},
       {"name": "bridge", "tag": "b", "bin": br, "conf": bconf}]
+for i, mode in enumerate(m for m in attach.split(",") if m):
+    c = json.loads(sconf)
+    c["hookAttach"] = mode
+    pl.append({"name": f"sfc-{mode}", "tag": f"m{i}", "bin": sfc,
+               "conf": json.dumps(c)})
 if base:
     pl.append({"name": "base", "tag": "o", "bin": base, "conf": baseconf})
 json.dump({"pfx": pfx, "path": path, "plugins": pl}, open(out, "w"))
@@ -150,9 +163,11 @@ def report(label, t):
     br = t["bridge"]
     for op in ("add", "del"):
         bm, bp = stat(br[op])
-        m, q = stat(t["sfc-cni"][op])
-        row(f"CNI {label.rstrip(':')}", f"{op.upper()} median, sfc-cni vs bridge", m, bm,
-            f"n={len(br[op])}, p99 sfc-cni {q:.1f} ms, bridge {bp:.1f} ms")
+        for p in plugins:
+            if p["name"].startswith("sfc-"):
+                m, q = stat(t[p["name"]][op])
+                row(f"CNI {label.rstrip(':')}", f"{op.upper()} median, {p['name']} vs bridge",
+                    m, bm, f"n={len(br[op])}, p99 {p['name']} {q:.1f} ms, bridge {bp:.1f} ms")
         print(f"  {op.upper()} n={len(br[op])}  bridge   median {bm:6.1f} ms  p99 {bp:6.1f} ms")
         for p in plugins:
             if p["name"] == "bridge":
@@ -173,7 +188,7 @@ TRACE = re.compile(r"\(\s*([\d.]+) ms\): (?:\S+/\d+ )?(\w+)\((.*)\)\s+=\s*(\S*)"
 def kinds(path):
     """Time per kind of blocking call in one perf trace output, and the
     process's run time from exec to exit (the time of exit_group)."""
-    k = {"tcx attach": 0.0, "tcx detach": 0.0, "netlink": 0.0,
+    k = {"tcx attach": 0.0, "tcx detach": 0.0, "tc attach": 0.0, "netlink": 0.0,
          "ipam wait": 0.0, "fsync": 0.0, "other bpf": 0.0}
     total = 0.0
     for line in open(path):
@@ -187,6 +202,8 @@ def kinds(path):
         if name == "bpf":
             key = ("tcx attach" if "LINK_CREATE" in args else
                    "tcx detach" if "LINK_DETACH" in args else "other bpf")
+        elif name == "sendto":
+            key = "tc attach"   # libbpf's bpf_tc_* netlink requests (libnl uses sendmsg)
         elif name in ("sendmsg", "recvmsg"):
             key = "netlink"
         elif name in ("read", "wait4"):
@@ -200,7 +217,7 @@ def kinds(path):
 def phases_of(p, n):
     """n ADD then n DEL of p under perf trace: medians per kind."""
     wrap = ["perf", "trace", "--no-inherit", "-e",
-            "bpf,sendmsg,recvmsg,read,wait4,fsync,exit_group", "-o"]
+            "bpf,sendto,sendmsg,recvmsg,read,wait4,fsync,exit_group", "-o"]
     res = {"ADD": [], "DEL": []}
     for cmd in ("ADD", "DEL"):
         for i in range(n):
