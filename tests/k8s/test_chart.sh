@@ -150,7 +150,7 @@ fi
 has "$D/custom.yaml" "custom: images, CIDR, conflist fields, API address, uninstall hook, privileged" \
 	"image: registry.example.org/sfc/node:1.2.3" "image: registry.example.org/sfc/sf-ids:1.2.3" \
 	'"subnet": "10.250.3.0/24"' '"mtu": 9000' '"hostIfPrefix": "k1"' '"dataDir": "/run/k1/ipam"' \
-	'"routes": [{"dst":"192.0.2.0/24"}]' '"logLevel": "debug"' '"type": "bandwidth"' \
+	'"routes": [{"dst":"192.0.2.0/24"}]' '"logLevel": "debug"' '"type": "bandwidth"' '"hookAttach": "tcx"' \
 	'value: "10.200.0.1"' 'value: "6443"' "exec: {command: [/usr/local/bin/install-cni.sh, --uninstall]}" \
 	"privileged: true" "mountPropagation: Bidirectional" 'path: "/run/k1/cni/bin"' "- --interval-ms=100" \
 	'- "--verbose"' "imagePullPolicy: Never" "- name: regcred" "key: example.org/dedicated" \
