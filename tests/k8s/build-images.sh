@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# build-images.sh - the two container images the tests/k8s node runs, as
+# build-images.sh - the container images the tests/k8s node runs, as
 # `docker save`-format archives that `ctr images import` loads (no registry,
 # no image builder: one reproducible layer each, written with tar):
 #   pause    the pod sandbox image containerd's CRI runs (pause.c, static)
 #   busybox  Debian's busybox-static with its applets (sh, httpd, wget, ping,
 #            nc, ip, ...) for test pods
+#   iperf3   the same busybox plus Debian's iperf3 and the libraries it
+#            links (ldd), for traffic tests
 #
 #   tests/k8s/build-images.sh     # prints the images dir on its last line
 #
-# Output in $K8S_CACHE/images/: pause.tar, busybox.tar and refs (sourceable:
-# K8S_IMAGE_PAUSE=..., K8S_IMAGE_BUSYBOX=...). Keyed on pause.c, the
-# busybox-static and gcc versions: a warm run only compares the key.
-# Packages: busybox-static, gcc, libc6-dev (build-k8s.sh installs them).
+# Output in $K8S_CACHE/images/: pause.tar, busybox.tar, iperf3.tar and refs
+# (sourceable: K8S_IMAGE_PAUSE=..., K8S_IMAGE_BUSYBOX=...,
+# K8S_IMAGE_IPERF3=...). Keyed on pause.c, this script and the versions of
+# the packages copied in: a warm run only compares the key.
+# Packages: busybox-static, gcc, libc6-dev, iperf3 (build-k8s.sh installs
+# them).
 set -euo pipefail
 
 K8S_CACHE=${K8S_CACHE:-/var/cache/sfc-cni/k8s-1.20.2}
@@ -21,6 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 IMG=$K8S_CACHE/images
 PAUSE_REF=localhost/sfc-k8s/pause:1
 BUSYBOX_REF=localhost/sfc-k8s/busybox:1
+IPERF3_REF=localhost/sfc-k8s/iperf3:1
 
 die() {
 	echo "build-images: error: $*" >&2
@@ -28,17 +33,19 @@ die() {
 }
 
 [ -x /bin/busybox ] || die "/bin/busybox missing (Debian package busybox-static)"
+[ -x /usr/bin/iperf3 ] || die "/usr/bin/iperf3 missing (Debian package iperf3)"
 KEY=$( {
-	cat "$here/pause.c"
-	dpkg-query -W -f='${Version}\n' busybox-static gcc
-	echo "format=docker-archive-1 $PAUSE_REF $BUSYBOX_REF"
+	cat "$here/pause.c" "$0"
+	# shellcheck disable=SC2016
+	dpkg-query -W -f='${Package} ${Version}\n' busybox-static gcc iperf3 libiperf0 libc6 \
+		libssl3 libsctp1
 } | sha256sum | cut -c1-16)
 
 mkdir -p "$IMG"
 exec 9>"$IMG/.lock"
 flock -w 300 9 || die "another build holds $IMG/.lock"
 if [ "$(cat "$IMG/.key" 2>/dev/null)" = "$KEY" ] && [ -s "$IMG/pause.tar" ] &&
-	[ -s "$IMG/busybox.tar" ]; then
+	[ -s "$IMG/busybox.tar" ] && [ -s "$IMG/iperf3.tar" ]; then
 	echo "$IMG"
 	exit 0
 fi
@@ -82,6 +89,20 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$bb/etc/group"
 docker_archive "$BUSYBOX_REF" "$bb" '["sh"]' "$IMG/busybox.tar"
 
-printf 'K8S_IMAGE_PAUSE=%s\nK8S_IMAGE_BUSYBOX=%s\n' "$PAUSE_REF" "$BUSYBOX_REF" >"$IMG/refs"
+# iperf3: busybox's tree plus iperf3 and every library ldd resolves for it
+# (with the loader), at the paths ldd names.
+ip3=$work/iperf3
+cp -a "$bb" "$ip3"
+mkdir -p "$ip3/usr/bin"
+cp /usr/bin/iperf3 "$ip3/usr/bin/iperf3"
+for lib in $(ldd /usr/bin/iperf3 | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+	mkdir -p "$ip3$(dirname "$lib")"
+	cp -L "$lib" "$ip3$lib"
+done
+chroot "$ip3" /usr/bin/iperf3 --version >/dev/null || die "iperf3 does not run in its image tree"
+docker_archive "$IPERF3_REF" "$ip3" '["sh"]' "$IMG/iperf3.tar"
+
+printf 'K8S_IMAGE_PAUSE=%s\nK8S_IMAGE_BUSYBOX=%s\nK8S_IMAGE_IPERF3=%s\n' "$PAUSE_REF" "$BUSYBOX_REF" \
+	"$IPERF3_REF" >"$IMG/refs"
 echo "$KEY" >"$IMG/.key"
 echo "$IMG"

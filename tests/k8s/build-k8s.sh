@@ -30,7 +30,7 @@ K8S_TARGETS="kube-apiserver kube-controller-manager kube-scheduler kubelet kubec
 # Build and run dependencies of the k8s tier (the Makefile's DEB_PKGS should
 # list the same).
 K8S_DEB_PKGS="dpkg-dev golang-go rsync patch golang-github-modern-go-reflect2-dev \
-etcd-server containerd runc containernetworking-plugins busybox-static \
+etcd-server containerd runc containernetworking-plugins busybox-static iperf3 \
 openssl gcc libc6-dev iproute2 util-linux curl"
 # The vendored reflect2 1.0.1 crashes the 1.20 apiserver under Go 1.19 on the
 # first custom resource (it reads runtime internals that changed); Debian's

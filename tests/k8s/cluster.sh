@@ -8,6 +8,9 @@
 #
 #   tests/k8s/cluster.sh up          # last stdout line: K8S_RUN=<run dir>
 #   tests/k8s/cluster.sh down RUN    # or: K8S_RUN=RUN tests/k8s/cluster.sh down
+#   tests/k8s/cluster.sh stop-apiserver RUN | start-apiserver RUN
+#                                    # the API server alone (tests of what
+#                                    # survives its absence)
 #
 # Then `. RUN/env; . tests/k8s/lib.sh` gives k8s_kubectl, k8s_ctr, ... (see
 # lib.sh). `up` builds what is missing (build-k8s.sh, build-images.sh; both
@@ -40,7 +43,12 @@
 #
 # Environment: BUILD (build; sfc-cni is $BUILD/bin/sfc-cni), K8S_PFX (per-run
 # prefix, 2-5 chars [a-z0-9], default "k" + 4 hex digits of the PID), K8S_RUN
-# (default /tmp/$K8S_PFX-k8s), K8S_CACHE (see build-k8s.sh), K8S_KEEP.
+# (default /tmp/$K8S_PFX-k8s), K8S_CACHE (see build-k8s.sh), K8S_KEEP,
+# K8S_CNI: "sfc" (default: cluster.sh installs $BUILD/bin/sfc-cni and a
+# standalone-mode conflist itself) or "none" (the CNI bin dir holds only the
+# reference plugins and there is no conflist: the node stays NotReady until
+# something installs a pod network, as a fresh kubeadm node does, e.g. the
+# chart's DaemonSet with tests/k8s/chart_values.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,6 +56,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/pki.sh"
 
 NODE_IP=10.200.0.1
+# containerd's Prometheus endpoint (in the node netns): the CRI plugin's
+# network_plugin_operations_duration_seconds times each CNI ADD and DEL.
+CTR_METRICS=127.0.0.1:1338
 POD_CIDR=10.244.0.0/16
 # The controller-manager gives the first (only) node the first /24.
 NODE_POD_SUBNET=10.244.0.0/24
@@ -130,6 +141,8 @@ K8S_BIN=$K8S_BIN
 K8S_NETNS=$K8S_PFX-node
 K8S_NODE=$K8S_PFX-node
 K8S_NODE_IP=$NODE_IP
+K8S_CNI=$K8S_CNI
+K8S_CTR_METRICS=$CTR_METRICS
 K8S_POD_SUBNET=$NODE_POD_SUBNET
 KUBECONFIG=$K8S_RUN/pki/admin.kubeconfig
 K8S_CTR_SOCK=$K8S_RUN/containerd/containerd.sock
@@ -168,13 +181,9 @@ node_ns() {
 		mount --bind '$K8S_RUN/var-log' /var/log"
 }
 
-start_control_plane() {
+# start_apiserver: kube-apiserver (etcd must be up), waiting until ready.
+start_apiserver() {
 	local p=$K8S_RUN/pki
-	start etcd etcd --name "$K8S_NODE" --data-dir "$K8S_RUN/etcd" \
-		--listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
-		--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
-		--initial-cluster "$K8S_NODE=http://127.0.0.1:2380" --log-level warn
-	wait_for etcd 30 "etcd healthy" k8s_node curl -sf --max-time 2 http://127.0.0.1:2379/health
 	start kube-apiserver "$K8S_BIN/kube-apiserver" --etcd-servers http://127.0.0.1:2379 \
 		--bind-address 0.0.0.0 --secure-port 6443 --insecure-port 0 --advertise-address "$NODE_IP" \
 		--cert-dir "$K8S_RUN/apiserver" --tls-cert-file "$p/apiserver.crt" \
@@ -188,6 +197,16 @@ start_control_plane() {
 		--kubelet-certificate-authority "$p/ca.crt" --kubelet-preferred-address-types InternalIP \
 		--profiling=false --v 1
 	wait_for kube-apiserver 120 "kube-apiserver ready" https_ok https://127.0.0.1:6443/readyz
+}
+
+start_control_plane() {
+	local p=$K8S_RUN/pki
+	start etcd etcd --name "$K8S_NODE" --data-dir "$K8S_RUN/etcd" \
+		--listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
+		--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+		--initial-cluster "$K8S_NODE=http://127.0.0.1:2380" --log-level warn
+	wait_for etcd 30 "etcd healthy" k8s_node curl -sf --max-time 2 http://127.0.0.1:2379/health
+	start_apiserver
 	start kube-controller-manager "$K8S_BIN/kube-controller-manager" \
 		--kubeconfig "$p/controller-manager.kubeconfig" --bind-address 127.0.0.1 --port 0 \
 		--cert-dir "$K8S_RUN/controller-manager" --leader-elect=false \
@@ -206,10 +225,11 @@ start_control_plane() {
 
 # The CNI dirs containerd uses: one bin dir (the reference plugins and a
 # copy of sfc-cni, so a rebuild during the run cannot swap it half-written)
-# and the conflist.
+# and the conflist; with K8S_CNI=none the reference plugins only.
 cni_setup() {
 	local c=$K8S_RUN/cni f
 	for f in /usr/lib/cni/*; do ln -s "$f" "$c/bin/"; done
+	[ "$K8S_CNI" = sfc ] || return 0
 	cp "$SFC_CNI" "$c/bin/sfc-cni"
 	cat >"$c/net.d/10-sfc.conflist" <<EOF
 {
@@ -246,7 +266,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 [debug]
   address = ""
 [metrics]
-  address = ""
+  address = "$CTR_METRICS"
 [plugins."io.containerd.internal.v1.opt"]
   path = "$d/opt"
 [$cri]
@@ -271,7 +291,7 @@ EOF
 	start containerd containerd --config "$d/config.toml"
 	wait_for containerd 30 "containerd serving" kctr version
 	local img
-	for img in pause busybox; do
+	for img in pause busybox iperf3; do
 		KCTR_TIMEOUT=60 kctr images import "$K8S_IMAGES/$img.tar" >/dev/null ||
 			die "ctr images import $K8S_IMAGES/$img.tar failed"
 	done
@@ -326,7 +346,13 @@ EOF
 		--container-runtime-endpoint "unix://$K8S_RUN/containerd/containerd.sock" \
 		--containerd "$K8S_RUN/containerd/containerd.sock" \
 		--node-ip "$NODE_IP" --hostname-override "$K8S_NODE" --v 1
-	wait_for kubelet 120 "node $K8S_NODE Ready" node_ready
+	if [ "$K8S_CNI" = sfc ]; then
+		wait_for kubelet 120 "node $K8S_NODE Ready" node_ready
+	else
+		# NotReady until a pod network is installed ("cni config
+		# uninitialized"): registered is all there is to wait for.
+		wait_for kubelet 120 "node $K8S_NODE registered" kc get node "$K8S_NODE"
+	fi
 	wait_for kubelet 30 "node pod CIDR assigned" kc get node "$K8S_NODE" \
 		-o jsonpath='{.spec.podCIDR}' --allow-missing-template-keys=false
 	local cidr
@@ -357,7 +383,11 @@ cmd_up() {
 	[a-z][a-z0-9] | [a-z][a-z0-9][a-z0-9] | [a-z][a-z0-9][a-z0-9][a-z0-9] | [a-z][a-z0-9][a-z0-9][a-z0-9][a-z0-9]) ;;
 	*) die "K8S_PFX '$K8S_PFX' must be 2-5 chars of [a-z0-9], starting with a letter" ;;
 	esac
-	[ -x "$SFC_CNI" ] || die "$SFC_CNI missing: build it first (make BUILD=$BUILD)"
+	case $K8S_CNI in
+	sfc) [ -x "$SFC_CNI" ] || die "$SFC_CNI missing: build it first (make BUILD=$BUILD)" ;;
+	none) ;;
+	*) die "K8S_CNI '$K8S_CNI': sfc or none" ;;
+	esac
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || die "cannot mount bpffs"
 	K8S_BIN=$("$here/build-k8s.sh" | tail -n 1)
 	K8S_IMAGES=$("$here/build-images.sh" | tail -n 1)
@@ -540,7 +570,23 @@ cmd_down() {
 	return "$left"
 }
 
+# stop-apiserver / start-apiserver RUN: the API server alone, by its
+# recorded PID (stop: SIGTERM, SIGKILL after 10 s).
+cmd_apiserver() {
+	[ -f "$K8S_RUN/env" ] || die "no cluster at $K8S_RUN ($K8S_RUN/env missing)"
+	# shellcheck source=/dev/null
+	. "$K8S_RUN/env"
+	case $1 in
+	stop) stop kube-apiserver ;;
+	start)
+		! pid_of kube-apiserver >/dev/null || die "kube-apiserver runs already"
+		start_apiserver
+		;;
+	esac
+}
+
 BUILD=${BUILD:-build}
+K8S_CNI=${K8S_CNI:-sfc}
 case $BUILD in /*) SFC_CNI=$BUILD/bin/sfc-cni ;; *) SFC_CNI=$PWD/$BUILD/bin/sfc-cni ;; esac
 K8S_PFX=${K8S_PFX:-$(printf 'k%04x' $(($$ & 0xffff)))}
 K8S_NETNS=$K8S_PFX-node
@@ -556,8 +602,14 @@ down)
 	K8S_RUN=$(cd "$K8S_RUN" 2>/dev/null && pwd) || die "no cluster at ${2:-$K8S_RUN}"
 	cmd_down
 	;;
+stop-apiserver | start-apiserver)
+	K8S_RUN=${2:-${K8S_RUN:-}}
+	[ -n "$K8S_RUN" ] || die "usage: $0 $1 RUN_DIR (or K8S_RUN=RUN_DIR)"
+	K8S_RUN=$(cd "$K8S_RUN" 2>/dev/null && pwd) || die "no cluster at ${2:-$K8S_RUN}"
+	cmd_apiserver "${1%-apiserver}"
+	;;
 *)
-	echo "usage: $0 up | down RUN_DIR" >&2
+	echo "usage: $0 up | down RUN_DIR | stop-apiserver RUN_DIR | start-apiserver RUN_DIR" >&2
 	exit 2
 	;;
 esac
