@@ -11,7 +11,7 @@
 #include "args.h"
 #include "sandbox.h"
 
-enum { OPT_NO_SANDBOX = 256, OPT_RX_MODE };
+enum { OPT_NO_SANDBOX = 256, OPT_RX_MODE, OPT_SPIN_US };
 
 static const struct option long_opts[] = {
 	{ "iface", required_argument, NULL, 'i' },
@@ -21,6 +21,7 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, 'u' },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "rx-mode", required_argument, NULL, OPT_RX_MODE },
+	{ "spin-us", required_argument, NULL, OPT_SPIN_US },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -35,9 +36,11 @@ void sf_args_usage(FILE *out, const char *prog)
 		"  --pidfile FILE     write the pid here at start\n"
 		"  --user UID[:GID]   unprivileged ids, or a user name (65534)\n"
 		"  --rx-mode MODE     mmsg (recvmmsg, default) or ring (TPACKET_V3)\n"
+		"  --spin-us N        spin up to N us (adaptive) before sleeping,\n"
+		"                     0: never (%u)\n"
 		"  --no-sandbox       keep root, caps and all syscalls (debug)\n"
 		"  --help\n",
-		prog);
+		prog, SF_ARGS_SPIN_US);
 }
 
 static int parse_id(const char *s, unsigned long *out)
@@ -82,6 +85,8 @@ static int parse_user(struct sf_args *a, const char *s)
 
 static int parse_one(struct sf_args *a, int c, char *err, size_t errlen)
 {
+	unsigned long v;
+
 	switch (c) {
 	case 'i': a->iface = optarg; break;
 	case 'c': a->config = optarg; break;
@@ -100,6 +105,14 @@ static int parse_one(struct sf_args *a, int c, char *err, size_t errlen)
 			break;
 		}
 		snprintf(err, errlen, "--rx-mode: expected ring or mmsg");
+		return -EINVAL;
+	case OPT_SPIN_US:
+		if (parse_id(optarg, &v) == 0 && v <= SF_SPIN_MAX_US) {
+			a->spin_us = (unsigned int)v;
+			break;
+		}
+		snprintf(err, errlen, "--spin-us: expected 0..%u (us)",
+			 SF_SPIN_MAX_US);
 		return -EINVAL;
 	default:
 		snprintf(err, errlen, "bad option (see --help)");
@@ -121,6 +134,7 @@ int sf_args_parse(struct sf_args *a, int argc, char **argv, char *err,
 	 * on its 1 ms timer, which costs up to 1 ms per hop at low rates, while
 	 * throughput is the same (make bench measures both). */
 	a->rx_mode = SF_PKTIO_MMSG;
+	a->spin_us = SF_ARGS_SPIN_US;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {

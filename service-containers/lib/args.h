@@ -20,14 +20,22 @@ struct sf_args {
 	bool no_sandbox;      /* --no-sandbox: debugging only */
 	uid_t uid;            /* --user UID[:GID] or NAME, default 65534 */
 	gid_t gid;
-	enum sf_pktio_mode rx_mode; /* --rx-mode ring|mmsg, default ring */
+	enum sf_pktio_mode rx_mode; /* --rx-mode ring|mmsg, default mmsg */
+	unsigned int spin_us; /* --spin-us N: adaptive spin ceiling, us
+			       * (0: off), default SF_ARGS_SPIN_US */
 };
+
+/* --spin-us default: off. Measured on a loaded 2-core node the spin won
+ * no latency and cost CPU and throughput (service-containers/README.md,
+ * Packet I/O); it is for nodes with spare cores. */
+#define SF_ARGS_SPIN_US 0u
 
 /**
  * sf_args_parse() - parse @argv into @a (strings borrow @argv).
  * @err: receives a one-line message on -EINVAL (@errlen bytes).
  * Return: 0; 1 if --help was given (usage printed on stdout); -EINVAL on
- * an unknown option, a missing value or a bad --user/--rx-mode.
+ * an unknown option, a missing value or a bad --user/--rx-mode/--spin-us
+ * (an integer 0..SF_SPIN_MAX_US).
  */
 int sf_args_parse(struct sf_args *a, int argc, char **argv, char *err,
 		  size_t errlen);

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include "pktio.h"
 #include "sfc_common.h"
@@ -37,6 +38,16 @@ void sf_pktio_opts_default(struct sf_pktio_opts *o)
 static int setopt(int fd, int level, int name, int val)
 {
 	return setsockopt(fd, level, name, &val, sizeof(val)) < 0 ? -errno : 0;
+}
+
+/* mmsg mode sleeps in recvmmsg (pktio_rx.c): wake up for the idle tick. */
+static int set_rcvtimeo(int fd, int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000,
+			      .tv_usec = (ms % 1000) * 1000 };
+
+	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ?
+	       -errno : 0;
 }
 
 /* Bigger socket buffers absorb bursts of GSO frames; FORCE needs
@@ -152,6 +163,8 @@ int sf_pktio_open(struct sf_pktio *io, const char *ifname,
 	io->mode = o->mode;
 	io->batch = o->batch ? o->batch : 64;
 	io->poll_ms = o->poll_ms > 0 ? o->poll_ms : 200;
+	sf_spin_init(&io->spin, (uint64_t)(o->spin_us < SF_SPIN_MAX_US ?
+					   o->spin_us : SF_SPIN_MAX_US) * 1000);
 	io->ifindex = (int)if_nametoindex(ifname);
 	if (!io->ifindex)
 		return -ENODEV;
@@ -166,6 +179,8 @@ int sf_pktio_open(struct sf_pktio *io, const char *ifname,
 		err = setopt(io->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
 	if (!err && io->mode == SF_PKTIO_RING)
 		err = setup_ring(io, o);
+	if (!err && io->mode == SF_PKTIO_MMSG)
+		err = set_rcvtimeo(io->fd, io->poll_ms);
 	if (!err)
 		err = alloc_batches(io);
 	if (!err) {

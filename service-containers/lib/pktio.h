@@ -10,9 +10,11 @@
  * its struct virtio_net_hdr and is sent back with it, which keeps it
  * whole (without it, sending a super-frame fails with EMSGSIZE).
  *
- * RX: a TPACKET_V3 ring by default (tpacket_rcv writes the vnet header just
- * before the frame on kernels >= 5.x; checked on 6.18), or recvmmsg()
- * batches. TX: sendmmsg() batches pointing straight into the RX buffers.
+ * RX: recvmmsg() batches (the SFs' default), or a TPACKET_V3 ring
+ * (tpacket_rcv writes the vnet header just before the frame on kernels
+ * >= 5.x; checked on 6.18). Before it sleeps, the loop may spin on the
+ * socket for an adaptive budget (pktio_spin.h). TX: sendmmsg() batches
+ * pointing straight into the RX buffers.
  */
 #ifndef SF_PKTIO_H
 #define SF_PKTIO_H
@@ -23,6 +25,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <linux/virtio_net.h>
+
+#include "pktio_spin.h"
 
 /* Largest frame handled: a 64 KiB GSO IP packet plus Ethernet and NSH. */
 #define SF_PKTIO_MAX_FRAME (65536 + 256)
@@ -68,6 +72,9 @@ struct sf_pktio_opts {
 	unsigned int retire_ms;   /* ring: hand a partial block over after */
 	unsigned int batch;       /* frames per sendmmsg/recvmmsg */
 	int poll_ms;              /* idle wake-up for the tick */
+	unsigned int spin_us;     /* ceiling of the adaptive spin before
+				   * sleeping, us (0: never spin; at most
+				   * SF_SPIN_MAX_US) */
 };
 
 struct sf_pktio {
@@ -94,15 +101,18 @@ struct sf_pktio {
 	unsigned int mtu;       /* interface MTU, bytes (frame = mtu + 14) */
 	uint64_t tx_whole;      /* GSO frames sent whole as one jumbo frame */
 	uint64_t tx_segmented;  /* GSO frames sent as software segments */
+	struct sf_spin spin;    /* adaptive spin before sleeping */
+	int rx_n;               /* mmsg: frames of the batch received */
 	/* loop control, set by the caller before sf_pktio_run() */
 	volatile sig_atomic_t *stop;   /* loop ends when *stop != 0 */
-	const sigset_t *poll_sigmask;  /* mask while waiting (ppoll) */
+	const sigset_t *poll_sigmask;  /* mask while waiting (ring mode's
+					* ppoll) */
 	sf_tick_fn tick;
 	void *tick_ctx;
 };
 
 /** sf_pktio_opts_default() - ring mode, 32 x 256 KiB blocks, 1 ms block
- * retire, batches of 64, 200 ms idle tick. */
+ * retire, batches of 64, 200 ms idle tick, no spinning. */
 void sf_pktio_opts_default(struct sf_pktio_opts *o);
 
 /**

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pktio_rx.c - the receive loops: TPACKET_V3 ring or recvmmsg batches.
+ * pktio_rx.c - the receive loops: TPACKET_V3 ring or recvmmsg batches,
+ * and how they wait: an adaptive spin (pktio_spin.h), then ppoll.
  *
  * Frames passed by the callback are sent from the receive memory itself
  * (no copy), so a ring block is handed back to the kernel only after the
@@ -15,6 +16,16 @@
 #include "pktio.h"
 #include "pktio_internal.h"
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Sleep until the socket is readable, the idle timeout or a signal.
+ * Return: 1 readable, 0 timeout, -EINTR on a signal, -errno. */
 static int wait_readable(struct sf_pktio *io)
 {
 	struct pollfd pfd = { .fd = io->fd, .events = POLLIN };
@@ -23,11 +34,88 @@ static int wait_readable(struct sf_pktio *io)
 		.tv_nsec = (long)(io->poll_ms % 1000) * 1000000,
 	};
 
-	if (ppoll(&pfd, 1, &ts, io->poll_sigmask) < 0 && errno != EINTR)
+	if (ppoll(&pfd, 1, &ts, io->poll_sigmask) < 0)
 		return -errno;
-	if (pfd.revents & (POLLERR | POLLNVAL))
-		return pfd.revents & POLLNVAL ? -EBADF : 0;
-	return 0;
+	if (pfd.revents & POLLNVAL)
+		return -EBADF;
+	return !!(pfd.revents & POLLIN);
+}
+
+static struct tpacket_block_desc *cur_block(struct sf_pktio *io)
+{
+	return (struct tpacket_block_desc *)(io->ring +
+					     (size_t)io->cur * io->block_size);
+}
+
+/* Receive a batch into io->rx_msgs (io->rx_n frames). @flags: MSG_DONTWAIT
+ * to only look, MSG_WAITFORONE to sleep until the first frame (at most
+ * SO_RCVTIMEO, the idle tick) and take what else is queued with it.
+ * Return: 1 received, 0 none (or the timeout), -EINTR, -errno. */
+static int mmsg_recv(struct sf_pktio *io, int flags)
+{
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < io->batch; i++)
+		io->rx_msgs[i].msg_hdr.msg_flags = 0;
+	n = recvmmsg(io->fd, io->rx_msgs, io->batch, flags, NULL);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	io->rx_n = n;
+	return n > 0;
+}
+
+/*
+ * Whether frames are ready, without waiting: ring: the current block is
+ * the user's (a memory read); mmsg: receive a batch (io->rx_n frames).
+ * Return: 1 ready, 0 none, -errno.
+ */
+static int rx_ready(struct sf_pktio *io)
+{
+	int r;
+
+	if (io->mode == SF_PKTIO_RING)
+		return !!(__atomic_load_n(&cur_block(io)->hdr.bh1.block_status,
+					  __ATOMIC_ACQUIRE) & TP_STATUS_USER);
+	r = mmsg_recv(io, MSG_DONTWAIT);
+	return r == -EINTR ? 0 : r;
+}
+
+/*
+ * Nothing is ready: spin on rx_ready() for the adaptive budget, then
+ * sleep: mmsg in recvmmsg itself (one system call wakes up with the
+ * frames), ring in ppoll. The spin does not yield: a task woken onto this
+ * CPU preempts a spinner as it would any running task, while a yielding
+ * spinner is pushed behind every runnable task and misses its frame for
+ * their slices. The outcome teaches the budget (pktio_spin.h).
+ * Return: 1 frames ready (io->rx_n in mmsg mode), 0 look again, -errno.
+ */
+static int wait_frames(struct sf_pktio *io)
+{
+	uint64_t t0 = mono_ns(), budget = sf_spin_budget(&io->spin), now;
+	int r;
+
+	while (budget && !*io->stop) {
+		r = rx_ready(io);
+		now = mono_ns();
+		if (r > 0)
+			sf_spin_hit(&io->spin, now - t0);
+		if (r)
+			return r;
+		if (now - t0 >= budget)
+			break;
+	}
+	if (io->mode == SF_PKTIO_MMSG)
+		r = mmsg_recv(io, MSG_WAITFORONE);
+	else
+		r = wait_readable(io);
+	if (r == -EINTR) /* says nothing about traffic */
+		return 0;
+	if (r < 0)
+		return r;
+	sf_spin_slept(&io->spin, mono_ns() - t0, r);
+	/* A ring's block is looked at again by the caller. */
+	return io->mode == SF_PKTIO_MMSG ? r : 0;
 }
 
 /* Where a V3 frame's free space starts: header, then sockaddr_ll. */
@@ -84,20 +172,20 @@ static void walk_block(struct sf_pktio *io, struct tpacket_block_desc *bd,
 
 static int run_ring(struct sf_pktio *io, sf_frame_fn cb, void *ctx)
 {
-	int err;
+	int r;
 
 	while (!*io->stop) {
-		struct tpacket_block_desc *bd = (struct tpacket_block_desc *)
-			(io->ring + (size_t)io->cur * io->block_size);
+		struct tpacket_block_desc *bd = cur_block(io);
 
-		if (!(__atomic_load_n(&bd->hdr.bh1.block_status,
-				      __ATOMIC_ACQUIRE) & TP_STATUS_USER)) {
+		r = rx_ready(io);
+		if (!r) {
 			tick(io);
-			err = wait_readable(io);
-			if (err)
-				return err;
-			continue;
+			r = wait_frames(io);
 		}
+		if (r < 0)
+			return r;
+		if (!r)
+			continue;
 		walk_block(io, bd, cb, ctx);
 		pktio_tx_flush(io);
 		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
@@ -133,25 +221,24 @@ static void mmsg_frames(struct sf_pktio *io, int n, sf_frame_fn cb,
 
 static int run_mmsg(struct sf_pktio *io, sf_frame_fn cb, void *ctx)
 {
-	unsigned int i;
-	int n, err;
+	bool drained = true;
+	int r;
 
 	while (!*io->stop) {
-		for (i = 0; i < io->batch; i++)
-			io->rx_msgs[i].msg_hdr.msg_flags = 0;
-		n = recvmmsg(io->fd, io->rx_msgs, io->batch, MSG_DONTWAIT,
-			     NULL);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				return -errno;
+		/* A short batch emptied the queue: go to sleep without
+		 * asking again (recvmmsg returns at once if more came). */
+		r = drained ? 0 : rx_ready(io);
+		if (!r) {
 			tick(io);
-			err = wait_readable(io);
-			if (err)
-				return err;
-			continue;
+			r = wait_frames(io);
 		}
-		mmsg_frames(io, n, cb, ctx);
+		if (r < 0)
+			return r;
+		if (!r)
+			continue;
+		mmsg_frames(io, io->rx_n, cb, ctx);
 		pktio_tx_flush(io);
+		drained = (unsigned int)io->rx_n < io->batch;
 		tick(io);
 	}
 	return 0;

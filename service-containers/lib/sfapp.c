@@ -150,6 +150,7 @@ static int open_io(struct sf_app *app)
 
 	sf_pktio_opts_default(&o);
 	o.mode = app->args.rx_mode;
+	o.spin_us = app->args.spin_us;
 	ret = sf_pktio_open(&app->io, app->args.iface, &o);
 	if (ret)
 		fprintf(stderr, "%s: packet socket on %s: %s\n", app->ops->name,
@@ -226,10 +227,11 @@ static int setup(struct sf_app *app)
 		ret = install_signals();
 	if (ret)
 		return ret;
-	fprintf(stderr, "%s: started on %s (ifindex %d, rx %s), config %s, "
-		"stats %s, sandbox %s (uid %u gid %u)\n", app->ops->name,
-		app->args.iface, app->io.ifindex,
+	fprintf(stderr, "%s: started on %s (ifindex %d, rx %s, spin up to "
+		"%u us), config %s, stats %s, sandbox %s (uid %u gid %u)\n",
+		app->ops->name, app->args.iface, app->io.ifindex,
 		app->io.mode == SF_PKTIO_RING ? "ring" : "mmsg",
+		app->args.spin_us,
 		app->args.config ? app->args.config : "(none)",
 		app->args.stats ? app->args.stats : "(none)",
 		app->args.no_sandbox ? "OFF" : "on", app->args.uid,
@@ -256,13 +258,17 @@ static void teardown(struct sf_app *app, int ret)
 	sf_stats_publish(&app->stats, sf_now_ms(), true);
 	/* strerrorname_np, not strerror: no locale files under seccomp. */
 	fprintf(stderr, "%s: exiting (%s): rx %llu tx %llu dropped %llu "
-		"malformed %llu oam %llu tx_errors %llu\n", app->ops->name,
+		"malformed %llu oam %llu tx_errors %llu spin_hits %llu "
+		"spin_misses %llu spin_ms %llu\n", app->ops->name,
 		ret ? strerrorname_np(-ret) : "ok",
 		(unsigned long long)c->rx_packets,
 		(unsigned long long)c->tx_packets,
 		(unsigned long long)c->dropped,
 		(unsigned long long)c->malformed, (unsigned long long)c->oam,
-		(unsigned long long)c->tx_errors);
+		(unsigned long long)c->tx_errors,
+		(unsigned long long)app->io.spin.hits,
+		(unsigned long long)app->io.spin.misses,
+		(unsigned long long)(app->io.spin.spun_ns / 1000000));
 	sf_pktio_close(&app->io);
 	sf_stats_fini(&app->stats);
 	if (app->cfg_dirfd >= 0)
