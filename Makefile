@@ -229,6 +229,7 @@ test-k8s: all k8s-bins images $(CHART_RENDER)
 	BUILD=$(BUILD) tests/k8s/test_agent.sh
 	BUILD=$(BUILD) tests/k8s/test_node_image.sh
 	BUILD=$(BUILD) tests/k8s/test_smoke.sh
+	BUILD=$(BUILD) tests/k8s/test_node_e2e.sh
 
 demo: all
 	BUILD=$(BUILD) tests/e2e/demo.sh
