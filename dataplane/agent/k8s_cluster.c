@@ -15,6 +15,8 @@
  * once after the step that delivered it, not at the next round.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,37 +123,87 @@ static int pods_build(struct agent_k8s *k, const struct sfc_ep_record *eps,
 	return 0;
 }
 
-/* Compile and apply under the node lock: an endpoint sfc-cni adds
- * meanwhile is either fully in the plan or not at all. */
-static int compile_apply(struct agent_k8s *k, struct sfc_plan *plan,
-			 char *err, size_t errlen)
+/* Has a CNI ADD set this node up (sfc_meta pinned in @pin_dir)? */
+static bool node_set_up(const char *pin_dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, SFC_MAP_META);
+	return !access(path, F_OK) || errno != ENOENT;
+}
+
+/* Compile the objects with endpoints @eps into @plan. */
+static int compile(struct agent_k8s *k, struct sfc_ep_record *eps, int n_eps,
+		   struct sfc_plan *plan, char *err, size_t errlen)
 {
 	struct sfc_chain_entry *chains = NULL;
-	struct sfc_ep_record *eps = NULL;
 	struct sfc_pod *pods = NULL;
-	struct sfc_objects in = { 0 };
-	struct sfc_dp dp;
-	int lock, rc;
+	struct sfc_objects in = { .eps = eps, .n_eps = n_eps };
+	int rc;
 
-	memset(plan, 0, sizeof(*plan));
-	lock = sfc_dp_lock(k->cfg->pin_dir);
-	if (lock < 0) {
-		snprintf(err, errlen, "node lock in %s: %s", k->cfg->pin_dir,
-			 strerror(-lock));
-		return lock;
-	}
-	rc = sfc_state_list(k->cfg->state_dir, &eps, &in.n_eps);
+	rc = chains_build(k, &chains, &in.n_chains);
 	if (!rc)
-		rc = chains_build(k, &chains, &in.n_chains);
-	if (!rc)
-		rc = pods_build(k, eps, in.n_eps, &pods, &in.n_pods);
-	in.eps = eps;
+		rc = pods_build(k, eps, n_eps, &pods, &in.n_pods);
 	in.chains = chains;
 	in.pods = pods;
 	if (!rc)
 		rc = sfc_plan_compile(&in, plan, err, errlen);
 	if (!rc && (rc = sfc_plan_drop_unknown_chains(plan)) > 0)
 		rc = 0;
+	free(chains);
+	free(pods);
+	return rc;
+}
+
+/* A node no CNI ADD has set up yet (a new node, the agent first), or whose
+ * pins an uninstall just removed (the agent still runs until its preStop
+ * hook is done): with no endpoint either, the plan is compiled (status,
+ * the ADD socket need it) and there is nothing to program. Taking the node
+ * lock here would make the pin dir, which only sfc-cni's first ADD should
+ * make, and which an uninstall must not find again. -EAGAIN: endpoints
+ * exist (an ADD is setting the node up now), take the locked path. */
+static int compile_bare(struct agent_k8s *k, struct sfc_plan *plan,
+			char *err, size_t errlen)
+{
+	struct sfc_ep_record *eps = NULL;
+	int n_eps = 0, rc;
+
+	if (node_set_up(k->cfg->pin_dir))
+		return -EAGAIN;
+	rc = sfc_state_list(k->cfg->state_dir, &eps, &n_eps);
+	if (!rc && n_eps)
+		rc = -EAGAIN;
+	if (!rc)
+		rc = compile(k, eps, 0, plan, err, errlen);
+	free(eps);
+	return rc;
+}
+
+/* Compile and apply under the node lock: an endpoint sfc-cni adds
+ * meanwhile is either fully in the plan or not at all. */
+static int compile_apply(struct agent_k8s *k, struct sfc_plan *plan,
+			 char *err, size_t errlen)
+{
+	struct sfc_ep_record *eps = NULL;
+	struct sfc_dp dp;
+	int lock, rc, n_eps = 0;
+
+	memset(plan, 0, sizeof(*plan));
+	rc = compile_bare(k, plan, err, errlen);
+	if (rc != -EAGAIN)
+		return rc;
+	sfc_plan_free(plan);
+	memset(plan, 0, sizeof(*plan));
+	err[0] = '\0';
+	lock = sfc_dp_lock(k->cfg->pin_dir);
+	if (lock < 0) {
+		snprintf(err, errlen, "node lock in %s: %s", k->cfg->pin_dir,
+			 strerror(-lock));
+		return lock;
+	}
+	rc = sfc_state_list(k->cfg->state_dir, &eps, &n_eps);
+	if (!rc)
+		rc = compile(k, eps, n_eps, plan, err, errlen);
 	if (!rc && !(rc = sfc_dp_open(k->cfg->pin_dir, &dp))) {
 		rc = sfc_plan_apply(plan, &dp);
 		sfc_dp_close(&dp);
@@ -165,8 +217,6 @@ static int compile_apply(struct agent_k8s *k, struct sfc_plan *plan,
 	}
 	sfc_dp_unlock(lock);
 	free(eps);
-	free(chains);
-	free(pods);
 	return rc;
 }
 

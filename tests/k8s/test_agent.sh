@@ -248,6 +248,12 @@ assert_ok "agent synced with the API server after it came up" wait_log "synced:"
 
 FW_SPI=$(spi_of fw-count)
 api_chain fw-count '["firewall", "counter"]'
+# No ADD has set this node up yet: the agent compiles (status) and programs
+# nothing, and makes no pin dir (the first ADD does; an uninstall removes it).
+assert_ok "before any ADD: the chain's status says UnknownFunction" \
+	wait_status fw-count "$(ready_of reason)" UnknownFunction
+assert_eq "" "$(ls -d "$PIN_DIR" 2>/dev/null)$(grep 'reconcile (state' "$TMP_DIR/agent.log")" \
+	"before any ADD: no pin dir made by the agent, no reconcile error"
 SERVER_IP=$(k_pod server '{}') && ok "ADD server (cluster mode)" || not_ok "ADD server"
 CLIENT_IP=$(k_pod client '{"sfc.io/chain": "fw-count"}') && ok "ADD client" || not_ok "ADD client"
 k_pod fw '{"sfc.io/function": "firewall"}' >/dev/null && k_pod cnt '{"sfc.io/function": "counter"}' >/dev/null &&
