@@ -71,7 +71,8 @@ if ! "$here/images.sh" >"$TMP_DIR/images.out" 2>"$TMP_DIR/images.log" ||
 	summary
 	exit 1
 fi
-ok "sfc-cni images built (tests/k8s/images.sh, $(secs $(($(ms) - t0))))"
+T_IMAGES=$(($(ms) - t0))
+ok "sfc-cni images built (tests/k8s/images.sh, $(secs $T_IMAGES))"
 # shellcheck source=/dev/null
 . "$(dirname "$IMG_ARCHIVE")/sfc-images.refs"
 t0=$(ms)
@@ -141,6 +142,8 @@ assert_eq "" "$(kc -n "$NS" get pod "$AGENT_POD" -o jsonpath='{.spec.containers[
 agent_synced() { agent_log | grep -q "synced:"; }
 assert_ok "agent listed pods and chains with that token (RBAC)" k8s_wait 30 "agent synced" agent_synced
 agent_log | grep -m 3 -E "cluster|synced" | sed 's/^/# agent: /'
+assert_eq "" "$(agent_log | grep "reconcile (state")" \
+	"the agent, started before any ADD set the node up, programmed nothing and failed nothing"
 
 # agent_pid: the host PID of the running sfc-agent of this node.
 agent_pid() {
@@ -292,31 +295,43 @@ grew "$b0" "$b1" && ok "per-hop counters of svc-b grew at every hop: $b1" || not
 
 # CNI ADD as the runtime timed it: containerd's histogram of the whole
 # conflist's ADD (sfc-cni with its two agent requests, then portmap).
-k8s_node curl -s --max-time 5 "http://$K8S_CTR_METRICS/v1/metrics" >"$TMP_DIR/metrics" || true
-python3 - "$TMP_DIR/metrics" <<'PY'
+# cni_metrics FILE: save containerd's metrics; cni_adds FILE [BEFORE]: the
+# ADDs since BEFORE (or all): count, mean, the bucket holding the median.
+cni_metrics() { k8s_node curl -s --max-time 5 "http://$K8S_CTR_METRICS/v1/metrics" >"$1" || true; }
+cni_adds() {
+	python3 - "$@" <<'PY'
 import re, sys
-b, s, n = [], 0.0, 0
-for l in open(sys.argv[1]):
-    if 'operation_type="set_up_pod"' not in l:
-        continue
-    m = re.match(r'\S+_bucket\{.*le="([^"]+)"\} (\S+)', l)
-    if m:
-        b.append((float(m.group(1)), float(m.group(2))))
-    elif "_sum{" in l:
-        s = float(l.split()[-1])
-    elif "_count{" in l:
-        n = int(float(l.split()[-1]))
-if n:
-    lo = 0.0
-    for le, c in b:
-        if c >= n / 2:
-            break
-        lo = le
-    print("# CNI ADD in cluster mode (containerd SetUpPod, %d pods: sfc-cni + agent round trip + portmap): "
-          "mean %.1f ms, median in (%g, %g] ms" % (n, s / n * 1000, lo * 1000, le * 1000))
-else:
-    print("# containerd metrics: no set_up_pod samples")
+def read(f):
+    b, s, n = {}, 0.0, 0
+    for l in open(f):
+        if 'operation_type="set_up_pod"' not in l:
+            continue
+        m = re.match(r'\S+_bucket\{.*le="([^"]+)"\} (\S+)', l)
+        if m:
+            b[float(m.group(1))] = float(m.group(2))
+        elif "_sum{" in l:
+            s = float(l.split()[-1])
+        elif "_count{" in l:
+            n = int(float(l.split()[-1]))
+    return b, s, n
+b, s, n = read(sys.argv[1])
+if len(sys.argv) > 2:
+    b0, s0, n0 = read(sys.argv[2])
+    b = {k: v - b0.get(k, 0) for k, v in b.items()}
+    s, n = s - s0, n - n0
+if not n:
+    print("no set_up_pod samples")
+    sys.exit(0)
+lo = 0.0
+for le in sorted(b):
+    if b[le] >= n / 2:
+        break
+    lo = le
+print("%d ADD%s, mean %.0f ms, median in (%g, %g] ms" % (n, "s" if n > 1 else "", s / n * 1000, lo * 1000, le * 1000))
 PY
+}
+cni_metrics "$TMP_DIR/metrics"
+echo "# CNI ADD in cluster mode as containerd timed it (sfc-cni + agent round trip + portmap), the pods so far: $(cni_adds "$TMP_DIR/metrics"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- 3. annotation changes ------------------------------------------------
 phase "3. annotation changes"
@@ -508,8 +523,11 @@ echo "# new agent pod Ready $(secs $(($(ms) - t0))) after the delete"
 traffic_check agent
 AGENT_POD=$(kc -n "$NS" get pod -l app.kubernetes.io/name=sfc-node -o jsonpath='{.items[0].metadata.name}')
 assert_ok "the new agent listed pods and chains" k8s_wait 30 "new agent synced" agent_synced
+cni_metrics "$TMP_DIR/metrics.c0"
 pod client-c '{"sfc.io/chain": "svc-a"}'
 assert_ok "a new pod's ADD is served by the new agent" k8s_kubectl wait --for=condition=Ready pod/client-c --timeout=60s
+cni_metrics "$TMP_DIR/metrics.c1"
+echo "# CNI ADD of client-c alone (chained; containerd): $(cni_adds "$TMP_DIR/metrics.c1" "$TMP_DIR/metrics.c0"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 PID_C=$(k8s_task_pid default client-c)
 a0=$(hops "$SPI_A")
 assert_eq "$(k8s_pod_ip default client-c)" "$(seen_as "$PID_C")" "... and its traffic goes through svc-a"
@@ -574,5 +592,5 @@ fi
 assert_eq "" "$(ip netns list | grep "^$PFX-")" "no netns $PFX-*"
 assert_eq "" "$(ls -d "$K8S_RUN" 2>/dev/null)" "run dir removed"
 echo "# annotation change -> policy in the maps (ms from sending the PATCH): ${ANNOT[*]}"
-echo "# test took $(secs $(($(ms) - T_START)))"
+echo "# test took $(secs $(($(ms) - T_START))) (images.sh $(secs $T_IMAGES) of it); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 summary
