@@ -68,7 +68,8 @@ for setting in $MODES; do
 	LABELS+=("$l")
 	IFS=, read -ra args <<<"${setting#*:}"
 	bin=$BUILD/bin/sf-counter
-	[ "${args[0]:-}" = "${args[0]#@}" ] || { bin=${args[0]#@}; args=("${args[@]:1}"); }
+	a0=${args[0]:-} # a setting with no arguments leaves args empty (set -u)
+	[ "$a0" = "${a0#@}" ] || { bin=${a0#@}; args=("${args[@]:1}"); }
 	for s in a b c; do
 		tsf_pod "${s}-$l" "{\"sfc.io/function\": \"hop${s}-$l\"}" >/dev/null || die "pod ${s}-$l"
 		hop_sf "${s}-$l" "$bin" "${args[@]}" ||
