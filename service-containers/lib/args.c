@@ -11,7 +11,7 @@
 #include "args.h"
 #include "sandbox.h"
 
-enum { OPT_NO_SANDBOX = 256, OPT_RX_MODE, OPT_SPIN_US };
+enum { OPT_NO_SANDBOX = 256, OPT_RX_MODE, OPT_SPIN_US, OPT_CPU };
 
 static const struct option long_opts[] = {
 	{ "iface", required_argument, NULL, 'i' },
@@ -22,6 +22,7 @@ static const struct option long_opts[] = {
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "rx-mode", required_argument, NULL, OPT_RX_MODE },
 	{ "spin-us", required_argument, NULL, OPT_SPIN_US },
+	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -38,6 +39,7 @@ void sf_args_usage(FILE *out, const char *prog)
 		"  --rx-mode MODE     mmsg (recvmmsg, default) or ring (TPACKET_V3)\n"
 		"  --spin-us N        spin up to N us (adaptive) before sleeping,\n"
 		"                     0: never (%u)\n"
+		"  --cpu LIST         run only on these CPUs (\"1\", \"0,2-3\")\n"
 		"  --no-sandbox       keep root, caps and all syscalls (debug)\n"
 		"  --help\n",
 		prog, SF_ARGS_SPIN_US);
@@ -83,6 +85,34 @@ static int parse_user(struct sf_args *a, const char *s)
 	return 0;
 }
 
+/* "N", "N-M", joined by commas, each below CPU_SETSIZE. */
+static int parse_cpus(const char *s, cpu_set_t *set)
+{
+	unsigned long lo, hi;
+	char *end;
+
+	CPU_ZERO(set);
+	do {
+		errno = 0;
+		lo = strtoul(s, &end, 10);
+		if (errno || end == s || *s == '-' || *s == '+')
+			return -EINVAL;
+		hi = lo;
+		if (*end == '-') {
+			s = end + 1;
+			hi = strtoul(s, &end, 10);
+			if (errno || end == s || *s == '-' || *s == '+')
+				return -EINVAL;
+		}
+		if (lo > hi || hi >= CPU_SETSIZE)
+			return -EINVAL;
+		for (; lo <= hi; lo++)
+			CPU_SET(lo, set);
+		s = end + 1;
+	} while (*end == ',');
+	return *end ? -EINVAL : 0;
+}
+
 static int parse_one(struct sf_args *a, int c, char *err, size_t errlen)
 {
 	unsigned long v;
@@ -113,6 +143,14 @@ static int parse_one(struct sf_args *a, int c, char *err, size_t errlen)
 		}
 		snprintf(err, errlen, "--spin-us: expected 0..%u (us)",
 			 SF_SPIN_MAX_US);
+		return -EINVAL;
+	case OPT_CPU:
+		if (parse_cpus(optarg, &a->cpus) == 0) {
+			a->pin = true;
+			break;
+		}
+		snprintf(err, errlen, "--cpu: expected CPU numbers and ranges "
+			 "joined by commas, e.g. 1 or 0,2-3");
 		return -EINVAL;
 	default:
 		snprintf(err, errlen, "bad option (see --help)");

@@ -5,6 +5,7 @@
 #ifndef SF_ARGS_H
 #define SF_ARGS_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@ struct sf_args {
 	enum sf_pktio_mode rx_mode; /* --rx-mode ring|mmsg, default mmsg */
 	unsigned int spin_us; /* --spin-us N: adaptive spin ceiling, us
 			       * (0: off), default SF_ARGS_SPIN_US */
+	bool pin;             /* --cpu LIST given: run only on @cpus */
+	cpu_set_t cpus;
 };
 
 /* --spin-us default: off. Measured on a loaded 2-core node the spin won
@@ -35,7 +38,8 @@ struct sf_args {
  * @err: receives a one-line message on -EINVAL (@errlen bytes).
  * Return: 0; 1 if --help was given (usage printed on stdout); -EINVAL on
  * an unknown option, a missing value or a bad --user/--rx-mode/--spin-us
- * (an integer 0..SF_SPIN_MAX_US).
+ * (an integer 0..SF_SPIN_MAX_US)/--cpu (CPU numbers and ranges below
+ * CPU_SETSIZE joined by commas: "1", "0,2-3").
  */
 int sf_args_parse(struct sf_args *a, int argc, char **argv, char *err,
 		  size_t errlen);

@@ -7,6 +7,7 @@
  * the process can only move packets, write to the fds it holds and exit.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -143,6 +144,21 @@ out:
 	return ret;
 }
 
+/* --cpu: the SFs of a chain on one CPU hand frames over without
+ * inter-processor wake-ups (service-containers/README.md, Packet I/O). */
+static int pin_cpus(struct sf_app *app)
+{
+	int err;
+
+	if (!app->args.pin)
+		return 0;
+	if (!sched_setaffinity(0, sizeof(app->args.cpus), &app->args.cpus))
+		return 0;
+	err = -errno;
+	fprintf(stderr, "%s: --cpu: %s\n", app->ops->name, strerror(-err));
+	return err;
+}
+
 static int open_io(struct sf_app *app)
 {
 	struct sf_pktio_opts o;
@@ -216,7 +232,9 @@ static int setup(struct sf_app *app)
 		app->fops.on_counts = sf_flowq_answer;
 		app->fops.counts_ctx = app->flowq;
 	}
-	ret = open_io(app);
+	ret = pin_cpus(app);
+	if (!ret)
+		ret = open_io(app);
 	if (!ret && app->args.pidfile) {
 		ret = sf_pidfile_write(app->args.pidfile);
 		if (ret)
@@ -228,10 +246,10 @@ static int setup(struct sf_app *app)
 	if (ret)
 		return ret;
 	fprintf(stderr, "%s: started on %s (ifindex %d, rx %s, spin up to "
-		"%u us), config %s, stats %s, sandbox %s (uid %u gid %u)\n",
+		"%u us, %s), config %s, stats %s, sandbox %s (uid %u gid %u)\n",
 		app->ops->name, app->args.iface, app->io.ifindex,
 		app->io.mode == SF_PKTIO_RING ? "ring" : "mmsg",
-		app->args.spin_us,
+		app->args.spin_us, app->args.pin ? "pinned" : "any CPU",
 		app->args.config ? app->args.config : "(none)",
 		app->args.stats ? app->args.stats : "(none)",
 		app->args.no_sandbox ? "OFF" : "on", app->args.uid,

@@ -30,7 +30,8 @@
 #   <label>.cpu_ms_per_s                      CPU time of its 3 SFs per
 #                                             second of the ping rounds
 #   direct.tcp_gbps, <label>.sf<N>.tcp_gbps   with HOP_TPUT_SECS > 0 (N = 2, 3)
-# Environment: BUILD; HOP_MODES (default "nospin:--spin-us=0 default:");
+# Environment: BUILD; HOP_MODES (default "default: onecpu:--cpu=LAST": the
+# SFs' defaults, then every SF on the last CPU);
 # HOP_ROUNDS (6), HOP_PINGS (100), HOP_INTERVAL (0.002), HOP_TPUT_SECS
 # (0: no throughput), HOP_TPUT_REPS (3).
 set -u
@@ -38,7 +39,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/topo_sf.sh"
 
-MODES=${HOP_MODES:-nospin:--spin-us=0 default:}
+MODES=${HOP_MODES:-default: onecpu:--cpu=$(($(nproc) - 1))}
 ROUNDS=${HOP_ROUNDS:-6}
 PINGS=${HOP_PINGS:-100}
 INTERVAL=${HOP_INTERVAL:-0.002}

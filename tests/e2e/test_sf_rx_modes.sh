@@ -5,7 +5,8 @@
 # "rx" = [rxa, rxb] (two sf-counter pods, wired by the real sfc-cni) from
 # pod client to pod server, symmetric. For each setting (recvmmsg sleeping
 # in recvmmsg, recvmmsg with the adaptive spin, the TPACKET_V3 ring with
-# the spin): pings are answered and cross both SFs both ways; iperf3 TCP
+# the spin, recvmmsg with both SFs pinned to one CPU by --cpu, checked in
+# /proc): pings are answered and cross both SFs both ways; iperf3 TCP
 # both directions (GSO super-frames up to 64 KiB) completes, and each SF
 # saw super-frames (its flow counts more segments than frames), sent back
 # every frame it received with no send error, and counted at least the
@@ -35,12 +36,15 @@ iperf_bytes() {
 		"$1" 2>/dev/null || echo 0
 }
 
-# check SETTING RX SPIN_US
+# check SETTING RX SPIN_US [CPU]: with CPU, the SFs run with --cpu CPU.
 check() {
-	local name=$1 rx=$2 spin=$3 s f b0 b1 got line hits
+	local name=$1 rx=$2 spin=$3 cpu=${4:-} s f b0 b1 got line hits
 	for s in a b; do
-		SF_RX_MODE=$rx tsf_sf "$s" sf-counter --spin-us "$spin" ||
+		SF_RX_MODE=$rx tsf_sf "$s" sf-counter --spin-us "$spin" ${cpu:+--cpu "$cpu"} ||
 			{ not_ok "$name: sf-counter in $s started"; return; }
+		[ -z "$cpu" ] || assert_eq "$cpu" \
+			"$(awk '/^Cpus_allowed_list/ { print $2 }' "/proc/${SF_PID[$s]}/status")" \
+			"$name: $s runs only on CPU $cpu"
 	done
 	sf_wait_state a up 5 && sf_wait_state b up 5 || not_ok "$name: both SFs up"
 	assert_ok "$name: 10 pings through both SFs answered" ns_ping client "$SERVER_IP" 10
@@ -82,4 +86,6 @@ check() {
 check mmsg mmsg 0
 check mmsg-spin mmsg 200
 check ring-spin ring 200
+# Both SFs on the last CPU (--cpu): frames from SF to SF without IPIs.
+check mmsg-cpu mmsg 0 $(($(nproc) - 1))
 summary

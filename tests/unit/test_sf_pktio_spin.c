@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_sf_pktio_spin.c - the adaptive spin budget of the SF receive loop
- * (pktio_spin.h) and its command line switch (--spin-us).
+ * (pktio_spin.h) and the I/O command line switches (--spin-us, --cpu).
  */
 #include <errno.h>
 #include <criterion/criterion.h>
@@ -166,4 +166,27 @@ Test(sf_spin, spin_us_switch)
 	cr_assert_str_eq(err, "--spin-us: expected 0..1000 (us)");
 	cr_assert_eq(parse(&a, oneg, err, sizeof(err)), -EINVAL);
 	cr_assert_eq(parse(&a, ojunk, err, sizeof(err)), -EINVAL);
+}
+
+Test(sf_spin, cpu_switch)
+{
+	struct sf_args a;
+	char err[128], o1[] = "--cpu=1", olist[] = "--cpu=0,2-3,7",
+	     obad[][16] = { "--cpu=", "--cpu=1,", "--cpu=3-1", "--cpu=-1",
+			    "--cpu=1x", "--cpu=1024", "--cpu=0-", "--cpu=+1" };
+	size_t i;
+
+	cr_assert_eq(parse(&a, NULL, err, sizeof(err)), 0);
+	cr_assert_not(a.pin, "no pinning unless asked");
+	cr_assert_eq(parse(&a, o1, err, sizeof(err)), 0);
+	cr_assert(a.pin);
+	cr_assert_eq(CPU_COUNT(&a.cpus), 1);
+	cr_assert(CPU_ISSET(1, &a.cpus));
+	cr_assert_eq(parse(&a, olist, err, sizeof(err)), 0);
+	cr_assert_eq(CPU_COUNT(&a.cpus), 4);
+	cr_assert(CPU_ISSET(0, &a.cpus) && CPU_ISSET(2, &a.cpus) &&
+		  CPU_ISSET(3, &a.cpus) && CPU_ISSET(7, &a.cpus));
+	for (i = 0; i < sizeof(obad) / sizeof(obad[0]); i++)
+		cr_assert_eq(parse(&a, obad[i], err, sizeof(err)), -EINVAL,
+			     "%s accepted", obad[i]);
 }
