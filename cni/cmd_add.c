@@ -78,6 +78,7 @@ static int add_open(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 {
 	struct cni_err *e = &x->err;
 	char why[512] = "";
+	bool probe;
 	int err;
 
 	u->netns_fd = cni_netns_open_pod(x->env.netns, e);
@@ -100,10 +101,12 @@ static int add_open(struct cni_ctx *x, struct add_undo *u, struct add_info *in)
 	}
 	in->role = in->pod.function[0] ? SFC_ROLE_SF : SFC_ROLE_APP;
 	in->mtu = in->role == SFC_ROLE_SF ? SFC_SF_MTU : x->conf.mtu;
-	/* auto on our own veth needs no probe: it is tc either way. */
+	/* Only tcx, asked for or on another plugin's interface, needs the
+	 * probe: auto on our own veth is tc on any kernel. */
+	probe = x->conf.hook_attach == CNI_HOOK_TCX ||
+		(x->conf.hook_attach == CNI_HOOK_AUTO && in->attach_only);
 	err = cni_hook_choose(x->conf.hook_attach, in->attach_only,
-			      (x->conf.hook_attach == CNI_HOOK_AUTO &&
-			       !in->attach_only) || sfc_dp_tcx_supported());
+			      probe && sfc_dp_tcx_supported());
 	if (err < 0)
 		return cni_err_set(e, CNI_ERR_UNSUPPORTED, err,
 				   "network config: \"hookAttach\": 'tcx', but this kernel has no tcx (Linux 6.6+); use tc or auto");
