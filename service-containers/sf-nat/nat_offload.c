@@ -41,8 +41,10 @@ void sf_nat_offload(struct sf_nat *nat, struct sf_nat_map *m, int pidx,
 		m->closing = true; /* the SFF ended the offload too */
 		return;
 	}
-	if ((flags & (SF_TCP_SYN | SF_TCP_ACK)) == SF_TCP_SYN)
+	if ((flags & (SF_TCP_SYN | SF_TCP_ACK)) == SF_TCP_SYN && m->closing) {
 		m->closing = false; /* a new connection on the same ports */
+		m->reask = 0;
+	}
 	if (m->closing)
 		return;
 	if (m->offloaded && m->reask && m->reask < SF_NAT_REASK) {
