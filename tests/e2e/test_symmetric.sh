@@ -35,7 +35,7 @@ cat >"$TMP_DIR/fw.json" <<EOF
  "default": "allow", "offload": false}
 EOF
 cat >"$TMP_DIR/nat.json" <<EOF
-{"nat_ip": "$NAT_IP", "port_range": "30000-30999"}
+{"nat_ip": "$NAT_IP", "port_range": "30000-30999", "offload": false}
 EOF
 assert_ok "sf-firewall (stateful) started" tsf_sf fw sf-firewall --config "$TMP_DIR/fw.json"
 assert_ok "sf-nat started" tsf_sf nat sf-nat --config "$TMP_DIR/nat.json"
