@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * pktio_rx.c - the receive loops: TPACKET_V3 ring or recvmmsg batches,
- * and how they wait: an adaptive spin (pktio_spin.h), then ppoll.
+ * and how they wait: an adaptive spin (pktio_spin.h), then a blocking
+ * recvmmsg (mmsg) or ppoll (ring).
  *
  * Frames passed by the callback are sent from the receive memory itself
  * (no copy), so a ring block is handed back to the kernel only after the
