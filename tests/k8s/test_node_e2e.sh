@@ -559,10 +559,25 @@ net_pods_delete() { kc delete pods --all -n default --grace-period=1 --wait=fals
 assert_ok "the pods using the network deleted (clients, server, SF Deployments)" net_pods_delete
 no_endpoints() { [ -z "$(ls -A "$K8S_SFC_STATE/endpoints" 2>/dev/null)" ]; }
 assert_ok "... their CNI DELs done" k8s_wait 60 "endpoints gone" no_endpoints
+# Gone from the API too, not only DELed: the kubelet stops a deleted pod's
+# sandbox more than once and containerd runs CNI DEL each time, which
+# fails once the conflist is gone ("cni plugin not initialized"), leaving
+# the pod Terminating for good (seen here with the DaemonSet deleted right
+# after the DELs).
+only_agent_left() { [ "$(kc get pods --all-namespaces -o name)" = "pod/$AGENT_POD" ]; }
+AGENT_POD=$(kc -n "$NS" get pod -l app.kubernetes.io/name=sfc-node -o jsonpath='{.items[0].metadata.name}')
+assert_ok "... and gone from the API (the agent pod alone left)" k8s_wait 60 "pods gone" only_agent_left
 assert_ok "kubectl delete -f of the rest of the release (DaemonSet, RBAC, ConfigMap)" \
 	kc delete -f "$TMP_DIR/node.yaml" --timeout=60s
 no_agent() { [ -z "$(kc -n "$NS" get pods -l app.kubernetes.io/name=sfc-node -o name)" ] && ! agent_pid >/dev/null; }
 assert_ok "... the agent pod is gone" k8s_wait 60 "agent pod gone" no_agent
+no_pods() { [ -z "$(kc get pods --all-namespaces -o name)" ] && [ -z "$(k8s_ctr tasks ls -q 2>/dev/null)" ]; }
+if k8s_wait 60 "every pod and container gone" no_pods; then
+	ok "no pod left in the API, no container (sandboxes included) running in containerd"
+else
+	not_ok "pods or sandboxes left: $(kc get pods --all-namespaces -o wide 2>&1 | tail -n +2 | tr -s ' ' | tr '\n' ';') running containers: $(k8s_ctr tasks ls -q 2>&1 | xargs)"
+	grep -E "level=error" "$K8S_RUN/logs/containerd.log" | tail -n 5 | cut -c1-300 | sed 's/^/# containerd: /'
+fi
 echo "# uninstall: $(secs $(($(ms) - t0)))"
 assert_eq "" "$(ls -A "$K8S_RUN/cni/net.d")" "no conflist left"
 assert_eq "" "$(ls "$K8S_RUN/cni/bin" | grep -x sfc-cni)" "no sfc-cni left in the CNI bin dir"
