@@ -52,6 +52,25 @@ struct sfc_k8s_reflector {
 	struct sfc_k8s_reflector_info info;
 };
 
+/* The API server answered @r (whatever the status): every other reflector
+ * of the client waiting out a backoff after getting no answer at all tries
+ * again now, with its backoff reset. An outage of the server is one for
+ * all its resources, and without this, each would resync only when its own
+ * backoff (up to the cap) ran out, not when the server came back. */
+static void refl_server_back(struct sfc_k8s_reflector *r)
+{
+	uint64_t now = k8s_now_ms(r->c);
+	struct sfc_k8s_reflector *o;
+
+	for (o = r->c->reflectors; o; o = o->next) {
+		if (o == r || o->info.phase != SFC_K8S_WAITING || !o->info.failures ||
+		    o->info.last.http || o->next_at <= now)
+			continue;
+		o->next_at = now;
+		sfc_k8s_backoff_reset(&o->bo);
+	}
+}
+
 static void refl_fail(struct sfc_k8s_reflector *r, int err,
 		      const struct sfc_k8s_status *st)
 {
@@ -157,6 +176,8 @@ static size_t refl_write(char *p, size_t size, size_t n, void *userdata)
 	int err;
 
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &http);
+	if (http)
+		refl_server_back(r); /* a watch that stays open never gets done */
 	if (r->need_list || http != 200)
 		return k8s_write_buf(p, size, n, &r->body);
 	err = sfc_k8s_lines_feed(&r->lines, p, size * n, refl_line, r);
@@ -312,6 +333,8 @@ static void refl_done(struct sfc_k8s_reflector *r, CURLcode rc)
 	} else {
 		refl_watch_done(r, http);
 	}
+	if (http)
+		refl_server_back(r);
 	k8s_buf_free(&r->body);
 }
 

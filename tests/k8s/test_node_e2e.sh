@@ -481,7 +481,9 @@ PY
 count_py() { while IFS= read -r l; do case $l in "ok - "*) ok "${l#ok - }" ;; "not ok - "*) not_ok "${l#not ok - }" ;; *) echo "$l" ;; esac; done; }
 
 phase "5. kube-apiserver stopped and restarted mid-traffic"
-n_sync0=$(agent_log | grep -cE "synced:|relisting")
+# relists WHAT: the agent's relists of that reflector ("pods (", "servicechains").
+relists() { agent_log | grep -c "k8s $1.*relisting"; }
+np0=$(relists "pods (") nc0=$(relists servicechains)
 traffic apiserver 20
 sleep 3
 t0=$(ms)
@@ -499,10 +501,13 @@ if K8S_PFX=$PFX BUILD=$BUILD "$here/cluster.sh" start-apiserver "$K8S_RUN" >>"$T
 else
 	not_ok "kube-apiserver start: $(tail -n 3 "$TMP_DIR/api.log")"
 fi
-traffic_check apiserver
-resynced() { [ "$(agent_log | grep -cE "synced:|relisting")" -gt "$n_sync0" ]; }
-assert_ok "the agent listed again after the API server returned" k8s_wait 60 "agent resync" resynced
+# Its watch cache starts after the agent's resourceVersions: 410, relist.
+t0=$(ms)
+resynced() { [ "$(relists "pods (")" -gt "$np0" ] && [ "$(relists servicechains)" -gt "$nc0" ]; }
+assert_ok "the agent relisted pods and chains after the API server returned" k8s_wait 60 "agent resync" resynced
+echo "# agent resynced $(secs $(($(ms) - t0))) after the API server was ready again"
 agent_log | grep -E "relist|expired|synced:|unreachable|refused" | tail -n 4 | sed 's/^/# agent: /'
+traffic_check apiserver
 t=$(annotate client-a '"svc-b"' "$SPI_B")
 within_1s "$t" && ok "annotation change after the resync: ${t%% *} ms" || not_ok "annotation after the resync ($t)"
 t=$(annotate client-a '"svc-a"' "$SPI_A")

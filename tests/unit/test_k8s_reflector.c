@@ -6,7 +6,8 @@
  * the resourceVersion of a BOOKMARK kept, relist on an in-stream ERROR
  * 410 and on HTTP 410, 401 re-reading a rotated token for LIST and
  * WATCH, reconnect with backoff on connection refused (schedule checked
- * on an injected clock), malformed and overlong events, a dropped
+ * on an injected clock; an answer to one reflector wakes the others
+ * waiting for the server), malformed and overlong events, a dropped
  * stream, a watch closed at once, three reflectors on one loop, a
  * handler making a blocking request, and a step returning at once with
  * data that was already waiting.
@@ -260,6 +261,86 @@ Test(k8s_reflector, connection_refused_backs_off_then_recovers)
 	cr_assert_str_eq(r.text, "begin|ADDED p1 8|end");
 	sfc_k8s_reflector_free(rf);
 	ks_rec_free(&r);
+	sfc_k8s_client_free(c);
+}
+
+/* The API server back: the first reflector it answers wakes the others
+ * waiting out a longer backoff after no answer at all, which resync then
+ * and not when their own backoff runs out (the injected clock stays
+ * before it). */
+Test(k8s_reflector, an_answer_wakes_the_others_waiting_for_the_server)
+{
+	struct sfc_k8s_watch_opts co = { .res = &sfc_k8s_servicechains, .min_timeout_s = 10 };
+	struct sfc_k8s_reflector_info ia, ib;
+	struct sfc_k8s_reflector *ra, *rb;
+	struct sfc_k8s_handler h;
+	struct sfc_k8s_client *c;
+	struct ks_rec reca, recb;
+	int port = k8s_free_port(), i, k;
+	uint64_t b_next, deadline;
+	char url[64];
+	cJSON *s;
+
+	hooks.real_clock = false;
+	hooks.now = 1000;
+	hooks.u = 0;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	c = client(url, NULL, 100);
+	h = ks_rec_init(&recb);
+	cr_assert_eq(sfc_k8s_reflector_new(c, &co, &h, &rb), 0);
+	for (i = 0; i < 3; i++) {
+		for (k = 0; k < 200; k++) {
+			cr_assert_eq(sfc_k8s_step(c, 10), 0);
+			sfc_k8s_reflector_info(rb, &ib);
+			if (ib.failures == (unsigned)i + 1)
+				break;
+		}
+		cr_assert_eq(ib.failures, i + 1, "attempt %d did not fail", i);
+		if (i < 2)
+			hooks.now = ib.next_at_ms;
+	}
+	b_next = ib.next_at_ms;
+	cr_assert_eq(b_next, hooks.now + 400, "third failure: backoff 400 ms");
+	h = ks_rec_init(&reca);
+	cr_assert_eq(sfc_k8s_reflector_new(c, &node_pods, &h, &ra), 0);
+	for (k = 0; k < 200; k++) {
+		cr_assert_eq(sfc_k8s_step(c, 10), 0);
+		sfc_k8s_reflector_info(ra, &ia);
+		if (ia.failures == 1)
+			break;
+	}
+	cr_assert_eq(ia.next_at_ms, hooks.now + 100);
+	s = ks_step("/api/v1/pods", false);
+	ks_list_body(s, "9", NULL, ks_pod("p1", "8"));
+	s = ks_step("/api/v1/pods", true);
+	ks_end(s, "hold");
+	ks_chunk(s, "\n");
+	s = ks_step("/apis/sfc.io/v1alpha1/servicechains", false);
+	cJSON_AddItemToObject(s, "body", cJSON_Parse(
+		"{\"kind\":\"ServiceChainList\",\"metadata\":{\"resourceVersion\":\"9\"},\"items\":"
+		"[{\"metadata\":{\"name\":\"fw\",\"resourceVersion\":\"3\"},"
+		"\"spec\":{\"functions\":[\"firewall\"]}}]}"));
+	s = ks_step("/apis/sfc.io/v1alpha1/servicechains", true);
+	ks_end(s, "hold");
+	ks_chunk(s, "\n");
+	ks_start(&api, port);
+	hooks.now = ia.next_at_ms;
+	cr_assert_lt(hooks.now, b_next);
+	deadline = ks_real_ms() + 5000;
+	do {
+		cr_assert_eq(sfc_k8s_step(c, 20), 0);
+		sfc_k8s_reflector_info(rb, &ib);
+	} while (!ib.synced && ks_real_ms() < deadline);
+	sfc_k8s_reflector_info(ra, &ia);
+	cr_assert(ia.synced, "the first reflector listed");
+	cr_assert(ib.synced, "the other one listed too, %llu ms before its backoff ran out",
+		  (unsigned long long)(b_next - hooks.now));
+	cr_assert_eq(ib.failures, 0);
+	cr_assert_str_eq(recb.text, "begin|ADDED fw 3|end");
+	sfc_k8s_reflector_free(ra);
+	sfc_k8s_reflector_free(rb);
+	ks_rec_free(&reca);
+	ks_rec_free(&recb);
 	sfc_k8s_client_free(c);
 }
 
