@@ -281,7 +281,8 @@ assert_eq "$n_ep" "$(map_count sfc_endpoints)" "exhausted range: no map entry le
 assert_ok "DEL pod e" cni_run DEL "$NSE" eth0 ctr-e <<<"$XCONF"
 assert_eq 0 "$(map_count sfc_endpoints)" "every endpoint gone after the DELs"
 
-# A veth that cannot be made: ADD fails before IPAM ever runs.
+# A veth that cannot be made: ADD fails, and the allocation of the IPAM
+# plugin (in tc mode started before the veth) is released.
 NSG=$(pod_netns_add g)
 out=$(cni_run ADD "$NSG" eth0 ctr-g <<<"$CONF")
 HG=$(json_get "$out" '["interfaces"][0]["name"]')
@@ -290,7 +291,7 @@ ip link add "$HG" type veth peer name "${PFX}taken"
 out=$(cni_run ADD "$NSG" eth0 ctr-g <<<"$CONF" 2>/dev/null)
 assert_ok "host veth name taken: ADD fails naming it" sh -c "echo '$out' | grep -q 'already exists'"
 assert_eq "" "$(grep -rl ctr-g "$IPAM_DIR/$NET_NAME" 2>/dev/null)" \
-	"host veth name taken: no IPAM allocation"
+	"host veth name taken: no IPAM allocation left"
 assert_fail "host veth name taken: no link pin" test -e "$PIN_DIR/links/$HG"
 assert_fail "host veth name taken: no state record" test -e "$STATE_DIR/endpoints/ctr-g_eth0.json"
 ip link del "$HG"
