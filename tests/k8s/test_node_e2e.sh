@@ -569,9 +569,8 @@ assert_ok "... their CNI DELs done" k8s_wait 60 "endpoints gone" no_endpoints
 # fails once the conflist is gone ("cni plugin not initialized"), leaving
 # the pod Terminating for good (seen here with the DaemonSet deleted right
 # after the DELs).
-only_agent_left() { [ "$(kc get pods --all-namespaces -o name)" = "pod/$AGENT_POD" ]; }
-AGENT_POD=$(kc -n "$NS" get pod -l app.kubernetes.io/name=sfc-node -o jsonpath='{.items[0].metadata.name}')
-assert_ok "... and gone from the API (the agent pod alone left)" k8s_wait 60 "pods gone" only_agent_left
+only_agent_left() { [ -z "$(kc get pods --all-namespaces -l 'app.kubernetes.io/name!=sfc-node' -o name)" ]; }
+assert_ok "... and gone from the API (the agent's pods alone left)" k8s_wait 60 "pods gone" only_agent_left
 assert_ok "kubectl delete -f of the rest of the release (DaemonSet, RBAC, ConfigMap)" \
 	kc delete -f "$TMP_DIR/node.yaml" --timeout=60s
 no_agent() { [ -z "$(kc -n "$NS" get pods -l app.kubernetes.io/name=sfc-node -o name)" ] && ! agent_pid >/dev/null; }
