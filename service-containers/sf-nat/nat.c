@@ -131,13 +131,45 @@ struct sf_nat_map *sf_nat_lookup(struct sf_nat *nat, int pidx,
 	return NULL;
 }
 
+/*
+ * The slot of @cport itself (port preservation, RFC 4787 section 4.2.1),
+ * if it is in the range and free, and either never used, last used by
+ * this very connection, or freed at least SF_NAT_REUSE_MS before @now_ms:
+ * a server may still hold the TIME-WAIT state of another connection on
+ * that port, and would take this one's SYN for an old duplicate.
+ */
+static uint32_t preserved_slot(const struct sf_nat *nat, int pidx,
+			       const uint8_t *client, uint16_t cport,
+			       const uint8_t *server, uint16_t sport,
+			       uint64_t now_ms)
+{
+	const struct sf_nat_map *m;
+	uint32_t i;
+
+	if (cport < nat->cfg.lo || cport > nat->cfg.hi)
+		return SF_IDX_NONE;
+	i = (uint32_t)pidx * nat->range + cport - nat->cfg.lo;
+	m = &nat->m[i];
+	if (m->used)
+		return SF_IDX_NONE;
+	if (!m->last_ms || now_ms - m->last_ms >= SF_NAT_REUSE_MS ||
+	    (m->cport == cport && m->sport == sport &&
+	     !memcmp(m->client, client, 4) && !memcmp(m->server, server, 4)))
+		return i;
+	return SF_IDX_NONE;
+}
+
 struct sf_nat_map *sf_nat_alloc(struct sf_nat *nat, int pidx,
 				const uint8_t *client, uint16_t cport,
-				const uint8_t *server, uint16_t sport)
+				const uint8_t *server, uint16_t sport,
+				uint64_t now_ms)
 {
-	uint32_t i = nat->freeq[pidx].head, b;
+	uint32_t i, b;
 	struct sf_nat_map *m;
 
+	i = preserved_slot(nat, pidx, client, cport, server, sport, now_ms);
+	if (i == SF_IDX_NONE)
+		i = nat->freeq[pidx].head;
 	if (i == SF_IDX_NONE) {
 		nat->exhausted++;
 		return NULL;
@@ -150,6 +182,7 @@ struct sf_nat_map *sf_nat_alloc(struct sf_nat *nat, int pidx,
 	m->cport = cport;
 	m->sport = sport;
 	m->used = true;
+	m->last_ms = now_ms;
 	b = fwd_bucket(nat, pidx, client, cport, server, sport);
 	m->hnext = nat->buckets[b];
 	nat->buckets[b] = i;

@@ -13,8 +13,15 @@
  * filtering); anything else to nat_ip is dropped (no_mapping). One port
  * per connection and protocol: the table holds exactly 3 x range mappings
  * (one slot per protocol and port), so it is bounded by construction.
- * Mappings idle for timeout_s are expired (oldest first, exact); ports are
- * reused in FIFO order.
+ * Mappings idle for timeout_s are expired (oldest first, exact). A
+ * connection whose client port is in port_range keeps it (port
+ * preservation, as Linux's SNAT does) when that port is free and not
+ * freed by another connection within SF_NAT_REUSE_MS; other ports are
+ * reused in FIFO order. So a restarted sf-nat (an empty table) gives a
+ * client's connection the port its predecessor gave it, instead of
+ * handing the first ports of the range to other connections while the
+ * servers still hold the old ones in TIME-WAIT (whose SYNs they would
+ * answer with an old ACK: an RST and a SYN retransmission each).
  *
  * Headers are rewritten in place, never the payload; checksums are
  * updated incrementally (RFC 1624), the IPv4 header checksum recomputed.
@@ -58,6 +65,9 @@
 /* An offloaded mapping still seen after this many packets is offloaded
  * again (the SFF may have ignored the request, e.g. over its bound). */
 #define SF_NAT_REASK 64
+/* A port another connection freed is not preserved for this long: 2 MSL
+ * (RFC 9293 section 3.4.2), the TIME-WAIT a server may still hold. */
+#define SF_NAT_REUSE_MS 240000ull
 
 struct sf_nat_map {
 	uint8_t client[4], server[4]; /* network order */
@@ -172,7 +182,8 @@ struct sf_nat_map *sf_nat_lookup(struct sf_nat *nat, int pidx,
 				 const uint8_t *server, uint16_t sport);
 struct sf_nat_map *sf_nat_alloc(struct sf_nat *nat, int pidx,
 				const uint8_t *client, uint16_t cport,
-				const uint8_t *server, uint16_t sport);
+				const uint8_t *server, uint16_t sport,
+				uint64_t now_ms);
 void sf_nat_touch(struct sf_nat *nat, struct sf_nat_map *m, uint64_t now_ms);
 void sf_nat_release(struct sf_nat *nat, struct sf_nat_map *m);
 

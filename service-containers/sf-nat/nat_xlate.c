@@ -87,7 +87,8 @@ static enum sf_verdict forward(struct sf_nat *nat, const struct sf_pkt *pkt,
 
 	m = sf_nat_lookup(nat, pidx, in->t.src, cport, in->t.dst, sport);
 	if (!m)
-		m = sf_nat_alloc(nat, pidx, in->t.src, cport, in->t.dst, sport);
+		m = sf_nat_alloc(nat, pidx, in->t.src, cport, in->t.dst, sport,
+				  now_ms);
 	if (!m)
 		return SF_VERDICT_DROP; /* counted in exhausted */
 	rewrite(ip, in, pidx == 2 ? &src_icmp : &src_tu, nat->cfg.nat_ip,

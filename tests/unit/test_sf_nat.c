@@ -278,3 +278,59 @@ Test(sf_nat, nat_ip_must_be_unicast)
 	cr_assert_eq(nat.cfg.nat_ip[0], 223, "and the address");
 	sf_nat_free(&nat);
 }
+
+/* The NAT port @cport of 192.168.1.@host gets towards 10.9.0.1:80. */
+static uint16_t port_for(struct sf_nat *nat, int host, uint16_t cport)
+{
+	struct sf_counters c = { 0 };
+	char src[32];
+	struct tpkt p;
+
+	snprintf(src, sizeof(src), "192.168.1.%d", host);
+	tpkt_build(&p, IPPROTO_TCP, src, cport, "10.9.0.1", 80, 2, 0);
+	cr_assert_eq(tpkt_run(&p, &c, at_now, nat), SF_VERDICT_PASS);
+	return tpkt_sport(&p);
+}
+
+/* A client port in the range is kept; a restarted sf-nat (a new table)
+ * gives the connection the same port, not the first free one, which a
+ * server may hold in TIME-WAIT for another connection. */
+Test(sf_nat, client_port_in_range_preserved_across_restarts)
+{
+	static const char *cfg = "{\"nat_ip\": \"10.250.0.1\", \"port_range\":"
+				 " \"40000-40009\", \"timeout_s\": 10}";
+	struct sf_nat nat = { 0 }, again = { 0 };
+
+	now_ms = 5000;
+	cr_assert_eq(configure(&nat, cfg), 0, "%s", err);
+	cr_assert_eq(port_for(&nat, 5, 40007), 40007, "preserved");
+	cr_assert_eq(port_for(&nat, 6, 40007), 40000, "taken: the FIFO's first");
+	cr_assert_eq(port_for(&nat, 5, 1234), 40001, "outside the range: FIFO");
+	cr_assert_eq(configure(&again, cfg), 0, "%s", err);
+	cr_assert_eq(port_for(&again, 5, 40007), 40007, "the same after a restart");
+	sf_nat_free(&nat);
+	sf_nat_free(&again);
+}
+
+/* A port another connection freed is not preserved within 2 MSL; the
+ * connection that had it gets it back at once. */
+Test(sf_nat, freed_port_not_preserved_for_another_within_2msl)
+{
+	struct sf_nat nat = { 0 };
+
+	now_ms = 1000;
+	cr_assert_eq(configure(&nat, "{\"nat_ip\": \"10.250.0.1\", \"port_range\":"
+				     " \"40000-40009\", \"timeout_s\": 1}"), 0, "%s", err);
+	cr_assert_eq(port_for(&nat, 5, 40003), 40003);
+	now_ms += 2000;
+	sf_nat_tick(&nat, now_ms);
+	cr_assert_eq(sf_nat_active(&nat), 0, "expired");
+	cr_assert_eq(port_for(&nat, 6, 40003), 40000, "another client: FIFO");
+	cr_assert_eq(port_for(&nat, 5, 40003), 40003, "its own connection again");
+	now_ms += 2000;
+	sf_nat_tick(&nat, now_ms);
+	cr_assert_eq(sf_nat_active(&nat), 0);
+	now_ms += SF_NAT_REUSE_MS;
+	cr_assert_eq(port_for(&nat, 6, 40003), 40003, "2 MSL later: preserved");
+	sf_nat_free(&nat);
+}
