@@ -118,15 +118,47 @@ int sfc_dp_tc_prog_id(int ifindex, uint32_t *prog_id)
 	return err;
 }
 
-void sfc_dp_tc_relink(__u32 old_id, int new_fd)
+/* Call @fn(ifindex, @arg) for every interface of this netns whose filter
+ * of ours runs one of the @n programs @ids. */
+static void sfc_tc_each(const __u32 *ids, int n, void (*fn)(int ifindex, void *arg),
+			void *arg)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
 	__u32 id;
 
 	if (!ifs)
 		return;
-	for (i = ifs; i->if_index; i++)
-		if (!sfc_dp_tc_prog_id((int)i->if_index, &id) && id == old_id)
-			sfc_tc_put((int)i->if_index, new_fd);
+	for (i = ifs; i->if_index; i++) {
+		if (sfc_dp_tc_prog_id((int)i->if_index, &id) || !id)
+			continue;
+		for (int j = 0; j < n; j++)
+			if (id == ids[j]) {
+				fn((int)i->if_index, arg);
+				break;
+			}
+	}
 	if_freenameindex(ifs);
+}
+
+static void sfc_tc_repoint(int ifindex, void *new_fd)
+{
+	sfc_tc_put(ifindex, *(int *)new_fd);
+}
+
+void sfc_dp_tc_relink(__u32 old_id, int new_fd)
+{
+	sfc_tc_each(&old_id, 1, sfc_tc_repoint, &new_fd);
+}
+
+static void sfc_tc_remove(int ifindex, void *arg)
+{
+	sfc_dp_tc_detach(ifindex);
+}
+
+void sfc_dp_tc_detach_all(const char *pin_dir)
+{
+	__u32 ours[SFC_NUM_PROGS];
+
+	sfc_dp_our_prog_ids(pin_dir, ours);
+	sfc_tc_each(ours, SFC_NUM_PROGS, sfc_tc_remove, NULL);
 }

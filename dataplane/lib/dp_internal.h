@@ -38,4 +38,9 @@ void sfc_dp_our_prog_ids(const char *pin_dir, __u32 ids[SFC_NUM_PROGS]);
  * for the upgrade in dp_init.c). Best effort. */
 void sfc_dp_tc_relink(__u32 old_id, int new_fd);
 
+/* Remove our tc filter from every interface of this netns where it runs
+ * one of @pin_dir's pinned programs (dp_attach_tc.c, for
+ * sfc_dp_remove_all). Best effort. */
+void sfc_dp_tc_detach_all(const char *pin_dir);
+
 #endif /* SFC_DP_INTERNAL_H */

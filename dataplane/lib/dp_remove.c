@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "sfc_dp.h"
+#include "dp_internal.h"
 
 static int sfc_rm_one(const char *path, const struct stat *st, int flag,
 		      struct FTW *ftw)
@@ -29,8 +30,10 @@ int sfc_dp_remove_all(const char *pin_dir)
 {
 	if (!pin_dir || !*pin_dir)
 		return -EINVAL;
-	/* Detach every pinned link synchronously before the tree goes. */
+	/* Detach every pinned link synchronously before the tree goes, and
+	 * our tc filters running its programs (tc mode pins nothing). */
 	sfc_dp_for_each_link(pin_dir, sfc_detach_one, (void *)pin_dir);
+	sfc_dp_tc_detach_all(pin_dir);
 	if (nftw(pin_dir, sfc_rm_one, 16, FTW_DEPTH | FTW_PHYS) &&
 	    errno != ENOENT)
 		return -errno;

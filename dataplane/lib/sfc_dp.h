@@ -343,7 +343,8 @@ const char *sfc_dp_drop_reason_name(int idx);
 
 /**
  * sfc_dp_remove_all() - delete @pin_dir and everything pinned under it:
- * links (which detaches the programs), programs, maps, the lock directory.
+ * links (which detaches the programs), programs, maps, the lock directory;
+ * and our tc filters running its programs on this netns's interfaces.
  * For tests and node teardown; the caller must not hold the node lock.
  * Return: 0, also when @pin_dir does not exist; -errno else.
  */

@@ -233,3 +233,17 @@ Test(tc, real_traffic_between_pods)
 			 ">/dev/null", ns[0]), 0, "spoofed ping dropped");
 	cr_assert_geq(bpft_drops(SFC_DROP_SPOOFED), 1);
 }
+
+/* Node teardown: sfc_dp_remove_all() takes our filters off the
+ * interfaces (no pin to find them by), and only those running its
+ * programs. */
+Test(tc, remove_all_detaches_filters)
+{
+	int ifindex = veth_ns(0);
+
+	cr_assert_gt(ifindex, 0);
+	cr_assert_eq(sfc_dp_tc_attach(T.pin_dir, ifindex, SFC_ROLE_APP), 0);
+	cr_assert_eq(sfc_dp_remove_all(T.pin_dir), 0);
+	cr_assert_neq(sh("tc filter show dev %s ingress | grep -q 'handle 0x5fc'", host[0]),
+		      0, "our filter gone with the pin dir");
+}
