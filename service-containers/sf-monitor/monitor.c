@@ -150,7 +150,11 @@ enum sf_verdict sf_mon_packet(void *mon, const struct sf_pkt *pkt)
 	flags = sf_tcp_flags(pkt->ip, &pkt->inner);
 	f = sf_flowmap_get(&m->fm, &pkt->inner.t, now, &created);
 	if (!created && f->closed) {
-		if ((flags & (SF_TCP_SYN | SF_TCP_ACK)) != SF_TCP_SYN) {
+		/* A SYN (a client's, or a server's SYN-ACK) opens the
+		 * next connection on a reused port; anything else is the
+		 * end of the last one. */
+		if ((flags & (SF_TCP_SYN | SF_TCP_FIN | SF_TCP_RST)) !=
+		    SF_TCP_SYN) {
 			m->late_packets += segs;
 			return SF_VERDICT_PASS;
 		}

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
 
@@ -265,4 +266,40 @@ Test(offload, fin_ends_the_translation)
 	cr_assert_eq(bpft_flow(id).nat, 0);
 	ol_from_b(&out, OL_TCP, true);
 	cr_assert_arr_eq(out.data, bpft_ep(VPID_SF1)->mac, 6, "and the reply");
+}
+
+/* The client reuses its port: a new SYN on an offloaded flow's entry
+ * starts a new connection. The last one's translation and counts are not
+ * applied to it (it reaches the NAT SF, which maps it afresh), and what
+ * is skipped for it later is counted under its own birth. */
+Test(offload, new_syn_on_the_entry_starts_afresh)
+{
+	struct run_out out;
+	struct sfc_flow f0, f;
+	struct pkt p;
+	uint32_t id;
+
+	id = offloaded(OL_TCP, true);
+	f0 = bpft_flow(id);
+	ol_build(&p, VPID_A, OL_TCP, true);
+	p.b[14 + 20 + 13] = 0x02; /* SYN */
+	ol_fix_l4(p.b + 14);
+	usleep(2000); /* a birth of its own (ns clock, low 32 bits) */
+	bpft_map_lo(VPID_A);
+	bpft_run(T.from_pod_fd, &p, 0, &out);
+	cr_assert_eq(out.retval, V_REDIRECT);
+	cr_assert_arr_eq(out.data, bpft_ep(VPID_SF1)->mac, 6, "to the NAT SF");
+	ol_assert_ip(out.data + 14 + 20, "10.0.0.10", 40000, "10.0.0.11", 80,
+		     OL_TCP);
+	f = bpft_flow(id);
+	cr_assert_eq(nsh_flow_id(out.data), id, "the same entry");
+	cr_assert_eq(f.prog, 0, "the last connection's programs are gone");
+	cr_assert_eq(f.nat, 0);
+	cr_assert_neq(f.born, f0.born, "born again");
+	cr_assert_eq(f.inst[0], f0.inst[0], "pins stay");
+	cr_assert_eq(bpft_stats(SPI, 255).to_sf_packets, 2);
+	/* A SYN-ACK's ACK (no SYN) changes nothing. */
+	ol_from_a(&out, OL_TCP, true);
+	cr_assert_eq(bpft_flow(id).born, f.born);
+	cr_assert_eq(bpft_drops_total(), 0);
 }

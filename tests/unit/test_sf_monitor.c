@@ -72,6 +72,7 @@ static int read_recs(const char *path, struct sfc_flowrec *r, int max)
 }
 
 static const struct tflow A = { 6, 1, 2, 40000, 80 };
+static const struct tflow B = { 6, 2, 1, 80, 40000 }; /* A's replies */
 
 TestSuite(sf_monitor, .init = setup_dir, .fini = rm_dir);
 
@@ -332,4 +333,25 @@ Test(sf_monitor, init_names_a_bad_output_dir)
 
 	cr_assert_eq(sf_mon_init(&m, &c, err, sizeof(err)), -ENOENT);
 	cr_assert_str_eq(err, "/nonexistent-dir/f.jsonl: No such file or directory");
+}
+
+/* A client reuses its port: the server's SYN-ACK of the new connection
+ * opens the reply direction's new record too (it was late before, and
+ * the reply side of every reused 5-tuple went unrecorded). */
+Test(sf_monitor, syn_ack_reopens_the_reply_direction)
+{
+	struct sfc_flowrec r[4];
+	struct sf_mon m;
+
+	mon_start(&m, 0, 0, 16);
+	tsend(B, T_SYN | T_ACK, 1, NULL, sf_mon_packet, &m);
+	tsend(B, T_FIN | T_ACK, 2, NULL, sf_mon_packet, &m);
+	fake_now += 1000;
+	tsend(B, T_SYN | T_ACK, 9, NULL, sf_mon_packet, &m); /* port reuse */
+	tsend(B, T_FIN | T_ACK, 10, NULL, sf_mon_packet, &m);
+	cr_assert_eq(read_recs(out, r, 4), 2);
+	cr_assert_eq(r[1].packets, 2);
+	cr_assert_eq(r[1].first_ms, r[0].first_ms + 1000);
+	cr_assert_eq(m.late_packets, 0);
+	sf_mon_fini(&m);
 }

@@ -92,7 +92,9 @@ static __always_inline __u32 sfc_path_gen(__u32 spi)
  * the next ids. Flows of one SFP that collide share their pins (harmless).
  * An entry of another chain version (the chain was applied changed since)
  * loses what SFs programmed for it and takes the path's version; its pins
- * stay. A global function: its stack stays off the hop loop's call chain.
+ * stay. A TCP SYN without ACK starts a new connection on the entry: its
+ * hop programs go (a DROP stays) and it is born again, so counts and
+ * translations are keyed afresh. A global function: its stack stays off the hop loop's call chain.
  * Return: the flow id, 0 if the table would not take it.
  */
 __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
@@ -101,6 +103,7 @@ __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 	struct sfc_flow_key key;
 	struct sfc_flow *f, nf = {};
 	__u64 now = sfc_now();
+	bool syn;
 	__u32 id;
 	int i;
 
@@ -114,16 +117,25 @@ __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 	nf.gen = sfc_path_gen(spi);
 	nf.born = (__u32)now;
 	nf.seen_ns = now;
+	syn = pkt->proto == IPPROTO_TCP_ &&
+	      (pkt->tcp_flags & (SFC_TCP_SYN | SFC_TCP_ACK)) == SFC_TCP_SYN;
 	for (i = 0; i < 4; i++) {
 		f = bpf_map_lookup_elem(&sfc_flows, &id);
 		if (f && f->spi == spi && sfc_fresh(f->last_ns, now)) {
-			if (f->gen != nf.gen) {
+			if (f->gen != nf.gen || syn) {
 				f->prog = 0;
 				f->nat = 0;
 				f->idle = 0;
+			}
+			if (f->gen != nf.gen) {
 				f->flags &= ~SFC_FLOW_P_DROP;
 				f->gen = nf.gen;
 			}
+			/* A new connection on the 5-tuple (the client reused
+			 * its port): new counters and translations, none of
+			 * the last connection's hop programs. */
+			if (syn)
+				f->born = (__u32)now;
 			sfc_touch(&f->last_ns, now);
 			return id;
 		}

@@ -24,7 +24,9 @@ struct sfc_pkt {
 };
 
 #define SFC_TCP_FIN 0x01
+#define SFC_TCP_SYN 0x02
 #define SFC_TCP_RST 0x04
+#define SFC_TCP_ACK 0x10
 
 /* Make the first SFC_PULL_LEN bytes (or the whole packet if shorter)
  * linear so direct packet access sees them. Invalidates packet pointers. */
