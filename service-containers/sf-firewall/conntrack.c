@@ -104,19 +104,36 @@ static bool expired(const struct sf_ct *ct, uint32_t i, uint64_t now_ms)
 	return now_ms - e->last_ms >= ct->timeout_ms[e->list];
 }
 
+/* Restart the idle timer of entry @i (no packet: not counted). */
+static void touch(struct sf_ct *ct, uint32_t i, uint64_t now_ms)
+{
+	ct->e[i].last_ms = now_ms;
+	sf_ilist_unlink(&ct->lists[ct->e[i].list], ct->lk, i);
+	sf_ilist_push_head(&ct->lists[ct->e[i].list], ct->lk, i);
+}
+
+/* Expired entry @i: kept (the keep hook said so, timer restarted) or
+ * removed. Return: true if removed. */
+static bool reap(struct sf_ct *ct, uint32_t i, uint64_t now_ms)
+{
+	if (ct->keep && ct->keep(ct->keep_ctx, &ct->e[i], now_ms)) {
+		touch(ct, i, now_ms);
+		return false;
+	}
+	unlink_entry(ct, i);
+	ct->expired++;
+	return true;
+}
+
 unsigned int sf_ct_expire(struct sf_ct *ct, uint64_t now_ms)
 {
 	unsigned int n = 0, l;
 	uint32_t i;
 
-	for (l = 0; l < 2; l++) {
+	for (l = 0; l < 2; l++)
 		while ((i = ct->lists[l].tail) != SF_IDX_NONE &&
-		       expired(ct, i, now_ms)) {
-			unlink_entry(ct, i);
-			n++;
-		}
-	}
-	ct->expired += n;
+		       expired(ct, i, now_ms))
+			n += reap(ct, i, now_ms);
 	return n;
 }
 
@@ -131,11 +148,8 @@ struct sf_ct_entry *sf_ct_lookup(struct sf_ct *ct, const struct sf_tuple *t,
 	     i = ct->e[i].hnext) {
 		if (memcmp(&ct->e[i].key, &k, sizeof(k)))
 			continue;
-		if (expired(ct, i, now_ms)) {
-			unlink_entry(ct, i);
-			ct->expired++;
+		if (expired(ct, i, now_ms) && reap(ct, i, now_ms))
 			return NULL;
-		}
 		/* Both sides equal (a flow to itself): never a reply. */
 		*reply = src_is_a != ct->e[i].orig_is_a &&
 			 memcmp(&k.a, &k.b, 16) | (k.pa ^ k.pb);

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "frame.h"
 #include "inner.h"
 #include "sfc_jbuf.h"
 #include "tabutil.h"
@@ -57,6 +58,13 @@ struct sf_ct_entry {
 	bool used;
 	uint8_t offload;   /* the firewall's (firewall.c): packets seen since
 			    * it last asked the SFF to bypass it, 0 = never */
+	/* The firewall's counts questions about an offloaded connection
+	 * due to expire (firewall.c). */
+	bool has_ref;      /* ref names the flow for a counts query */
+	bool asking;       /* a question is out, asked at ask_ms */
+	uint64_t ask_ms;
+	uint64_t sff_total; /* packets the SFF carried, last answer */
+	struct sf_flow_ref ref;
 };
 
 struct sf_ct {
@@ -68,6 +76,10 @@ struct sf_ct {
 	struct sf_ilist lists[2];
 	uint64_t timeout_ms[2];  /* short, long; tests may shorten them */
 	uint64_t created, expired, evicted;
+	/* Asked before an idle entry goes (expiry or lookup): true keeps
+	 * it, and its idle timer starts again. NULL: entries just go. */
+	bool (*keep)(void *ctx, struct sf_ct_entry *e, uint64_t now_ms);
+	void *keep_ctx;
 };
 
 /**
@@ -94,13 +106,14 @@ bool sf_ct_key_make(struct sf_ct_key *k, const struct sf_tuple *t);
 
 /**
  * sf_ct_expire() - remove entries idle past their timeout at @now_ms (ms,
- * any monotonic clock, same as every other call). Return: how many.
+ * any monotonic clock, same as every other call), except those the
+ * @ct->keep hook keeps (their timer restarts). Return: how many went.
  */
 unsigned int sf_ct_expire(struct sf_ct *ct, uint64_t now_ms);
 
 /**
  * sf_ct_lookup() - the live entry of @t, or NULL (an expired entry is
- * removed and not returned). @reply: set to whether @t flows opposite to
+ * removed and not returned, unless @ct->keep keeps it). @reply: set to whether @t flows opposite to
  * the opener. The entry is owned by the table and valid until the next
  * insert/expire/remove.
  */

@@ -25,6 +25,9 @@ static bool now_denied(void *ctx, const struct sf_tuple *t)
 	return (i < 0 ? rules->def : rules->rules[i].action) == SF_FW_DENY;
 }
 
+static bool keep_offloaded(void *ctx, struct sf_ct_entry *e,
+			   uint64_t now_ms);
+
 int sf_firewall_configure(void *ctx, const cJSON *cfg, const char *path,
 			  char *err, size_t errlen)
 {
@@ -53,7 +56,11 @@ int sf_firewall_configure(void *ctx, const cJSON *cfg, const char *path,
 	if (new_ct) {
 		sf_ct_fini(&fw->ct);
 		fw->ct = ct;
+		fw->ct.keep = keep_offloaded;
+		fw->ct.keep_ctx = fw;
 	}
+	if (!fw->q.fn)
+		sf_flowq_init(&fw->q, sf_firewall_answer, fw);
 	sf_fw_rules_free(&fw->rules);
 	fw->rules = rules;
 	fw->offload = offload;
@@ -88,7 +95,9 @@ static int track_tuple(const struct sf_pkt *pkt, struct sf_tuple *t)
  * first packet after offload was turned on) and again every
  * SF_FIREWALL_REASK packets if it keeps coming. The bypass carries the
  * tracker's idle timeout of @e, so the SFF ends it when the tracker
- * would have forgotten the connection.
+ * would have forgotten the connection, and asks the SFF to count what it
+ * skips: keep_offloaded() asks for those counts before the tracker
+ * forgets @e.
  */
 static void offload_established(struct sf_firewall *fw,
 				struct sf_ct_entry *e, const struct sf_pkt *pkt)
@@ -100,8 +109,81 @@ static void offload_established(struct sf_firewall *fw,
 		return;
 	}
 	e->offload = 1;
-	sf_pkt_program_idle(pkt, SFC_CTRL_BYPASS, 0, fw->ct.timeout_ms[e->list]);
+	if (!sf_pkt_flow_ref(pkt, &e->ref))
+		e->has_ref = true;
+	sf_pkt_program_idle(pkt, SFC_CTRL_BYPASS, SFC_CTRL_F_COUNT,
+			    fw->ct.timeout_ms[e->list]);
 	fw->bypass_requests++;
+}
+
+/*
+ * conntrack's keep hook: offloaded connection @e is due to expire at
+ * @now_ms. The SFF may have carried it all along: ask (once per term)
+ * and keep it until the answer (sf_firewall_answer()) decides.
+ */
+static bool keep_offloaded(void *ctx, struct sf_ct_entry *e, uint64_t now_ms)
+{
+	struct sf_firewall *fw = ctx;
+	struct sf_tuple t;
+	int ret;
+
+	if (!e->offload || !e->has_ref)
+		return false;
+	if (!e->asking) {
+		sf_ct_opener_tuple(e, &t);
+		ret = sf_flowq_ask(&fw->q, &e->ref, &t, 0);
+		/* Queue full: kept, asked at its next expiry. */
+		e->asking = !ret || ret == -EEXIST;
+	}
+	e->ask_ms = now_ms;
+	return true;
+}
+
+void sf_firewall_answer(void *ctx, const struct sf_tuple *t, uint32_t why,
+			const struct sf_counts_answer *a)
+{
+	bool ok = a && a->status == SFC_COUNTS_ANSWER, grew, reply;
+	struct sf_firewall *fw = ctx;
+	struct sf_ct_entry *e;
+	uint64_t total;
+
+	if (!fw->ct.e)
+		return;
+	e = sf_ct_lookup(&fw->ct, t, fw->now_ms, &reply);
+	if (!e || !e->asking)
+		return; /* gone or made again since: not this question's */
+	e->asking = false;
+	if (!a)
+		return; /* no answer: kept, asked again at its next expiry */
+	total = ok ? a->packets[0] + a->packets[1] : 0;
+	grew = ok && total != e->sff_total;
+	e->sff_total = total;
+	if (!ok || !(a->flags & SFC_COUNTS_F_BYPASSED))
+		e->offload = 0; /* the SF sees it again: asks anew */
+	if (grew || e->last_ms != e->ask_ms) {
+		fw->offload_kept++; /* carried (or seen) since: a new term */
+		return;
+	}
+	sf_ct_remove(&fw->ct, e);
+	fw->ct.expired++;
+	fw->offload_released++;
+}
+
+struct sf_flowq *sf_firewall_flowq(void *ctx)
+{
+	struct sf_firewall *fw = ctx;
+
+	/* Always: offload may be turned on or off by a reload. */
+	return &fw->q;
+}
+
+void sf_firewall_tick(void *ctx, uint64_t now_ms)
+{
+	struct sf_firewall *fw = ctx;
+
+	fw->now_ms = now_ms;
+	if (fw->ct.e)
+		sf_ct_expire(&fw->ct, now_ms);
 }
 
 /*
@@ -132,6 +214,7 @@ enum sf_verdict sf_firewall_check(struct sf_firewall *fw,
 	bool reply = false;
 	int track;
 
+	fw->now_ms = now_ms;
 	sf_ct_expire(&fw->ct, now_ms);
 	track = track_tuple(pkt, &t);
 	if (track < 0) {
@@ -197,6 +280,9 @@ void sf_firewall_stats_json(void *ctx, struct sfc_jbuf *jb)
 	sfc_jbuf_u64(jb, "enabled", fw->offload);
 	sfc_jbuf_u64(jb, "bypass_requests", fw->bypass_requests);
 	sfc_jbuf_u64(jb, "drop_requests", fw->drop_requests);
+	sfc_jbuf_u64(jb, "kept", fw->offload_kept);
+	sfc_jbuf_u64(jb, "released", fw->offload_released);
+	sf_flowq_stats_json(&fw->q, jb);
 	sfc_jbuf_close(jb, '}');
 }
 

@@ -20,7 +20,14 @@
  * carries the tracker's idle timeout for the connection (300 s
  * established TCP, 30 s the rest): the SFF ends it when the flow idled
  * that long; a TCP FIN or RST ends it too, so the tracker sees the
- * connection close. Every (re)configure starts a new SF epoch
+ * connection close. The bypass counts what the SFF skips
+ * (SFC_CTRL_F_COUNT): before an offloaded connection idles out of the
+ * tracker, the firewall asks the SFF (a counts query, flowq.h) whether
+ * it carried packets since the last answer: yes (or a packet came
+ * meanwhile) keeps it another timeout, no forgets it. So a connection the
+ * kernel carries for longer than the tracker's timeout is still known
+ * when its FIN comes through, and not judged by the rules as a new flow.
+ * Every (re)configure starts a new SF epoch
  * (sf_epoch_new()): a reload voids every bypass, and the connections are
  * judged again by the new rules.
  *
@@ -35,6 +42,7 @@
 #include <cjson/cJSON.h>
 
 #include "conntrack.h"
+#include "flowq.h"
 #include "frame.h"
 #include "fw_rules.h"
 #include "sfc_jbuf.h"
@@ -56,6 +64,11 @@ struct sf_firewall {
 	bool offload;               /* ask the SFF to bypass / drop flows */
 	uint64_t bypass_requests;   /* BYPASS asked for established flows */
 	uint64_t drop_requests;     /* DROP asked for denied flows */
+	uint64_t offload_kept;      /* offloaded connections due to expire
+				     * the SFF still carried: kept */
+	uint64_t offload_released;  /* ... it no longer carried: forgotten */
+	uint64_t now_ms;            /* the clock of the last packet or tick */
+	struct sf_flowq q;          /* counts queries of offloaded ones */
 };
 
 /**
@@ -80,6 +93,22 @@ enum sf_verdict sf_firewall_check(struct sf_firewall *fw,
 
 /** sf_firewall_on_packet() - sf_pkt_fn: check at sf_now_ms(). */
 enum sf_verdict sf_firewall_on_packet(void *ctx, const struct sf_pkt *pkt);
+
+/**
+ * sf_firewall_tick() - sf_app_ops.tick: expire idle connections at
+ * @now_ms (monotonic ms), asking the SFF about offloaded ones.
+ */
+void sf_firewall_tick(void *ctx, uint64_t now_ms);
+
+/** sf_firewall_flowq() - sf_app_ops.flowq: the counts query queue. */
+struct sf_flowq *sf_firewall_flowq(void *ctx);
+
+/**
+ * sf_firewall_answer() - sf_flowq_answer_fn: the SFF's answer @a (NULL:
+ * none in time) about offloaded connection @t (its opener's tuple).
+ */
+void sf_firewall_answer(void *ctx, const struct sf_tuple *t, uint32_t why,
+			const struct sf_counts_answer *a);
 
 /** sf_firewall_stats_json() - "firewall" (rules) and "conntrack" members. */
 void sf_firewall_stats_json(void *ctx, struct sfc_jbuf *jb);

@@ -22,6 +22,8 @@ int main(int argc, char **argv)
 		.on_packet = sf_firewall_on_packet,
 		.stats_json = sf_firewall_stats_json,
 		.fini = sf_firewall_free,
+		.tick = sf_firewall_tick,
+		.flowq = sf_firewall_flowq,
 	};
 	static struct sf_firewall fw;
 

@@ -278,3 +278,104 @@ Test(sf_offload, counter_asks_bypassed_flows_periodically)
 	cr_assert_eq(cn.ft.total_packets, 2 + 3 + 1);
 	sf_counter_free(&cn);
 }
+
+/* sf_firewall_check() at the fake clock. */
+static enum sf_verdict fw_at_fake(void *ctx, const struct sf_pkt *pkt)
+{
+	return sf_firewall_check(ctx, pkt, fake_ms);
+}
+
+static uint8_t fw_send_at(struct sf_firewall *fw, uint8_t flags, bool reply,
+			  uint8_t *ctrl_flags)
+{
+	static struct tpkt p;
+	struct sf_counters c = { 0 };
+	uint8_t action;
+
+	tcp(&p, 80, flags, reply);
+	tpkt_run_ctrl(&p, &c, fw_at_fake, fw, &action, ctrl_flags);
+	return action;
+}
+
+/*
+ * The tracker's timeout passes while the SFF carries the connection: the
+ * firewall asks before forgetting it, keeps it while the SFF says it
+ * carried packets, so the server's FIN, which the rules would deny as a
+ * new flow (only port 80 outwards is allowed), passes as the
+ * connection's; a later term without traffic forgets it.
+ */
+Test(sf_offload, firewall_asks_the_sff_before_forgetting_an_offloaded_one)
+{
+	struct sf_counts_answer a;
+	struct sf_firewall fw = { 0 };
+	uint8_t flags = 0;
+	uint64_t tmo;
+
+	cr_assert_eq(fw_load(&fw, "{\"default\": \"deny\", \"rules\": [{\"action\":"
+				  " \"allow\", \"protocol\": \"tcp\", \"dport\": \"80\"}]}"),
+		     0, "%s", err);
+	fw.q.clock = fake_clock;
+	fake_ms = 5000;
+	tmo = fw.ct.timeout_ms[1];
+	cr_assert_eq(fw_send_at(&fw, SF_TCP_SYN, false, NULL), 0);
+	cr_assert_eq(fw_send_at(&fw, SF_TCP_SYN | SF_TCP_ACK, true, &flags),
+		     SFC_CTRL_BYPASS);
+	cr_assert_eq(flags, SFC_CTRL_F_COUNT, "the SFF counts what it skips");
+	/* The timeout passes: asked, kept until the answer. */
+	fake_ms += tmo;
+	sf_firewall_tick(&fw, fake_ms);
+	cr_assert_eq(sf_ct_count(&fw.ct), 1);
+	cr_assert_eq(fw.q.n, 1, "one question");
+	sf_firewall_tick(&fw, fake_ms + 1);
+	cr_assert_eq(fw.q.n, 1, "not asked twice");
+	a = answer(900, 90000, 600, 24000);
+	sf_flowq_answer(&fw.q, &a);
+	cr_assert_eq(fw.offload_kept, 1, "carried: kept another term");
+	/* Just before the new term ends, the server closes: still its. */
+	fake_ms += tmo - 1;
+	cr_assert_eq(fw_send_at(&fw, SF_TCP_FIN | SF_TCP_ACK, true, NULL), 0);
+	cr_assert_eq(fw.pkts_denied, 0, "not judged by the rules");
+	cr_assert_eq(fw.pkts_established, 2);
+	sf_firewall_free(&fw);
+}
+
+Test(sf_offload, firewall_forgets_an_offloaded_one_the_sff_no_longer_carries)
+{
+	struct sf_counts_answer a;
+	struct sf_firewall fw = { 0 };
+	uint64_t tmo;
+
+	cr_assert_eq(fw_load(&fw, "{\"rules\": []}"), 0, "%s", err);
+	fw.q.clock = fake_clock;
+	fake_ms = 5000;
+	tmo = fw.ct.timeout_ms[1];
+	fw_send_at(&fw, SF_TCP_SYN, false, NULL);
+	fw_send_at(&fw, SF_TCP_SYN | SF_TCP_ACK, true, NULL);
+	fake_ms += tmo;
+	sf_firewall_tick(&fw, fake_ms);
+	a = answer(5, 500, 5, 500);
+	sf_flowq_answer(&fw.q, &a);
+	cr_assert_eq(sf_ct_count(&fw.ct), 1, "carried 10 since");
+	fake_ms += tmo;
+	sf_firewall_tick(&fw, fake_ms);
+	cr_assert_eq(fw.q.n, 1);
+	sf_flowq_answer(&fw.q, &a);
+	cr_assert_eq(sf_ct_count(&fw.ct), 0, "nothing since: forgotten");
+	cr_assert_eq(fw.offload_released, 1);
+	/* No answer in time: kept, asked at the next expiry. */
+	fw_send_at(&fw, SF_TCP_SYN, false, NULL);
+	fw_send_at(&fw, SF_TCP_SYN | SF_TCP_ACK, true, NULL);
+	fake_ms += tmo;
+	sf_firewall_tick(&fw, fake_ms);
+	fake_ms += 2000;
+	sf_flowq_expire(&fw.q);
+	cr_assert_eq(fw.q.n, 0);
+	cr_assert_eq(sf_ct_count(&fw.ct), 1);
+	/* A bypass never recorded: the SFF refuses, the entry goes. */
+	fake_ms += tmo;
+	sf_firewall_tick(&fw, fake_ms);
+	a.status = SFC_COUNTS_REFUSED;
+	sf_flowq_answer(&fw.q, &a);
+	cr_assert_eq(sf_ct_count(&fw.ct), 0);
+	sf_firewall_free(&fw);
+}
