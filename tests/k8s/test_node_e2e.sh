@@ -566,7 +566,13 @@ render --set cni.removeOnUninstall=true --show-only templates/service-functions.
 render --set cni.removeOnUninstall=true --show-only templates/rbac.yaml --show-only templates/cni-config.yaml \
 	--show-only templates/daemonset.yaml -o "$TMP_DIR/node.yaml"
 t0=$(ms)
-net_pods_delete() { kc delete pods --all -n default --grace-period=1 --wait=false && kc delete -f "$TMP_DIR/sfs.yaml" --wait=false; }
+# The SF pods too, not only their Deployments: the garbage collector
+# takes its time with what their deletion leaves.
+net_pods_delete() {
+	kc delete pods --all -n default --grace-period=1 --wait=false &&
+		kc delete -f "$TMP_DIR/sfs.yaml" --wait=false &&
+		kc delete pods -n "$NS" -l 'app.kubernetes.io/instance=sfc-cni,app.kubernetes.io/name!=sfc-node' --wait=false
+}
 assert_ok "the pods using the network deleted (clients, server, SF Deployments)" net_pods_delete
 no_endpoints() { [ -z "$(ls -A "$K8S_SFC_STATE/endpoints" 2>/dev/null)" ]; }
 assert_ok "... their CNI DELs done" k8s_wait 60 "endpoints gone" no_endpoints
@@ -576,7 +582,13 @@ assert_ok "... their CNI DELs done" k8s_wait 60 "endpoints gone" no_endpoints
 # the pod Terminating for good (seen here with the DaemonSet deleted right
 # after the DELs).
 only_agent_left() { [ -z "$(kc get pods --all-namespaces -l 'app.kubernetes.io/name!=sfc-node' -o name)" ]; }
-assert_ok "... and gone from the API (the agent's pods alone left)" k8s_wait 60 "pods gone" only_agent_left
+if k8s_wait 90 "pods gone" only_agent_left; then
+	ok "... and gone from the API (the agent's pods alone left)"
+else
+	not_ok "... and gone from the API: left $(kc get pods --all-namespaces -o wide 2>&1 | tail -n +2 | tr -s ' ' | tr '\n' ';')"
+	grep -E "level=error" "$K8S_RUN/logs/containerd.log" | tail -n 4 | cut -c1-300 | sed 's/^/# containerd: /'
+	grep -E "^E[0-9]" "$K8S_RUN/logs/kubelet.log" | tail -n 6 | cut -c1-300 | sed 's/^/# kubelet: /'
+fi
 assert_ok "kubectl delete -f of the rest of the release (DaemonSet, RBAC, ConfigMap)" \
 	kc delete -f "$TMP_DIR/node.yaml" --timeout=60s
 no_agent() { [ -z "$(kc -n "$NS" get pods -l app.kubernetes.io/name=sfc-node -o name)" ] && ! agent_pid >/dev/null; }
