@@ -42,6 +42,20 @@ static uint32_t from_a(struct run_out *out, uint16_t dport)
 	return nsh_flow_id(out->data);
 }
 
+/* A's packet of the same flow from the middle of the connection (ACK):
+ * a SYN would start a new connection on the flow entry, without the
+ * programs made for the last one (sfc_flow_open()). */
+static void from_a_ack(struct run_out *out, uint16_t dport)
+{
+	struct pkt in;
+
+	pkt_tcp4(&in, "10.0.0.11", dport, 64);
+	in.b[14 + 20 + 13] = 0x10;
+	bpft_map_lo(VPID_A);
+	bpft_run(T.from_pod_fd, &in, 0, out);
+	cr_assert_eq(out->retval, V_REDIRECT);
+}
+
 static uint64_t ctrl_total(void)
 {
 	uint64_t sum = 0;
@@ -242,7 +256,7 @@ Test(flowprog_bad, counted_bypass_answers_query)
 	cr_assert_eq(bpft_flow(id).prog,
 		     SFC_FLOW_PROG_SKIP(0) | SFC_FLOW_PROG_COUNT(0));
 	for (int i = 0; i < 3; i++)
-		from_a(&out, 80);
+		from_a_ack(&out, 80);
 
 	query(&p, VPID_SF1, 255, id, SFC_COUNTS_REQUEST);
 	bpft_run(T.from_sf_fd, &p, 0, &out);
@@ -274,8 +288,8 @@ Test(flowprog_bad, reused_flow_id_counts_afresh)
 	bpft_sf_back(&p, &got, VPID_SF1);
 	pkt_ctrl_tlv(&p, SFC_CTRL_VERSION, SFC_CTRL_BYPASS, SFC_CTRL_F_COUNT, id);
 	bpft_run(T.from_sf_fd, &p, 0, &out);
-	from_a(&out, 80);
-	from_a(&out, 80);
+	from_a_ack(&out, 80);
+	from_a_ack(&out, 80);
 	f = bpft_flow(id);
 	f.last_ns = 1; /* idle for ages */
 	cr_assert_eq(bpf_map_update_elem(T.dp.flows_fd, &id, &f, BPF_ANY), 0);
@@ -286,7 +300,7 @@ Test(flowprog_bad, reused_flow_id_counts_afresh)
 	bpft_sf_back(&p, &got, VPID_SF1);
 	pkt_ctrl_tlv(&p, SFC_CTRL_VERSION, SFC_CTRL_BYPASS, SFC_CTRL_F_COUNT, id);
 	bpft_run(T.from_sf_fd, &p, 0, &out);
-	from_a(&out, 80);
+	from_a_ack(&out, 80);
 	query(&p, VPID_SF1, 255, id, SFC_COUNTS_REQUEST);
 	bpft_run(T.from_sf_fd, &p, 0, &out);
 	cr_assert_eq(out.data[14 + 24 + 1], SFC_COUNTS_ANSWER);
