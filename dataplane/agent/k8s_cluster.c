@@ -263,7 +263,7 @@ static void events_unknown_chains(struct agent_k8s *k)
 			continue;
 		}
 		snprintf(msg, sizeof(msg),
-			 "sfc.io/chain names ServiceChain \"%s\", which does not exist: the pod's traffic is dropped (no-path) until it does",
+			 "sfc.io/chain names ServiceChain \"%s\", which does not exist: the pod's traffic is dropped (no-chain) until it does",
 			 chain);
 		agent_log("pod %s/%s (vpid %u): %s", ep->pod_namespace,
 			  ep->pod_name, ep->vpid, msg);

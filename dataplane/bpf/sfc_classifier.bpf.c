@@ -160,6 +160,10 @@ static __always_inline int sfc_from_pod_main(struct __sk_buff *skb)
 		dst_vpid = sfc_local_vpid(pkt.family, pkt.daddr);
 		if (!sfc_classify(fw.self_vpid, dst_vpid, &pkt, &cls))
 			return sfc_unchained(skb, self, dst_vpid);
+		/* Fail closed on a chain that does not exist, before a flow
+		 * entry is spent on a packet that goes nowhere. */
+		if (cls.spi == SFC_SPI_NO_CHAIN)
+			return SFC_DROP_NO_CHAIN;
 		fw.spi = cls.spi;
 		fw.flow_id = sfc_flow_open(&pkt, cls.spi, fw.self_vpid);
 	}

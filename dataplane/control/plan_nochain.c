@@ -3,8 +3,8 @@
  * plan_nochain.c - fail closed on a chain that does not exist: an app pod
  * annotated sfc.io/chain with a name no ServiceChain has gets one egress
  * rule matching everything into SFC_SPI_NO_CHAIN, an SPI no chain ever
- * has, so the classifier drops its traffic (no sfc_paths entry: counted
- * as drop reason no-path) instead of letting it bypass the chain.
+ * has, so the classifier drops its traffic (counted as drop reason
+ * no-chain) instead of letting it bypass the chain.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -384,10 +384,6 @@ int sfc_plan_compile(const struct sfc_objects *in, struct sfc_plan *p,
 int sfc_plan_load(const char *conf_dir, const char *state_dir,
 		  struct sfc_plan *p, char *err, size_t errlen);
 
-/* The SPI of the no-chain drop rule: odd, so no chain's forward SPI
- * (even) and never a path (the reverse of SPI 0, which only OAM uses). */
-#define SFC_SPI_NO_CHAIN 1u
-
 /**
  * sfc_plan_unknown_chain() - the name of the chain @ep's pod names in
  * sfc.io/chain when @p has no chain object of that name (usable or not),
@@ -400,8 +396,8 @@ const char *sfc_plan_unknown_chain(const struct sfc_plan *p,
  * sfc_plan_drop_unknown_chains() - fail closed (cluster mode): every app
  * endpoint for which sfc_plan_unknown_chain() names a chain gets one
  * egress policy entry whose single rule matches everything into
- * SFC_SPI_NO_CHAIN, so the classifier drops its traffic (no path:
- * "no-path" in sfc_drops) until the chain exists. Standalone mode does
+ * SFC_SPI_NO_CHAIN (sfc_common.h), so the classifier drops its traffic
+ * ("no-chain" in sfc_drops) until the chain exists. Standalone mode does
  * not call it (such a pod's traffic is left unchained there).
  * Return: the number of endpoints given the drop rule, or -ENOMEM.
  */

@@ -704,6 +704,13 @@ struct sfc_hop_stats {
 	__u64 bypassed_packets; /* skipped for a flow its SF programmed */
 };
 
+/* The SPI of the no-chain drop rule (cluster mode, fail closed: a pod
+ * whose sfc.io/chain names a chain that does not exist): odd, so no
+ * chain's forward SPI (even) and never a path (the reverse of SPI 0, which
+ * only OAM uses). The classifier drops a packet a rule sends into it as
+ * SFC_DROP_NO_CHAIN before it opens a flow for it. */
+#define SFC_SPI_NO_CHAIN 1u
+
 /* Drop reasons: negative so they cannot collide with TC_ACT_* verdicts;
  * sfc_drops[-reason] counts them (per-CPU). */
 enum sfc_drop_reason {
@@ -719,7 +726,9 @@ enum sfc_drop_reason {
 	SFC_DROP_SPOOFED = -10,     /* app pod's packet with a source MAC or
 				     * IP address that is not its own */
 	SFC_DROP_FLOW = -11,        /* flow an SF programmed DROP for */
-	SFC_DROP_REASON_MAX = 12,
+	SFC_DROP_NO_CHAIN = -12,    /* pod names a chain that does not exist
+				     * (rule into SFC_SPI_NO_CHAIN) */
+	SFC_DROP_REASON_MAX = 13,
 };
 /* Entries of sfc_drops: room for reasons to come without a layout change. */
 #define SFC_DROP_SLOTS 32

@@ -87,6 +87,7 @@ const char *sfc_dp_drop_reason_name(int idx)
 		[-SFC_DROP_PROXY] = "proxy",
 		[-SFC_DROP_SPOOFED] = "spoofed",
 		[-SFC_DROP_FLOW] = "flow-dropped",
+		[-SFC_DROP_NO_CHAIN] = "no-chain",
 	};
 
 	if (idx <= 0 || idx >= SFC_DROP_REASON_MAX || !names[idx])

@@ -243,6 +243,42 @@ Test(classifier, first_hop_drops_table)
 	cr_assert_eq(bpft_stats(SPI, 255).dropped_packets, 1);
 }
 
+/* Entries of the flow-id-keyed hash map @fd. */
+static int count_keys(int fd)
+{
+	uint32_t key, next;
+	int n = 0;
+
+	for (int err = bpf_map_get_next_key(fd, NULL, &key); !err;
+	     err = bpf_map_get_next_key(fd, &key, &next), key = next)
+		n++;
+	return n;
+}
+
+/* Cluster mode's fail-closed rule for a pod naming a chain that does not
+ * exist: dropped as no-chain at the classifier, no flow entry opened. */
+Test(classifier, no_chain_rule_drops_without_a_flow)
+{
+	static const struct sfc_rule all = {
+		.spi = SFC_SPI_NO_CHAIN, .port_hi = 65535
+	};
+	struct run_out out;
+	struct pkt in;
+	int flows = count_keys(T.dp.flows_fd);
+
+	bpft_map_lo(VPID_A);
+	bpft_policy(VPID_A, SFC_DIR_EGRESS, &all, 1);
+	/* Even a path under that SPI is never taken. */
+	bpft_hop(SFC_SPI_NO_CHAIN, 255, SFC_HOP_SF, VPID_SF1, 0, 0);
+	pkt_tcp4(&in, "192.0.2.1", 80, 64);
+	bpft_run(T.from_pod_fd, &in, 0, &out);
+	cr_assert_eq(out.retval, V_SHOT);
+	cr_assert_eq(bpft_drops(SFC_DROP_NO_CHAIN), 1);
+	cr_assert_eq(bpft_drops(SFC_DROP_NO_PATH), 0);
+	cr_assert_eq(bpft_stats(SFC_SPI_NO_CHAIN, 255).to_sf_packets, 0);
+	cr_assert_eq(count_keys(T.dp.flows_fd), flows, "a flow entry was opened");
+}
+
 Test(classifier, skip_loop_is_bounded)
 {
 	struct run_out out;

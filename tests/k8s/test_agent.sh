@@ -12,7 +12,7 @@
 #     instances under status.nodes.<node>, another node's entry untouched;
 #   - annotation changes (removed, added, changed) reach the maps within
 #     1 s (measured), traffic follows;
-#   - a chain that does not exist: traffic dropped (no-path), an Event on
+#   - a chain that does not exist: traffic dropped (no-chain), an Event on
 #     the pod, flowing again once the chain is created;
 #   - a malformed chain: Ready=False Invalid, nothing programmed;
 #   - ADD: code 3 for a deleted pod / another UID, code 11 with the agent
@@ -322,14 +322,14 @@ t=$(wait_pol "$C_VPID" "$FW_SPI")
 ANNOT_MS=$t
 
 # --- a chain that does not exist: fail closed, counted, Event, then heals
-d0=$(drops no-path)
+d0=$(drops no-chain)
 api_patch_pod client '{"metadata": {"annotations": {"sfc.io/chain": "later"}}}'
 t=$(wait_pol "$C_VPID" 1)
 [ "$t" != timeout ] && [ "$t" -le 1000 ] && ok "annotation changed to an unknown chain: drop rule in $t ms" ||
 	not_ok "unknown chain: drop rule ($t ms)"
 assert_fail "unknown chain: the client's traffic is dropped" ns_ping client "$SERVER_IP" 2
-d1=$(drops no-path)
-[ "$d1" -gt "$d0" ] && ok "unknown chain: drops counted as no-path ($d0 -> $d1)" ||
+d1=$(drops no-chain)
+[ "$d1" -gt "$d0" ] && ok "unknown chain: drops counted as no-chain ($d0 -> $d1)" ||
 	not_ok "unknown chain: drops counted ($d0 -> $d1)"
 ev=""
 for i in $(seq 25); do
