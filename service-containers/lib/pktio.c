@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <stdio.h>
@@ -137,6 +138,40 @@ static unsigned int iface_mtu(const char *ifname)
 	return mtu;
 }
 
+/*
+ * The socket takes only what the frame step can process: untagged
+ * Ethernet frames of EtherType 0x894F (NSH, RFC 8300 section 2; OAM
+ * probes and counts answers included). Everything else the interface
+ * carries (the node's IPv6 router solicitations and neighbour discovery
+ * on the host veth, ARP, LLDP...) is dropped in the kernel instead of
+ * waking the SF up to be counted as malformed. SFs here always speak NSH:
+ * an SFC-unaware SF is a plain netns without them (the SFC proxy). A
+ * frame with a VLAN tag, which the receive path moved out of the data
+ * before the packet taps (the filter sees the data from the MAC header
+ * on, not the vnet header), would be sent back untagged: the SFF never
+ * sends one, so it is dropped too. The filter's return value caps the
+ * bytes queued: -1 keeps GSO super-frames whole.
+ */
+static int attach_nsh_filter(int fd)
+{
+	static struct sock_filter nsh_only[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12), /* EtherType */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SFC_ETH_P_NSH, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFF),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(nsh_only) / sizeof(nsh_only[0]),
+		.filter = nsh_only,
+	};
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			  sizeof(prog)) ? -errno : 0;
+}
+
 static int bind_iface(struct sf_pktio *io)
 {
 	struct sockaddr_ll sll = {
@@ -177,6 +212,9 @@ int sf_pktio_open(struct sf_pktio *io, const char *ifname,
 	err = setopt(io->fd, SOL_PACKET, PACKET_VNET_HDR, 1);
 	if (!err)
 		err = setopt(io->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
+	/* Before bind(): no unfiltered frame is ever queued. */
+	if (!err)
+		err = attach_nsh_filter(io->fd);
 	if (!err && io->mode == SF_PKTIO_RING)
 		err = setup_ring(io, o);
 	if (!err && io->mode == SF_PKTIO_MMSG)

@@ -4,7 +4,9 @@
  *
  * The SFF hands frames to an SF with bpf_redirect_peer, which leaves
  * skb->protocol at the inner IPv4/IPv6 value: the socket therefore binds
- * ETH_P_ALL and SFs look at the EtherType in the data. Our own sends are
+ * ETH_P_ALL, and a classic BPF socket filter, attached before bind(),
+ * keeps only untagged NSH frames (EtherType 0x894F): the rest of what the
+ * link carries (IPv6 ND, ARP) never wakes the SF. Our own sends are
  * hidden with PACKET_IGNORE_OUTGOING. TCP arrives as GSO super-frames (up
  * to 64 KiB), so the socket uses PACKET_VNET_HDR: each frame comes with
  * its struct virtio_net_hdr and is sent back with it, which keeps it
@@ -117,7 +119,8 @@ void sf_pktio_opts_default(struct sf_pktio_opts *o);
 
 /**
  * sf_pktio_open() - open the packet socket on @ifname (needs CAP_NET_RAW;
- * call before the sandbox). @o may be NULL for defaults.
+ * call before the sandbox), receiving only untagged NSH frames (the
+ * socket filter, pktio.c). @o may be NULL for defaults.
  * Return: 0 or -errno (ENODEV: no such interface); io is left closed.
  */
 int sf_pktio_open(struct sf_pktio *io, const char *ifname,
