@@ -136,18 +136,6 @@ cJSON *agent_k8s_pod_min(const cJSON *pod);
  */
 int agent_k8s_pod(const cJSON *pod, struct sfc_pod *out);
 
-/**
- * agent_k8s_chain() - ServiceChain object @obj of the API server as an
- * sfc_chain_entry, parsed by sfc_chain_parse() (status and other fields
- * the API server adds are not the parser's business: it checks kind,
- * apiVersion, metadata.name and spec). A spec that does not parse keeps
- * the object's name (name_known), so the chain keeps its last programmed
- * maps, as a broken standalone file does.
- * @e: ->status -errno and ->error "servicechain NAME: <reason>" on failure.
- * Return: 0 or the parse's -errno.
- */
-int agent_k8s_chain(const cJSON *obj, struct sfc_chain_entry *e);
-
 /* One hop of a chain as this node sees it. */
 struct agent_hop_view {
 	char function[SFC_NAME_MAX];

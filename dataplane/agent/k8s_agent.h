@@ -31,6 +31,8 @@ struct agent_k8s {
 	uint64_t status_retry_ns;       /* no status writes before (API away) */
 	char status_err[512];           /* last status write failure, logged once */
 	char last_err[4096];
+	uint64_t snap_sum;              /* hash of the snapshot written last */
+	int snap_rc;                    /* its last write's result, logged once */
 	int sock;                       /* CNI socket listener, -1 none */
 };
 
@@ -66,6 +68,15 @@ void agent_k8s_publish(struct agent_k8s *k);
  * once while it repeats.
  */
 void agent_k8s_status(struct agent_k8s *k);
+
+/**
+ * agent_k8s_snapshot() - write the cluster snapshot for sfcctl (the
+ * control library's sfc_snapshot_write()): every ServiceChain of the last
+ * applied plan as the store has it, with its Ready condition on this node
+ * (agent_chain_view()), and the plan's pod objects. Written only when it
+ * changed; a failure is logged once while it repeats.
+ */
+void agent_k8s_snapshot(struct agent_k8s *k);
 
 /**
  * agent_k8s_pod_get() - Pod @ns/@name for the CNI: from the pod store,

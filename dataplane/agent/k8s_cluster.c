@@ -77,7 +77,7 @@ static int chains_build(struct agent_k8s *k, struct sfc_chain_entry **out,
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < cnt; i++)
-		if (agent_k8s_chain(sfc_k8s_store_at(k->chains, i), &v[i]) == -ENOMEM) {
+		if (sfc_chain_object(sfc_k8s_store_at(k->chains, i), &v[i]) == -ENOMEM) {
 			free(v);
 			return -ENOMEM;
 		}
@@ -353,11 +353,46 @@ int agent_k8s_reconcile(struct agent_k8s *k)
 	return 0;
 }
 
+void agent_k8s_snapshot(struct agent_k8s *k)
+{
+	size_t i, cnt = sfc_k8s_store_count(k->chains);
+	struct sfc_snapshot_chain *sc = calloc(cnt + 1, sizeof(*sc));
+	struct agent_chain_view *v = calloc(cnt + 1, sizeof(*v));
+	int n = 0, rc = -ENOMEM;
+
+	if (!k->have_plan)
+		goto out;
+	for (i = 0; sc && v && i < cnt; i++) {
+		const cJSON *o = sfc_k8s_store_at(k->chains, i);
+
+		/* A chain the watch delivered after the plan: its turn
+		 * comes with the reconcile that compiles it. */
+		if (agent_chain_view(&k->plan, meta_str(o, "name"), k->h, &v[n]))
+			continue;
+		sc[n].object = o;
+		sc[n].ready = v[n].valid && v[n].ready ? "True" : "False";
+		sc[n].reason = v[n].reason;
+		sc[n].message = v[n].message;
+		n++;
+	}
+	if (sc && v)
+		rc = sfc_snapshot_write(k->cfg->state_dir, k->cfg->node_name, sc, n,
+					k->plan.pods, k->plan.n_pods, &k->snap_sum);
+	if (rc && rc != k->snap_rc)
+		agent_log("snapshot %s/%s: %s", k->cfg->state_dir,
+			  SFC_SNAPSHOT_FILE, strerror(-rc));
+	k->snap_rc = rc;
+out:
+	free(sc);
+	free(v);
+}
+
 void agent_k8s_publish(struct agent_k8s *k)
 {
 	if (!k->publish)
 		return;
 	k->publish = false;
+	agent_k8s_snapshot(k);
 	events_unknown_chains(k);
 	agent_k8s_status(k);
 }

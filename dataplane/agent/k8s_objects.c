@@ -2,7 +2,7 @@
 /*
  * k8s_objects.c - API objects to the control library's objects and back,
  * without I/O: a ServiceChain or Pod from the API server goes through the
- * same parsers as a standalone file (sfc_chain_parse(), sfc_pod_parse()),
+ * same parsers as a standalone file (sfc_chain_object(), sfc_pod_parse()),
  * so cluster mode accepts and refuses exactly what standalone mode does;
  * a chain's compile result becomes its status merge patch; a pod naming an
  * unknown chain becomes an Event.
@@ -89,33 +89,6 @@ int agent_k8s_pod(const cJSON *pod, struct sfc_pod *out)
 	out->status = rc;
 	snprintf(out->error, sizeof(out->error), "pod %s/%s: %s", out->ns,
 		 out->name, rc == -ENOMEM ? "out of memory" : why);
-	return rc;
-}
-
-int agent_k8s_chain(const cJSON *obj, struct sfc_chain_entry *e)
-{
-	const char *name = str_at(obj, "metadata", "name");
-	char why[384] = "", *txt;
-	int rc = -ENOMEM;
-
-	memset(e, 0, sizeof(*e));
-	txt = cJSON_PrintUnformatted(obj);
-	if (txt)
-		rc = sfc_chain_parse(txt, &e->chain, why, sizeof(why));
-	free(txt);
-	snprintf(e->file, sizeof(e->file), "servicechain/%s", name ? name : "");
-	/* The API server names every object: a spec that does not parse is
-	 * still that chain, which keeps its last programmed maps. */
-	if (!e->chain.name[0] && name && strlen(name) < sizeof(e->chain.name)) {
-		strcpy(e->chain.name, name);
-		e->chain.spi = sfc_chain_spi(name);
-	}
-	e->name_known = e->chain.name[0] != '\0';
-	if (!rc)
-		return 0;
-	e->status = rc;
-	snprintf(e->error, sizeof(e->error), "servicechain %s: %s",
-		 name ? name : "?", rc == -ENOMEM ? "out of memory" : why);
 	return rc;
 }
 

@@ -163,10 +163,12 @@ static void round_tick(struct agent_k8s *k)
 	if (agent_scan(k->cfg) != k->sig ||
 	    sfc_dp_now_ns() - k->last_full_ns >= AGENT_FULL_RECONCILE_NS)
 		agent_k8s_reconcile(k);
-	if (k->publish)
+	if (k->publish) {
 		agent_k8s_publish(k);
-	else
-		agent_k8s_status(k); /* liveness may have changed */
+	} else { /* liveness may have changed */
+		agent_k8s_snapshot(k);
+		agent_k8s_status(k);
+	}
 }
 
 int agent_cluster_run(const struct agent_cfg *cfg, struct agent_health *h,

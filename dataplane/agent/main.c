@@ -7,11 +7,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sfc_agent_proto.h"
 #include "sfc_dp.h"
@@ -137,6 +139,7 @@ int main(int argc, char **argv)
 	uint64_t sig = 0, full = 0;
 	struct sigaction sa;
 	char last_err[4096] = "";
+	char snap[PATH_MAX];
 	int rc = 0;
 
 	/* Info by default: libbpf's warnings and notes, not its debug log. */
@@ -171,6 +174,11 @@ int main(int argc, char **argv)
 		free(h);
 		return rc ? 1 : 0;
 	}
+	/* Standalone now: a snapshot left by cluster mode would have sfcctl
+	 * show chains that nobody programs any more instead of chains.d. */
+	snprintf(snap, sizeof(snap), "%s/%s", cfg.state_dir, SFC_SNAPSHOT_FILE);
+	if (!unlink(snap))
+		agent_log("removed %s: cluster mode's snapshot", snap);
 	do {
 		rc = agent_round(&cfg, h, &sig, &full, last_err, sizeof(last_err));
 		if (!cfg.once)

@@ -462,4 +462,78 @@ int sfc_store_delete_chain(const char *conf_dir, const char *name);
 int sfc_store_delete_pod(const char *conf_dir, const char *ns,
 			 const char *name);
 
+/* ---- Cluster snapshot (snapshot.c) ---- */
+
+/* <state_dir>/SFC_SNAPSHOT_FILE: the objects sfc-agent compiled last in
+ * cluster mode (the API server's ServiceChains and pods), for sfcctl. */
+#define SFC_SNAPSHOT_FILE "cluster-objects.json"
+
+struct cJSON;
+
+/**
+ * sfc_chain_object() - ServiceChain object @obj (of the API server, or of
+ * a snapshot) as an sfc_chain_entry, parsed by sfc_chain_parse() (status
+ * and the other fields the API server adds are not the parser's
+ * business). A spec that does not parse keeps the object's name
+ * (name_known), so the chain keeps its last programmed maps, as a broken
+ * standalone file does; ->file is "servicechain/NAME".
+ * @e: ->status -errno and ->error "servicechain NAME: <reason>" on failure.
+ * Return: 0 or the parse's -errno (-ENOMEM included).
+ */
+int sfc_chain_object(const struct cJSON *obj, struct sfc_chain_entry *e);
+
+/* One chain of a snapshot, as the writer gives it. */
+struct sfc_snapshot_chain {
+	const struct cJSON *object;  /* the ServiceChain (name, generation
+				      * and spec are kept) */
+	const char *ready;           /* this node's Ready: "True", "False" */
+	const char *reason;          /* CamelCase, e.g. Compiled, NoInstances */
+	const char *message;
+};
+
+/**
+ * sfc_snapshot_write() - write the snapshot of node @node: @n_chains
+ * @chains and the @n_pods pod objects @pods (as compiled, with their
+ * status) to <@state_dir>/SFC_SNAPSHOT_FILE, atomically (temp + rename;
+ * not fsync'd: the maps it describes do not survive a reboot either).
+ * @last (may be NULL): hash of the text written last; nothing is written
+ * when it is unchanged, else it is updated.
+ * Return: 0 or -errno.
+ */
+int sfc_snapshot_write(const char *state_dir, const char *node,
+		       const struct sfc_snapshot_chain *chains, int n_chains,
+		       const struct sfc_pod *pods, int n_pods, uint64_t *last);
+
+/* A chain's Ready condition on the node, as the snapshot has it. */
+struct sfc_chain_ready {
+	long long generation;        /* metadata.generation, 0 if none */
+	char ready[8];               /* "True", "False" */
+	char reason[64];
+	char message[512];
+};
+
+/* A snapshot as read back (owned arrays). */
+struct sfc_snapshot {
+	char path[4096];
+	char node[254];
+	long long mtime;             /* when it was written (unix seconds) */
+	struct sfc_chain_entry *chains; /* parsed as sfc_chain_object() does */
+	struct sfc_chain_ready *ready;  /* ready[i] is chains[i]'s */
+	int n_chains;
+	struct sfc_pod *pods;
+	int n_pods;
+};
+
+/**
+ * sfc_snapshot_read() - read <@state_dir>/SFC_SNAPSHOT_FILE into @s.
+ * Return: 0; -ENOENT when there is none (standalone mode); -EINVAL with
+ * @err "<path>: <field>" when it is malformed; -errno. @s is empty on
+ * failure; free it with sfc_snapshot_free() after success.
+ */
+int sfc_snapshot_read(const char *state_dir, struct sfc_snapshot *s,
+		      char *err, size_t errlen);
+
+/** sfc_snapshot_free() - free what @s holds and empty it. */
+void sfc_snapshot_free(struct sfc_snapshot *s);
+
 #endif /* SFC_CONTROL_H */

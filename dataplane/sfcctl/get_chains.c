@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * sfcctl get chains : every ServiceChain file, compiled (no maps needed):
- * name, SPIs, SF types, failure policy, matches, pods, status.
+ * sfcctl get chains : every ServiceChain this node programs, compiled (no
+ * maps needed): name, SPIs, SF types, failure policy, matches, pods,
+ * status; in cluster mode from sfc-agent's snapshot, with the object's
+ * generation and the chain's Ready condition on this node.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +47,8 @@ static cJSON *chain_pods(const struct sfc_plan *p, const char *name)
 	return a;
 }
 
-static cJSON *chain_json(const struct sfc_plan *p, const struct sfc_chain_entry *e)
+static cJSON *chain_json(const struct sfc_plan *p, const struct sfc_chain_entry *e,
+			 const struct sfc_chain_ready *r)
 {
 	const struct sfc_chain *c = &e->chain;
 	cJSON *o = cJSON_CreateObject(), *a;
@@ -66,6 +69,12 @@ static cJSON *chain_json(const struct sfc_plan *p, const struct sfc_chain_entry 
 	cJSON_AddItemToObject(o, "pods", chain_pods(p, c->name));
 	cJSON_AddStringToObject(o, "status", e->status ? "error" : "ok");
 	cJSON_AddStringToObject(o, "error", e->status ? e->error : "");
+	if (!r)
+		return o;
+	cJSON_AddNumberToObject(o, "generation", (double)r->generation);
+	cJSON_AddStringToObject(o, "ready", r->ready);
+	cJSON_AddStringToObject(o, "reason", r->reason);
+	cJSON_AddStringToObject(o, "message", r->message);
 	return o;
 }
 
@@ -88,10 +97,13 @@ static void matches_text(const struct sfc_chain *c, char *buf, size_t len)
 	}
 }
 
-static void chain_row(struct table *t, const struct sfc_chain_entry *e)
+/* One line; in cluster mode (@r not NULL) with GEN and READY
+ * ("True/Compiled", "False/NoInstances") before STATUS. */
+static void chain_row(struct table *t, const struct sfc_chain_entry *e,
+		      const struct sfc_chain_ready *r, bool cluster)
 {
 	const struct sfc_chain *c = &e->chain;
-	char spi[32] = "-", fns[512] = "", m[1024];
+	char spi[32] = "-", fns[512] = "", m[1024], gen[24] = "-", ready[80] = "-";
 	int i;
 
 	if (e->name_known)
@@ -102,36 +114,56 @@ static void chain_row(struct table *t, const struct sfc_chain_entry *e)
 		strncat(fns, c->sfs[i], sizeof(fns) - strlen(fns) - 1);
 	}
 	matches_text(c, m, sizeof(m));
-	table_row(t, c->name[0] ? c->name : e->file, spi, fns[0] ? fns : "-",
-		  sfc_fail_policy_name(c->policy), m,
-		  e->status ? "error" : "ok", e->status ? e->error : "");
+	if (r) {
+		snprintf(gen, sizeof(gen), "%lld", r->generation);
+		snprintf(ready, sizeof(ready), "%s/%s", r->ready, r->reason);
+	}
+	if (cluster)
+		table_row(t, c->name[0] ? c->name : e->file, spi, fns[0] ? fns : "-",
+			  sfc_fail_policy_name(c->policy), m, gen, ready,
+			  e->status ? "error" : "ok", e->status ? e->error : "");
+	else
+		table_row(t, c->name[0] ? c->name : e->file, spi, fns[0] ? fns : "-",
+			  sfc_fail_policy_name(c->policy), m,
+			  e->status ? "error" : "ok", e->status ? e->error : "");
 }
 
 int cmd_get_chains(struct sfcctl *c)
 {
 	static const char *const hdr[] = { "NAME", "SPI/REV", "FUNCTIONS", "POLICY",
 		"MATCH", "STATUS", "ERROR" };
+	static const char *const hdr_cluster[] = { "NAME", "SPI/REV", "FUNCTIONS",
+		"POLICY", "MATCH", "GEN", "READY", "STATUS", "ERROR" };
+	const struct sfc_chain_ready *r;
 	char err[4096] = "";
+	struct sfcctl_src src;
 	struct sfc_plan p;
 	struct table *t = NULL;
 	cJSON *arr = NULL;
 	int i, rc;
 
-	rc = sfc_plan_load(c->conf_dir, c->state_dir, &p, err, sizeof(err));
+	rc = sfcctl_plan_load(c, &p, &src, err, sizeof(err));
 	if (rc) {
 		sfc_plan_free(&p);
+		sfcctl_src_free(&src);
 		return sfcctl_fail("get chains: %s", err[0] ? err : strerror(-rc));
 	}
 	if (c->json)
 		arr = cJSON_CreateArray();
+	else if (src.cluster)
+		t = table_new(9, hdr_cluster);
 	else
 		t = table_new(7, hdr);
+	if (t)
+		sfcctl_src_note(&src);
 	for (i = 0; i < p.n_chains; i++) {
+		r = sfcctl_chain_ready(&src, p.chains[i].chain.name);
 		if (arr)
-			cJSON_AddItemToArray(arr, chain_json(&p, &p.chains[i]));
+			cJSON_AddItemToArray(arr, chain_json(&p, &p.chains[i], r));
 		else
-			chain_row(t, &p.chains[i]);
+			chain_row(t, &p.chains[i], r, src.cluster);
 	}
 	sfc_plan_free(&p);
+	sfcctl_src_free(&src);
 	return sfcctl_print(arr, t);
 }

@@ -182,6 +182,7 @@ int cmd_get_flowcache(struct sfcctl *c)
 	struct flow_row *rows = NULL;
 	char err[4096] = "";
 	struct sfc_dp dp;
+	struct sfcctl_src src;
 	struct sfc_plan p;
 	struct table *t = NULL;
 	cJSON *arr = NULL;
@@ -199,7 +200,8 @@ int cmd_get_flowcache(struct sfcctl *c)
 		return sfcctl_fail("get flowcache: reading the flow table: %s",
 				   strerror(-rc));
 	}
-	sfc_plan_load(c->conf_dir, c->state_dir, &p, err, sizeof(err));
+	sfcctl_plan_load(c, &p, &src, err, sizeof(err));
+	sfcctl_src_free(&src);
 	for (i = 0; i < nr; i++)
 		for (j = 0; j < nt && !rows[i].k; j++)
 			if (tup[j].flow_id == rows[i].id)

@@ -134,6 +134,7 @@ int cmd_get_instances(struct sfcctl *c)
 	char err[4096] = "";
 	struct sfc_dp dp;
 	struct sfc_plan p;
+	struct sfcctl_src src;
 	struct table *t = NULL;
 	cJSON *arr = NULL;
 	struct inst x;
@@ -141,12 +142,13 @@ int cmd_get_instances(struct sfcctl *c)
 
 	if (sfcctl_open_dp(c, &dp, "get instances"))
 		return 1;
-	if (sfc_plan_load(c->conf_dir, c->state_dir, &p, err, sizeof(err))) {
+	if (sfcctl_plan_load(c, &p, &src, err, sizeof(err))) {
 		sfc_plan_free(&p);
 		sfc_dp_close(&dp);
-		return sfcctl_fail("get instances: reading endpoints under %s",
-				   c->state_dir);
+		return sfcctl_fail("get instances: %s",
+				   err[0] ? err : "reading the endpoint records");
 	}
+	sfcctl_src_free(&src);
 	if (c->json)
 		arr = cJSON_CreateArray();
 	else

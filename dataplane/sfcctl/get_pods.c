@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * sfcctl get pods : every Pod object (one file of pods.d each), with its
- * sfc.io annotations, its endpoints on this node, and whether it can be
- * used: a broken object is listed with its reason (its pod's sfc-cni ADD
- * fails, its policy is left as it is, its SF instance serves no flows).
+ * sfcctl get pods : every Pod object (standalone: one file of pods.d each;
+ * cluster mode: the pods of sfc-agent's snapshot), with its sfc.io
+ * annotations, its endpoints on this node, and whether it can be used: a
+ * broken object is listed with its reason (its pod's sfc-cni ADD fails,
+ * its policy is left as it is, its SF instance serves no flows). A chain
+ * no object defines is shown "NAME (missing)" (cluster mode drops the
+ * pod's traffic as no-chain, standalone leaves it unchained).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -57,6 +60,7 @@ static cJSON *pod_json(const struct sfc_plan *pl, const struct sfc_pod *p)
 	cJSON_AddStringToObject(o, "name", p->name);
 	cJSON_AddStringToObject(o, "file", p->file);
 	cJSON_AddStringToObject(o, "chain", p->info.chain);
+	cJSON_AddBoolToObject(o, "chainMissing", sfcctl_chain_missing(pl, p));
 	cJSON_AddStringToObject(o, "function", p->info.function);
 	cJSON_AddBoolToObject(o, "aware", !p->info.unaware);
 	a = cJSON_AddArrayToObject(o, "allowedSources");
@@ -77,7 +81,7 @@ static void pod_row(struct table *t, const struct sfc_plan *pl,
 		    const struct sfc_pod *p)
 {
 	uint32_t vpids[POD_VPIDS_MAX];
-	char id[320], eps[128] = "", one[16];
+	char id[320], eps[128] = "", one[16], chain[SFC_NAME_MAX + 16] = "-";
 	int i, n;
 
 	pod_id(p, id, sizeof(id));
@@ -86,7 +90,10 @@ static void pod_row(struct table *t, const struct sfc_plan *pl,
 		snprintf(one, sizeof(one), "%s%u", i ? "," : "", vpids[i]);
 		strncat(eps, one, sizeof(eps) - strlen(eps) - 1);
 	}
-	table_row(t, id, p->file, p->info.chain[0] ? p->info.chain : "-",
+	if (p->info.chain[0])
+		snprintf(chain, sizeof(chain), "%s%s", p->info.chain,
+			 sfcctl_chain_missing(pl, p) ? " (missing)" : "");
+	table_row(t, id, p->file, chain,
 		  p->info.function[0] ? p->info.function : "-",
 		  p->info.function[0] ? (p->info.unaware ? "no" : "yes") : "-",
 		  eps[0] ? eps : "-", p->status ? "error" : "ok",
@@ -98,12 +105,16 @@ int cmd_get_pods(struct sfcctl *c)
 	static const char *const hdr[] = { "POD", "FILE", "CHAIN", "FUNCTION",
 		"AWARE", "VPIDS", "STATUS", "ERROR" };
 	char err[4096] = "";
+	struct sfcctl_src src;
 	struct sfc_plan p;
 	struct table *t = NULL;
 	cJSON *arr = NULL;
 	int i, rc;
 
-	rc = sfc_plan_load(c->conf_dir, c->state_dir, &p, err, sizeof(err));
+	rc = sfcctl_plan_load(c, &p, &src, err, sizeof(err));
+	if (!rc && !c->json)
+		sfcctl_src_note(&src);
+	sfcctl_src_free(&src);
 	if (rc) {
 		sfc_plan_free(&p);
 		return sfcctl_fail("get pods: %s", err[0] ? err : strerror(-rc));

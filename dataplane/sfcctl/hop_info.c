@@ -144,6 +144,7 @@ int hops_show(struct sfcctl *c, const struct hop_view *v)
 	struct hop_info *hops = NULL;
 	struct sfc_dp dp;
 	struct sfc_plan p;
+	struct sfcctl_src src;
 	struct table *t = NULL;
 	cJSON *arr = NULL;
 	int n = 0, i, rc;
@@ -152,7 +153,10 @@ int hops_show(struct sfcctl *c, const struct hop_view *v)
 		return 1;
 	/* Not checked: a plan with errors, or none, still names what it can,
 	 * and the view shows the maps as they are. */
-	sfc_plan_load(c->conf_dir, c->state_dir, &p, err, sizeof(err));
+	sfcctl_plan_load(c, &p, &src, err, sizeof(err));
+	if (!c->json)
+		sfcctl_src_note(&src);
+	sfcctl_src_free(&src);
 	rc = hops_load(&dp, &p, &hops, &n);
 	if (rc) {
 		sfc_plan_free(&p);

@@ -107,7 +107,7 @@ int sfcctl_ep_rows(const struct sfc_ep_record *recs, int n_recs,
 void sfcctl_fmt_mac(const uint8_t *mac, char *buf);
 
 /* One sfc_paths entry as found in the map, with names resolved from the
- * objects on disk (hop_info.c). */
+ * objects this node programs (sfcctl_plan_load(); hop_info.c). */
 struct sfc_dp;
 struct sfc_plan;
 struct hop_info {
@@ -145,7 +145,7 @@ struct hop_view {
 };
 
 /** hops_show() - run hop view @v: read every hop (hops_load(), names from
- * the plan of @c's conf and state dirs) and print them, sorted by (SPI, SI
+ * sfcctl_plan_load()) and print them, sorted by (SPI, SI
  * descending), as a JSON array (-o json) or a table. Return: the exit
  * code, 0 or 1 (the error printed). */
 int hops_show(struct sfcctl *c, const struct hop_view *v);
@@ -158,5 +158,38 @@ bool sfcctl_sf_down(struct sfc_dp *dp, uint32_t vpid);
 
 /* Open the maps or print why not; returns 0 or the exit code 1. */
 int sfcctl_open_dp(struct sfcctl *c, struct sfc_dp *dp, const char *cmd);
+
+/* Where a view's objects came from (objects.c). */
+struct sfcctl_src {
+	bool cluster;              /* sfc-agent's cluster snapshot */
+	struct sfc_snapshot snap;  /* cluster: its chains' Ready conditions */
+};
+
+/**
+ * sfcctl_plan_load() - the plan of the objects this node programs: in
+ * cluster mode (<state dir>/SFC_SNAPSHOT_FILE exists) the snapshot
+ * sfc-agent wrote after its last reconcile, compiled with the endpoint
+ * records as the agent compiles it (a pod naming a missing chain gets the
+ * no-chain drop rule); else the conf dir's chains.d and pods.d
+ * (sfc_plan_load()). The snapshot stays in @src (sfcctl_src_free()).
+ * Return: 0 (also with problems in the objects, counted in the plan) or
+ * -errno with @err: a directory that cannot be read, a malformed
+ * snapshot. Free @p with sfc_plan_free() in both cases.
+ */
+int sfcctl_plan_load(const struct sfcctl *c, struct sfc_plan *p,
+		     struct sfcctl_src *src, char *err, size_t errlen);
+/** sfcctl_src_free() - free what @src holds. */
+void sfcctl_src_free(struct sfcctl_src *src);
+/** sfcctl_src_note() - in cluster mode, say on stderr where the objects
+ *  came from (the snapshot's path, node and age); nothing standalone. */
+void sfcctl_src_note(const struct sfcctl_src *src);
+/** sfcctl_chain_ready() - the Ready condition of chain @name in the
+ *  snapshot of @src; NULL standalone or for no such chain. */
+const struct sfc_chain_ready *sfcctl_chain_ready(const struct sfcctl_src *src,
+						 const char *name);
+/** sfcctl_chain_missing() - does usable pod object @pod name, in
+ *  sfc.io/chain, a chain @p has no object of? (Cluster mode drops its
+ *  traffic as no-chain; standalone leaves it unchained.) */
+bool sfcctl_chain_missing(const struct sfc_plan *p, const struct sfc_pod *pod);
 
 #endif /* SFCCTL_H */

@@ -2,16 +2,18 @@
 /*
  * test_agent_k8s.c - the pure parts of sfc-agent's cluster mode: API
  * objects through the standalone parsers, the no-chain drop rule, the
- * ServiceChain status merge patch and its reasons, Events, and the CNI
- * socket's messages (sfc_agent_proto.h).
+ * ServiceChain status merge patch and its reasons, Events, the CNI
+ * socket's messages (sfc_agent_proto.h), and the snapshot for sfcctl.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sfc_agent_proto.h"
+#include "sfc_dp.h"
 #include "agent.h"
 
 #define NODE "node-a"
@@ -97,7 +99,7 @@ Test(agent_k8s, chain_object_with_status)
 			     "{\"observedGeneration\":2}");
 	struct sfc_chain_entry e;
 
-	cr_assert_eq(agent_k8s_chain(o, &e), 0, "%s", e.error);
+	cr_assert_eq(sfc_chain_object(o, &e), 0, "%s", e.error);
 	cr_assert_eq(e.name_known, 1);
 	cr_assert_eq(e.chain.n_sfs, 2);
 	cr_assert_eq(e.chain.spi, sfc_chain_spi("fw-count"));
@@ -105,7 +107,7 @@ Test(agent_k8s, chain_object_with_status)
 	/* A spec the parser refuses: still that chain (last maps kept). */
 	o = api_chain("broken", "{\"functions\":[\"fw\"],\"match\":[{\"protocol\":\"tcp\",\"ports\":\"9000-80\"}]}",
 		      1, NULL);
-	cr_assert_eq(agent_k8s_chain(o, &e), -EINVAL);
+	cr_assert_eq(sfc_chain_object(o, &e), -EINVAL);
 	cr_assert_eq(e.name_known, 1);
 	cr_assert_str_eq(e.chain.name, "broken");
 	cr_assert_eq(e.chain.spi, sfc_chain_spi("broken"));
@@ -161,7 +163,7 @@ static void plan(struct sfc_plan *p)
 
 	for (i = 0; i < 4; i++) {
 		o = api_chain(cnames[i], chains[i], 1, NULL);
-		agent_k8s_chain(o, &ce[i]);
+		sfc_chain_object(o, &ce[i]);
 		cJSON_Delete(o);
 	}
 	for (i = 0; i < 6; i++) {
@@ -425,4 +427,97 @@ Test(agent_k8s, answers)
 	cJSON_Delete(a);
 	free(txt);
 	cJSON_Delete(pod);
+}
+
+/* The cluster snapshot sfcctl reads: what the agent compiled (chains as
+ * the API server gave them, pods with their status) comes back as the
+ * same compile input, with each chain's Ready condition; an unchanged
+ * snapshot is not written again. */
+Test(agent_k8s, snapshot_round_trip)
+{
+	char dir[] = "/tmp/sfc-snap-test.XXXXXX", path[128], cmd[160], err[2048] = "";
+	const char *cnames[] = { "fw-count", "bad", "broken", "mon" };
+	struct sfc_snapshot_chain sc[4];
+	struct sfc_snapshot s;
+	struct sfc_plan p;
+	uint64_t last = 0;
+	cJSON *objs[4];
+	int i;
+
+	cr_assert_not_null(mkdtemp(dir));
+	plan(&p);
+	for (i = 0; i < 4; i++) {
+		objs[i] = api_chain(cnames[i], i == 2 ?
+				    "{\"functions\":[\"firewall\"],\"match\":[{\"ports\":\"80\"}]}" :
+				    "{\"functions\":[\"firewall\",\"counter\"],\"failurePolicy\":\"fail-open\"}",
+				    i + 1, "{\"observedGeneration\":1}");
+		sc[i] = (struct sfc_snapshot_chain){ objs[i], i ? "False" : "True",
+			i ? "NoInstances" : "Compiled", "m" };
+	}
+	/* A pod with allowed sources and an unusable one, besides plan()'s. */
+	cr_assert(p.n_pods >= 2);
+	p.pods[0].info.n_allowed_src = 1;
+	cr_assert_eq(sfc_dp_src_key("10.9.0.0/16", &p.pods[0].info.allowed_src[0]), 0);
+	p.pods[1].status = -EINVAL;
+	strcpy(p.pods[1].error, "pod ns1/u: metadata.annotations: not an object");
+
+	cr_assert_eq(sfc_snapshot_write(dir, NODE, sc, 4, p.pods, p.n_pods, &last), 0);
+	cr_assert_neq(last, 0);
+	cr_assert_eq(sfc_snapshot_read(dir, &s, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(s.node, NODE);
+	cr_assert(s.mtime > 0);
+	cr_assert_eq(s.n_chains, 4);
+	cr_assert_str_eq(s.chains[0].chain.name, "fw-count");
+	cr_assert_eq(s.chains[0].chain.n_sfs, 2);
+	cr_assert_str_eq(s.chains[0].chain.sfs[1], "counter");
+	cr_assert_eq(s.chains[0].chain.policy, SFC_FAIL_OPEN);
+	cr_assert_eq(s.chains[0].status, 0);
+	cr_assert_eq(s.ready[0].generation, 1);
+	cr_assert_str_eq(s.ready[0].ready, "True");
+	cr_assert_str_eq(s.ready[0].reason, "Compiled");
+	cr_assert_str_eq(s.ready[1].reason, "NoInstances");
+	cr_assert_eq(s.ready[3].generation, 4);
+	/* The broken chain is still that chain, with the parser's reason. */
+	cr_assert_eq(s.chains[2].status, -EINVAL);
+	cr_assert_eq(s.chains[2].name_known, 1);
+	cr_assert_str_eq(s.chains[2].file, "servicechain/broken");
+	cr_assert(strstr(s.chains[2].error, "servicechain broken: spec.match[0]"), "%s",
+		  s.chains[2].error);
+	cr_assert_eq(s.n_pods, p.n_pods);
+	for (i = 0; i < p.n_pods; i++) {
+		cr_assert_str_eq(s.pods[i].ns, p.pods[i].ns);
+		cr_assert_str_eq(s.pods[i].name, p.pods[i].name);
+		cr_assert_str_eq(s.pods[i].file, p.pods[i].file);
+		cr_assert_eq(s.pods[i].status, p.pods[i].status);
+		cr_assert_str_eq(s.pods[i].error, p.pods[i].error);
+		cr_assert_eq(memcmp(&s.pods[i].info, &p.pods[i].info, sizeof(s.pods[i].info)),
+			     0, "pod %s", p.pods[i].name);
+	}
+	sfc_snapshot_free(&s);
+
+	/* Unchanged: not written again (the file removed stays away). */
+	snprintf(path, sizeof(path), "%s/%s", dir, SFC_SNAPSHOT_FILE);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(sfc_snapshot_write(dir, NODE, sc, 4, p.pods, p.n_pods, &last), 0);
+	cr_assert_eq(access(path, F_OK), -1);
+	cr_assert_eq(sfc_snapshot_read(dir, &s, err, sizeof(err)), -ENOENT);
+	sc[1].reason = "InstancesDown";
+	cr_assert_eq(sfc_snapshot_write(dir, NODE, sc, 4, p.pods, p.n_pods, &last), 0);
+	cr_assert_eq(sfc_snapshot_read(dir, &s, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(s.ready[1].reason, "InstancesDown");
+	sfc_snapshot_free(&s);
+
+	/* Malformed: an error naming the file, nothing half-read. */
+	cr_assert_eq(sfc_snapshot_write(dir, NODE, sc, 0, NULL, 0, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "echo '{\"v\":2}' > '%s'", path);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(sfc_snapshot_read(dir, &s, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, SFC_SNAPSHOT_FILE ": v: expected 1"), "%s", err);
+	cr_assert_null(s.chains);
+
+	for (i = 0; i < 4; i++)
+		cJSON_Delete(objs[i]);
+	sfc_plan_free(&p);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
 }
