@@ -74,7 +74,9 @@ void agent_k8s_status(struct agent_k8s *k);
  * control library's sfc_snapshot_write()): every ServiceChain of the last
  * applied plan as the store has it, with its Ready condition on this node
  * (agent_chain_view()), and the plan's pod objects. Written only when it
- * changed; a failure is logged once while it repeats.
+ * changed, and only on a node an ADD has set up (pins exist): none
+ * before, none after an uninstall. A failure is logged once while it
+ * repeats.
  */
 void agent_k8s_snapshot(struct agent_k8s *k);
 

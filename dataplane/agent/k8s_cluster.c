@@ -360,7 +360,10 @@ void agent_k8s_snapshot(struct agent_k8s *k)
 	struct agent_chain_view *v = calloc(cnt + 1, sizeof(*v));
 	int n = 0, rc = -ENOMEM;
 
-	if (!k->have_plan)
+	/* Nothing programmed on a node no ADD has set up; and once an
+	 * uninstall removed the pins (then it empties the state dir), no
+	 * file may come back. */
+	if (!k->have_plan || !node_set_up(k->cfg->pin_dir))
 		goto out;
 	for (i = 0; sc && v && i < cnt; i++) {
 		const cJSON *o = sfc_k8s_store_at(k->chains, i);

@@ -496,6 +496,7 @@ struct sfc_snapshot_chain {
  * @chains and the @n_pods pod objects @pods (as compiled, with their
  * status) to <@state_dir>/SFC_SNAPSHOT_FILE, atomically (temp + rename;
  * not fsync'd: the maps it describes do not survive a reboot either).
+ * @state_dir must exist (it is not made here).
  * @last (may be NULL): hash of the text written last; nothing is written
  * when it is unchanged, else it is updated.
  * Return: 0 or -errno.

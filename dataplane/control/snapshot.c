@@ -182,10 +182,8 @@ int sfc_snapshot_write(const char *state_dir, const char *node,
 	sum = sfc_fnv1a64(SFC_FNV64_INIT, txt, strlen(txt));
 	if (!last || sum != *last) {
 		/* Not durable: it describes the maps, which a reboot empties. */
-		rc = sfc_mkdir_p(state_dir);
-		if (!rc)
-			rc = sfc_write_atomic_opt(state_dir, SFC_SNAPSHOT_FILE, txt,
-						  strlen(txt), false);
+		rc = sfc_write_atomic_opt(state_dir, SFC_SNAPSHOT_FILE, txt,
+					  strlen(txt), false);
 		if (!rc && last)
 			*last = sum;
 	}

@@ -14,6 +14,9 @@
 #     1 s (measured), traffic follows;
 #   - a chain that does not exist: traffic dropped (no-chain), an Event on
 #     the pod, flowing again once the chain is created;
+#   - sfcctl shows what the node programs (the agent's snapshot): the
+#     ServiceChains' names, functions and Ready, the hops' chain and
+#     function, the pod's missing chain; also with the agent down;
 #   - a malformed chain: Ready=False Invalid, nothing programmed;
 #   - ADD: code 3 for a deleted pod / another UID, code 11 with the agent
 #     down (nothing left behind), success when the agent comes back during
@@ -331,6 +334,27 @@ assert_fail "unknown chain: the client's traffic is dropped" ns_ping client "$SE
 d1=$(drops no-chain)
 [ "$d1" -gt "$d0" ] && ok "unknown chain: drops counted as no-chain ($d0 -> $d1)" ||
 	not_ok "unknown chain: drops counted ($d0 -> $d1)"
+# sfcctl names what the node programs: the ServiceChains of the API server
+# (the agent's snapshot in the state dir; chains.d is empty), and the
+# client's chain that does not exist.
+assert_eq "fw-count firewall,counter fail-open True/Compiled" "$(sfcctl get chains -o json | python3 -c '
+import json, sys
+c = [c for c in json.load(sys.stdin) if c["name"] == "fw-count"][0]
+print(c["name"], ",".join(c["functions"]), c["failurePolicy"], c["ready"] + "/" + c["reason"])')" \
+	"sfcctl get chains: the ServiceChain's name, functions, policy, Ready"
+out=$(sfcctl get chains 2>&1)
+echo "$out" | grep -q "^fw-count .*firewall->counter" && echo "$out" | grep -q "cluster mode: objects from sfc-agent's snapshot" &&
+	ok "sfcctl get chains (table) says the chains come from the agent's snapshot" ||
+	not_ok "sfcctl get chains (table): $out"
+assert_eq "firewall counter" "$(sfcctl get paths -o json | python3 -c '
+import json, sys
+spi = int(sys.argv[1])
+print(*[h["function"] for h in sorted(json.load(sys.stdin), key=lambda h: -h["si"])
+        if h["spi"] == spi and h["chain"] == "fw-count" and h["kind"] == "sf"])' "$FW_SPI")" \
+	"sfcctl get paths: the hops name their chain and function"
+sfcctl get pods 2>/dev/null | grep -q "^default/client .*later (missing)" &&
+	ok "sfcctl get pods: the client's chain is shown missing" ||
+	not_ok "sfcctl get pods: missing chain: $(sfcctl get pods 2>&1)"
 ev=""
 for i in $(seq 25); do
 	ev=$(kctl get events --field-selector involvedObject.name=client,reason=UnknownChain \
@@ -343,6 +367,10 @@ api_chain later '["counter"]'
 t=$(wait_pol "$C_VPID" "$(spi_of later)")
 [ "$t" != timeout ] && ok "the chain created: the pod's policy follows ($t ms)" || not_ok "chain created: policy"
 assert_ok "and its traffic flows through it" ns_ping client "$SERVER_IP" 2
+assert_eq "later False" "$(sfcctl get pods -o json | python3 -c '
+import json, sys
+p = [p for p in json.load(sys.stdin) if p["name"] == "client"][0]
+print(p["chain"], p["chainMissing"])')" "sfcctl get pods: the chain no longer missing once it exists"
 api_patch_pod client '{"metadata": {"annotations": {"sfc.io/chain": "fw-count"}}}'
 wait_pol "$C_VPID" "$FW_SPI" >/dev/null
 
@@ -364,6 +392,9 @@ assert_eq 3 "$(cni_code "$out")" "ADD with the UID of the deleted pod after it w
 assert_eq "$s0" "$(snap)" "failed ADDs left no link, record or address"
 
 agent_stop
+sfcctl get chains 2>/dev/null | grep -q "^fw-count .*firewall->counter" &&
+	ok "agent down: sfcctl get chains still shows what the maps hold (the snapshot)" ||
+	not_ok "agent down: sfcctl get chains: $(sfcctl get chains 2>&1)"
 api_pod late '{}'
 pod_netns_add late >/dev/null
 t0=$(ms)

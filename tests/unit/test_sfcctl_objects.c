@@ -163,10 +163,12 @@ Test(sfcctl_objects, cluster_snapshot_is_the_source)
 	sfcctl_src_free(&src);
 }
 
-/* The views print to stdout: criterion captures it. */
+/* The views print to stdout (and where the objects came from to
+ * stderr): criterion captures both. */
 static void setup_views(void)
 {
 	cr_redirect_stdout();
+	cr_redirect_stderr();
 	setup();
 }
 
