@@ -45,6 +45,8 @@ int cmd_apply(struct sfcctl *c)
 	char *txt = NULL;
 	int fd, rc;
 
+	if (sfcctl_standalone_only(c, "apply"))
+		return 1;
 	if (!c->file)
 		return sfcctl_fail("apply: -f FILE is required (- for stdin)");
 	fd = strcmp(c->file, "-") ? open(c->file, O_RDONLY | O_CLOEXEC) : 0;

@@ -16,6 +16,8 @@ int cmd_delete(struct sfcctl *c)
 	const char *name, *slash;
 	int rc;
 
+	if (sfcctl_standalone_only(c, "delete"))
+		return 1;
 	if (c->argc != 2)
 		return sfcctl_fail("delete: expected `chain NAME` or `pod NS/NAME`");
 	name = c->argv[1];

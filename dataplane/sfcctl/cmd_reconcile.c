@@ -13,6 +13,8 @@ int cmd_reconcile(struct sfcctl *c)
 	char err[4096] = "";
 	int rc;
 
+	if (sfcctl_standalone_only(c, "reconcile"))
+		return 1;
 	rc = sfc_reconcile(c->conf_dir, c->state_dir, c->pin_dir, err, sizeof(err));
 	if (rc)
 		return sfcctl_fail("reconcile: %s", err[0] ? err : strerror(-rc));

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sfc_control.h"
 #include "sfcctl.h"
@@ -55,6 +56,19 @@ int sfcctl_plan_load(const struct sfcctl *c, struct sfc_plan *p,
 		return rc;
 	src->cluster = true;
 	return plan_from_snapshot(c, &src->snap, p, err, errlen);
+}
+
+int sfcctl_standalone_only(const struct sfcctl *c, const char *cmd)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", c->state_dir, SFC_SNAPSHOT_FILE);
+	if (access(path, F_OK))
+		return 0;
+	return sfcctl_fail("%s: this node's sfc-agent runs in cluster mode "
+			   "(%s): it programs the API server's ServiceChains "
+			   "and pods, not %s; change them with kubectl", cmd,
+			   path, c->conf_dir);
 }
 
 void sfcctl_src_free(struct sfcctl_src *src)

@@ -178,6 +178,16 @@ struct sfcctl_src {
  */
 int sfcctl_plan_load(const struct sfcctl *c, struct sfc_plan *p,
 		     struct sfcctl_src *src, char *err, size_t errlen);
+/**
+ * sfcctl_standalone_only() - refuse command @cmd (apply, delete,
+ * reconcile: they write and program the conf dir's objects) on a node
+ * whose sfc-agent runs in cluster mode (<state dir>/SFC_SNAPSHOT_FILE
+ * exists): that agent programs the API server's objects and ignores the
+ * conf dir, so a chain stored there would never take effect, and a
+ * reconcile from it would replace the agent's paths.
+ * Return: 0 standalone, else 1 after saying why on stderr.
+ */
+int sfcctl_standalone_only(const struct sfcctl *c, const char *cmd);
 /** sfcctl_src_free() - free what @src holds. */
 void sfcctl_src_free(struct sfcctl_src *src);
 /** sfcctl_src_note() - in cluster mode, say on stderr where the objects

@@ -278,3 +278,34 @@ Test(sfcctl_objects, malformed_snapshot)
 	sfc_plan_free(&p);
 	sfcctl_src_free(&src);
 }
+
+/* apply, delete and reconcile write or program the conf dir, which a
+ * cluster-mode agent ignores: refused there, and nothing is written. */
+Test(sfcctl_views, writes_refused_in_cluster_mode)
+{
+	struct sfcctl c = ctl(false);
+	char path[160];
+	FILE *f;
+
+	cluster_node();
+	stale_chain_file();
+	c.file = "/dev/null";
+	cr_assert_eq(cmd_apply(&c), 1);
+	c.argc = 2;
+	c.argv[0] = "chain";
+	c.argv[1] = "old";
+	cr_assert_eq(cmd_delete(&c), 1);
+	cr_assert_eq(cmd_reconcile(&c), 1);
+	snprintf(path, sizeof(path), "%s/chains.d/old.json", conf);
+	cr_assert_eq(access(path, F_OK), 0, "delete removed a chain file");
+	fflush(stderr);
+	f = cr_get_redirected_stderr();
+	{
+		static char buf[4096];
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+
+		buf[n] = '\0';
+		cr_assert(strstr(buf, "apply: this node's sfc-agent runs in cluster mode"), "%s", buf);
+		cr_assert(strstr(buf, "change them with kubectl"), "%s", buf);
+	}
+}
