@@ -159,6 +159,25 @@ n=$(grep -c '^kind: Deployment' "$D/custom.yaml")
 f=$(grep -cE '^        sfc.io/function: "(firewall|nat|ratelimit|monitor|ids|counter)"' "$D/custom.yaml")
 [ "$n" = 6 ] && [ "$f" = 6 ] && ok "custom: 6 SF Deployments, each pod annotated sfc.io/function" ||
 	not_ok "custom: $n SF Deployments, $f sfc.io/function annotations (want 6, 6)"
+# The pre-delete hook (templates/uninstall-hook.yaml): only with
+# removeOnUninstall and SF Deployments both.
+has "$D/custom.yaml" "custom: the pre-delete hook (SA, Role, RoleBinding, Job) with removeOnUninstall and SFs" \
+	"helm.sh/hook: pre-delete" 'helm.sh/hook-weight: "-1"' 'helm.sh/hook-weight: "0"' \
+	"helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded" "kind: Job" "hostNetwork: true" \
+	'value: "sfc-cni-sf-counter sfc-cni-sf-firewall sfc-cni-sf-ids sfc-cni-sf-monitor sfc-cni-sf-nat sfc-cni-sf-ratelimit"' \
+	'value: "app.kubernetes.io/instance=sfc-cni,app.kubernetes.io/name in (sf-counter,sf-firewall,sf-ids,sf-monitor,sf-nat,sf-ratelimit)"'
+n=$(render --namespace sfc-system -f "$D/custom-values.yaml" --hooks pre-delete | grep '^kind: ' | cut -d' ' -f2 | xargs)
+[ "$n" = "ServiceAccount Role RoleBinding Job" ] && ok "--hooks pre-delete: ServiceAccount, Role, RoleBinding, then the Job" ||
+	not_ok "--hooks pre-delete: [$n]"
+no_hook() { # DESC RENDER-ARGS...: no hook in that render
+	local desc=$1 out
+	shift
+	out=$(render "$@" 2>&1) && ! echo "$out" | grep -q 'helm.sh/hook' && ok "$desc" || not_ok "$desc"
+}
+no_hook "no hook by default" --namespace kube-system
+no_hook "no hook with removeOnUninstall but no SF Deployment" --set cni.removeOnUninstall=true
+no_hook "no hook with SF Deployments but without removeOnUninstall" -f "$root/manifests/service-functions.values.yaml"
+no_hook "no hook with --no-hooks" -f "$D/custom-values.yaml" --no-hooks
 refuse "render: nat enabled without nat_ip" "nat_ip is required" \
 	render --set serviceFunctions.functions.nat.enabled=true
 refuse "render: empty podCIDR" "podCIDR: fromNode or a CIDR" render --set podCIDR=
@@ -378,6 +397,96 @@ for list in allowed denied; do
 done
 [ -z "$bad" ] && ok "agent's service account: the rights it needs and no more ($n_ok verbs checked)" ||
 	not_ok "agent's service account rights:$bad"
+
+# The pre-delete hook's service account (release namespace sfc-system, SFs
+# in sfc-functions): delete the chart's SF Deployments by name and list
+# pods there, nothing else.
+render --namespace sfc-system -f "$D/custom-values.yaml" --hooks pre-delete -o "$D/pre-delete.yaml"
+check "pre-delete hook objects applied" kc apply -f "$D/pre-delete.yaml"
+HOOK_USER=system:serviceaccount:sfc-system:sfc-cni-uninstall
+hook_can() { kc auth can-i --as "$HOOK_USER" "$@" 2>/dev/null; }
+bad='' n_ok=0
+for t in firewall nat ratelimit monitor ids counter; do
+	n_ok=$((n_ok + 1))
+	[ "$(hook_can -n sfc-functions delete "deployments.apps/sfc-cni-sf-$t")" = yes ] || bad="$bad delete:sf-$t!=yes"
+done
+n_ok=$((n_ok + 1))
+[ "$(hook_can -n sfc-functions list pods)" = yes ] || bad="$bad list:pods!=yes"
+# "NAMESPACE VERB RESOURCE" the hook may not do.
+while read -r ns v res; do
+	n_ok=$((n_ok + 1))
+	[ "$(hook_can -n "$ns" "$v" "$res")" = no ] || bad="$bad $ns:$v:$res!=no"
+done <<'EOF'
+sfc-functions delete deployments.apps/other
+sfc-functions delete deployments.apps
+sfc-functions deletecollection deployments.apps
+sfc-functions list deployments.apps
+sfc-functions get deployments.apps/sfc-cni-sf-nat
+sfc-functions patch deployments.apps/sfc-cni-sf-nat
+sfc-system delete deployments.apps/sfc-cni-sf-nat
+sfc-functions get pods
+sfc-functions watch pods
+sfc-functions delete pods
+sfc-functions create pods
+sfc-system list pods
+default list pods
+sfc-system delete daemonsets.apps/sfc-cni-node
+sfc-functions delete configmaps/sfc-cni-sf-nat
+sfc-functions get secrets
+sfc-system create jobs.batch
+EOF
+[ -z "$bad" ] && ok "pre-delete hook's service account: the rights it needs and no more ($n_ok checked)" ||
+	not_ok "pre-delete hook's service account rights:$bad"
+
+# The hook Job's script, run here as its service account (a TokenRequest
+# token; no kubelet: the pods created below stay until deleted): it
+# deletes the SF Deployments (foreground; one missing is fine) and waits,
+# bounded, until no pod of the chart's SFs is left, whatever other pods
+# carry the release's labels.
+mkdir -p "$D/hook-sa"
+cp "$D/ca.crt" "$D/hook-sa/ca.crt"
+api -f -X POST -H 'Content-Type: application/json' -d '{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{}}' \
+	"https://127.0.0.1:$P_API/api/v1/namespaces/sfc-system/serviceaccounts/sfc-cni-uninstall/token" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["status"]["token"])' >"$D/hook-sa/token"
+# The Job's command and env, the service-account dir pointed at hook-sa.
+python3 - "$D/pre-delete.yaml" "$D/hook-sa" >"$D/hook.sh" <<'PY'
+import shlex, sys, yaml
+job = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "Job"][0]
+c = job["spec"]["template"]["spec"]["containers"][0]
+for e in c["env"]:
+    if not e["name"].startswith("KUBERNETES_SERVICE_"):  # the test's API server instead
+        print("export %s=%s" % (e["name"], shlex.quote(e["value"])))
+print(c["command"][2].replace("/var/run/secrets/kubernetes.io/serviceaccount", sys.argv[2]))
+PY
+hook_run() { # WAIT_SECONDS: the script with that bound
+	sed "s/^export WAIT_SECONDS=.*/export WAIT_SECONDS=$1/" "$D/hook.sh" |
+		KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT="$P_API" sh 2>&1
+}
+sf_obj() { # KIND NAME LABEL-NAME
+	local spec='"spec":{"automountServiceAccountToken":false,"containers":[{"name":"c","image":"x"}]}'
+	case $1 in
+	Deployment) printf '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"%s","namespace":"sfc-functions"},"spec":{"replicas":0,"selector":{"matchLabels":{"x":"y"}},"template":{"metadata":{"labels":{"x":"y"}},%s}}}' "$2" "$spec" ;;
+	Pod) printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","namespace":"sfc-functions","labels":{"app.kubernetes.io/instance":"sfc-cni","app.kubernetes.io/name":"%s"}},%s}' "$2" "$3" "$spec" ;;
+	esac | kc create -f - >/dev/null
+}
+# (No controller-manager: the namespace's default service account, which
+# pods need, by hand.)
+sf_setup() {
+	kc -n sfc-functions create serviceaccount default >/dev/null &&
+		sf_obj Deployment sfc-cni-sf-nat && sf_obj Deployment sfc-cni-sf-firewall && sf_obj Deployment other &&
+		sf_obj Pod nat-1 sf-nat && sf_obj Pod agent-like sfc-node && sf_obj Pod other-sf sf-other
+}
+check "SF Deployments and pods created (sf-nat's, an agent's, another SF's)" sf_setup
+refuse "hook script: an SF pod still there after WAIT_SECONDS fails the Job" "SF pods .* still there after 2s" hook_run 2
+dts() { kc -n sfc-functions get deploy "$1" -o jsonpath='{.metadata.deletionTimestamp}{.metadata.finalizers}'; }
+check "... the SF Deployments deleted in the foreground, the others kept" test \
+	"$(dts sfc-cni-sf-nat | grep -c foregroundDeletion)$(dts sfc-cni-sf-firewall | grep -c foregroundDeletion)$(dts other)" = 11
+check "... the SF pod deleted" kc -n sfc-functions delete pod nat-1 --grace-period=0 --force
+out=$(hook_run 30)
+case $out in
+*"deployment sfc-cni-sf-ids: deleted (HTTP 404)"*"no SF pod left in sfc-functions"*) ok "hook script: SF pod gone, done (a missing Deployment is fine; pods of other names ignored)" ;;
+*) not_ok "hook script after the SF pod went: $(echo "$out" | tr '\n' ' ') pods: $(kc -n sfc-functions get pods -o name 2>&1 | xargs)" ;;
+esac
 
 # ---- install-cni.sh against the API server ---------------------------------
 mkdir -p "$D/host/bin" "$D/host/net.d" "$D/sa" "$D/state/endpoints" "$D/pins"

@@ -7,7 +7,7 @@
 //
 //	chart-render [--release NAME] [--namespace NS] [-f values.yaml]...
 //	             [--set k=v]... [--set-string k=v]... [--show-only templates/x.yaml]...
-//	             [-o FILE] CHART_DIR
+//	             [--skip-crds] [--no-hooks | --hooks EVENT] [-o FILE] CHART_DIR
 //	chart-render --functions
 //
 // Implemented, with Helm's semantics:
@@ -21,7 +21,13 @@
 //     AppVersion, Description, Type; any other Chart.yaml field fails);
 //   - templates/*.yaml|yml|tpl parsed as one set (define/include across
 //     files; files starting with "_" render nothing), crds/*.yaml emitted
-//     first and untemplated, documents in Helm's install order (by kind);
+//     first and untemplated (--skip-crds: not at all), documents in Helm's
+//     install order (by kind);
+//   - hooks (annotation helm.sh/hook, with helm.sh/hook-weight and
+//     helm.sh/hook-delete-policy checked against Helm's values): printed
+//     after the other documents as `helm template` does; --no-hooks leaves
+//     them out; --hooks EVENT prints only that event's, in the order helm
+//     runs them (weight, then name), for a test to run them as helm would;
 //   - functions: include, required, toYaml (Helm's), default, quote,
 //     nindent, toJson (sprig), and text/template's builtins. Any other
 //     function fails at parse time ("function X not defined").
@@ -29,7 +35,7 @@
 // Stricter than Helm: a value that is not set and printed as such ("<no
 // value>", which Helm blanks) fails the render; every document must have
 // apiVersion, kind and metadata.name; .Files, .Capabilities, .Template,
-// subcharts, NOTES.txt and hooks are not implemented (the chart uses none).
+// subcharts and NOTES.txt are not implemented (the chart uses none).
 //
 // Output: "---\n# Source: <chart>/<path>\n<document>\n" per document, as
 // `helm template` prints it.
@@ -60,6 +66,9 @@ func main() {
 	flag.Var(&sets, "set", "key=value[,key=value] (repeatable)")
 	flag.Var(&setStrings, "set-string", "key=value, value always a string (repeatable)")
 	flag.Var(&showOnly, "show-only", "render only this template, e.g. templates/x.yaml (repeatable; no CRDs)")
+	flag.BoolVar(&o.SkipCRDs, "skip-crds", false, "leave out the crds/ documents")
+	flag.BoolVar(&o.NoHooks, "no-hooks", false, "leave out the hooks (helm.sh/hook documents)")
+	flag.StringVar(&o.Hooks, "hooks", "", "only the hooks of this event (pre-delete, ...), in the order helm runs them")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: chart-render [flags] CHART_DIR\n")
 		flag.PrintDefaults()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -52,6 +53,9 @@ type Options struct {
 	Sets       []string // --set
 	SetStrings []string // --set-string
 	ShowOnly   []string // template paths relative to the chart, e.g. templates/x.yaml
+	SkipCRDs   bool     // --skip-crds: no crds/ documents
+	NoHooks    bool     // --no-hooks: no hook documents
+	Hooks      string   // --hooks EVENT: only that event's hooks, in Helm's execution order
 }
 
 // Doc is one rendered YAML document.
@@ -60,6 +64,53 @@ type Doc struct {
 	Kind   string
 	Name   string
 	Text   string
+	// A hook (annotation helm.sh/hook): its events, helm.sh/hook-weight and
+	// helm.sh/hook-delete-policy (Helm's default: before-hook-creation).
+	Hooks          []string
+	Weight         int
+	DeletePolicies []string
+}
+
+// hookEvents and hookDeletePolicies are Helm 3's (pkg/release/hook.go);
+// anything else in the annotations fails the render.
+var hookEvents = []string{"pre-install", "post-install", "pre-delete", "post-delete",
+	"pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback", "test", "test-success"}
+var hookDeletePolicies = []string{"before-hook-creation", "hook-succeeded", "hook-failed"}
+
+// annotationList splits a comma-separated annotation value, each entry
+// one of allowed.
+func annotationList(key, v string, allowed []string) ([]string, error) {
+	var l []string
+	for _, e := range strings.Split(v, ",") {
+		e = strings.TrimSpace(e)
+		if !contains(allowed, e) {
+			return nil, fmt.Errorf("%s: %q is none of %s", key, e, strings.Join(allowed, ", "))
+		}
+		l = append(l, e)
+	}
+	return l, nil
+}
+
+// hookOf fills d's hook fields from its annotations, as Helm reads them.
+func hookOf(d *Doc, ann map[string]string) error {
+	ev, ok := ann["helm.sh/hook"]
+	if !ok {
+		return nil
+	}
+	var err error
+	if d.Hooks, err = annotationList("helm.sh/hook", ev, hookEvents); err != nil {
+		return err
+	}
+	if w, ok := ann["helm.sh/hook-weight"]; ok {
+		if d.Weight, err = strconv.Atoi(w); err != nil {
+			return fmt.Errorf("helm.sh/hook-weight: %q is not a whole number", w)
+		}
+	}
+	d.DeletePolicies = []string{"before-hook-creation"}
+	if p, ok := ann["helm.sh/hook-delete-policy"]; ok {
+		d.DeletePolicies, err = annotationList("helm.sh/hook-delete-policy", p, hookDeletePolicies)
+	}
+	return err
 }
 
 // installOrder is Helm's (pkg/releaseutil InstallOrder): the order
@@ -207,7 +258,8 @@ func splitDocs(source, text string) ([]Doc, error) {
 			APIVersion string `yaml:"apiVersion"`
 			Kind       string `yaml:"kind"`
 			Metadata   struct {
-				Name string `yaml:"name"`
+				Name        string            `yaml:"name"`
+				Annotations map[string]string `yaml:"annotations"`
 			} `yaml:"metadata"`
 		}
 		var raw interface{}
@@ -223,8 +275,11 @@ func splitDocs(source, text string) ([]Doc, error) {
 		if obj.APIVersion == "" || obj.Kind == "" || obj.Metadata.Name == "" {
 			return nil, fmt.Errorf("%s: document %d: needs apiVersion, kind and metadata.name", source, i)
 		}
-		docs = append(docs, Doc{Source: source, Kind: obj.Kind, Name: obj.Metadata.Name,
-			Text: strings.Trim(part, "\n")})
+		d := Doc{Source: source, Kind: obj.Kind, Name: obj.Metadata.Name, Text: strings.Trim(part, "\n")}
+		if err := hookOf(&d, obj.Metadata.Annotations); err != nil {
+			return nil, fmt.Errorf("%s: document %d: %v", source, i, err)
+		}
+		docs = append(docs, d)
 	}
 	return docs, nil
 }
@@ -265,9 +320,13 @@ func crds(dir, chart string) ([]Doc, error) {
 	return docs, nil
 }
 
-// Render renders the chart in dir: crds/ first, then every template's
-// documents in Helm's install order (by kind, then file, then position).
-// With ShowOnly, only those templates and no CRDs.
+// Render renders the chart in dir as `helm template` prints it: crds/
+// first, then every template's documents that are not hooks in Helm's
+// install order (by kind, then file, then position), then the hooks in
+// the same order. With ShowOnly, only those templates and no CRDs;
+// SkipCRDs and NoHooks leave those out. With Hooks set, only the hooks of
+// that event, in the order `helm` runs them: by weight, then by name, kind
+// order kept among equals (pkg/action/hooks.go).
 func Render(dir string, o Options) ([]Doc, error) {
 	chart, err := loadChart(dir)
 	if err != nil {
@@ -299,7 +358,10 @@ func Render(dir string, o Options) ([]Doc, error) {
 	}
 	dot := top{Values: vals, Release: Release{Name: o.Release, Namespace: o.Namespace, Service: "Helm"}, Chart: chart}
 	var docs []Doc
-	if len(o.ShowOnly) == 0 {
+	if o.Hooks != "" && !contains(hookEvents, o.Hooks) {
+		return nil, fmt.Errorf("--hooks %s: not a Helm hook event (%s)", o.Hooks, strings.Join(hookEvents, ", "))
+	}
+	if len(o.ShowOnly) == 0 && !o.SkipCRDs && o.Hooks == "" {
 		if docs, err = crds(dir, chart.Name); err != nil {
 			return nil, err
 		}
@@ -326,7 +388,30 @@ func Render(dir string, o Options) ([]Doc, error) {
 		out = append(out, d...)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return kindRank(out[i].Kind) < kindRank(out[j].Kind) })
-	return append(docs, out...), nil
+	var hooks []Doc
+	for _, d := range out {
+		switch {
+		case d.Hooks == nil:
+			if o.Hooks == "" {
+				docs = append(docs, d)
+			}
+		case o.Hooks != "":
+			if contains(d.Hooks, o.Hooks) {
+				hooks = append(hooks, d)
+			}
+		case !o.NoHooks:
+			hooks = append(hooks, d)
+		}
+	}
+	if o.Hooks != "" {
+		sort.SliceStable(hooks, func(i, j int) bool {
+			if hooks[i].Weight != hooks[j].Weight {
+				return hooks[i].Weight < hooks[j].Weight
+			}
+			return hooks[i].Name < hooks[j].Name
+		})
+	}
+	return append(docs, hooks...), nil
 }
 
 func contains(l []string, s string) bool {

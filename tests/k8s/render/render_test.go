@@ -201,3 +201,70 @@ func TestBadDocuments(t *testing.T) {
 		t.Errorf("include recursion: got %v", err)
 	}
 }
+
+// hook: a document of kind K named N, annotated as a hook.
+func hook(kind, name, ann string) string {
+	return "apiVersion: v1\nkind: " + kind + "\nmetadata:\n  name: " + name + "\n  annotations:\n" + ann
+}
+
+func TestHooks(t *testing.T) {
+	crd := "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: xs.e.io\nspec: {}\n"
+	pre := "    helm.sh/hook: pre-delete,post-install\n    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded\n"
+	dir := chart(t, map[string]string{
+		"crds/x.yaml": crd,
+		"templates/h.yaml": hook("Job", "job", pre+"    helm.sh/hook-weight: \"0\"\n") + "---\n" +
+			hook("ServiceAccount", "sa-z", pre+"    helm.sh/hook-weight: \"-1\"\n") + "---\n" +
+			hook("Role", "role-a", pre+"    helm.sh/hook-weight: \"-1\"\n") + "---\n" +
+			hook("ConfigMap", "other", "    helm.sh/hook: post-delete\n"),
+		"templates/m.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations: {a: b}\n",
+	})
+	names := func(o Options) string {
+		docs, err := render(t, dir, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l []string
+		for _, d := range docs {
+			l = append(l, d.Kind+"/"+d.Name)
+		}
+		return strings.Join(l, " ")
+	}
+	cases := []struct {
+		o    Options
+		want string
+	}{
+		// helm template: CRDs, the manifest, then the hooks in kind order.
+		{Options{}, "CustomResourceDefinition/xs.e.io Deployment/d ServiceAccount/sa-z ConfigMap/other Role/role-a Job/job"},
+		{Options{NoHooks: true, SkipCRDs: true}, "Deployment/d"},
+		// helm's execution order: weight, then name.
+		{Options{Hooks: "pre-delete"}, "Role/role-a ServiceAccount/sa-z Job/job"},
+		{Options{Hooks: "post-delete"}, "ConfigMap/other"},
+		{Options{Hooks: "pre-upgrade"}, ""},
+	}
+	for _, c := range cases {
+		if got := names(c.o); got != c.want {
+			t.Errorf("%+v:\n got %s\nwant %s", c.o, got, c.want)
+		}
+	}
+	docs, _ := render(t, dir, Options{Hooks: "post-delete"})
+	if !reflect.DeepEqual(docs[0].DeletePolicies, []string{"before-hook-creation"}) || docs[0].Weight != 0 {
+		t.Errorf("defaults: %+v", docs[0])
+	}
+	docs, _ = render(t, dir, Options{Hooks: "pre-delete"})
+	if !reflect.DeepEqual(docs[0].DeletePolicies, []string{"before-hook-creation", "hook-succeeded"}) || docs[0].Weight != -1 {
+		t.Errorf("policies, weight: %+v", docs[0])
+	}
+	if _, err := render(t, dir, Options{Hooks: "pre-remove"}); err == nil || !strings.Contains(err.Error(), "not a Helm hook event") {
+		t.Errorf("--hooks pre-remove: got %v", err)
+	}
+	for ann, msg := range map[string]string{
+		"    helm.sh/hook: pre-remove\n":                                        `"pre-remove" is none of`,
+		"    helm.sh/hook: pre-delete\n    helm.sh/hook-weight: \"x\"\n":        "not a whole number",
+		"    helm.sh/hook: pre-delete\n    helm.sh/hook-delete-policy: never\n": `"never" is none of`,
+	} {
+		dir := chart(t, map[string]string{"templates/h.yaml": hook("Job", "j", ann)})
+		if _, err := render(t, dir, Options{}); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%q: want %q, got %v", ann, msg, err)
+		}
+	}
+}
