@@ -18,6 +18,9 @@
 #     name;
 #   - the ClusterRole, applied for real: what the agent's service account
 #     may and may not do;
+#   - the pre-delete hook (removeOnUninstall with SF Deployments only): its
+#     Role applied for real (delete those Deployments by name, list pods,
+#     nothing else), its Job's script run as its service account;
 #   - install-cni.sh against that API server, as the agent's service account:
 #     the Node's podCIDR in the installed conflist, files replaced by rename,
 #     a Node without podCIDR refused with nothing installed, --uninstall.
