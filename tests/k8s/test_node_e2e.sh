@@ -26,10 +26,13 @@
 #      relists and follows an annotation change after it;
 #   6. the agent pod deleted (the DaemonSet makes a new one) under the
 #      same traffic: nothing lost, the new agent serves ADDs;
-#   7. uninstall as README.md says (cni.removeOnUninstall=true, the pods
-#      using the network deleted, then `kubectl delete -f` of the rendered
-#      objects): no pod interface, pinned object, conflist, sfc-cni or
-#      process left on the node, the CRD and chains kept; cluster.sh down.
+#   7. uninstall as README.md says and as `helm uninstall` does it
+#      (cni.removeOnUninstall=true, the user's pods deleted; the chart's
+#      pre-delete hooks run as helm runs them: the Job deletes the SF
+#      Deployments and waits for their pods; then every object of the
+#      release deleted in one pass, no wait in between): no pod interface,
+#      pinned object, conflist, sfc-cni or process left on the node, the
+#      CRD and chains kept; cluster.sh down.
 # Prints the time of each phase, CNI ADD as containerd timed it, the
 # annotation-to-policy time, and "N passed, N failed".
 #
@@ -559,38 +562,93 @@ pinned_ids() {
 }
 BPF_IDS=$(pinned_ids)
 echo "# pinned before the uninstall: $(echo "$BPF_IDS" | wc -w) objects"
-render --set cni.removeOnUninstall=true -o "$TMP_DIR/sfc-cni-uninstall.yaml"
+# The release as `helm upgrade` applies it (no hooks), its pre-delete hooks
+# in the order helm runs them, and what `helm uninstall` deletes (no CRD,
+# no hook).
+render --set cni.removeOnUninstall=true --no-hooks -o "$TMP_DIR/sfc-cni-uninstall.yaml"
 assert_ok "helm upgrade --set cni.removeOnUninstall=true equivalent (apply)" kc apply -f "$TMP_DIR/sfc-cni-uninstall.yaml"
 assert_ok "... rolled out" kc -n "$NS" rollout status ds/sfc-cni-node --timeout=90s
-render --set cni.removeOnUninstall=true --show-only templates/service-functions.yaml -o "$TMP_DIR/sfs.yaml"
-render --set cni.removeOnUninstall=true --show-only templates/rbac.yaml --show-only templates/cni-config.yaml \
-	--show-only templates/daemonset.yaml -o "$TMP_DIR/node.yaml"
+render --set cni.removeOnUninstall=true --hooks pre-delete -o "$TMP_DIR/pre-delete.yaml"
+render --set cni.removeOnUninstall=true --no-hooks --skip-crds -o "$TMP_DIR/release.yaml"
 t0=$(ms)
-# The SF pods too, not only their Deployments: the garbage collector
-# takes its time with what their deletion leaves.
-net_pods_delete() {
-	kc delete pods --all -n default --grace-period=1 --wait=false &&
-		kc delete -f "$TMP_DIR/sfs.yaml" --wait=false &&
-		kc delete pods -n "$NS" -l 'app.kubernetes.io/instance=sfc-cni,app.kubernetes.io/name!=sfc-node' --wait=false
+# The user's own pods on the network first (README.md): gone from the API
+# (kubectl delete waits), not only DELed.
+assert_ok "the user's pods using the network deleted (clients, server)" \
+	kc delete pods --all -n default --grace-period=1 --timeout=90s
+# hook_docs FILE DIR: each document of FILE as DIR/NN.yaml, and a line
+# "NN KIND NAMESPACE NAME POLICIES" per document, in FILE's order.
+hook_docs() {
+	python3 - "$1" "$2" <<'PY'
+import sys, yaml
+for i, d in enumerate(x for x in yaml.safe_load_all(open(sys.argv[1])) if x):
+    f = "%s/%02d.yaml" % (sys.argv[2], i)
+    yaml.safe_dump(d, open(f, "w"))
+    m = d["metadata"]
+    print("%02d" % i, d["kind"], m.get("namespace", "-"), m["name"],
+          m["annotations"].get("helm.sh/hook-delete-policy", "before-hook-creation"))
+PY
 }
-assert_ok "the pods using the network deleted (clients, server, SF Deployments)" net_pods_delete
-no_endpoints() { [ -z "$(ls -A "$K8S_SFC_STATE/endpoints" 2>/dev/null)" ]; }
-assert_ok "... their CNI DELs done" k8s_wait 60 "endpoints gone" no_endpoints
-# Gone from the API too, not only DELed: the kubelet stops a deleted pod's
-# sandbox more than once and containerd runs CNI DEL each time, which
-# fails once the conflist is gone ("cni plugin not initialized"), leaving
-# the pod Terminating for good (seen here with the DaemonSet deleted right
-# after the DELs).
-only_agent_left() { [ -z "$(kc get pods --all-namespaces -l 'app.kubernetes.io/name!=sfc-node' -o name)" ]; }
-if k8s_wait 90 "pods gone" only_agent_left; then
-	ok "... and gone from the API (the agent's pods alone left)"
-else
-	not_ok "... and gone from the API: left $(kc get pods --all-namespaces -o wide 2>&1 | tail -n +2 | tr -s ' ' | tr '\n' ';')"
-	grep -E "level=error" "$K8S_RUN/logs/containerd.log" | tail -n 4 | cut -c1-300 | sed 's/^/# containerd: /'
-	grep -E "^E[0-9]" "$K8S_RUN/logs/kubelet.log" | tail -n 6 | cut -c1-300 | sed 's/^/# kubelet: /'
-fi
-assert_ok "kubectl delete -f of the rest of the release (DaemonSet, RBAC, ConfigMap)" \
-	kc delete -f "$TMP_DIR/node.yaml" --timeout=60s
+# job_done NS NAME: 0 once the Job completed, 2 once it failed, 1 meanwhile.
+job_done() {
+	local c
+	c=$(kc -n "$1" get job "$2" -o jsonpath='{range .status.conditions[?(@.status=="True")]}{.type}{end}') || return 1
+	case $c in *Complete*) return 0 ;; *Failed*) return 2 ;; esac
+	return 1
+}
+# run_hooks FILE: what helm does for an event's hooks (pkg/action/hooks.go):
+# each in order, the one a former run left deleted first
+# (before-hook-creation), created, a Job waited for until it completes;
+# once all succeeded, those with hook-succeeded deleted.
+run_hooks() {
+	local dir=$TMP_DIR/hooks n kind ns name pol end rc
+	mkdir -p "$dir"
+	hook_docs "$1" "$dir" >"$dir/list" || return 1
+	while read -r n kind ns name pol; do
+		case ,$pol, in *,before-hook-creation,*) kc delete -f "$dir/$n.yaml" --ignore-not-found >/dev/null || return 1 ;; esac
+		kc create -f "$dir/$n.yaml" >/dev/null || return 1
+		[ "$kind" = Job ] || continue
+		end=$(($(date +%s) + 300)) # helm uninstall's default --timeout
+		while :; do
+			job_done "$ns" "$name"
+			rc=$?
+			[ $rc = 1 ] || break
+			[ "$(date +%s)" -lt "$end" ] || break
+			sleep 0.5
+		done
+		kc -n "$ns" logs "job/$name" >"$dir/$name.log" 2>&1
+		[ $rc = 0 ] || { echo "hook job $name: not complete" >&2; return 1; }
+	done <"$dir/list"
+	while read -r n kind ns name pol; do
+		case ,$pol, in *,hook-succeeded,*) kc delete -f "$dir/$n.yaml" >/dev/null || return 1 ;; esac
+	done <"$dir/list"
+}
+mkdir -p "$TMP_DIR/hook-order"
+assert_eq "ServiceAccount Role RoleBinding Job" "$(hook_docs "$TMP_DIR/pre-delete.yaml" "$TMP_DIR/hook-order" | cut -d' ' -f2 | xargs)" \
+	"pre-delete hooks: ServiceAccount, Role, RoleBinding (weight -1), then the Job (weight 0)"
+assert_ok "helm uninstall, pre-delete hooks: the Job deleted the SF Deployments and waited for their pods" \
+	run_hooks "$TMP_DIR/pre-delete.yaml"
+cat "$TMP_DIR"/hooks/*.log 2>/dev/null | sed 's/^/# hook job: /'
+assert_eq "" "$(kc get pods --all-namespaces -l 'app.kubernetes.io/name notin (sfc-node,sfc-uninstall)' -o name)" \
+	"... no SF pod left in the API when the hook returns"
+assert_eq "" "$(kc -n "$NS" get sa,role,rolebinding,job -o name | grep uninstall)" \
+	"... hook objects deleted (hook-succeeded)"
+# Foreground deletion: each Deployment goes right after its ReplicaSet.
+no_sf_deploy() { [ -z "$(kc -n "$NS" get deploy -o name)" ]; }
+assert_ok "... SF Deployments gone" k8s_wait 10 "SF Deployments gone" no_sf_deploy
+# helm uninstall: every object of the release in one pass, in Helm's
+# uninstall order (the reverse of the install order for these kinds:
+# Deployments, DaemonSet, RBAC, ConfigMaps, ServiceAccount), not waiting
+# for any; Helm ignores what is already gone.
+python3 - "$TMP_DIR/release.yaml" >"$TMP_DIR/release-uninstall.yaml" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+print(yaml.safe_dump_all(docs[::-1]))
+PY
+assert_eq "Deployment DaemonSet ClusterRoleBinding ClusterRole ConfigMap ServiceAccount" \
+	"$(grep '^kind: ' "$TMP_DIR/release-uninstall.yaml" | cut -d' ' -f2 | uniq | xargs)" \
+	"helm uninstall order of the release's kinds"
+assert_ok "helm uninstall equivalent: kubectl delete of every object of the release in one pass (--wait=false)" \
+	kc delete -f "$TMP_DIR/release-uninstall.yaml" --ignore-not-found --wait=false
 no_agent() { [ -z "$(kc -n "$NS" get pods -l app.kubernetes.io/name=sfc-node -o name)" ] && ! agent_pid >/dev/null; }
 assert_ok "... the agent pod is gone" k8s_wait 60 "agent pod gone" no_agent
 no_pods() { [ -z "$(kc get pods --all-namespaces -o name)" ] && [ -z "$(k8s_ctr tasks ls -q 2>/dev/null)" ]; }
