@@ -625,8 +625,10 @@ run_hooks() {
 mkdir -p "$TMP_DIR/hook-order"
 assert_eq "ServiceAccount Role RoleBinding Job" "$(hook_docs "$TMP_DIR/pre-delete.yaml" "$TMP_DIR/hook-order" | cut -d' ' -f2 | xargs)" \
 	"pre-delete hooks: ServiceAccount, Role, RoleBinding (weight -1), then the Job (weight 0)"
+t1=$(ms)
 assert_ok "helm uninstall, pre-delete hooks: the Job deleted the SF Deployments and waited for their pods" \
 	run_hooks "$TMP_DIR/pre-delete.yaml"
+echo "# pre-delete hooks: $(secs $(($(ms) - t1)))"
 cat "$TMP_DIR"/hooks/*.log 2>/dev/null | sed 's/^/# hook job: /'
 assert_eq "" "$(kc get pods --all-namespaces -l 'app.kubernetes.io/name notin (sfc-node,sfc-uninstall)' -o name)" \
 	"... no SF pod left in the API when the hook returns"
@@ -647,6 +649,7 @@ PY
 assert_eq "Deployment DaemonSet ClusterRoleBinding ClusterRole ConfigMap ServiceAccount" \
 	"$(grep '^kind: ' "$TMP_DIR/release-uninstall.yaml" | cut -d' ' -f2 | uniq | xargs)" \
 	"helm uninstall order of the release's kinds"
+t2=$(ms)
 assert_ok "helm uninstall equivalent: kubectl delete of every object of the release in one pass (--wait=false)" \
 	kc delete -f "$TMP_DIR/release-uninstall.yaml" --ignore-not-found --wait=false
 no_agent() { [ -z "$(kc -n "$NS" get pods -l app.kubernetes.io/name=sfc-node -o name)" ] && ! agent_pid >/dev/null; }
@@ -658,7 +661,7 @@ else
 	not_ok "pods or sandboxes left: $(kc get pods --all-namespaces -o wide 2>&1 | tail -n +2 | tr -s ' ' | tr '\n' ';') running containers: $(k8s_ctr tasks ls -q 2>&1 | xargs)"
 	grep -E "level=error" "$K8S_RUN/logs/containerd.log" | tail -n 5 | cut -c1-300 | sed 's/^/# containerd: /'
 fi
-echo "# uninstall: $(secs $(($(ms) - t0)))"
+echo "# uninstall: $(secs $(($(ms) - t0))) (the release's one-pass delete -> agent and every pod gone: $(secs $(($(ms) - t2))))"
 assert_eq "" "$(ls -A "$K8S_RUN/cni/net.d")" "no conflist left"
 assert_eq "" "$(ls "$K8S_RUN/cni/bin" | grep -x sfc-cni)" "no sfc-cni left in the CNI bin dir"
 assert_eq "" "$(ls -d "$K8S_BPFFS" 2>/dev/null)" "no pin dir $K8S_BPFFS"
