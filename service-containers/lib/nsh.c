@@ -346,6 +346,18 @@ const char *sf_nsh_strerror(int err)
 	}
 }
 
+bool sf_counts_keep(const struct sf_counts_answer *a, uint64_t *sff_total,
+		    bool seen_since, bool *bypassed)
+{
+	bool ok = a->status == SFC_COUNTS_ANSWER;
+	uint64_t total = ok ? a->packets[0] + a->packets[1] : 0;
+	bool grew = ok && total != *sff_total;
+
+	*sff_total = total;
+	*bypassed = ok && (a->flags & SFC_COUNTS_F_BYPASSED);
+	return grew || seen_since;
+}
+
 void sf_counts_delta(const struct sf_counts_answer *a, int dir,
 		     uint64_t *seen_packets, uint64_t *seen_bytes,
 		     uint64_t *packets, uint64_t *bytes)

@@ -246,6 +246,20 @@ void sf_counts_delta(const struct sf_counts_answer *a, int dir,
 		     uint64_t *seen_packets, uint64_t *seen_bytes,
 		     uint64_t *packets, uint64_t *bytes);
 
+/**
+ * sf_counts_keep() - the verdict on an offloaded entry an SF asked the SFF
+ * about before expiring it, from answer @a (non-NULL; a missing answer
+ * keeps the entry without calling this). Keep it for another term when
+ * the SFF carried packets of the flow since the last answer (its total,
+ * both directions, differs from *@sff_total, which moves on to it) or
+ * when @seen_since (the SF saw a packet itself after asking).
+ * @bypassed: set to whether the SFF still skips the SF for the flow (a
+ * refused answer or a flow no longer bypassed: the SF must offer it anew).
+ * Return: true to keep, false to release the entry.
+ */
+bool sf_counts_keep(const struct sf_counts_answer *a, uint64_t *sff_total,
+		    bool seen_since, bool *bypassed);
+
 /** sf_nsh_strerror() - short static name of an sf_nsh_parse() error. */
 const char *sf_nsh_strerror(int err);
 

@@ -142,10 +142,9 @@ static bool keep_offloaded(void *ctx, struct sf_ct_entry *e, uint64_t now_ms)
 void sf_firewall_answer(void *ctx, const struct sf_tuple *t, uint32_t why,
 			const struct sf_counts_answer *a)
 {
-	bool ok = a && a->status == SFC_COUNTS_ANSWER, grew, reply;
 	struct sf_firewall *fw = ctx;
 	struct sf_ct_entry *e;
-	uint64_t total;
+	bool reply, bypassed, keep;
 
 	if (!fw->ct.e)
 		return;
@@ -155,12 +154,11 @@ void sf_firewall_answer(void *ctx, const struct sf_tuple *t, uint32_t why,
 	e->asking = false;
 	if (!a)
 		return; /* no answer: kept, asked again at its next expiry */
-	total = ok ? a->packets[0] + a->packets[1] : 0;
-	grew = ok && total != e->sff_total;
-	e->sff_total = total;
-	if (!ok || !(a->flags & SFC_COUNTS_F_BYPASSED))
+	keep = sf_counts_keep(a, &e->sff_total, e->last_ms != e->ask_ms,
+			      &bypassed);
+	if (!bypassed)
 		e->offload = 0; /* the SF sees it again: asks anew */
-	if (grew || e->last_ms != e->ask_ms) {
+	if (keep) {
 		fw->offload_kept++; /* carried (or seen) since: a new term */
 		return;
 	}

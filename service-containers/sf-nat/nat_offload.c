@@ -85,10 +85,9 @@ bool sf_nat_offload_expiring(struct sf_nat *nat, struct sf_nat_map *m,
 void sf_nat_answer(void *ctx, const struct sf_tuple *t, uint32_t why,
 		   const struct sf_counts_answer *a)
 {
-	bool ok = a && a->status == SFC_COUNTS_ANSWER, grew;
 	struct sf_nat *nat = ctx;
 	struct sf_nat_map *m;
-	uint64_t total;
+	bool bypassed, keep;
 	int pidx = sf_nat_proto_idx(t->proto);
 
 	if (pidx < 0 || !nat->m)
@@ -99,12 +98,11 @@ void sf_nat_answer(void *ctx, const struct sf_tuple *t, uint32_t why,
 	m->asking = false;
 	if (!a)
 		return; /* no answer: kept, asked again at its next expiry */
-	total = ok ? a->packets[0] + a->packets[1] : 0;
-	grew = ok && total != m->sff_total;
-	m->sff_total = total;
-	if (!ok || !(a->flags & SFC_COUNTS_F_BYPASSED))
+	keep = sf_counts_keep(a, &m->sff_total, m->last_ms != m->ask_ms,
+			      &bypassed);
+	if (!bypassed)
 		m->offloaded = false; /* the SF sees the flow (or nothing) */
-	if (grew || m->last_ms != m->ask_ms) {
+	if (keep) {
 		nat->offload_kept++; /* carried (or seen) since: a new term */
 		return;
 	}
