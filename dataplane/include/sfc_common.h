@@ -342,6 +342,18 @@ struct sfc_nsh_nat_hdr {
 /* The same re-injection to strip a control TLV (flow programming): the
  * second pass moves the 20-byte NSH over the TLV and goes on forwarding. */
 #define SFC_MARK_CTRL 0x5FC0C000u
+/* skb->mark of every frame the SFF hands to an SFC-aware SF: a CPU (low
+ * 12 bits), the one the frame's flow was last classified on in its
+ * forward direction (sfc_flow.cpu; the SFF's own CPU for a frame without
+ * a flow). bpf_redirect_peer keeps the mark into the SF's netns; the SF
+ * reads it with SO_RCVMARK and may move its thread there, so every hop of
+ * a chain, both directions, runs where the flow's client runs, and frames
+ * go from hop to hop by local wake-ups (service-containers/README.md,
+ * "Following the flow's CPU"). A hint only: nothing in the dataplane
+ * reads it back. */
+#define SFC_MARK_SF_CPU_MAGIC 0x5FC0E000u
+#define SFC_MARK_SF_CPU_MASK 0x00000FFFu
+#define SFC_MARK_SF_CPU(cpu) (SFC_MARK_SF_CPU_MAGIC | ((__u32)(cpu) & SFC_MARK_SF_CPU_MASK))
 
 enum sfc_role {
 	SFC_ROLE_NONE = 0,
@@ -555,7 +567,10 @@ struct sfc_flow {
 	__u8 pad2;
 	__u16 sfgen[SFC_FLOW_MAX_HOPS]; /* sfc_sf_prog.gen of the SF that
 					 * programmed hop i, then */
-	__u32 pad3;
+	__u32 cpu;          /* 1 + the CPU the flow's latest forward packet
+			     * was classified on, 0 = none: the SFF marks
+			     * the flow's frames to SFs with it
+			     * (SFC_MARK_SF_CPU) */
 };
 /* sfc_flow.flags */
 #define SFC_FLOW_P_DROP 0x01 /* an SF asked: drop at the classifier */

@@ -11,7 +11,7 @@
 #include "args.h"
 #include "sandbox.h"
 
-enum { OPT_NO_SANDBOX = 256, OPT_RX_MODE, OPT_SPIN_US, OPT_CPU };
+enum { OPT_NO_SANDBOX = 256, OPT_RX_MODE, OPT_SPIN_US, OPT_CPU, OPT_CPU_FOLLOW };
 
 static const struct option long_opts[] = {
 	{ "iface", required_argument, NULL, 'i' },
@@ -23,6 +23,7 @@ static const struct option long_opts[] = {
 	{ "rx-mode", required_argument, NULL, OPT_RX_MODE },
 	{ "spin-us", required_argument, NULL, OPT_SPIN_US },
 	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "cpu-follow", required_argument, NULL, OPT_CPU_FOLLOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -40,6 +41,8 @@ void sf_args_usage(FILE *out, const char *prog)
 		"  --spin-us N        spin up to N us (adaptive) before sleeping,\n"
 		"                     0: never (%u)\n"
 		"  --cpu LIST         run only on these CPUs (\"1\", \"0,2-3\")\n"
+		"  --cpu-follow on|off  mmsg: run on the CPU the frames come\n"
+		"                     from while it is free (on)\n"
 		"  --no-sandbox       keep root, caps and all syscalls (debug)\n"
 		"  --help\n",
 		prog, SF_ARGS_SPIN_US);
@@ -152,6 +155,13 @@ static int parse_one(struct sf_args *a, int c, char *err, size_t errlen)
 		snprintf(err, errlen, "--cpu: expected CPU numbers and ranges "
 			 "joined by commas, e.g. 1 or 0,2-3");
 		return -EINVAL;
+	case OPT_CPU_FOLLOW:
+		if (!strcmp(optarg, "on") || !strcmp(optarg, "off")) {
+			a->cpu_follow = optarg[1] == 'n';
+			break;
+		}
+		snprintf(err, errlen, "--cpu-follow: expected on or off");
+		return -EINVAL;
 	default:
 		snprintf(err, errlen, "bad option (see --help)");
 		return -EINVAL;
@@ -173,6 +183,7 @@ int sf_args_parse(struct sf_args *a, int argc, char **argv, char *err,
 	 * throughput is the same (make bench measures both). */
 	a->rx_mode = SF_PKTIO_MMSG;
 	a->spin_us = SF_ARGS_SPIN_US;
+	a->cpu_follow = true;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {

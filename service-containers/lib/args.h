@@ -26,6 +26,9 @@ struct sf_args {
 			       * (0: off), default SF_ARGS_SPIN_US */
 	bool pin;             /* --cpu LIST given: run only on @cpus */
 	cpu_set_t cpus;
+	bool cpu_follow;      /* --cpu-follow on|off, default on: run on the
+			       * CPU the frames come from (pktio_follow.h),
+			       * within --cpu's set when both are given */
 };
 
 /* --spin-us default: off. Measured on a loaded 2-core node the spin won
@@ -39,7 +42,7 @@ struct sf_args {
  * Return: 0; 1 if --help was given (usage printed on stdout); -EINVAL on
  * an unknown option, a missing value or a bad --user/--rx-mode/--spin-us
  * (an integer 0..SF_SPIN_MAX_US)/--cpu (CPU numbers and ranges below
- * CPU_SETSIZE joined by commas: "1", "0,2-3").
+ * CPU_SETSIZE joined by commas: "1", "0,2-3")/--cpu-follow (on, off).
  */
 int sf_args_parse(struct sf_args *a, int argc, char **argv, char *err,
 		  size_t errlen);

@@ -4,7 +4,9 @@
  * are in pktio_rx.c. See pktio.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "pktio.h"
 #include "sfc_common.h"
@@ -97,6 +100,56 @@ static int setup_ring(struct sf_pktio *io, const struct sf_pktio_opts *o)
 	return 0;
 }
 
+/* The thread's run time and run-queue wait so far, ns (schedstat's first
+ * two fields). Return: 0 or -errno. */
+int pktio_schedstat(int fd, uint64_t *run_ns, uint64_t *wait_ns)
+{
+	char buf[96], *end;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return n ? -errno : -EIO;
+	buf[n] = 0;
+	*run_ns = strtoull(buf, &end, 10);
+	*wait_ns = strtoull(end, &end, 10);
+	return *end == ' ' || *end == '\n' ? 0 : -EINVAL;
+}
+
+uint64_t pktio_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Following the sender's CPU (pktio_follow.h): the SFF's mark on each
+ * frame (SO_RCVMARK), this thread's schedstat, and the affinity it
+ * started with. Any of them missing leaves following off.
+ */
+static void setup_follow(struct sf_pktio *io, bool want)
+{
+	uint64_t run = 0, wait = 0;
+	cpu_set_t allowed;
+
+	CPU_ZERO(&allowed);
+	want = want && io->mode == SF_PKTIO_MMSG &&
+	       !sched_getaffinity(0, sizeof(allowed), &allowed) &&
+	       !setopt(io->fd, SOL_SOCKET, SO_RCVMARK, 1);
+	if (want)
+		io->follow_fd = open("/proc/thread-self/schedstat",
+				     O_RDONLY | O_CLOEXEC);
+	want = want && io->follow_fd >= 0 &&
+	       !pktio_schedstat(io->follow_fd, &run, &wait);
+	sf_follow_init(&io->follow, want, &allowed, pktio_mono_ns(), run,
+		       wait);
+	if (!io->follow.on && io->follow_fd >= 0) {
+		close(io->follow_fd);
+		io->follow_fd = -1;
+	}
+}
+
 static int alloc_batches(struct sf_pktio *io)
 {
 	unsigned int i, n = io->batch;
@@ -110,7 +163,10 @@ static int alloc_batches(struct sf_pktio *io)
 	io->rxbuf = malloc((size_t)n * PKTIO_RXSLOT);
 	io->rx_msgs = calloc(n, sizeof(*io->rx_msgs));
 	io->rx_iov = calloc(n, sizeof(*io->rx_iov));
-	if (!io->rxbuf || !io->rx_msgs || !io->rx_iov)
+	if (io->follow.on)
+		io->rx_cmsg = calloc(n, PKTIO_RXCMSG);
+	if (!io->rxbuf || !io->rx_msgs || !io->rx_iov ||
+	    (io->follow.on && !io->rx_cmsg))
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		io->rx_iov[i].iov_base = io->rxbuf + (size_t)i * PKTIO_RXSLOT +
@@ -118,6 +174,9 @@ static int alloc_batches(struct sf_pktio *io)
 		io->rx_iov[i].iov_len = PKTIO_RXSLOT - SF_PKTIO_HEADROOM;
 		io->rx_msgs[i].msg_hdr.msg_iov = &io->rx_iov[i];
 		io->rx_msgs[i].msg_hdr.msg_iovlen = 1;
+		if (io->rx_cmsg)
+			io->rx_msgs[i].msg_hdr.msg_control =
+				io->rx_cmsg + (size_t)i * PKTIO_RXCMSG;
 	}
 	return 0;
 }
@@ -195,6 +254,7 @@ int sf_pktio_open(struct sf_pktio *io, const char *ifname,
 	}
 	memset(io, 0, sizeof(*io));
 	io->fd = -1;
+	io->follow_fd = -1;
 	io->mode = o->mode;
 	io->batch = o->batch ? o->batch : 64;
 	io->poll_ms = o->poll_ms > 0 ? o->poll_ms : 200;
@@ -219,8 +279,10 @@ int sf_pktio_open(struct sf_pktio *io, const char *ifname,
 		err = setup_ring(io, o);
 	if (!err && io->mode == SF_PKTIO_MMSG)
 		err = set_rcvtimeo(io->fd, io->poll_ms);
-	if (!err)
+	if (!err) {
+		setup_follow(io, o->cpu_follow);
 		err = alloc_batches(io);
+	}
 	if (!err) {
 		grow_buffers(io->fd);
 		err = bind_iface(io);
@@ -411,6 +473,12 @@ void sf_pktio_close(struct sf_pktio *io)
 	if (io->fd >= 0)
 		close(io->fd);
 	io->fd = -1;
+	if (io->follow_fd >= 0)
+		close(io->follow_fd);
+	io->follow_fd = -1;
+	io->follow.on = false;
+	free(io->rx_cmsg);
+	io->rx_cmsg = NULL;
 	free(io->tx_msgs);
 	free(io->tx_iov);
 	free(io->rxbuf);

@@ -15,7 +15,8 @@
  * RX: recvmmsg() batches (the SFs' default), or a TPACKET_V3 ring
  * (tpacket_rcv writes the vnet header just before the frame on kernels
  * >= 5.x; checked on 6.18). Before it sleeps, the loop may spin on the
- * socket for an adaptive budget (pktio_spin.h). TX: sendmmsg() batches
+ * socket for an adaptive budget (pktio_spin.h). In mmsg mode the SF may
+ * follow its frames' sending CPU (pktio_follow.h). TX: sendmmsg() batches
  * pointing straight into the RX buffers.
  */
 #ifndef SF_PKTIO_H
@@ -28,6 +29,7 @@
 #include <sys/socket.h>
 #include <linux/virtio_net.h>
 
+#include "pktio_follow.h"
 #include "pktio_spin.h"
 
 /* Largest frame handled: a 64 KiB GSO IP packet plus Ethernet and NSH. */
@@ -77,6 +79,8 @@ struct sf_pktio_opts {
 	unsigned int spin_us;     /* ceiling of the adaptive spin before
 				   * sleeping, us (0: never spin; at most
 				   * SF_SPIN_MAX_US) */
+	bool cpu_follow;          /* mmsg mode: run on the CPU the frames
+				   * come from (pktio_follow.h) */
 };
 
 struct sf_pktio {
@@ -104,6 +108,9 @@ struct sf_pktio {
 	uint64_t tx_whole;      /* GSO frames sent whole as one jumbo frame */
 	uint64_t tx_segmented;  /* GSO frames sent as software segments */
 	struct sf_spin spin;    /* adaptive spin before sleeping */
+	struct sf_follow follow; /* where to run (follow.on: following) */
+	int follow_fd;          /* /proc/thread-self/schedstat, or -1 */
+	uint8_t *rx_cmsg;       /* mmsg + following: SO_MARK of each frame */
 	int rx_n;               /* mmsg: frames of the batch received */
 	/* loop control, set by the caller before sf_pktio_run() */
 	volatile sig_atomic_t *stop;   /* loop ends when *stop != 0 */
@@ -114,13 +121,16 @@ struct sf_pktio {
 };
 
 /** sf_pktio_opts_default() - ring mode, 32 x 256 KiB blocks, 1 ms block
- * retire, batches of 64, 200 ms idle tick, no spinning. */
+ * retire, batches of 64, 200 ms idle tick, no spinning, no following. */
 void sf_pktio_opts_default(struct sf_pktio_opts *o);
 
 /**
  * sf_pktio_open() - open the packet socket on @ifname (needs CAP_NET_RAW;
  * call before the sandbox), receiving only untagged NSH frames (the
- * socket filter, pktio.c). @o may be NULL for defaults.
+ * socket filter, pktio.c). @o may be NULL for defaults. CPU following
+ * (@o->cpu_follow, mmsg mode) needs SO_RCVMARK, the thread's schedstat
+ * and two or more allowed CPUs; without one of them io->follow.on is
+ * false and the rest works as asked.
  * Return: 0 or -errno (ENODEV: no such interface); io is left closed.
  */
 int sf_pktio_open(struct sf_pktio *io, const char *ifname,

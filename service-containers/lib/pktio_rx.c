@@ -2,7 +2,8 @@
 /*
  * pktio_rx.c - the receive loops: TPACKET_V3 ring or recvmmsg batches,
  * and how they wait: an adaptive spin (pktio_spin.h), then a blocking
- * recvmmsg (mmsg) or ppoll (ring).
+ * recvmmsg (mmsg) or ppoll (ring); in mmsg mode, where the thread runs
+ * (pktio_follow.h).
  *
  * Frames passed by the callback are sent from the receive memory itself
  * (no copy), so a ring block is handed back to the kernel only after the
@@ -10,6 +11,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <time.h>
 #include <linux/if_packet.h>
@@ -17,13 +19,6 @@
 #include "pktio.h"
 #include "pktio_internal.h"
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Sleep until the socket is readable, the idle timeout or a signal.
  * Return: 1 readable, 0 timeout, -EINTR on a signal, -errno. */
@@ -57,8 +52,11 @@ static int mmsg_recv(struct sf_pktio *io, int flags)
 	unsigned int i;
 	int n;
 
-	for (i = 0; i < io->batch; i++)
+	for (i = 0; i < io->batch; i++) {
 		io->rx_msgs[i].msg_hdr.msg_flags = 0;
+		if (io->rx_cmsg)
+			io->rx_msgs[i].msg_hdr.msg_controllen = PKTIO_RXCMSG;
+	}
 	n = recvmmsg(io->fd, io->rx_msgs, io->batch, flags, NULL);
 	if (n < 0)
 		return errno == EAGAIN ? 0 : -errno;
@@ -93,12 +91,12 @@ static int rx_ready(struct sf_pktio *io)
  */
 static int wait_frames(struct sf_pktio *io)
 {
-	uint64_t t0 = mono_ns(), budget = sf_spin_budget(&io->spin), now;
+	uint64_t t0 = pktio_mono_ns(), budget = sf_spin_budget(&io->spin), now;
 	int r;
 
 	while (budget && !*io->stop) {
 		r = rx_ready(io);
-		now = mono_ns();
+		now = pktio_mono_ns();
 		if (r > 0)
 			sf_spin_hit(&io->spin, now - t0);
 		if (r)
@@ -114,7 +112,7 @@ static int wait_frames(struct sf_pktio *io)
 		return 0;
 	if (r < 0)
 		return r;
-	sf_spin_slept(&io->spin, mono_ns() - t0, r);
+	sf_spin_slept(&io->spin, pktio_mono_ns() - t0, r);
 	/* A ring's block is looked at again by the caller. */
 	return io->mode == SF_PKTIO_MMSG ? r : 0;
 }
@@ -197,6 +195,56 @@ static int run_ring(struct sf_pktio *io, sf_frame_fn cb, void *ctx)
 	return 0;
 }
 
+/* The SO_MARK control message of a received frame, 0 if none. */
+static uint32_t frame_mark(struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	uint32_t mark;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_MARK &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(mark))) {
+			memcpy(&mark, CMSG_DATA(c), sizeof(mark));
+			return mark;
+		}
+	}
+	return 0;
+}
+
+static void follow_move(struct sf_pktio *io, int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+	} else {
+		set = io->follow.allowed;
+	}
+	sf_follow_applied(&io->follow, cpu,
+			  !sched_setaffinity(0, sizeof(set), &set));
+}
+
+/* Following (pktio_follow.h), after a batch: at the end of a window,
+ * move where its frames said, or back to every allowed CPU. */
+static void follow_check(struct sf_pktio *io)
+{
+	uint64_t now = pktio_mono_ns(), run, wait;
+	int cpu;
+
+	if (sf_follow_due(&io->follow, now)) {
+		if (pktio_schedstat(io->follow_fd, &run, &wait)) {
+			/* Blind from now on: back to every CPU, stop. */
+			follow_move(io, -1);
+			io->follow.on = false;
+			return;
+		}
+		cpu = sf_follow_decide(&io->follow, now, run, wait);
+		if (cpu >= -1)
+			follow_move(io, cpu);
+	}
+}
+
 static void mmsg_frames(struct sf_pktio *io, int n, sf_frame_fn cb,
 			void *ctx)
 {
@@ -208,6 +256,9 @@ static void mmsg_frames(struct sf_pktio *io, int n, sf_frame_fn cb,
 		size_t got = io->rx_msgs[i].msg_len;
 		struct sf_frame f;
 
+		if (io->rx_cmsg)
+			sf_follow_vote(&io->follow,
+				       frame_mark(&io->rx_msgs[i].msg_hdr));
 		if (got < vlen)
 			continue;
 		f.vnet = (struct virtio_net_hdr *)slot;
@@ -239,6 +290,8 @@ static int run_mmsg(struct sf_pktio *io, sf_frame_fn cb, void *ctx)
 			continue;
 		mmsg_frames(io, io->rx_n, cb, ctx);
 		pktio_tx_flush(io);
+		if (io->follow.on)
+			follow_check(io);
 		drained = (unsigned int)io->rx_n < io->batch;
 		tick(io);
 	}

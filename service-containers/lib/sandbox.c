@@ -55,6 +55,7 @@ void sf_sandbox_opts_default(struct sf_sandbox_opts *o)
 	o->uid = SF_SANDBOX_UID_DEFAULT;
 	o->gid = SF_SANDBOX_GID_DEFAULT;
 	o->config_dirfd = -1;
+	o->follow_fd = -1;
 }
 
 static int fail(const char *step, int err)
@@ -132,6 +133,21 @@ static int add_config_rules(scmp_filter_ctx ctx, int dirfd)
 					(uint32_t)~ok, 0));
 }
 
+/* CPU following: re-read the thread's schedstat, move the thread itself
+ * (no other task: pid 0 only). */
+static int add_follow_rules(scmp_filter_ctx ctx, int fd)
+{
+	int err;
+
+	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pread64), 1,
+			       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
+	if (err)
+		return err;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+				SCMP_SYS(sched_setaffinity), 1,
+				SCMP_A0(SCMP_CMP_EQ, 0));
+}
+
 static int add_rules(scmp_filter_ctx ctx)
 {
 	int i, err, nr;
@@ -170,6 +186,8 @@ static int load_seccomp(const struct sf_sandbox_opts *o)
 		err = add_rules(ctx);
 	if (!err && o->allow_config_read)
 		err = add_config_rules(ctx, o->config_dirfd);
+	if (!err && o->follow_fd >= 0)
+		err = add_follow_rules(ctx, o->follow_fd);
 	if (!err && o->hook)
 		err = o->hook(o->hook_arg, ctx);
 	if (!err)

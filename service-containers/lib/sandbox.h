@@ -40,6 +40,10 @@ struct sf_sandbox_opts {
 	 * O_RDONLY | O_CLOEXEC | O_LARGEFILE | O_NOCTTY | O_NONBLOCK). */
 	bool allow_config_read;
 	int config_dirfd;
+	/* CPU following (pktio_follow.h), when >= 0: also allow pread64 on
+	 * this fd (the thread's schedstat) and sched_setaffinity of the
+	 * calling thread only (pid 0). */
+	int follow_fd;
 };
 
 /** sf_sandbox_opts_default() - nobody:nogroup, seccomp on. */
@@ -57,7 +61,7 @@ int sf_sandbox_enter(const struct sf_sandbox_opts *o);
  * NULL-terminated (static storage). Two more are argument-filtered:
  * mmap without PROT_EXEC, getsockopt(SOL_PACKET, PACKET_STATISTICS);
  * with allow_config_read, read, fstat and openat(config_dirfd, ...,
- * read-only).
+ * read-only); with follow_fd, pread64(follow_fd) and sched_setaffinity(0).
  */
 const char *const *sf_sandbox_syscalls(void);
 

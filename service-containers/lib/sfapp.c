@@ -167,6 +167,7 @@ static int open_io(struct sf_app *app)
 	sf_pktio_opts_default(&o);
 	o.mode = app->args.rx_mode;
 	o.spin_us = app->args.spin_us;
+	o.cpu_follow = app->args.cpu_follow;
 	ret = sf_pktio_open(&app->io, app->args.iface, &o);
 	if (ret)
 		fprintf(stderr, "%s: packet socket on %s: %s\n", app->ops->name,
@@ -246,10 +247,12 @@ static int setup(struct sf_app *app)
 	if (ret)
 		return ret;
 	fprintf(stderr, "%s: started on %s (ifindex %d, rx %s, spin up to "
-		"%u us, %s), config %s, stats %s, sandbox %s (uid %u gid %u)\n",
+		"%u us, %s, cpu-follow %s), config %s, stats %s, sandbox %s "
+		"(uid %u gid %u)\n",
 		app->ops->name, app->args.iface, app->io.ifindex,
 		app->io.mode == SF_PKTIO_RING ? "ring" : "mmsg",
 		app->args.spin_us, app->args.pin ? "pinned" : "any CPU",
+		app->io.follow.on ? "on" : "off",
 		app->args.config ? app->args.config : "(none)",
 		app->args.stats ? app->args.stats : "(none)",
 		app->args.no_sandbox ? "OFF" : "on", app->args.uid,
@@ -263,6 +266,7 @@ static int setup(struct sf_app *app)
 	sb.config_dirfd = app->cfg_dirfd;
 	sb.hook = app->ops->sandbox_hook;
 	sb.hook_arg = app->ctx;
+	sb.follow_fd = app->io.follow.on ? app->io.follow_fd : -1;
 	return sf_sandbox_enter(&sb);
 }
 
@@ -277,7 +281,9 @@ static void teardown(struct sf_app *app, int ret)
 	/* strerrorname_np, not strerror: no locale files under seccomp. */
 	fprintf(stderr, "%s: exiting (%s): rx %llu tx %llu dropped %llu "
 		"malformed %llu oam %llu tx_errors %llu spin_hits %llu "
-		"spin_misses %llu spin_ms %llu\n", app->ops->name,
+		"spin_misses %llu spin_ms %llu follow_pins %llu "
+		"follow_unpins %llu (contended %llu busy %llu)\n",
+		app->ops->name,
 		ret ? strerrorname_np(-ret) : "ok",
 		(unsigned long long)c->rx_packets,
 		(unsigned long long)c->tx_packets,
@@ -286,7 +292,11 @@ static void teardown(struct sf_app *app, int ret)
 		(unsigned long long)c->tx_errors,
 		(unsigned long long)app->io.spin.hits,
 		(unsigned long long)app->io.spin.misses,
-		(unsigned long long)(app->io.spin.spun_ns / 1000000));
+		(unsigned long long)(app->io.spin.spun_ns / 1000000),
+		(unsigned long long)app->io.follow.pins,
+		(unsigned long long)app->io.follow.unpins,
+		(unsigned long long)app->io.follow.contended,
+		(unsigned long long)app->io.follow.busy);
 	sf_pktio_close(&app->io);
 	sf_stats_fini(&app->stats);
 	if (app->cfg_dirfd >= 0)

@@ -99,7 +99,7 @@ sf_cpu_ms() {
 
 # rtts POD COUNT: one RTT per line, microseconds.
 rtts() {
-	ns_exec "$1" ping -n -c "$2" -i "$INTERVAL" "$SERVER_IP" 2>/dev/null |
+	ns_exec "$1" ${HOP_PING_CPU:+taskset -c "$HOP_PING_CPU"} ping -n -c "$2" -i "$INTERVAL" "$SERVER_IP" 2>/dev/null |
 		sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | awk '{ printf "%.1f\n", $1 * 1000 }'
 }
 

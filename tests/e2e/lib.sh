@@ -435,6 +435,8 @@ _sfc_sweep() {
 	fi
 	if [ -e "$TMP_DIR" ]; then
 		echo "dir $TMP_DIR"
+		# E2E_KEEP_LOGS=DIR: keep the run's logs (SF exit lines) there
+		[ -z "${E2E_KEEP_LOGS:-}" ] || cp "$TMP_DIR"/*.log "$E2E_KEEP_LOGS"/ 2>/dev/null
 		rm -rf "$TMP_DIR"
 	fi
 }

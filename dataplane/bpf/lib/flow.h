@@ -117,6 +117,7 @@ __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 	nf.gen = sfc_path_gen(spi);
 	nf.born = (__u32)now;
 	nf.seen_ns = now;
+	nf.cpu = bpf_get_smp_processor_id() + 1;
 	syn = pkt->proto == IPPROTO_TCP_ &&
 	      (pkt->tcp_flags & (SFC_TCP_SYN | SFC_TCP_ACK)) == SFC_TCP_SYN;
 	for (i = 0; i < 4; i++) {
@@ -137,6 +138,8 @@ __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 			if (syn)
 				f->born = (__u32)now;
 			sfc_touch(&f->last_ns, now);
+			if (f->cpu != nf.cpu) /* a write only when it moved */
+				f->cpu = nf.cpu;
 			return id;
 		}
 		if (!f || !sfc_fresh(f->last_ns, now)) {
@@ -210,6 +213,23 @@ static __always_inline void sfc_flow_path_end(const struct sfc_fwd *fw,
 	nref.last_ns = now;
 	nref.flags = SFC_FLOW_F_REPLY;
 	bpf_map_update_elem(&sfc_flow_tuples, &key, &nref, BPF_ANY);
+}
+
+/*
+ * sfc_sf_mark() - skb->mark of a frame of flow @flow_id that goes to an
+ * SF: SFC_MARK_SF_CPU() of the CPU the flow was last classified on
+ * (sfc_flow.cpu), or of this CPU for a frame without one (flow id 0, an
+ * entry gone). A global function: one lookup, checked once.
+ */
+__attribute__((noinline)) __u32 sfc_sf_mark(__u32 flow_id)
+{
+	struct sfc_flow *f = 0;
+
+	if (flow_id)
+		f = bpf_map_lookup_elem(&sfc_flows, &flow_id);
+	if (f && f->cpu)
+		return SFC_MARK_SF_CPU(f->cpu - 1);
+	return SFC_MARK_SF_CPU(bpf_get_smp_processor_id());
 }
 
 #endif /* SFC_BPF_FLOW_H */

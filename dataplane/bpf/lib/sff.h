@@ -25,9 +25,10 @@ static __always_inline bool sfc_skb_is_ip(const struct __sk_buff *skb)
 	       skb->protocol == bpf_htons(ETH_P_IPV6);
 }
 
-/* Send the NSH packet to SFC-aware SF instance @vpid serving hop @sp. */
+/* Send the NSH packet to SFC-aware SF instance @vpid serving hop @sp,
+ * marked @mark (sfc_sf_mark()). */
 static __always_inline int sfc_to_sf(struct __sk_buff *skb, __u32 sp,
-				     __u32 vpid, __u8 hop_flags)
+				     __u32 vpid, __u8 hop_flags, __u32 mark)
 {
 	struct sfc_endpoint *ep = sfc_endpoint_get(vpid);
 	struct sfc_nsh_hdr *nsh;
@@ -47,6 +48,7 @@ static __always_inline int sfc_to_sf(struct __sk_buff *skb, __u32 sp,
 	if (ret)
 		return ret;
 	sfc_count_to_sf(sp, vpid, skb->len);
+	skb->mark = mark;
 	return bpf_redirect_peer(ep->ifindex, 0);
 }
 
@@ -210,7 +212,8 @@ static __always_inline int sfc_sff_forward(struct __sk_buff *skb,
 		    (SFC_INST_FLAGS(inst) & SFC_MEMBER_F_UNAWARE))
 			return sfc_strip_then(skb, fw, SFC_INST_VPID(inst));
 		if (SFC_INST_VPID(inst))
-			return sfc_to_sf(skb, sp, SFC_INST_VPID(inst), hop->flags);
+			return sfc_to_sf(skb, sp, SFC_INST_VPID(inst), hop->flags,
+					 sfc_sf_mark(fw->flow_id));
 		ret = sfc_hop_down(hop, sp);
 		if (ret)
 			return ret;
