@@ -109,7 +109,8 @@ Test(flowprog, bypass_recorded_stripped_and_hop_skipped)
 	 * 5, TTL 62, SI 254) and the packet goes on to SF2. */
 	strip_pass(&first, &out);
 	cr_assert_eq(out.retval, V_REDIRECT);
-	cr_assert_eq(out.mark, 0);
+	/* No SFC_MARK_CTRL left: the frame to SF2 carries the flow's CPU. */
+	cr_assert_eq(out.mark, SFC_MARK_SF_CPU(bpft_flow(id).cpu - 1));
 	cr_assert_eq(out.len, first.len - 12);
 	cr_assert_arr_eq(out.data, bpft_ep(VPID_SF2)->mac, 6);
 	cr_assert_eq(out.data[12], 0x89);

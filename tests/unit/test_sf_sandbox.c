@@ -5,7 +5,9 @@
  * no capability survives. Needs root (to drop ids); skips otherwise.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +100,35 @@ static int child_loop_syscalls(void)
 	return 0;
 }
 
+/* CPU following: the schedstat fd may be re-read and the thread may move
+ * itself; another fd is not readable, another task not movable. */
+static int t_follow_step;
+
+static int child_follow(void)
+{
+	struct sf_sandbox_opts o;
+	char buf[96];
+	cpu_set_t s;
+	int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	int other = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || other < 0 || sched_getaffinity(0, sizeof(s), &s))
+		return 100;
+	sf_sandbox_opts_default(&o);
+	o.follow_fd = fd;
+	if (sf_sandbox_enter(&o))
+		return 101;
+	if (pread(fd, buf, sizeof(buf), 0) <= 0)
+		return 102;
+	if (sched_setaffinity(0, sizeof(s), &s))
+		return 103;
+	if (t_follow_step == 1)
+		(void)pread(other, buf, sizeof(buf), 0); /* killed */
+	if (t_follow_step == 2)
+		(void)sched_setaffinity(getppid(), sizeof(s), &s); /* killed */
+	return 0;
+}
+
 static void require_root(void)
 {
 	if (geteuid() != 0)
@@ -145,6 +176,24 @@ Test(sf_sandbox, loop_syscalls_allowed)
 	st = tsf_run_child(child_loop_syscalls);
 	cr_assert(WIFEXITED(st), "child killed by signal %d", WTERMSIG(st));
 	cr_assert_eq(WEXITSTATUS(st), 0);
+}
+
+Test(sf_sandbox, cpu_following_reads_its_schedstat_and_moves_itself_only)
+{
+	int st;
+
+	require_root();
+	t_follow_step = 0;
+	st = tsf_run_child(child_follow);
+	cr_assert(WIFEXITED(st), "child killed by signal %d", WTERMSIG(st));
+	cr_assert_eq(WEXITSTATUS(st), 0, "child check %d failed",
+		     WEXITSTATUS(st));
+	for (t_follow_step = 1; t_follow_step <= 2; t_follow_step++) {
+		st = tsf_run_child(child_follow);
+		cr_assert(WIFSIGNALED(st), "step %d: child exited %d",
+			  t_follow_step, WEXITSTATUS(st));
+		cr_assert_eq(WTERMSIG(st), SIGSYS);
+	}
 }
 
 Test(sf_sandbox, allowlist_has_no_dangerous_calls)
