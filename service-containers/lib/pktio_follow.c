@@ -61,7 +61,7 @@ static int verdict(struct sf_follow *f, uint64_t span, uint64_t ran,
 	if (f->pinned >= 0 && waited * 100 >= span * SF_FOLLOW_WAIT_PCT)
 		return retreat(f, &f->contended);
 	if (ran * 100 >= span * SF_FOLLOW_BUSY_PCT)
-		return retreat(f, &f->busy);
+		return f->pinned >= 0 ? retreat(f, &f->busy) : -1;
 	if (f->backoff) {
 		f->backoff--;
 		return -1;

@@ -17,13 +17,13 @@
  * (sf_follow_vote()). Every SF_FOLLOW_WINDOW_NS with frames it reads its
  * thread's run time and run-queue wait (/proc/thread-self/schedstat), and
  * sf_follow_decide() says where to run next:
- *   - contended: pinned, and waiting on the run queue for
- *     SF_FOLLOW_WAIT_PCT of the window or more (the pin put the SF behind
- *     other work there), or busy: running SF_FOLLOW_BUSY_PCT of the
- *     window or more (a throughput hop needs a CPU of its own): every
- *     allowed CPU, and a back-off without pins of 1 window, doubled at
- *     each such retreat up to SF_FOLLOW_BACKOFF_MAX, reset by a calm
- *     pinned window;
+ *   - busy: running SF_FOLLOW_BUSY_PCT of the window or more (a
+ *     throughput hop needs a CPU of its own): every allowed CPU;
+ *   - contended (pinned, and waiting on the run queue for
+ *     SF_FOLLOW_WAIT_PCT of the window or more: the pin put the SF behind
+ *     other work there) or busy while pinned: every allowed CPU, and a
+ *     back-off without pins of 1 window, doubled at each such retreat up
+ *     to SF_FOLLOW_BACKOFF_MAX, reset by a calm pinned window;
  *   - one allowed CPU named by 3/4 of the window's frames (at least
  *     SF_FOLLOW_MIN_FRAMES): that CPU;
  *   - otherwise (flows from clients on several CPUs, or a client the
@@ -65,7 +65,7 @@ struct sf_follow {
 	uint32_t backoff_next;    /* length of the next back-off */
 	uint64_t pins;            /* moves to one CPU */
 	uint64_t unpins;          /* returns to all allowed CPUs */
-	uint64_t contended, busy; /* retreats, by reason */
+	uint64_t contended, busy; /* retreats from a pin, by reason */
 };
 
 /**

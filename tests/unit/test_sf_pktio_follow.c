@@ -131,6 +131,21 @@ Test(sf_follow, busy_retreats_and_backs_off_longer_each_time)
 	cr_assert_eq(window(&f, &t, 1, 8, 6, 0), -1);
 	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), -2);
 	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), 1);
+	cr_assert_eq(f.busy, 3);
+}
+
+Test(sf_follow, busy_unpinned_stays_put_without_back_off)
+{
+	cpu_set_t all = cpus(0, 1);
+	struct sf_follow f;
+	uint64_t t = 0;
+	int i;
+
+	sf_follow_init(&f, true, &all, t, 0, 0);
+	for (i = 0; i < 10; i++)
+		cr_assert_eq(window(&f, &t, 1, 8, 9, 0), -2, "busy: no pin");
+	cr_assert_eq(f.busy, 0, "no retreat: nothing to retreat from");
+	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), 1, "follows right after");
 }
 
 Test(sf_follow, run_queue_wait_counts_only_when_pinned)
