@@ -62,13 +62,17 @@ static int verdict(struct sf_follow *f, uint64_t span, uint64_t ran,
 		return retreat(f, &f->contended);
 	if (ran * 100 >= span * SF_FOLLOW_BUSY_PCT)
 		return f->pinned >= 0 ? retreat(f, &f->busy) : -1;
+	cpu = majority(f);
+	if (f->pinned >= 0) {
+		if (cpu != f->pinned) /* the clients did not stay with us */
+			return retreat(f, &f->left);
+		f->backoff_next = 1; /* a calm window where we are */
+		return cpu;
+	}
 	if (f->backoff) {
 		f->backoff--;
 		return -1;
 	}
-	cpu = majority(f);
-	if (cpu >= 0 && cpu == f->pinned)
-		f->backoff_next = 1; /* a calm window where we are */
 	return cpu;
 }
 

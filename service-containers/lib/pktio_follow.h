@@ -19,15 +19,19 @@
  * sf_follow_decide() says where to run next:
  *   - busy: running SF_FOLLOW_BUSY_PCT of the window or more (a
  *     throughput hop needs a CPU of its own): every allowed CPU;
- *   - contended (pinned, and waiting on the run queue for
+ *   - pinned, and contended (waiting on the run queue for
  *     SF_FOLLOW_WAIT_PCT of the window or more: the pin put the SF behind
- *     other work there) or busy while pinned: every allowed CPU, and a
+ *     other work there), busy, or left (the window's majority is not the
+ *     pinned CPU: the client moved on): every allowed CPU, and a
  *     back-off without pins of 1 window, doubled at each such retreat up
  *     to SF_FOLLOW_BACKOFF_MAX, reset by a calm pinned window;
  *   - one allowed CPU named by 3/4 of the window's frames (at least
  *     SF_FOLLOW_MIN_FRAMES): that CPU;
- *   - otherwise (flows from clients on several CPUs, or a client the
- *     scheduler keeps moving): every allowed CPU.
+ *   - otherwise (flows from clients on several CPUs): every allowed CPU.
+ * "Left" is what an idle node does to a client: the scheduler wakes a
+ * task on an idle CPU rather than on its own busy one, so a client woken
+ * by the chain's last hop on their shared CPU moves away; chasing it
+ * costs a migration per move and wins nothing, the back-off stops that.
  * "Every allowed CPU" is the affinity the SF started with (a pod's
  * cpuset). At most one move per window: following never chases a client
  * that hops CPUs faster than that.
@@ -65,7 +69,7 @@ struct sf_follow {
 	uint32_t backoff_next;    /* length of the next back-off */
 	uint64_t pins;            /* moves to one CPU */
 	uint64_t unpins;          /* returns to all allowed CPUs */
-	uint64_t contended, busy; /* retreats from a pin, by reason */
+	uint64_t contended, busy, left; /* retreats from a pin, by reason */
 };
 
 /**

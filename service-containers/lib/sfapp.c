@@ -282,7 +282,7 @@ static void teardown(struct sf_app *app, int ret)
 	fprintf(stderr, "%s: exiting (%s): rx %llu tx %llu dropped %llu "
 		"malformed %llu oam %llu tx_errors %llu spin_hits %llu "
 		"spin_misses %llu spin_ms %llu follow_pins %llu "
-		"follow_unpins %llu (contended %llu busy %llu)\n",
+		"follow_unpins %llu (contended %llu busy %llu left %llu)\n",
 		app->ops->name,
 		ret ? strerrorname_np(-ret) : "ok",
 		(unsigned long long)c->rx_packets,
@@ -296,7 +296,8 @@ static void teardown(struct sf_app *app, int ret)
 		(unsigned long long)app->io.follow.pins,
 		(unsigned long long)app->io.follow.unpins,
 		(unsigned long long)app->io.follow.contended,
-		(unsigned long long)app->io.follow.busy);
+		(unsigned long long)app->io.follow.busy,
+		(unsigned long long)app->io.follow.left);
 	sf_pktio_close(&app->io);
 	sf_stats_fini(&app->stats);
 	if (app->cfg_dirfd >= 0)

@@ -18,9 +18,10 @@
 #   bench_udp_pps POD IP SECS
 #                           one iperf3 UDP run, 64-byte payloads, unlimited
 #                           rate: datagrams per second the server received
-#   bench_rtts POD IP COUNT INTERVAL FILE
+#   bench_rtts POD IP COUNT INTERVAL FILE [CPU]
 #                           COUNT pings (after 20 unrecorded ones), one RTT
-#                           per line in us appended to FILE
+#                           per line in us appended to FILE; with CPU, ping
+#                           runs only on that CPU (taskset)
 #   bench_connrate POD IP SECS
 #                           $BUILD/bin/connrate against IP:9000: new TCP
 #                           connections per second ("nan" if it failed);
@@ -72,8 +73,10 @@ except Exception: print("nan")'
 }
 
 bench_rtts() {
-	ns_exec "$1" ping -n -q -c 20 -i "$4" "$2" >/dev/null 2>&1 # warm up: ARP, flow state
-	ns_exec "$1" ping -n -c "$3" -i "$4" "$2" 2>/dev/null |
+	local pin=()
+	[ -z "${6:-}" ] || pin=(taskset -c "$6")
+	ns_exec "$1" "${pin[@]}" ping -n -q -c 20 -i "$4" "$2" >/dev/null 2>&1 # warm up: ARP, flow state
+	ns_exec "$1" "${pin[@]}" ping -n -c "$3" -i "$4" "$2" 2>/dev/null |
 		sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | awk '{ printf "%.1f\n", $1 * 1000 }' >>"$5"
 }
 

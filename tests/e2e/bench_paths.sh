@@ -17,7 +17,10 @@
 #      received per second, ping RTT p50/p99;
 #   2. chain c3 vs direct with the SFs' offload off, then on: TCP, ping
 #      RTT p50/p99, p50 added per SF (round trip) = (chain - direct) / 3,
-#      new TCP connections per second (tests/bench/connrate.c);
+#      new TCP connections per second (tests/bench/connrate.c); offload
+#      off also: what an SF adds per round trip and per one-way traversal
+#      with the SFs following their flows' CPU (the default) and with
+#      --cpu-follow=off, each with the client free and pinned to one CPU;
 #   3. memory: VmRSS of sfc-agent and of each SF type, idle (freshly
 #      started, offload off) and holding BENCH_FLOWS distinct UDP flows
 #      (tests/bench/udpflows.c) sent from pod mclient through chain m6 =
@@ -148,18 +151,21 @@ sf_configs() {
 	echo "{\"output\": \"$TMP_DIR/mon/flows.jsonl\", \"offload\": $off}" >"$TMP_DIR/mon.json"
 }
 
-# start_sfs MODE: the three SFs with MODE's configs, up in the agent's eyes.
+# start_sfs MODE [ARG...]: the three SFs with MODE's configs (and ARGs),
+# up in the agent's eyes.
 start_sfs() {
-	sf_configs "$1"
-	tsf_sf fw sf-firewall --config "$TMP_DIR/fw.json" || die "sf-firewall: $(tail -n 3 "$TMP_DIR/fw.log")"
-	if ! tsf_sf nat sf-nat --config "$TMP_DIR/nat.json"; then
+	local mode=$1
+	shift
+	sf_configs "$mode"
+	tsf_sf fw sf-firewall --config "$TMP_DIR/fw.json" "$@" || die "sf-firewall: $(tail -n 3 "$TMP_DIR/fw.log")"
+	if ! tsf_sf nat sf-nat --config "$TMP_DIR/nat.json" "$@"; then
 		grep -q 'offload: unknown field' "$TMP_DIR/nat.log" 2>/dev/null ||
 			die "sf-nat: $(tail -n 3 "$TMP_DIR/nat.log")"
 		NAT_OFFLOAD_KEY=0
-		sf_configs "$1"
-		tsf_sf nat sf-nat --config "$TMP_DIR/nat.json" || die "sf-nat: $(tail -n 3 "$TMP_DIR/nat.log")"
+		sf_configs "$mode"
+		tsf_sf nat sf-nat --config "$TMP_DIR/nat.json" "$@" || die "sf-nat: $(tail -n 3 "$TMP_DIR/nat.log")"
 	fi
-	tsf_sf mon sf-monitor --config "$TMP_DIR/mon.json" || die "sf-monitor: $(tail -n 3 "$TMP_DIR/mon.log")"
+	tsf_sf mon sf-monitor --config "$TMP_DIR/mon.json" "$@" || die "sf-monitor: $(tail -n 3 "$TMP_DIR/mon.log")"
 	for s in fw nat mon; do sf_wait_state "$s" up 5 || die "$s not up"; done
 }
 
@@ -197,6 +203,7 @@ chain_mode() {
 		bench_rtts other "$SERVER_IP" $((PINGS / ROUNDS)) "$INTERVAL" "$TMP_DIR/rtt-direct-$mode"
 		bench_rtts client "$SERVER_IP" $((PINGS / ROUNDS)) "$INTERVAL" "$TMP_DIR/rtt-chain-$mode"
 	done
+	[ "$mode" = off ] && pinned_rtts follow
 	runs[conn-direct]=$(bench_connrate other "$SERVER_IP" "$CONN_SECS")
 	runs[conn-chain]=$(bench_connrate client "$SERVER_IP" "$CONN_SECS")
 	runs[rx]=$(sf_rx)
@@ -223,6 +230,50 @@ chain_mode() {
 	bench_row "$g" "new TCP connections/s (connrate, 4 loops), chain vs direct" \
 		"${runs[conn-chain]}" "${runs[conn-direct]}" conn/s "" \
 		"$(tail -n 2 "$TMP_DIR/connrate.log" | paste -sd ";" -)"
+	[ "$mode" = off ] || return 0
+	# The same SFs without following (the behaviour before it), in the
+	# same run: the client free, then on one CPU.
+	start_sfs off --cpu-follow=off
+	: >"$TMP_DIR/rtt-direct-nofollow" && : >"$TMP_DIR/rtt-chain-nofollow"
+	for i in $(seq "$ROUNDS"); do
+		bench_rtts other "$SERVER_IP" $((PINGS / ROUNDS)) "$INTERVAL" "$TMP_DIR/rtt-direct-nofollow"
+		bench_rtts client "$SERVER_IP" $((PINGS / ROUNDS)) "$INTERVAL" "$TMP_DIR/rtt-chain-nofollow"
+	done
+	pinned_rtts nofollow
+	stop_sfs
+	follow_rows "$g" "$d" "$c" "SFs following (default), client free"
+	follow_rows "$g" "$(bench_pct 50 "$TMP_DIR/rtt-direct-follow-pin")" \
+		"$(bench_pct 50 "$TMP_DIR/rtt-chain-follow-pin")" \
+		"SFs following (default), client on CPU $PIN_CPU"
+	follow_rows "$g" "$(bench_pct 50 "$TMP_DIR/rtt-direct-nofollow")" \
+		"$(bench_pct 50 "$TMP_DIR/rtt-chain-nofollow")" "--cpu-follow=off, client free"
+	follow_rows "$g" "$(bench_pct 50 "$TMP_DIR/rtt-direct-nofollow-pin")" \
+		"$(bench_pct 50 "$TMP_DIR/rtt-chain-nofollow-pin")" \
+		"--cpu-follow=off, client on CPU $PIN_CPU"
+}
+
+# Following the flow's CPU (service-containers/README.md): the same pings
+# with the client (and the direct pod) pinned to one CPU, as a client the
+# scheduler leaves where it is; into rtt-{direct,chain}-LABEL-pin.
+PIN_CPU=$(taskset -cp $$ | sed 's/.*[-,]//')
+pinned_rtts() {
+	local i
+	: >"$TMP_DIR/rtt-direct-$1-pin" && : >"$TMP_DIR/rtt-chain-$1-pin"
+	for i in $(seq "$ROUNDS"); do
+		bench_rtts other "$SERVER_IP" $((PINGS / ROUNDS)) "$INTERVAL" "$TMP_DIR/rtt-direct-$1-pin" "$PIN_CPU"
+		bench_rtts client "$SERVER_IP" $((PINGS / ROUNDS)) "$INTERVAL" "$TMP_DIR/rtt-chain-$1-pin" "$PIN_CPU"
+	done
+}
+
+# follow_rows GROUP DIRECT_P50 CHAIN_P50 WHAT: what an SF adds to the
+# ping p50 in setting WHAT, per round trip and per one-way traversal
+# (each SF is crossed twice per round trip).
+follow_rows() {
+	bench_row "$1" "p50 added per SF (round trip), $4" \
+		"$(awk -v c="$3" -v d="$2" 'BEGIN { printf "%.1f", (c - d) / 3 }')" - us "" \
+		"ping p50 chain $3 / direct $2 us"
+	bench_row "$1" "p50 added per SF traversal (one way), $4" \
+		"$(awk -v c="$3" -v d="$2" 'BEGIN { printf "%.1f", (c - d) / 6 }')" - us
 }
 
 chain_mode off

@@ -101,9 +101,9 @@ wait "$p1" "$PING_PID"
 for s in a b; do
 	line=$(exit_line "$s")
 	pins=$(sed -n 's/.* follow_pins \([0-9]*\) .*/\1/p' <<<"$line")
-	back=$(sed -n 's/.*(contended \([0-9]*\) busy \([0-9]*\)).*/\1 + \2/p' <<<"$line")
+	back=$(sed -n 's/.*(contended \([0-9]*\) busy \([0-9]*\) left [0-9]*).*/\1 + \2/p' <<<"$line")
 	[ "${pins:-0}" -ge 2 ] && [ $((${back:-0})) -ge 1 ] &&
-		ok "following: $s moved $pins times, retreated $((back)) times (contended or busy)" ||
+		ok "following: $s moved $pins times, retreated $((back)) times from a busy CPU" ||
 		not_ok "following: $s's exit line counts moves and retreats: $line"
 done
 

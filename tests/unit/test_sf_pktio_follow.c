@@ -76,8 +76,38 @@ Test(sf_follow, pins_where_three_quarters_of_the_frames_come_from)
 	cr_assert_eq(window(&f, &t, 2, 6, 1, 0), 2);
 	cr_assert_eq(f.pinned, 2);
 	cr_assert_eq(window(&f, &t, 2, 8, 1, 0), -2, "already there");
-	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), 1, "the client moved");
-	cr_assert_eq(f.pins, 2);
+	cr_assert_eq(f.pins, 1);
+}
+
+Test(sf_follow, a_client_that_moves_on_is_not_chased)
+{
+	cpu_set_t all = cpus(1, 2);
+	struct sf_follow f;
+	uint64_t t = 0;
+	int i;
+
+	sf_follow_init(&f, true, &all, t, 0, 0);
+	cr_assert_eq(window(&f, &t, 2, 8, 1, 0), 2);
+	/* The client moved: back to every CPU, a window without pins. */
+	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), -1, "left");
+	cr_assert_eq(f.left, 1);
+	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), -2, "backing off");
+	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), 1, "then follows");
+	/* It moves on again: two windows of back-off now. */
+	cr_assert_eq(window(&f, &t, 2, 8, 1, 0), -1);
+	for (i = 0; i < 2; i++)
+		cr_assert_eq(window(&f, &t, 2, 8, 1, 0), -2);
+	cr_assert_eq(window(&f, &t, 2, 8, 1, 0), 2);
+	/* Staying a window resets the back-off. */
+	cr_assert_eq(window(&f, &t, 2, 8, 1, 0), -2);
+	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), -1);
+	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), -2);
+	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), 1);
+	cr_assert_eq(f.left, 3);
+	/* Frames from everywhere while pinned: left too. */
+	votes(&f, 2, 4);
+	cr_assert_eq(window(&f, &t, 1, 4, 1, 0), -1);
+	cr_assert_eq(f.left, 4);
 }
 
 Test(sf_follow, no_majority_or_a_cpu_not_allowed_means_every_cpu)
@@ -87,13 +117,12 @@ Test(sf_follow, no_majority_or_a_cpu_not_allowed_means_every_cpu)
 	uint64_t t = 0;
 
 	sf_follow_init(&f, true, &all, t, 0, 0);
-	cr_assert_eq(window(&f, &t, 1, 8, 1, 0), 1);
 	votes(&f, 0, 4);
-	cr_assert_eq(window(&f, &t, 1, 4, 1, 0), -1, "half and half");
+	cr_assert_eq(window(&f, &t, 1, 4, 1, 0), -2, "half and half");
 	cr_assert_eq(f.pinned, -1);
-	cr_assert_eq(f.unpins, 1);
 	cr_assert_eq(window(&f, &t, 5, 8, 1, 0), -2, "CPU 5 is not ours");
 	cr_assert_eq(f.pinned, -1);
+	cr_assert_eq(f.pins, 0);
 }
 
 Test(sf_follow, a_window_with_few_frames_changes_nothing)
