@@ -30,16 +30,18 @@
 #   <label>.cpu_ms_per_s                      CPU time of its 3 SFs per
 #                                             second of the ping rounds
 #   direct.tcp_gbps, <label>.sf<N>.tcp_gbps   with HOP_TPUT_SECS > 0 (N = 2, 3)
-# Environment: BUILD; HOP_MODES (default "default: onecpu:--cpu=LAST": the
-# SFs' defaults, then every SF on the last CPU);
+# Environment: BUILD; HOP_MODES (default "default: nofollow:--cpu-follow=off
+# onecpu:--cpu=LAST,--cpu-follow=off": the SFs' defaults, the same
+# without following the flow's CPU, then every SF on the last CPU);
 # HOP_ROUNDS (6), HOP_PINGS (100), HOP_INTERVAL (0.002), HOP_TPUT_SECS
-# (0: no throughput), HOP_TPUT_REPS (3).
+# (0: no throughput), HOP_TPUT_REPS (3); HOP_PING_CPU: run every ping
+# on that CPU only (taskset), a client the scheduler does not move.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/topo_sf.sh"
 
-MODES=${HOP_MODES:-default: onecpu:--cpu=$(($(nproc) - 1))}
+MODES=${HOP_MODES:-default: nofollow:--cpu-follow=off onecpu:--cpu=$(($(nproc) - 1)),--cpu-follow=off}
 ROUNDS=${HOP_ROUNDS:-6}
 PINGS=${HOP_PINGS:-100}
 INTERVAL=${HOP_INTERVAL:-0.002}
