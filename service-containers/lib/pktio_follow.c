@@ -53,6 +53,14 @@ static int retreat(struct sf_follow *f, uint64_t *reason)
 	return -1;
 }
 
+int sf_follow_batch_end(struct sf_follow *f)
+{
+	if (!f->on || f->pinned < 0 || f->away < SF_FOLLOW_AWAY_FRAMES)
+		return -2;
+	f->away = 0;
+	return retreat(f, &f->left);
+}
+
 static int verdict(struct sf_follow *f, uint64_t span, uint64_t ran,
 		   uint64_t waited)
 {
@@ -100,4 +108,5 @@ void sf_follow_applied(struct sf_follow *f, int cpu, bool ok)
 	else
 		f->unpins++;
 	f->pinned = cpu;
+	f->away = 0;
 }

@@ -22,7 +22,9 @@
  *   - pinned, and contended (waiting on the run queue for
  *     SF_FOLLOW_WAIT_PCT of the window or more: the pin put the SF behind
  *     other work there), busy, or left (the window's majority is not the
- *     pinned CPU: the client moved on): every allowed CPU, and a
+ *     pinned CPU: the client moved on; also checked after every batch,
+ *     sf_follow_batch_end(), so a pin outlives its client by a round trip
+ *     at most): every allowed CPU, and a
  *     back-off without pins of 1 window, doubled at each such retreat up
  *     to SF_FOLLOW_BACKOFF_MAX, reset by a calm pinned window;
  *   - one allowed CPU named by 3/4 of the window's frames (at least
@@ -53,6 +55,7 @@
 #define SF_FOLLOW_BUSY_PCT 50u
 #define SF_FOLLOW_WAIT_PCT 10u
 #define SF_FOLLOW_BACKOFF_MAX 128u      /* windows: 1.28 s */
+#define SF_FOLLOW_AWAY_FRAMES 2u        /* in a row from elsewhere: left */
 /* CPUs a vote can name (the mark holds 12 bits; cpu_set_t 1024). */
 #define SF_FOLLOW_MAX_CPUS (CPU_SETSIZE < 4096 ? CPU_SETSIZE : 4096)
 
@@ -64,6 +67,8 @@ struct sf_follow {
 	uint64_t win_run_ns;      /* thread's run time at the window start */
 	uint64_t win_wait_ns;     /* its run-queue wait at the window start */
 	uint32_t frames;          /* marked frames in this window */
+	uint32_t away;            /* pinned: frames in a row naming another
+				   * CPU */
 	uint32_t votes[SF_FOLLOW_MAX_CPUS];
 	uint32_t backoff;         /* windows left without pins */
 	uint32_t backoff_next;    /* length of the next back-off */
@@ -93,7 +98,16 @@ static inline void sf_follow_vote(struct sf_follow *f, uint32_t mark)
 		return;
 	f->votes[cpu]++;
 	f->frames++;
+	f->away = f->pinned >= 0 && (int)cpu != f->pinned ? f->away + 1 : 0;
 }
+
+/**
+ * sf_follow_batch_end() - after a batch: a pinned SF whose last
+ * SF_FOLLOW_AWAY_FRAMES marked frames named another CPU retreats at once
+ * (left; widening the affinity moves nothing). Return: -1 to go back to
+ * every allowed CPU now, -2 to stay.
+ */
+int sf_follow_batch_end(struct sf_follow *f);
 
 /** sf_follow_due() - whether the window that started at win_start_ns has
  * ended at @now_ns (CLOCK_MONOTONIC) with frames in it. */

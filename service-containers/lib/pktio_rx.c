@@ -226,7 +226,8 @@ static void follow_move(struct sf_pktio *io, int cpu)
 }
 
 /* Following (pktio_follow.h), after a batch: at the end of a window,
- * move where its frames said, or back to every allowed CPU. */
+ * move where its frames said, or back to every allowed CPU; pinned, back
+ * at once when the last frames came from elsewhere. */
 static void follow_check(struct sf_pktio *io)
 {
 	uint64_t now = pktio_mono_ns(), run, wait;
@@ -243,6 +244,8 @@ static void follow_check(struct sf_pktio *io)
 		if (cpu >= -1)
 			follow_move(io, cpu);
 	}
+	if (sf_follow_batch_end(&io->follow) == -1)
+		follow_move(io, -1);
 }
 
 static void mmsg_frames(struct sf_pktio *io, int n, sf_frame_fn cb,

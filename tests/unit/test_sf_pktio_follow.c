@@ -110,6 +110,28 @@ Test(sf_follow, a_client_that_moves_on_is_not_chased)
 	cr_assert_eq(f.left, 4);
 }
 
+Test(sf_follow, two_frames_in_a_row_from_elsewhere_unpin_at_once)
+{
+	cpu_set_t all = cpus(1, 2);
+	struct sf_follow f;
+	uint64_t t = 0;
+
+	sf_follow_init(&f, true, &all, t, 0, 0);
+	cr_assert_eq(sf_follow_batch_end(&f), -2, "not pinned");
+	cr_assert_eq(window(&f, &t, 2, 8, 1, 0), 2);
+	votes(&f, 1, 1);
+	cr_assert_eq(sf_follow_batch_end(&f), -2, "one frame is no evidence");
+	votes(&f, 2, 1);
+	votes(&f, 1, 1);
+	cr_assert_eq(sf_follow_batch_end(&f), -2, "not in a row");
+	votes(&f, 1, 1);
+	cr_assert_eq(sf_follow_batch_end(&f), -1, "left");
+	sf_follow_applied(&f, -1, true);
+	cr_assert_eq(f.left, 1);
+	cr_assert_eq(f.backoff, 1);
+	cr_assert_eq(sf_follow_batch_end(&f), -2, "once");
+}
+
 Test(sf_follow, no_majority_or_a_cpu_not_allowed_means_every_cpu)
 {
 	cpu_set_t all = cpus(0, 1);
