@@ -415,6 +415,20 @@ void bpft_sf_back(struct pkt *p, const struct run_out *out, uint32_t vpid)
 	bpft_map_lo(vpid);
 }
 
+void bpft_pkt_from_sf(struct pkt *p, uint32_t vpid, uint32_t word,
+		      uint32_t si, uint32_t flow_id)
+{
+	const struct sfc_endpoint *sf = bpft_ep(vpid);
+	struct pkt ip;
+
+	pkt_tcp4(&ip, "10.0.0.11", 80, 64);
+	p->len = 0;
+	pkt_eth(p, sf->host_mac, sf->mac, 0x894F);
+	pkt_nsh(p, word, SFC_SP(SPI, si), NSH_TLV, NSH_EP(VPID_A, 0), flow_id);
+	pkt_bytes(p, ip.b + 14, ip.len - 14);
+	bpft_map_lo(vpid);
+}
+
 void pkt_ctrl_tlv(struct pkt *p, uint8_t version, uint8_t action,
 		  uint8_t flags, uint32_t flow_id)
 {

@@ -117,6 +117,11 @@ uint64_t bpft_ctrl_stat(int stat); /* sfc_ctrl_stats[stat], summed */
 /* What SF @vpid sends back for @out (what it got): SI - 1, MACs swapped;
  * ifindex 1 now plays @vpid. */
 void bpft_sf_back(struct pkt *p, const struct run_out *out, uint32_t vpid);
+/* What SF @vpid returns on its own: NSH (@word, SPI/@si, endpoint TLV of
+ * A, flow id @flow_id) around A's TCP packet to 10.0.0.11:80; ifindex 1
+ * (lo) mapped to @vpid. */
+void bpft_pkt_from_sf(struct pkt *p, uint32_t vpid, uint32_t word,
+		      uint32_t si, uint32_t flow_id);
 /* Append a control TLV to the NSH of SF frame @p (Length 5 -> 8). */
 void pkt_ctrl_tlv(struct pkt *p, uint8_t version, uint8_t action,
 		  uint8_t flags, uint32_t flow_id);

@@ -107,13 +107,8 @@ Test(proxy, strip_after_aware_sf_by_reinjection)
 	struct pkt in, ip;
 
 	path(VPID_SF1, GROUP_UN);
-	pkt_tcp4(&ip, "10.0.0.11", 80, 64);
-	in.len = 0;
-	pkt_eth(&in, sf1->host_mac, sf1->mac, 0x894F);
-	pkt_nsh(&in, nsh_word(63, 1), SFC_SP(SPI, 254), NSH_TLV,
-		NSH_EP(VPID_A, 0), 0x1234);
-	pkt_bytes(&in, ip.b + 14, ip.len - 14);
-	bpft_map_lo(VPID_SF1);
+	pkt_tcp4(&ip, "10.0.0.11", 80, 64); /* what it carries */
+	bpft_pkt_from_sf(&in, VPID_SF1, nsh_word(63, 1), 254, 0x1234);
 	bpft_run(T.from_sf_fd, &in, 0, &out);
 	cr_assert_eq(out.retval, V_REDIRECT);
 	cr_assert_eq(out.mark, SFC_MARK_PROXY(VPID_UN));

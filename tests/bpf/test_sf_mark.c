@@ -102,21 +102,15 @@ Test(sf_mark, later_hops_carry_the_flows_cpu_not_the_sffs)
 
 Test(sf_mark, a_frame_without_flow_state_gets_the_sffs_cpu)
 {
-	const struct sfc_endpoint *sf1 = bpft_ep(VPID_SF1);
 	struct run_out out;
-	struct pkt ip, p = { .len = 0 };
+	struct pkt p;
 	int cpu[2], n;
 
 	chain();
 	n = allowed_cpus(cpu, 2);
 	on_cpu(cpu[n - 1]);
 	/* SF1 returns a packet whose flow id (0) names no entry. */
-	pkt_tcp4(&ip, "10.0.0.11", 80, 64);
-	pkt_eth(&p, sf1->host_mac, sf1->mac, 0x894F);
-	pkt_nsh(&p, nsh_word(63, 1), SFC_SP(SPI, 254), NSH_TLV,
-		NSH_EP(VPID_A, 0), 0);
-	pkt_bytes(&p, ip.b + 14, ip.len - 14);
-	bpft_map_lo(VPID_SF1);
+	bpft_pkt_from_sf(&p, VPID_SF1, nsh_word(63, 1), 254, 0);
 	bpft_run(T.from_sf_fd, &p, 0, &out);
 	cr_assert_eq(out.retval, V_REDIRECT);
 	cr_assert_eq(out.mark, SFC_MARK_SF_CPU(cpu[n - 1]), "mark %#x", out.mark);

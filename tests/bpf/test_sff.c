@@ -28,14 +28,7 @@ static void path_sf1_sf2_end(void)
 /* What SF1 sends back: NSH(@word, SPI/@si) + A's TCP packet to B. */
 static void from_sf1(struct pkt *p, uint32_t word, uint32_t si)
 {
-	const struct sfc_endpoint *sf1 = bpft_ep(VPID_SF1);
-	struct pkt ip;
-
-	pkt_tcp4(&ip, "10.0.0.11", 80, 64);
-	p->len = 0;
-	pkt_eth(p, sf1->host_mac, sf1->mac, 0x894F);
-	pkt_nsh(p, word, SFC_SP(SPI, si), NSH_TLV, NSH_EP(VPID_A, 0), 0);
-	pkt_bytes(p, ip.b + 14, ip.len - 14);
+	bpft_pkt_from_sf(p, VPID_SF1, word, si, 0);
 }
 
 Test(sff, hop_to_hop_forwards_to_next_sf)

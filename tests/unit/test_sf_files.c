@@ -19,8 +19,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -290,22 +288,6 @@ static enum sf_verdict pass(void *ctx, const struct sf_pkt *pkt)
 static const struct sf_app_ops test_ops = { .name = "sf-test",
 					    .on_packet = pass };
 
-/* In a fresh netns, lo is down and the packet loop would stop at once. */
-static int lo_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	if (!ret)
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return ret;
-}
-
 /* Start sf_app_main() in a child holding INHERITED_FD (as a launcher
  * would leave it), with --pidfile @pidfile and --stats @stats. */
 static pid_t start_sf(const char *pidfile, const char *stats)
@@ -321,8 +303,7 @@ static pid_t start_sf(const char *pidfile, const char *stats)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	fd = open("/dev/null", O_RDONLY); /* no O_CLOEXEC: inherited */
-	if (fd < 0 || dup2(fd, INHERITED_FD) < 0 || unshare(CLONE_NEWNET) ||
-	    lo_up())
+	if (fd < 0 || dup2(fd, INHERITED_FD) < 0 || tsf_netns_lo())
 		_exit(100);
 	_exit(sf_app_main(8, argv, &test_ops, NULL));
 }

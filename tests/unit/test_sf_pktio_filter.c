@@ -15,7 +15,6 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <criterion/criterion.h>
@@ -146,22 +145,6 @@ static void on_tick(void *arg)
 		t->stop = 1;
 }
 
-static int lo_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
-
-	if (fd < 0)
-		return -1;
-	strcpy(ifr.ifr_name, "lo");
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	if (!ret)
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return ret;
-}
-
 /* A raw packet socket bound to lo for sending, no protocol: receives
  * nothing itself. */
 static int tx_socket(void)
@@ -183,7 +166,7 @@ static int child_filter(void)
 	struct sf_pktio_opts o;
 	struct filt t;
 
-	if (unshare(CLONE_NEWNET) || lo_up())
+	if (tsf_netns_lo())
 		return 100;
 	memset(&t, 0, sizeof(t));
 	t.tx_fd = tx_socket();

@@ -2,7 +2,7 @@
 /*
  * test_sf_pktio_follow.c - following the flow's CPU (pktio_follow.h): the
  * window's verdicts (majority, busy, contended, back-off), what counts as
- * a vote, the --cpu-follow switch, and the receive loop on a real packet
+ * a vote, and the receive loop on a real packet
  * socket in a private netns moving its thread to the CPU its frames'
  * marks name (SO_RCVMARK), then back to every CPU when the marks disagree.
  */
@@ -14,12 +14,10 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <criterion/criterion.h>
 
-#include "args.h"
 #include "pktio.h"
 #include "pktio_follow.h"
 #include "sfc_common.h"
@@ -246,30 +244,6 @@ Test(sf_follow, off_when_asked_or_with_one_cpu)
 	cr_assert_not(f.on, "nowhere to move");
 }
 
-static int parse(struct sf_args *a, char *opt, char *err, size_t len)
-{
-	char prog[] = "sf-test";
-	char *argv[] = { prog, opt, NULL };
-
-	return sf_args_parse(a, opt ? 2 : 1, argv, err, len);
-}
-
-Test(sf_follow, cpu_follow_switch)
-{
-	struct sf_args a;
-	char err[128], on[] = "--cpu-follow=on", off[] = "--cpu-follow=off",
-	     bad[] = "--cpu-follow=yes";
-
-	cr_assert_eq(parse(&a, NULL, err, sizeof(err)), 0);
-	cr_assert(a.cpu_follow, "on by default");
-	cr_assert_eq(parse(&a, off, err, sizeof(err)), 0);
-	cr_assert_not(a.cpu_follow);
-	cr_assert_eq(parse(&a, on, err, sizeof(err)), 0);
-	cr_assert(a.cpu_follow);
-	cr_assert_eq(parse(&a, bad, err, sizeof(err)), -EINVAL);
-	cr_assert_str_eq(err, "--cpu-follow: expected on or off");
-}
-
 /* The loop on lo: a second packet socket sends NSH frames marked with a
  * CPU (SO_MARK, as the SFF's skb->mark), the loop's tick checks where the
  * thread may run. */
@@ -353,7 +327,7 @@ static int child_follow(void)
 	cpu_set_t s;
 	int i, k = 0;
 
-	if (unshare(CLONE_NEWNET))
+	if (tsf_netns_lo())
 		return 100;
 	memset(&l, 0, sizeof(l));
 	if (sched_getaffinity(0, sizeof(s), &s))
@@ -365,16 +339,6 @@ static int child_follow(void)
 	l.tx = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (l.tx < 0 || !l.ifindex)
 		return 102;
-	{
-		struct ifreq ifr = { 0 };
-
-		strcpy(ifr.ifr_name, "lo");
-		if (ioctl(l.tx, SIOCGIFFLAGS, &ifr))
-			return 103;
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(l.tx, SIOCSIFFLAGS, &ifr))
-			return 103;
-	}
 	memset(l.frame, 0xAB, sizeof(l.frame));
 	l.frame[12] = SFC_ETH_P_NSH >> 8;
 	l.frame[13] = SFC_ETH_P_NSH & 0xFF;

@@ -7,13 +7,11 @@
  * every frame, sleep through idle periods waking for the tick, and stop
  * on the stop flag. Needs root (unshare, packet socket); skips otherwise.
  */
-#include <net/if.h>
 #include <sched.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <criterion/criterion.h>
@@ -73,22 +71,6 @@ static void on_tick(void *arg)
 		l->sent++;
 }
 
-static int lo_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
-
-	if (fd < 0)
-		return -1;
-	strcpy(ifr.ifr_name, "lo");
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	if (!ret)
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return ret;
-}
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -104,7 +86,7 @@ static int child_loop(void)
 	struct loop l;
 	uint64_t t0;
 
-	if (unshare(CLONE_NEWNET) || lo_up())
+	if (tsf_netns_lo())
 		return 100;
 	memset(&l, 0, sizeof(l));
 	memset(l.frame, 0xAB, sizeof(l.frame));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_sf_pktio_spin.c - the adaptive spin budget of the SF receive loop
- * (pktio_spin.h) and the I/O command line switches (--spin-us, --cpu).
+ * (pktio_spin.h) and the I/O command line switches (--spin-us, --cpu,
+ * --cpu-follow).
  */
 #include <errno.h>
 #include <criterion/criterion.h>
@@ -189,4 +190,20 @@ Test(sf_spin, cpu_switch)
 	for (i = 0; i < sizeof(obad) / sizeof(obad[0]); i++)
 		cr_assert_eq(parse(&a, obad[i], err, sizeof(err)), -EINVAL,
 			     "%s accepted", obad[i]);
+}
+
+Test(sf_spin, cpu_follow_switch)
+{
+	struct sf_args a;
+	char err[128], on[] = "--cpu-follow=on", off[] = "--cpu-follow=off",
+	     bad[] = "--cpu-follow=yes";
+
+	cr_assert_eq(parse(&a, NULL, err, sizeof(err)), 0);
+	cr_assert(a.cpu_follow, "on by default");
+	cr_assert_eq(parse(&a, off, err, sizeof(err)), 0);
+	cr_assert_not(a.cpu_follow);
+	cr_assert_eq(parse(&a, on, err, sizeof(err)), 0);
+	cr_assert(a.cpu_follow);
+	cr_assert_eq(parse(&a, bad, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "--cpu-follow: expected on or off");
 }

@@ -2,9 +2,13 @@
 /*
  * test_sf_util.c - crafted SF frames for unit tests. See test_sf_util.h.
  */
+#include <net/if.h>
+#include <sched.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -294,4 +298,22 @@ int tsf_run_child(int (*fn)(void))
 	}
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	return status;
+}
+
+int tsf_netns_lo(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd, ret;
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	if (!ret)
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+	return ret;
 }

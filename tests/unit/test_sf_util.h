@@ -78,4 +78,11 @@ void tpkt_reply(const struct tpkt *in, struct tpkt *out, uint8_t flags);
  */
 int tsf_run_child(int (*fn)(void));
 
+/*
+ * tsf_netns_lo() - move the calling process into a new network namespace
+ * and bring its lo up (a fresh netns has it down). For forked children.
+ * Return: 0, -1 on failure (errno set).
+ */
+int tsf_netns_lo(void);
+
 #endif /* TEST_SF_UTIL_H */
