@@ -426,7 +426,6 @@ void bpft_pkt_from_sf(struct pkt *p, uint32_t vpid, uint32_t word,
 	pkt_eth(p, sf->host_mac, sf->mac, 0x894F);
 	pkt_nsh(p, word, SFC_SP(SPI, si), NSH_TLV, NSH_EP(VPID_A, 0), flow_id);
 	pkt_bytes(p, ip.b + 14, ip.len - 14);
-	bpft_map_lo(vpid);
 }
 
 void pkt_ctrl_tlv(struct pkt *p, uint8_t version, uint8_t action,

@@ -118,8 +118,7 @@ uint64_t bpft_ctrl_stat(int stat); /* sfc_ctrl_stats[stat], summed */
  * ifindex 1 now plays @vpid. */
 void bpft_sf_back(struct pkt *p, const struct run_out *out, uint32_t vpid);
 /* What SF @vpid returns on its own: NSH (@word, SPI/@si, endpoint TLV of
- * A, flow id @flow_id) around A's TCP packet to 10.0.0.11:80; ifindex 1
- * (lo) mapped to @vpid. */
+ * A, flow id @flow_id) around A's TCP packet to 10.0.0.11:80. */
 void bpft_pkt_from_sf(struct pkt *p, uint32_t vpid, uint32_t word,
 		      uint32_t si, uint32_t flow_id);
 /* Append a control TLV to the NSH of SF frame @p (Length 5 -> 8). */

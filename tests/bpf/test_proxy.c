@@ -109,6 +109,7 @@ Test(proxy, strip_after_aware_sf_by_reinjection)
 	path(VPID_SF1, GROUP_UN);
 	pkt_tcp4(&ip, "10.0.0.11", 80, 64); /* what it carries */
 	bpft_pkt_from_sf(&in, VPID_SF1, nsh_word(63, 1), 254, 0x1234);
+	bpft_map_lo(VPID_SF1);
 	bpft_run(T.from_sf_fd, &in, 0, &out);
 	cr_assert_eq(out.retval, V_REDIRECT);
 	cr_assert_eq(out.mark, SFC_MARK_PROXY(VPID_UN));

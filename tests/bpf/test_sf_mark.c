@@ -111,6 +111,7 @@ Test(sf_mark, a_frame_without_flow_state_gets_the_sffs_cpu)
 	on_cpu(cpu[n - 1]);
 	/* SF1 returns a packet whose flow id (0) names no entry. */
 	bpft_pkt_from_sf(&p, VPID_SF1, nsh_word(63, 1), 254, 0);
+	bpft_map_lo(VPID_SF1);
 	bpft_run(T.from_sf_fd, &p, 0, &out);
 	cr_assert_eq(out.retval, V_REDIRECT);
 	cr_assert_eq(out.mark, SFC_MARK_SF_CPU(cpu[n - 1]), "mark %#x", out.mark);
