@@ -564,7 +564,9 @@ struct sfc_flow {
 			     * translation (sfc_flow_nat) */
 	__u8 idle;          /* smallest idle timeout of the programs
 			     * (SFC_CTRL_IDLE_UNIT_S units), 0 = none */
-	__u8 pad2;
+	__u8 drop_hop;      /* 1 + forward hop index of the SF whose DROP
+			     * stands (SFC_FLOW_P_DROP; void once that SF
+			     * is gone, down or of a new epoch), 0 = none */
 	__u16 sfgen[SFC_FLOW_MAX_HOPS]; /* sfc_sf_prog.gen of the SF that
 					 * programmed hop i, then */
 	__u32 cpu;          /* 1 + the CPU the flow's latest forward packet

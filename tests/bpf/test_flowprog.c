@@ -14,6 +14,7 @@
 #include <criterion/criterion.h>
 
 #include "bpft.h"
+#include "offload_util.h"
 
 TestSuite(flowprog, .init = bpft_setup, .fini = bpft_teardown);
 
@@ -187,6 +188,33 @@ Test(flowprog, drop_drops_carrier_and_flow_at_classifier)
 		bpft_run(T.from_pod_fd, &in, 0, &out);
 		cr_assert_eq(out.retval, V_REDIRECT);
 	}
+}
+
+/* A DROP is its SF's verdict under its epoch: the same epoch announced
+ * again keeps the flow dropped; a new one (the SF restarted, or reloaded
+ * its rules) voids it, and the flow reaches the SF to be judged again. */
+Test(flowprog, drop_voided_by_a_new_epoch_of_its_sf)
+{
+	struct run_out out;
+	uint32_t id;
+
+	fp_chain();
+	ol_echo(VPID_SF1, 7, &out);
+	id = sf1_programs(SFC_CTRL_DROP, 0, &out);
+	cr_assert_eq(bpft_flow(id).drop_hop, 1, "SF1's hop (index 0)");
+	from_a(&out, 0x10);
+	cr_assert_eq(out.retval, V_SHOT);
+	ol_echo(VPID_SF1, 7, &out);
+	from_a(&out, 0x10);
+	cr_assert_eq(out.retval, V_SHOT, "same epoch: still dropped");
+	ol_echo(VPID_SF1, 8, &out);
+	from_a(&out, 0x10);
+	cr_assert_eq(out.retval, V_REDIRECT, "new epoch: judged again");
+	cr_assert_arr_eq(out.data, bpft_ep(VPID_SF1)->mac, 6);
+	cr_assert_eq(bpft_flow(id).flags, 0);
+	cr_assert_eq(bpft_flow(id).drop_hop, 0);
+	cr_assert_eq(bpft_ctrl_stat(SFC_CTRL_ST_VOIDED), 1);
+	cr_assert_eq(bpft_drops(SFC_DROP_FLOW), 3, "the carrier and two");
 }
 
 Test(flowprog, pass_to_end_goes_straight_to_delivery)

@@ -8,7 +8,8 @@
 # counts: established traffic never leaves the kernel (the SFs' rx
 # counters stay flat while it flows) and the server sees the NAT address.
 # Then the fallbacks: a firewall rule reload voids its bypasses (the
-# running connection is judged again and denied), the NAT SF restarted
+# running connection is judged again and denied; a flow its DROP stopped
+# is answered again once the rules allow it), the NAT SF restarted
 # (new epoch) sees the running flow again with no stale translation, the
 # NAT SF dead under fail-closed stops the flow, the chain deleted leaves
 # plain traffic. Last, the same iperf3 run with offload off for the SF rx
@@ -208,9 +209,46 @@ rem=$(tsf_sf_stat fw '["conntrack"]["reload_removed"]')
 	ok "after the reload the firewall judged the running connection again and denied it ($((den1 - den0)) packets, $rem removed)" ||
 	not_ok "after the reload the firewall judged the running connection again (denied +$((den1 - den0)), removed $rem)"
 wait "$ipid"
+
+# 4b. A DROP is the firewall's verdict under its rules: a UDP flow the
+# reloaded rules deny is dropped in the kernel; the rules allow it again
+# (another reload, a new epoch): the same flow (same ports) is answered
+# again instead of staying dropped until it idles out.
+udp_from() { # SPORT COUNT: echoes answered
+	ns_exec client python3 - "$SERVER_IP" "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.3)
+s.bind(("0.0.0.0", int(sys.argv[2])))
+n = 0
+for i in range(int(sys.argv[3])):
+    s.sendto(b"y" * 64, (sys.argv[1], 7000))
+    try:
+        s.recvfrom(2048); n += 1
+    except socket.timeout:
+        pass
+print(n)
+PY
+}
+d0=$(ctrl_stat 1)
+echo '{"default": "allow", "rules": [{"action": "deny", "protocol": "udp", "dport": "7000"}]}' \
+	>"$TMP_DIR/fw.json"
+kill -HUP "${SF_PID[fw]}"
+sleep 0.5
+f0=$(rx fw)
+got=$(udp_from 45556 10)
+sf_stats_wait fw
+[ "$got" = 0 ] && [ $(($(ctrl_stat 1) - d0)) -ge 1 ] && [ $(($(rx fw) - f0)) -le 2 ] &&
+	ok "a denied UDP flow: no echo, the firewall asked DROP, and saw $(($(rx fw) - f0)) of its 10 datagrams" ||
+	not_ok "a denied UDP flow dropped in the kernel (echoes $got, DROPs +$(($(ctrl_stat 1) - d0)), firewall rx +$(($(rx fw) - f0)))"
+v0=$(ctrl_stat $ST_VOIDED)
 ol_configs on
 kill -HUP "${SF_PID[fw]}"
 sleep 0.5
+got=$(udp_from 45556 10)
+[ "$got" -ge 9 ] && [ $(($(ctrl_stat $ST_VOIDED) - v0)) -ge 1 ] &&
+	ok "allowed again by a reload: the same UDP flow is answered ($got of 10), its DROP voided" ||
+	not_ok "allowed again by a reload: the same UDP flow answered $got of 10 (voided +$(($(ctrl_stat $ST_VOIDED) - v0)))"
 
 # 5. The NAT SF restarts (a new epoch) under a running flow: the flow
 # comes back to the new instance (it has no mapping: no stale

@@ -130,6 +130,7 @@ __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 			}
 			if (f->gen != nf.gen) {
 				f->flags &= ~SFC_FLOW_P_DROP;
+				f->drop_hop = 0;
 				f->gen = nf.gen;
 			}
 			/* A new connection on the 5-tuple (the client reused

@@ -76,10 +76,29 @@ static __always_inline void sfc_prog_clear(struct sfc_flow *f)
 }
 
 /*
+ * Does the DROP of @f still stand? It is the verdict of the SF pinned at
+ * hop drop_hop - 1 under the epoch it had then (sfgen of that hop): once
+ * that SF is gone, down or of a new epoch (restarted, rules reloaded), it
+ * is void like the SF's other programs, and the flow is judged again. An
+ * entry without drop_hop (written before it existed) keeps its DROP.
+ */
+static __always_inline bool sfc_drop_live(const struct sfc_flow *f)
+{
+	__u32 slot = f->drop_hop - 1, vpid;
+
+	if (!f->drop_hop)
+		return true;
+	asm volatile("%0 &= %1" : "+r"(slot) : "i"(SFC_FLOW_MAX_HOPS - 1));
+	vpid = f->inst[slot];
+	return vpid && sfc_sf_up(vpid) && f->sfgen[slot] == sfc_sf_gen(vpid);
+}
+
+/*
  * sfc_flow_gate() - the classifier's check of flow @flow_id entering SFP
  * @spi (@meta: SFC_GATE_REPLY for the reverse SFP, SFC_GATE_END for a TCP
  * FIN or RST): an SF asked to drop it (SFC_FLOW_P_DROP) under the chain
- * version the path still carries. Its hop programs end here with its FIN
+ * version the path still carries, and that SF's verdict still stands
+ * (sfc_drop_live()). Its hop programs end here with its FIN
  * or RST (the rest of the flow reaches the SFs, whose state sees it
  * close) or when the flow was idle for their smallest timeout; then the
  * flow's idle clock (seen_ns) is touched.
@@ -99,8 +118,13 @@ __attribute__((noinline)) int sfc_flow_gate(__u32 flow_id, __u32 spi,
 		return 0;
 	if (((f->flags & SFC_FLOW_P_DROP) || (f->prog & SFC_FLOW_PROG_SKIP_MASK)) &&
 	    f->gen == sfc_path_gen(spi)) {
-		if (f->flags & SFC_FLOW_P_DROP)
-			return SFC_DROP_FLOW;
+		if (f->flags & SFC_FLOW_P_DROP) {
+			if (sfc_drop_live(f))
+				return SFC_DROP_FLOW;
+			f->flags &= ~SFC_FLOW_P_DROP;
+			f->drop_hop = 0;
+			sfc_ctrl_stat(SFC_CTRL_ST_VOIDED);
+		}
 		if ((meta & SFC_GATE_END) ||
 		    (f->idle && now - f->seen_ns >= f->idle * SFC_IDLE_UNIT_NS))
 			sfc_prog_clear(f);
@@ -374,6 +398,8 @@ __attribute__((noinline)) int sfc_ctrl_apply(__u32 spi, __u32 meta,
 	}
 	if (c.action == SFC_CTRL_DROP) {
 		f->flags |= SFC_FLOW_P_DROP;
+		f->drop_hop = (__u8)(pin + 1);
+		sfc_prog_record(f, SFC_FLOW_PROG_SKIP(pin), 0);
 		sfc_ctrl_stat(SFC_CTRL_ST_DROP);
 		return verdict;
 	}
