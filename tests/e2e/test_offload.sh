@@ -162,25 +162,29 @@ with open(sys.argv[1], "a") as log:
         log.write("%s:%d\n" % a); log.flush()
         s.sendto(d, a)
 PY
-ip netns exec "$PFX-server" python3 "$TMP_DIR/udp_echo.py" "$TMP_DIR/udp-peers.log" &
-track_pid $!
-sleep 0.5
-u0=$(rx nat)
-got=$(ns_exec client python3 - "$SERVER_IP" <<'PY'
+# udp_from SPORT COUNT: COUNT datagrams from client port SPORT to the
+# echo server, one at a time; prints how many were answered.
+udp_from() {
+	ns_exec client python3 - "$SERVER_IP" "$1" "$2" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(1.0)
-s.bind(("0.0.0.0", 45555))
+s.settimeout(0.3)
+s.bind(("0.0.0.0", int(sys.argv[2])))
 n = 0
-for i in range(200):
-    s.sendto(b"x" * 100, (sys.argv[1], 7000))
+for i in range(int(sys.argv[3])):
+    s.sendto(b"y" * 64, (sys.argv[1], 7000))
     try:
         s.recvfrom(2048); n += 1
     except socket.timeout:
         pass
 print(n)
 PY
-)
+}
+ip netns exec "$PFX-server" python3 "$TMP_DIR/udp_echo.py" "$TMP_DIR/udp-peers.log" &
+track_pid $!
+sleep 0.5
+u0=$(rx nat)
+got=$(udp_from 45555 200)
 sf_stats_wait nat
 u1=$(rx nat)
 [ "$got" -ge 198 ] && ok "UDP: $got of 200 echoes came back through the reverse translation" ||
@@ -214,22 +218,6 @@ wait "$ipid"
 # reloaded rules deny is dropped in the kernel; the rules allow it again
 # (another reload, a new epoch): the same flow (same ports) is answered
 # again instead of staying dropped until it idles out.
-udp_from() { # SPORT COUNT: echoes answered
-	ns_exec client python3 - "$SERVER_IP" "$1" "$2" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(0.3)
-s.bind(("0.0.0.0", int(sys.argv[2])))
-n = 0
-for i in range(int(sys.argv[3])):
-    s.sendto(b"y" * 64, (sys.argv[1], 7000))
-    try:
-        s.recvfrom(2048); n += 1
-    except socket.timeout:
-        pass
-print(n)
-PY
-}
 d0=$(ctrl_stat 1)
 echo '{"default": "allow", "rules": [{"action": "deny", "protocol": "udp", "dport": "7000"}]}' \
 	>"$TMP_DIR/fw.json"
