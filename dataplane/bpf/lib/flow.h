@@ -85,6 +85,13 @@ static __always_inline __u32 sfc_path_gen(__u32 spi)
 	return hop ? hop->gen : 0;
 }
 
+/* Forget the DROP of @f (both fields that say it). */
+static __always_inline void sfc_drop_clear(struct sfc_flow *f)
+{
+	f->flags &= ~SFC_FLOW_P_DROP;
+	f->drop_hop = 0;
+}
+
 /*
  * sfc_flow_open() - flow id of a forward packet classified onto @spi,
  * creating (or renewing, when idle) its sfc_flows entry. The id is the
@@ -129,8 +136,7 @@ __attribute__((noinline)) __u32 sfc_flow_open(const struct sfc_pkt *pkt,
 				f->idle = 0;
 			}
 			if (f->gen != nf.gen) {
-				f->flags &= ~SFC_FLOW_P_DROP;
-				f->drop_hop = 0;
+				sfc_drop_clear(f);
 				f->gen = nf.gen;
 			}
 			/* A new connection on the 5-tuple (the client reused

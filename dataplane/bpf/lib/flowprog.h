@@ -76,21 +76,32 @@ static __always_inline void sfc_prog_clear(struct sfc_flow *f)
 }
 
 /*
+ * The instance pinned at hop @pin of @f if it is up and of the epoch
+ * (sfc_sf_prog.gen) it programmed the hop under (sfc_flow.sfgen), else 0:
+ * what a hop program or a DROP needs to stand.
+ */
+static __always_inline __u32 sfc_pin_current(const struct sfc_flow *f,
+					     __u32 pin)
+{
+	__u32 slot = pin, vpid;
+
+	asm volatile("%0 &= %1" : "+r"(slot) : "i"(SFC_FLOW_MAX_HOPS - 1));
+	vpid = f->inst[slot];
+	if (!vpid || !sfc_sf_up(vpid) || f->sfgen[slot] != sfc_sf_gen(vpid))
+		return 0;
+	return vpid;
+}
+
+/*
  * Does the DROP of @f still stand? It is the verdict of the SF pinned at
- * hop drop_hop - 1 under the epoch it had then (sfgen of that hop): once
- * that SF is gone, down or of a new epoch (restarted, rules reloaded), it
- * is void like the SF's other programs, and the flow is judged again. An
- * entry without drop_hop (written before it existed) keeps its DROP.
+ * hop drop_hop - 1 under the epoch it had then: once that SF is gone,
+ * down or of a new epoch (restarted, rules reloaded), it is void like the
+ * SF's other programs, and the flow is judged again. An entry without
+ * drop_hop (written before it existed) keeps its DROP.
  */
 static __always_inline bool sfc_drop_live(const struct sfc_flow *f)
 {
-	__u32 slot = f->drop_hop - 1, vpid;
-
-	if (!f->drop_hop)
-		return true;
-	asm volatile("%0 &= %1" : "+r"(slot) : "i"(SFC_FLOW_MAX_HOPS - 1));
-	vpid = f->inst[slot];
-	return vpid && sfc_sf_up(vpid) && f->sfgen[slot] == sfc_sf_gen(vpid);
+	return !f->drop_hop || sfc_pin_current(f, f->drop_hop - 1u);
 }
 
 /*
@@ -121,8 +132,7 @@ __attribute__((noinline)) int sfc_flow_gate(__u32 flow_id, __u32 spi,
 		if (f->flags & SFC_FLOW_P_DROP) {
 			if (sfc_drop_live(f))
 				return SFC_DROP_FLOW;
-			f->flags &= ~SFC_FLOW_P_DROP;
-			f->drop_hop = 0;
+			sfc_drop_clear(f);
 			sfc_ctrl_stat(SFC_CTRL_ST_VOIDED);
 		}
 		if ((meta & SFC_GATE_END) ||
@@ -178,11 +188,10 @@ static __always_inline bool sfc_prog_live(const struct sfc_flow *f, __u32 pin,
 	__u32 slot = pin, vpid;
 
 	asm volatile("%0 &= %1" : "+r"(slot) : "i"(SFC_FLOW_MAX_HOPS - 1));
-	vpid = f->inst[slot];
-	if (!vpid) /* a PASS_TO_END's hop no packet of the flow reached */
+	if (!f->inst[slot]) /* a PASS_TO_END's hop no packet of the flow reached */
 		return true;
-	return sfc_sf_up(vpid) && sfc_group_has(group, vpid) &&
-	       f->sfgen[slot] == sfc_sf_gen(vpid);
+	vpid = sfc_pin_current(f, slot);
+	return vpid && sfc_group_has(group, vpid);
 }
 
 /*
