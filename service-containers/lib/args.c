@@ -41,8 +41,8 @@ void sf_args_usage(FILE *out, const char *prog)
 		"  --spin-us N        spin up to N us (adaptive) before sleeping,\n"
 		"                     0: never (%u)\n"
 		"  --cpu LIST         run only on these CPUs (\"1\", \"0,2-3\")\n"
-		"  --cpu-follow on|off  mmsg: run on the CPU the frames come\n"
-		"                     from while it is free (on)\n"
+		"  --cpu-follow on|off  mmsg: run on the CPU the frames' flows\n"
+		"                     come from while that pays (on)\n"
 		"  --no-sandbox       keep root, caps and all syscalls (debug)\n"
 		"  --help\n",
 		prog, SF_ARGS_SPIN_US);

@@ -27,7 +27,8 @@ struct sf_args {
 	bool pin;             /* --cpu LIST given: run only on @cpus */
 	cpu_set_t cpus;
 	bool cpu_follow;      /* --cpu-follow on|off, default on: run on the
-			       * CPU the frames come from (pktio_follow.h),
+			       * CPU the frames' flows come from
+			       * (pktio_follow.h),
 			       * within --cpu's set when both are given */
 };
 

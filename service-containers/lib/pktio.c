@@ -124,7 +124,7 @@ uint64_t pktio_mono_ns(void)
 }
 
 /*
- * Following the sender's CPU (pktio_follow.h): the SFF's mark on each
+ * Following the flow's CPU (pktio_follow.h): the SFF's mark on each
  * frame (SO_RCVMARK), this thread's schedstat, and the affinity it
  * started with. Any of them missing leaves following off.
  */

@@ -16,7 +16,7 @@
  * (tpacket_rcv writes the vnet header just before the frame on kernels
  * >= 5.x; checked on 6.18). Before it sleeps, the loop may spin on the
  * socket for an adaptive budget (pktio_spin.h). In mmsg mode the SF may
- * follow its frames' sending CPU (pktio_follow.h). TX: sendmmsg() batches
+ * follow the CPU its frames' flows come from (pktio_follow.h). TX: sendmmsg() batches
  * pointing straight into the RX buffers.
  */
 #ifndef SF_PKTIO_H

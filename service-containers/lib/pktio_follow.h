@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pktio_follow.h - following the sender's CPU: an SF moves its thread to
- * the CPU its frames come from while that costs nothing, so the hops of a
+ * pktio_follow.h - following the flow's CPU: an SF moves its thread to
+ * the CPU its frames' flows come from while that pays, so the hops of a
  * chain hand frames over by local wake-ups.
  *
  * Why: a frame reaches an SF inside its sender's send (the SFF runs there

@@ -19,7 +19,6 @@
 #include "pktio.h"
 #include "pktio_internal.h"
 
-
 /* Sleep until the socket is readable, the idle timeout or a signal.
  * Return: 1 readable, 0 timeout, -EINTR on a signal, -errno. */
 static int wait_readable(struct sf_pktio *io)

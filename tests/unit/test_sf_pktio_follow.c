@@ -19,6 +19,7 @@
 #include <criterion/criterion.h>
 
 #include "pktio.h"
+#include "stats.h"
 #include "pktio_follow.h"
 #include "sfc_common.h"
 #include "test_sf_util.h"
@@ -256,14 +257,6 @@ struct floop {
 	uint8_t frame[60];
 };
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static enum sf_verdict drop(void *arg, struct sf_frame *f)
 {
 	return SF_VERDICT_DROP;
@@ -301,7 +294,7 @@ static void ftick(void *arg)
 	int want = l->phase < 2 ? l->cpu[1 - l->phase] : -1;
 	unsigned int i;
 
-	if (mono_ms() > l->t_end) {
+	if (sf_now_ms() > l->t_end) {
 		l->stop = 1;
 		return;
 	}
@@ -312,9 +305,9 @@ static void ftick(void *arg)
 	}
 	/* A few frames a tick (the idle tick comes every few ms), not a
 	 * flood: a busy SF would not follow. */
-	if (mono_ms() == l->t_sent)
+	if (sf_now_ms() == l->t_sent)
 		return;
-	l->t_sent = mono_ms();
+	l->t_sent = sf_now_ms();
 	for (i = 0; i < SF_FOLLOW_MIN_FRAMES; i++)
 		if (!send_marked(l, want >= 0 ? want : l->cpu[l->sent % 2]))
 			l->sent++;
@@ -353,7 +346,7 @@ static int child_follow(void)
 	l.io.stop = &l.stop;
 	l.io.tick = ftick;
 	l.io.tick_ctx = &l;
-	l.t_end = mono_ms() + 5000;
+	l.t_end = sf_now_ms() + 5000;
 	if (sf_pktio_run(&l.io, drop, &l))
 		return 106;
 	if (l.phase != 3)

@@ -17,6 +17,7 @@
 #include <criterion/criterion.h>
 
 #include "pktio.h"
+#include "stats.h"
 #include "sfc_common.h"
 #include "test_sf_util.h"
 
@@ -71,14 +72,6 @@ static void on_tick(void *arg)
 		l->sent++;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Exit codes name the failed check. */
 static int child_loop(void)
 {
@@ -115,12 +108,12 @@ static int child_loop(void)
 	l.idle = true;
 	l.stop = 0;
 	l.ticks = 0;
-	t0 = now_ms();
+	t0 = sf_now_ms();
 	if (sf_pktio_run(&l.io, on_frame, &l))
 		return 106;
-	if (now_ms() - t0 < 4 * 20 - 5)
+	if (sf_now_ms() - t0 < 4 * 20 - 5)
 		return 107; /* woke up before the tick was due */
-	if (now_ms() - t0 > 2000)
+	if (sf_now_ms() - t0 > 2000)
 		return 108;
 	/* After idle timeouts the spin has shrunk. */
 	if (l.io.spin.cur_ns > l.io.spin.max_ns)
